@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Makes sure this machine has the system tools the test suites drive for real (wg, wireguard-go, ip, ...).
+// As root it installs what is missing from Debian's packages (without recommends: wireguard-tools would
+// otherwise pull in a kernel image); otherwise it says exactly what to install and fails.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/** command on PATH -> the Debian package that provides it */
+const NEEDED = [
+  ['wg', 'wireguard-tools'],
+  ['wireguard-go', 'wireguard-go'],
+  ['ip', 'iproute2'],
+  ['ping', 'iputils-ping'],
+];
+
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const missing = [...new Set(NEEDED.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
+
+if (missing.length === 0) process.exit(0);
+
+const install = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (!isRoot || !has('apt-get')) {
+  console.error(`The tests need these Debian packages: ${missing.join(', ')}.`);
+  console.error(`Install them as root:  apt-get update && ${install}`);
+  process.exit(1);
+}
+
+console.error(`Installing the packages the tests need: ${missing.join(', ')}`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+execFileSync('sh', ['-c', install], { stdio: ['ignore', 'ignore', 'inherit'], env });
