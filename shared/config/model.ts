@@ -20,7 +20,7 @@ export interface InterfaceConfig {
   /** base64 of 32 bytes */
   privateKey: string;
   listenPort?: number;
-  /** 0 means unset ("off"). */
+  /** 0 means off (`FwMark = off`); absent means not written. */
   fwMark?: number;
   addresses: IpPrefix[];
   /** DNS entries that are IP addresses: the resolvers. */

@@ -1,0 +1,31 @@
+// The wg-quick configuration model and the code that reads, writes and judges it.
+export type {
+  ConfigLines,
+  Diagnostic,
+  Endpoint,
+  InterfaceConfig,
+  InterfaceLines,
+  IpPrefix,
+  ParseResult,
+  PeerConfig,
+  PeerLines,
+  TunnelConfig,
+} from './model.js';
+export { MAX_CONFIG_BYTES, parseConfig, type ParseOptions } from './parse.js';
+export { serializeConfig, renderConfig } from './serialize.js';
+export { lintConfig } from './lint.js';
+export { formatDiagnostic } from './diagnostics.js';
+export { interfaceNameFromPath } from './interface-name.js';
+export { decodeKey, encodeKey, isValidKey, keyError, KEY_BASE64_LENGTH, KEY_BYTES } from './keys.js';
+export {
+  canonicalIp,
+  formatPrefix,
+  maskAddress,
+  parseIpAddress,
+  parsePrefix,
+  prefixContains,
+  prefixesOverlap,
+  type IpAddress,
+} from './ip.js';
+export { formatEndpoint, parseEndpoint } from './endpoint.js';
+export { MAX_MTU, MIN_MTU } from './values.js';
