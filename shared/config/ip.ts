@@ -221,3 +221,21 @@ export function prefixContains(outer: IpPrefix, inner: IpPrefix): boolean {
 export function prefixesOverlap(a: IpPrefix, b: IpPrefix): boolean {
   return prefixContains(a, b) || prefixContains(b, a);
 }
+
+/** The address in network byte order (4 or 16 bytes), as sockets and packet headers carry it. */
+export function addressToBytes(address: IpAddress): Uint8Array {
+  const size = address.family === 4 ? 4 : 16;
+  const bytes = new Uint8Array(size);
+  let value = address.value;
+  for (let i = size - 1; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return bytes;
+}
+
+export function addressFromBytes(family: 4 | 6, bytes: Uint8Array, off = 0): IpAddress {
+  let value = 0n;
+  for (let i = 0; i < (family === 4 ? 4 : 16); i++) value = (value << 8n) | BigInt(bytes[off + i]);
+  return { family, value };
+}

@@ -1,25 +1,8 @@
 // `warren check FILE...`: judge wg-quick files without touching the system. Exit 0 when every file is valid
 // (warnings printed), 1 when any is not, errors as `FILE:LINE: message` on stderr so editors can jump to them.
-import { open } from 'node:fs/promises';
 import { MAX_CONFIG_BYTES, formatDiagnostic, interfaceNameFromPath, parseConfig } from '../../../shared/config/index.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
-
-/** Reads at most `limit + 1` bytes, so a huge file (or /dev/zero) costs nothing and is reported as too large. */
-async function readBounded(path: string, limit: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(limit + 1);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await handle.close();
-  }
-}
+import { readBounded } from '../read-bounded.js';
 
 function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;

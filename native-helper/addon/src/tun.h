@@ -1,0 +1,54 @@
+/* A TUN device: /dev/net/tun opened with IFF_TUN | IFF_NO_PI, optionally IFF_VNET_HDR with checksum, TSO and
+ * USO offloads, so that one read can be a 64 KiB super-packet that gso-split turns into MTU-sized packets.
+ *
+ * The addon names the device, sets its MTU and the point-to-point flags that the kernel's wg_setup sets
+ * (POINTOPOINT | NOARP, no MULTICAST). Bringing it up, addresses and routes are the platform layer's. The device
+ * is not persistent: closing the descriptor deletes it. */
+#ifndef WIO_TUN_H
+#define WIO_TUN_H
+
+#include <net/if.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "object.h"
+
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
+typedef struct wio_tun_stats {
+  atomic_uint_fast64_t reads;        /* read() calls that returned a packet or super-packet */
+  atomic_uint_fast64_t packets;      /* packets handed to JS */
+  atomic_uint_fast64_t gso_frames;   /* super-packets split */
+  atomic_uint_fast64_t csum_finished; /* partial checksums completed */
+  atomic_uint_fast64_t dropped;      /* reads that could not be parsed or did not fit an empty slot */
+  atomic_uint_fast64_t batches;
+} wio_tun_stats;
+
+typedef struct wio_tun {
+  wio_object base; /* first: a wio_object * is a wio_tun * */
+  char name[IFNAMSIZ];
+  bool vnet;
+  uint32_t offloads;
+  uint32_t headroom;
+  uint32_t tailroom;
+  uint8_t *scratch;    /* reader thread only: one vnet read */
+  size_t pending_len;  /* a read kept in scratch because it did not fit the slot being filled */
+  wio_tun_stats stats;
+} wio_tun;
+
+/* Returns 0 or an errno, with *syscall naming the call that failed. */
+int wio_tun_open(const char *name, bool vnet, uint32_t mtu, wio_tun **out, const char **syscall);
+int wio_tun_mtu(const wio_tun *t, uint32_t *mtu);
+int wio_tun_set_mtu(const wio_tun *t, uint32_t mtu);
+/* Writes packets [0, count); returns how many the kernel took, *first_err the first failure's errno. */
+uint32_t wio_tun_write(wio_tun *t, const uint8_t *buf, const uint32_t *offsets, const uint32_t *lengths,
+                       uint32_t count, int *first_err);
+int wio_tun_fill(wio_object *obj, wio_slot *slot);
+
+#endif

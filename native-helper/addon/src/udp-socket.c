@@ -1,0 +1,106 @@
+#include <errno.h>
+#include <netinet/udp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "udp.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+static void udp_free(wio_udp *s) {
+  free(s->rmsgs);
+  free(s->riovs);
+  free(s->raddrs);
+  free(s->rcmsgs);
+  free(s->smsgs);
+  free(s->siovs);
+  free(s->saddrs);
+  free(s->scmsgs);
+  free(s->ssegs);
+  free(s);
+}
+
+static void udp_destroy(wio_object *obj) { udp_free((wio_udp *)obj); }
+
+static int fail(int fd, wio_udp *s, const char *call, const char **syscall) {
+  int err = errno;
+  *syscall = call;
+  if (fd >= 0) close(fd);
+  if (s != NULL) udp_free(s);
+  return err;
+}
+
+/* Large buffers ride out bursts while JS is busy. Up to net.core.*mem_max as anyone, beyond it with
+ * CAP_NET_ADMIN; failing either only costs throughput. */
+static void size_buffers(int fd, int bytes) {
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes);
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof bytes);
+}
+
+static bool allocate(wio_udp *s) {
+  s->rmsgs = calloc(WIO_UDP_RECV_MSGS, sizeof *s->rmsgs);
+  s->riovs = calloc(WIO_UDP_RECV_MSGS, sizeof *s->riovs);
+  s->raddrs = calloc(WIO_UDP_RECV_MSGS, sizeof *s->raddrs);
+  s->rcmsgs = calloc(WIO_UDP_RECV_MSGS, WIO_UDP_CMSG_SPACE);
+  s->smsgs = calloc(WIO_UDP_SEND_MSGS, sizeof *s->smsgs);
+  s->siovs = calloc(WIO_UDP_SEND_IOVS, sizeof *s->siovs);
+  s->saddrs = calloc(WIO_UDP_SEND_MSGS, sizeof *s->saddrs);
+  s->scmsgs = calloc(WIO_UDP_SEND_MSGS, WIO_UDP_CMSG_SPACE);
+  s->ssegs = calloc(WIO_UDP_SEND_MSGS, sizeof *s->ssegs);
+  return s->rmsgs && s->riovs && s->raddrs && s->rcmsgs && s->smsgs && s->siovs && s->saddrs && s->scmsgs && s->ssegs;
+}
+
+int wio_udp_open(int family, uint16_t port, uint32_t buffer_bytes, wio_udp **out, const char **syscall) {
+  int af = family == 6 ? AF_INET6 : AF_INET;
+  int fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) return fail(-1, NULL, "socket", syscall);
+  int one = 1;
+  if (af == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
+    return fail(fd, NULL, "setsockopt IPV6_V6ONLY", syscall);
+  }
+  size_buffers(fd, buffer_bytes > INT32_MAX ? INT32_MAX : (int)buffer_bytes);
+
+  struct sockaddr_storage sa;
+  socklen_t len;
+  memset(&sa, 0, sizeof sa);
+  if (af == AF_INET6) {
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_addr = in6addr_any;
+    in6->sin6_port = htons(port);
+    len = sizeof *in6;
+  } else {
+    struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+    in->sin_family = AF_INET;
+    in->sin_addr.s_addr = htonl(INADDR_ANY);
+    in->sin_port = htons(port);
+    len = sizeof *in;
+  }
+  if (bind(fd, (struct sockaddr *)&sa, len) < 0) return fail(fd, NULL, "bind", syscall);
+  len = sizeof sa;
+  if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0) return fail(fd, NULL, "getsockname", syscall);
+
+  wio_udp *s = calloc(1, sizeof *s);
+  if (s == NULL || !allocate(s)) return fail(fd, s, "calloc", syscall);
+  s->family = af;
+  s->port = ntohs(af == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port : ((struct sockaddr_in *)&sa)->sin_port);
+  int value = 0;
+  socklen_t value_len = sizeof value;
+  s->gso = getsockopt(fd, SOL_UDP, UDP_SEGMENT, &value, &value_len) == 0;
+  s->gro = setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one) == 0;
+  int err = wio_object_init(&s->base, WIO_KIND_UDP, fd, wio_udp_fill, "recvmmsg", udp_destroy);
+  if (err != 0) {
+    errno = err;
+    return fail(fd, s, "eventfd", syscall);
+  }
+  *out = s;
+  return 0;
+}

@@ -1,0 +1,84 @@
+// `warren down NAME`, `warren show [NAME]`, `warren suspend`, `warren resume`: requests to this namespace's helper.
+import type { ControlClient } from '../../../shared/ipc/control-client.js';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
+import { formatShow } from '../format-show.js';
+import { connectHelper } from '../helper-connection.js';
+import { reportFailure } from './up.js';
+
+const NO_HELPER = 'no Warren helper runs in this network namespace (no tunnel is up)';
+
+/**
+ * Runs one request against this namespace's helper: `absent` decides the exit status when none runs (with its
+ * own message), and a failed request is reported as the helper worded it.
+ */
+async function withHelper(
+  io: CliIo,
+  absent: () => number,
+  request: (client: ControlClient) => Promise<void>,
+): Promise<number> {
+  const client = await connectHelper();
+  if (!client) return absent();
+  try {
+    await request(client);
+    return EXIT_OK;
+  } catch (error) {
+    reportFailure(io, error);
+    return EXIT_FAILURE;
+  } finally {
+    client.close();
+  }
+}
+
+function noHelper(io: CliIo): number {
+  io.stderr(`warren: ${NO_HELPER}\n`);
+  return EXIT_FAILURE;
+}
+
+export const down: Command = {
+  name: 'down',
+  summary: 'Take a tunnel down: keys wiped, routes and DNS restored',
+  help: 'Usage: warren down NAME\n\nTakes the tunnel NAME down: keys cleared, routes, rules and DNS restored, interface gone.\n',
+  async run(args, io) {
+    if (args.length !== 1 || args[0].startsWith('-')) throw new UsageError('down takes exactly one NAME');
+    return withHelper(io, () => noHelper(io), async (client) => {
+      await client.call('down', { name: args[0] });
+      io.stdout(`${args[0]} is down\n`);
+    });
+  },
+};
+
+export const show: Command = {
+  name: 'show',
+  summary: 'Show tunnels, peers, handshakes and transfer, as wg show',
+  help: 'Usage: warren show [NAME]\n\nPrints what `wg show` prints for every Warren tunnel in this namespace, or for NAME.\n',
+  async run(args, io) {
+    if (args.length > 1 || args[0]?.startsWith('-')) throw new UsageError('show takes at most one NAME');
+    // With no helper there is no tunnel: like `wg show` with no interfaces, nothing to print.
+    const absent = () => (args.length === 0 ? EXIT_OK : noHelper(io));
+    return withHelper(io, absent, async (client) => {
+      const tunnels = await client.call('show', args.length ? { name: args[0] } : {});
+      io.stdout(formatShow(tunnels, Date.now()));
+    });
+  },
+};
+
+function powerCommand(name: 'suspend' | 'resume', summary: string, help: string): Command {
+  return {
+    name,
+    summary,
+    help,
+    async run(args, io) {
+      if (args.length > 0) throw new UsageError(`${name} takes no arguments`);
+      // Nothing is up: nothing to drop or bring back.
+      return withHelper(io, () => EXIT_OK, async (client) => {
+        const result = await client.call(name, {});
+        io.stdout(`${name}: ${result.tunnels} tunnel(s)\n`);
+      });
+    },
+  };
+}
+
+export const suspend = powerCommand('suspend', 'Drop every session key before sleep, as the kernel does',
+  'Usage: warren suspend\n\nDrops every handshake and session key of every tunnel (the kernel\'s suspend behaviour).\n');
+export const resume = powerCommand('resume', 'Handshake again after wake',
+  'Usage: warren resume\n\nAfter wake: every peer that was in use handshakes again at once.\n');

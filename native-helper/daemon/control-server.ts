@@ -1,0 +1,104 @@
+/*
+ * The helper's control socket: one per network namespace (shared/ipc/socket-path.ts). Every line is parsed and
+ * validated against the shared schema before a handler sees it; a malformed message gets an error reply on the
+ * same connection (id 0 when it had none), a message over the size bound ends the connection. Handlers run one
+ * at a time per helper, so two clients can never interleave an up and a down of the same tunnel.
+ */
+import { type Socket, createServer } from 'node:net';
+import {
+  CONTROL_PROTOCOL_VERSION,
+  type ControlError,
+  type ControlMethod,
+  type ControlRequest,
+  type ControlResults,
+  controlRequest,
+} from '../../shared/ipc/control.js';
+import { LineFramer, encodeFrame } from '../../shared/ipc/framing.js';
+import { listenUnixSocket, unlinkQuietly } from './unix-socket.js';
+
+export type ControlHandlers = {
+  [M in ControlMethod]: (params: Extract<ControlRequest, { method: M }>['params']) => Promise<ControlResults[M]>;
+};
+
+/** A failure a handler reports to the client as is (code and message), as opposed to a bug. */
+export class ControlFailure extends Error {
+  readonly code: string;
+  readonly details: string[] | undefined;
+
+  constructor(code: string, message: string, details?: string[]) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export interface ControlServer {
+  close(): Promise<void>;
+}
+
+export async function startControlServer(
+  path: string,
+  handlers: ControlHandlers,
+  log: (message: string) => void = () => {},
+): Promise<ControlServer> {
+  const connections = new Set<Socket>();
+  let queue: Promise<void> = Promise.resolve();
+
+  const server = createServer((socket) => {
+    connections.add(socket);
+    socket.setEncoding('utf8');
+    const framer = new LineFramer();
+    const reply = (id: number, body: { result: unknown } | { error: ControlError }) => {
+      if (!socket.destroyed) socket.write(encodeFrame({ v: CONTROL_PROTOCOL_VERSION, id, ok: 'result' in body, ...body }));
+    };
+    socket.on('data', (chunk: string) => {
+      for (const frame of framer.push(chunk)) {
+        if (!frame.ok) {
+          reply(0, { error: { code: 'invalid-request', message: frame.error } });
+          if (frame.error.startsWith('message larger')) socket.destroy();
+          continue;
+        }
+        const parsed = controlRequest.safeParse(frame.value);
+        if (!parsed.success) {
+          const id = typeof (frame.value as { id?: unknown })?.id === 'number' ? (frame.value as { id: number }).id : 0;
+          const issue = parsed.error.issues[0];
+          reply(id, { error: { code: 'invalid-request', message: `${issue.path.join('.') || 'message'}: ${issue.message}` } });
+          continue;
+        }
+        const request = parsed.data;
+        if (request.v !== CONTROL_PROTOCOL_VERSION) {
+          reply(request.id, { error: { code: 'version', message: `protocol version ${request.v} is not supported (this helper speaks ${CONTROL_PROTOCOL_VERSION})` } });
+          continue;
+        }
+        queue = queue.then(() => dispatch(request).then(
+          (result) => reply(request.id, { result }),
+          (error: unknown) => reply(request.id, { error: describe(error, log) }),
+        ));
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => connections.delete(socket));
+  });
+
+  const dispatch = (request: ControlRequest): Promise<unknown> =>
+    (handlers[request.method] as (params: unknown) => Promise<unknown>)(request.params);
+
+  await listenUnixSocket(server, path);
+  return {
+    async close() {
+      // end(), not destroy(): a reply written just before (say, to the `down` that emptied the helper) still goes out.
+      for (const socket of connections) {
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      unlinkQuietly(path);
+    },
+  };
+}
+
+function describe(error: unknown, log: (message: string) => void): ControlError {
+  if (error instanceof ControlFailure) return { code: error.code, message: error.message, details: error.details };
+  log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+  return { code: 'internal', message: `internal error: ${(error as Error)?.message ?? String(error)}` };
+}

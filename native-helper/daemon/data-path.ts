@@ -1,0 +1,150 @@
+/*
+ * The data path of one tunnel: the engine driven by the I/O layer's batches.
+ *
+ *   Tun batch  -> device.send() per packet (sealed in place in the batch buffer) -> datagrams collected -> one sendBatch
+ *   Bind batch -> device.receive() per datagram (opened in place) -> device.flush() (handshakes)
+ *              -> packets collected -> one writeBatch; any datagrams (responses, keepalives) -> one sendBatch
+ *   one timer  -> armed for device.nextDeadline(), so an idle tunnel sleeps; device.tick() when it fires
+ *
+ * The device's outputs arrive through this object as its DeviceSink and are copied into preallocated
+ * outgoing batches (nothing allocated per packet); a full batch is flushed early.
+ */
+import type { Device } from '../engine/device.js';
+import type { DeviceSink } from '../engine/device-types.js';
+import { ENDPOINT_SIZE } from '../engine/endpoint.js';
+import type { Bind } from '../io/bind.js';
+import { type DatagramBatch, type PacketBatch, createDatagramBatch, createPacketBatch } from '../io/packet-batch.js';
+import type { Tun } from '../io/tun.js';
+
+const BATCH_PACKETS = 512;
+/** Room per packet: the largest datagram of a 1500-byte-MTU path. */
+const PACKET_ROOM = 1536;
+
+export class DataPath implements DeviceSink {
+  private readonly device: Device;
+  private readonly tun: Tun;
+  private readonly bind: Bind;
+  private readonly clock: () => number;
+  private readonly onError: (error: Error) => void;
+  private readonly outNet: DatagramBatch = createDatagramBatch(BATCH_PACKETS, BATCH_PACKETS * PACKET_ROOM);
+  private readonly outTun: PacketBatch = createPacketBatch(BATCH_PACKETS, BATCH_PACKETS * PACKET_ROOM);
+  private netBytes = 0;
+  private tunBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private stopped = false;
+
+  constructor(device: Device, tun: Tun, bind: Bind, clock: () => number, onError: (error: Error) => void) {
+    this.device = device;
+    this.tun = tun;
+    this.bind = bind;
+    this.clock = clock;
+    this.onError = onError;
+  }
+
+  start(): void {
+    this.tun.start((batch) => this.fromTun(batch));
+    this.bind.start((batch) => this.fromNetwork(batch));
+    this.rearm();
+  }
+
+  /** Stops the timer; batches that still arrive are dropped. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Runs a control operation (up, resume, a UAPI set) that may emit, then sends what it produced. */
+  run(operation: (now: number, sink: DeviceSink) => void): void {
+    operation(this.clock(), this);
+    this.flush();
+  }
+
+  private fromTun(batch: PacketBatch): void {
+    if (this.stopped) return;
+    const now = this.clock();
+    const { buffer, offsets, lengths } = batch;
+    for (let i = 0; i < batch.count; i++) this.device.send(buffer, offsets[i], lengths[i], now, this);
+    this.flush();
+  }
+
+  private fromNetwork(batch: DatagramBatch): void {
+    if (this.stopped) return;
+    const now = this.clock();
+    const { buffer, offsets, lengths, endpoints } = batch;
+    for (let i = 0; i < batch.count; i++) {
+      this.device.receive(buffer, offsets[i], lengths[i], endpoints, i * ENDPOINT_SIZE, now, this);
+    }
+    this.device.flush(now, this);
+    this.flush();
+  }
+
+  sendDatagram(endpoint: Uint8Array, buf: Uint8Array, off: number, len: number): void {
+    const out = this.outNet;
+    if (out.count === BATCH_PACKETS || this.netBytes + len > out.buffer.length) this.flushNet();
+    const i = out.count++;
+    out.buffer.set(buf.subarray(off, off + len), this.netBytes);
+    out.offsets[i] = this.netBytes;
+    out.lengths[i] = len;
+    out.endpoints.set(endpoint.subarray(0, ENDPOINT_SIZE), i * ENDPOINT_SIZE);
+    this.netBytes += len;
+  }
+
+  writeTun(buf: Uint8Array, off: number, len: number): void {
+    const out = this.outTun;
+    if (out.count === BATCH_PACKETS || this.tunBytes + len > out.buffer.length) this.flushTun();
+    const i = out.count++;
+    out.buffer.set(buf.subarray(off, off + len), this.tunBytes);
+    out.offsets[i] = this.tunBytes;
+    out.lengths[i] = len;
+    this.tunBytes += len;
+  }
+
+  private flush(): void {
+    this.flushNet();
+    this.flushTun();
+    this.rearm();
+  }
+
+  private flushNet(): void {
+    if (this.outNet.count === 0) return;
+    try {
+      this.bind.sendBatch(this.outNet);
+    } catch (error) {
+      // A refused datagram (no route to a peer, say) is the network's loss, as with UDP; the rest went out.
+      this.onError(error as Error);
+    }
+    this.outNet.count = 0;
+    this.netBytes = 0;
+  }
+
+  private flushTun(): void {
+    if (this.outTun.count === 0) return;
+    try {
+      this.tun.writeBatch(this.outTun);
+    } catch (error) {
+      this.onError(error as Error);
+    }
+    this.outTun.count = 0;
+    this.tunBytes = 0;
+  }
+
+  /** One timer for the whole device, moved only when the earliest deadline moves earlier or has passed. */
+  private rearm(): void {
+    if (this.stopped) return;
+    const next = this.device.nextDeadline();
+    if (next === this.timerAt && this.timer !== null) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = next;
+    if (next === Infinity) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      if (this.stopped) return;
+      this.device.tick(this.clock(), this);
+      this.flush();
+    }, Math.max(0, Math.ceil(next - this.clock())));
+  }
+}

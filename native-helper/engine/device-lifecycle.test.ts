@@ -1,0 +1,368 @@
+import { describe, expect, it } from 'vitest';
+
+import { isZero } from '../crypto/bytes.js';
+import type { Keypair } from './keypair.js';
+import { readU32LE } from './messages.js';
+import type { Peer } from './peer.js';
+import { parseCidr } from './testing/ip-text.js';
+import { ipv4Packet, payloadOf } from './testing/packets.js';
+import { seededRandom } from './testing/random.js';
+import { type TestNode, addNode, connect, createTwoDevices, endpoint, typeOf } from './testing/two-devices.js';
+
+function ping(from: TestNode, to: TestNode, tag: number, dst = to.tunnel4): Uint8Array {
+  const packet = ipv4Packet({ src: from.tunnel4, dst, payload: payloadOf(tag) });
+  from.send(packet);
+  return packet;
+}
+
+function established(options: Parameters<typeof createTwoDevices>[0] = {}) {
+  const pair = createTwoDevices(options);
+  ping(pair.a, pair.b, 0);
+  pair.net.deliverAll();
+  expect(pair.peerOfA.keypairs.current).not.toBeNull();
+  return pair;
+}
+
+/** Every keypair a peer holds, for checking they are wiped later. */
+function keypairsOf(peer: Peer): Keypair[] {
+  return [peer.keypairs.current, peer.keypairs.previous, peer.keypairs.next].filter((k): k is Keypair => k !== null);
+}
+
+function expectWiped(peer: Peer, held: Keypair[]): void {
+  expect(held.length).toBeGreaterThan(0);
+  for (const k of held) {
+    expect(isZero(k.sendKey) && isZero(k.receiveKey)).toBe(true);
+    expect(k.valid).toBe(false);
+  }
+  expect(keypairsOf(peer)).toEqual([]);
+  const h = peer.handshake;
+  expect(h.stage).toBe('zeroed');
+  expect(isZero(h.ephemeralPrivate) && isZero(h.chainingKey) && isZero(h.hash) && isZero(h.remoteEphemeral)).toBe(true);
+  expect(h.localIndex).toBe(0);
+}
+
+describe('Device lifecycle: down and up', () => {
+  it('down() purges staged packets, stops timers, clears and wipes handshakes and keypairs', () => {
+    const limits = { rekeyAfterMessages: 5, rejectAfterMessages: 10 };
+    const { net, a, b, peerOfA } = established({ limits });
+    net.runUntil(6_000);
+    net.filter = (d) => typeOf(d.data) === 4;
+    for (let i = 0; i < 15; i++) ping(a, b, i);
+    net.deliverAll();
+    // A now has a used-up keypair, a handshake in flight and packets waiting.
+    const held = keypairsOf(peerOfA);
+    expect(peerOfA.handshake.stage).toBe('initiation-created');
+    expect(isZero(peerOfA.handshake.ephemeralPrivate)).toBe(false);
+    expect(peerOfA.staged.size).toBeGreaterThan(0);
+    expect(a.device.nextDeadline()).toBeLessThan(Infinity);
+    a.receive(net.sent(a, 1)[0].data, b.address); // a handshake message waiting in the queue
+
+    a.device.down();
+    expect(peerOfA.staged.size).toBe(0);
+    expect(a.device.nextDeadline()).toBe(Infinity);
+    expectWiped(peerOfA, held);
+    expect(a.device.indices.size).toBe(0);
+    expect(a.device.handshakes.size).toBe(0);
+    const sentBefore = net.sent(a).length;
+    net.runFor(1_000_000);
+    expect(net.sent(a)).toHaveLength(sentBefore);
+  });
+
+  it('up() again works at once, and a persistent-keepalive peer announces itself', () => {
+    const { net, a, b, peerOfA } = established();
+    a.device.setPersistentKeepalive(peerOfA, 25, net.now, a.sink);
+    net.deliverAll();
+    net.runUntil(1_000);
+    a.device.down();
+    b.device.down();
+    b.device.up(net.now, b.sink);
+    expect(net.inFlight).toHaveLength(0);
+    net.now += 500;
+    // Within REKEY_TIMEOUT of the last handshake: a device coming up is not held back by that.
+    a.device.up(net.now, a.sink);
+    expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
+    net.deliverAll();
+    expect(a.eventsOf('handshake-complete')).toHaveLength(2);
+    const packet = ping(b, a, 5);
+    net.deliverAll();
+    expect(a.tun).toEqual([packet]);
+  });
+
+  it('up() without persistent keepalive stays quiet until there is traffic', () => {
+    const { net, a, b } = established();
+    a.device.down();
+    net.now += 1_000;
+    a.device.up(net.now, a.sink);
+    expect(net.inFlight).toHaveLength(0);
+    const packet = ping(a, b, 1);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+  });
+});
+
+describe('Device lifecycle: suspend and resume', () => {
+  it('suspend() wipes every keypair and handshake; nothing from before is used again', () => {
+    const { net, a, b, peerOfA, peerOfB } = established();
+    ping(b, a, 1);
+    net.deliverAll();
+    const held = keypairsOf(peerOfA);
+    const oldIndex = peerOfA.keypairs.current!.remoteIndex;
+    // Captured before the sleep: a packet from B to A.
+    ping(b, a, 2);
+    const [old] = net.inFlight.splice(0);
+
+    a.device.suspend();
+    expectWiped(peerOfA, held);
+    expect(a.device.indices.size).toBe(0);
+    net.now += 3_600_000;
+    net.wallOffset += 3_600_000;
+    a.device.resume(net.now, a.sink);
+    // resume() itself starts the handshake.
+    expect(net.inFlight.map((d) => [d.sender.name, typeOf(d.data)])).toEqual([['A', 1]]);
+    net.deliverAll();
+
+    const tunBefore = a.tun.length;
+    a.receive(old.data, old.from);
+    expect(a.device.drops['unknown-index']).toBe(1);
+    expect(a.tun).toHaveLength(tunBefore);
+
+    const packet = ping(a, b, 3);
+    const sent = net.inFlight.filter((d) => typeOf(d.data) === 4);
+    expect(sent).toHaveLength(1);
+    expect(readU32LE(sent[0].data, 4)).not.toBe(oldIndex);
+    expect(readU32LE(sent[0].data, 4)).toBe(peerOfA.keypairs.current!.remoteIndex);
+    expect(held).not.toContain(peerOfA.keypairs.current);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+    expect(peerOfB.keypairs.current!.localIndex).not.toBe(oldIndex);
+  });
+
+  it('resume() brings back a peer with only a handshake in flight or packets waiting, and leaves idle peers quiet', () => {
+    const { net, a, b, peerOfA } = createTwoDevices();
+    const idle = addNode(net, 'C', { crypto: a.device.crypto, seed: 40, address: '192.0.2.3:3', tunnel4: '10.0.0.3', tunnel6: 'fd00::3' });
+    connect(a, idle, ['10.0.0.3/32']);
+    net.filter = () => false;
+    ping(a, b, 1);
+    net.deliverAll();
+    a.device.suspend();
+    expect(peerOfA.staged.size).toBe(1);
+    // No retransmission of the wiped initiation: only resume() speaks.
+    net.runFor(60_000);
+    expect(net.sent(a, 1)).toHaveLength(1);
+    net.filter = undefined;
+    a.device.resume(net.now, a.sink);
+    expect(net.inFlight.map((d) => d.to)).toEqual([b.address]);
+    net.deliverAll();
+    expect(b.tun).toHaveLength(1);
+    // A second resume does nothing: the wish was spent.
+    a.device.resume(net.now, a.sink);
+    expect(net.inFlight).toHaveLength(0);
+  });
+
+  it('resume() handshakes at once even right after the last one (monotonic clocks may not count the sleep)', () => {
+    const { net, a, b } = established();
+    net.now += 1_000;
+    a.device.suspend();
+    net.now += 1_000;
+    net.wallOffset += 3_600_000;
+    a.device.resume(net.now, a.sink);
+    expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
+    net.deliverAll();
+    const packet = ping(a, b, 1);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+  });
+
+  it('resume() also brings back a responder whose session was not confirmed yet', () => {
+    const { net, a, b, peerOfB } = createTwoDevices();
+    net.filter = (d) => typeOf(d.data) !== 4;
+    ping(a, b, 1);
+    net.deliverAll();
+    expect(peerOfB.keypairs.next).not.toBeNull();
+    expect(peerOfB.keypairs.current).toBeNull();
+    b.device.suspend();
+    net.filter = undefined;
+    net.now += 10_000;
+    b.device.resume(net.now, b.sink);
+    expect(net.inFlight.map((d) => [d.sender.name, typeOf(d.data)])).toEqual([['B', 1]]);
+  });
+
+  it('a device that never had a session stays quiet across suspend and resume', () => {
+    const { net, a } = createTwoDevices();
+    a.device.suspend();
+    a.device.resume(net.now, a.sink);
+    net.runFor(600_000);
+    expect(net.log).toHaveLength(0);
+  });
+});
+
+describe('Device roaming', () => {
+  it('the endpoint follows the source of the latest authenticated packet', () => {
+    const { net, a, b, peerOfB, peerOfA } = established();
+    a.address = endpoint('203.0.113.50:40000');
+    ping(a, b, 1);
+    net.deliverAll();
+    expect(peerOfB.endpoint).toEqual(a.address);
+    const packet = ping(b, a, 2);
+    net.deliverAll();
+    expect(a.tun).toEqual([packet]);
+    expect(net.undeliverable).toHaveLength(0);
+    // A handshake from a new place moves it too.
+    a.address = endpoint('[2001:db8:5::50]:40001');
+    net.runUntil(10_000);
+    a.device.clearSessions(peerOfA);
+    ping(a, b, 3);
+    net.deliverAll();
+    expect(peerOfB.endpoint).toEqual(a.address);
+  });
+
+  it('does not follow unauthenticated, replayed or refused packets', () => {
+    const { net, a, b, peerOfB } = established();
+    const home = peerOfB.endpoint.slice();
+    const attacker = endpoint('198.51.100.66:6666');
+    const [initiation] = net.sent(a, 1);
+    ping(a, b, 1);
+    const [data] = net.inFlight.splice(0);
+    b.receive(data.data, data.from); // the real one, from home
+    const forged = data.data.slice();
+    forged[forged.length - 1] ^= 1;
+    const junk = new Uint8Array(148);
+    seededRandom(5)(junk);
+    junk.set([1, 0, 0, 0]);
+    net.now += 1000;
+    for (const message of [forged, data.data, initiation.data, junk]) b.receive(message, attacker);
+    b.flush();
+    expect(b.device.drops['decrypt-failed']).toBe(1);
+    expect(b.device.drops.replay).toBe(1);
+    expect(b.device.drops['handshake-failed']).toBe(1);
+    expect(b.device.drops['bad-mac']).toBe(1);
+    expect(peerOfB.endpoint).toEqual(home);
+    expect(net.inFlight).toHaveLength(0);
+  });
+});
+
+describe('Device configuration', () => {
+  it('removing a peer releases its indices and stops its traffic', () => {
+    const { net, a, b, peerOfA } = established();
+    peerOfA.timers.persistentKeepaliveMs = 0;
+    ping(b, a, 1);
+    const [inFlight] = net.inFlight.splice(0);
+    expect(a.device.indices.size).toBeGreaterThan(0);
+    a.device.removePeer(peerOfA);
+    expect(a.device.peers).toEqual([]);
+    expect(a.device.indices.size).toBe(0);
+    expect(a.device.findPeer(b.device.publicKey!)).toBeUndefined();
+    expect(a.device.nextDeadline()).toBe(Infinity);
+    a.receive(inFlight.data, inFlight.from);
+    expect(a.device.drops['unknown-index']).toBe(1);
+    // Its allowed IPs are gone: packets for it are unreachable.
+    ping(a, b, 2);
+    expect(a.device.drops['no-peer']).toBe(1);
+    expect(a.tun).toHaveLength(1);
+    expect(a.tun[0][9]).toBe(1);
+    // Its handshakes are strangers now.
+    net.runUntil(10_000);
+    b.device.clearSessions(b.device.peers[0]);
+    ping(b, a, 3);
+    net.deliverAll();
+    expect(a.device.drops['handshake-failed']).toBe(1);
+    expect(net.sent(a, 2)).toHaveLength(0);
+    expect(peerOfA.alive).toBe(false);
+    // Added back, it works again.
+    connect(a, b, ['10.0.0.2/32']);
+    const packet = ping(a, b, 4);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+  });
+
+  it('removing a peer with a handshake in flight purges its packets and silences its retries', () => {
+    const { net, a, b, peerOfA } = createTwoDevices();
+    net.filter = () => false;
+    ping(a, b, 1);
+    expect(peerOfA.staged.size).toBe(1);
+    a.device.removePeer(peerOfA);
+    expect(peerOfA.staged.size).toBe(0);
+    expect(a.device.indices.size).toBe(0);
+    net.runFor(600_000);
+    expect(net.sent(a)).toHaveLength(1);
+  });
+
+  it('changing the private key ends every session, and the peers must learn the new key', () => {
+    const { net, a, b, peerOfA, peerOfB } = established();
+    const held = keypairsOf(peerOfA);
+    const unchanged = a.device.identity!.privateKey.slice();
+    a.device.setPrivateKey(unchanged);
+    expect(peerOfA.keypairs.current).toBe(held[0]);
+
+    net.runUntil(1_000);
+    const fresh = new Uint8Array(32);
+    seededRandom(77)(fresh);
+    a.device.setPrivateKey(fresh);
+    expectWiped(peerOfA, held);
+    expect(a.device.indices.size).toBe(0);
+    // B still talks to the old key: its session is unknown, its handshakes fail MAC1.
+    ping(b, a, 1);
+    net.deliverAll();
+    expect(a.device.drops['unknown-index']).toBe(1);
+    net.runUntil(20_000);
+    b.device.clearSessions(peerOfB);
+    ping(b, a, 2);
+    net.deliverAll();
+    expect(a.device.drops['bad-mac']).toBeGreaterThan(0);
+    // B learns the new key; traffic flows again (A's own retries may get there first).
+    b.device.removePeer(peerOfB);
+    connect(b, a, ['10.0.0.1/32']);
+    const packet = ping(a, b, 3);
+    net.runFor(6_000);
+    expect(b.tun.at(-1)).toEqual(packet);
+  });
+
+  it('a new private key takes effect at once even right after a handshake', () => {
+    const { net, a, b, peerOfB } = established();
+    const fresh = new Uint8Array(32);
+    seededRandom(78)(fresh);
+    net.now += 100;
+    a.device.setPrivateKey(fresh);
+    b.device.removePeer(peerOfB);
+    connect(b, a, ['10.0.0.1/32']);
+    const packet = ping(a, b, 3);
+    expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+  });
+
+  it('refuses a peer with our own public key, and drops one that becomes ours', () => {
+    const { net, a, b } = established();
+    expect(a.device.addPeer(a.device.publicKey!)).toBeNull();
+    expect(a.device.peers).toHaveLength(1);
+    // Taking B's private key makes B's entry on A our own key: it goes.
+    const bPrivate = b.device.identity!.privateKey.slice();
+    a.device.setPrivateKey(bPrivate);
+    expect(a.device.peers).toHaveLength(0);
+    expect(a.device.indices.size).toBe(0);
+    expect(net.inFlight).toHaveLength(0);
+  });
+
+  it('replacing allowed IPs moves routing, both ways', () => {
+    const { net, a, b, peerOfA } = established();
+    const other = a.device.addPeer(Uint8Array.from({ length: 32 }, (_, i) => i + 1))!;
+    // Replace B's allowed IPs on A with another address, and give B's old one to a peer without an endpoint.
+    a.device.clearAllowedIps(peerOfA);
+    for (const [peer, cidr] of [[peerOfA, '10.0.0.22/32'], [other, '10.0.0.2/32']] as const) {
+      const { family, bytes, cidr: length } = parseCidr(cidr);
+      a.device.addAllowedIp(peer, family, bytes, length);
+    }
+    ping(a, b, 1);
+    expect(other.drops['no-endpoint']).toBe(1);
+    expect(a.tun).toHaveLength(1);
+    const moved = ping(a, b, 2, '10.0.0.22');
+    expect(net.inFlight).toHaveLength(1);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(moved);
+    // B's packets from 10.0.0.2 are no longer B's to send.
+    ping(b, a, 3);
+    net.deliverAll();
+    expect(peerOfA.drops['disallowed-source']).toBe(1);
+    expect(a.tun).toHaveLength(1);
+  });
+});

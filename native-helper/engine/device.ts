@@ -1,0 +1,372 @@
+/*
+ * A WireGuard device, sans-IO (the kernel's device.c with peer.c's lifecycle): configuration with wg(8)
+ * semantics, up/down, suspend/resume, and the three inputs a caller feeds it, each with the monotonic time:
+ *
+ *   send(packet)        an IP packet from the TUN side        -> send.ts
+ *   receive(datagram)   a UDP datagram from the network       -> receive.ts (handshakes queue until flush())
+ *   tick()              the earliest deadline has passed      -> timer expiry below
+ *
+ * Outputs go to a DeviceSink. The caller sleeps until nextDeadline(); nothing here owns a timer or a socket.
+ */
+import { isZero } from '../crypto/bytes.js';
+import type { CryptoPrimitives } from '../crypto/primitives.js';
+import type { IpVersion } from './ip-packet.js';
+import { AllowedIps } from './allowed-ips.js';
+import {
+  DEFAULT_MTU,
+  REJECT_AFTER_MESSAGES,
+  REKEY_AFTER_MESSAGES,
+  MAX_TIMER_HANDSHAKES,
+  REKEY_TIMEOUT_JITTER_MAX_MS,
+  ZERO_KEY_MATERIAL_AFTER_MS,
+} from './constants.js';
+import { type CookieChecker, createCookieChecker, setCookieCheckerKey } from './cookie.js';
+import {
+  type DeviceEvent,
+  type DeviceLimits,
+  type DeviceOptions,
+  type DeviceSink,
+  SEND_HEADROOM,
+  SEND_TAILROOM,
+} from './device-types.js';
+import { type DropCounters, type DropReason, newDropCounters } from './drops.js';
+import { HandshakeQueue } from './handshake-queue.js';
+import { IndexTable } from './index-table.js';
+import type { Keypair } from './keypair.js';
+import { clearHandshake, precomputeStaticStatic } from './noise-handshake.js';
+import { type NoiseContext, type StaticIdentity, createNoiseContext, createStaticIdentity } from './noise-protocol.js';
+import { Peer } from './peer.js';
+import { Ratelimiter } from './ratelimiter.js';
+import { processHandshakeQueue, receiveDatagram } from './receive.js';
+import { sendHandshakeInitiation, sendKeepalive, sendPacket, sendStagedPackets } from './send.js';
+import { NEVER } from './timers.js';
+
+export class Device {
+  readonly crypto: CryptoPrimitives;
+  readonly noise: NoiseContext;
+  readonly randomFill: (buf: Uint8Array) => void;
+  readonly wallClock: () => number;
+  readonly limits: DeviceLimits;
+  readonly mtu: number;
+  readonly drops: DropCounters = newDropCounters();
+  readonly allowedIps = new AllowedIps<Peer>();
+  readonly indices: IndexTable<Peer>;
+  readonly cookieChecker: CookieChecker;
+  readonly ratelimiter = new Ratelimiter();
+  readonly handshakes = new HandshakeQueue();
+  /** Scratch for handshake messages, keepalives and ICMP errors: one of each in flight at a time. */
+  readonly scratch = new Uint8Array(SEND_HEADROOM + DEFAULT_MTU + SEND_TAILROOM + 1500);
+  /** Monotonic ms until which the device counts as under load (sticky, as wireguard-go). */
+  underLoadUntil = -Infinity;
+
+  identity: StaticIdentity | null = null;
+  listenPort = 0;
+  fwmark = 0;
+  isUp = false;
+
+  private readonly peerList: Peer[] = [];
+  private readonly byKey = new Map<string, Peer>();
+  private readonly emit: (event: DeviceEvent) => void;
+  private readonly jitterBytes = new Uint8Array(2);
+  /** Keypairs displaced by an operation, collected then released together. */
+  private readonly displaced: Keypair[] = [];
+
+  constructor(options: DeviceOptions) {
+    this.crypto = options.crypto;
+    this.randomFill = options.randomFill ?? ((buf) => options.crypto.randomFill(buf));
+    this.noise = createNoiseContext(this.crypto, { randomFill: this.randomFill });
+    this.wallClock = options.wallClock;
+    this.mtu = options.mtu ?? DEFAULT_MTU;
+    this.limits = {
+      rekeyAfterMessages: options.limits?.rekeyAfterMessages ?? REKEY_AFTER_MESSAGES,
+      rejectAfterMessages: options.limits?.rejectAfterMessages ?? REJECT_AFTER_MESSAGES,
+    };
+    this.emit = options.onEvent ?? (() => {});
+    this.indices = new IndexTable<Peer>(this.randomFill);
+    this.cookieChecker = createCookieChecker(this.crypto, null);
+  }
+
+  // ---- configuration (wg set semantics) ----
+
+  get peers(): readonly Peer[] {
+    return this.peerList;
+  }
+
+  get publicKey(): Uint8Array | null {
+    return this.identity?.publicKey ?? null;
+  }
+
+  /**
+   * Sets (or with null removes) the private key. Every session ends, since every key was derived from the old
+   * identity; a peer whose public key is our new own key is removed, as the kernel does.
+   */
+  setPrivateKey(privateKey: Uint8Array | null): void {
+    if (privateKey !== null && this.identity && this.crypto.equal(privateKey, this.identity.privateKey)) return;
+    if (this.identity) this.crypto.wipe(this.identity.privateKey);
+    this.identity = privateKey === null || isZero(privateKey) ? null : createStaticIdentity(this.crypto, privateKey);
+    setCookieCheckerKey(this.crypto, this.cookieChecker, this.identity?.publicKey ?? null);
+    const own = this.identity?.publicKey;
+    for (const peer of [...this.peerList]) {
+      if (own && this.crypto.equal(peer.publicKey, own)) {
+        this.removePeer(peer);
+        continue;
+      }
+      precomputeStaticStatic(this.noise, peer.handshake, this.identity);
+      this.clearSessions(peer);
+      // As the kernel's wg_noise_expire_current_peer_keypairs: the last initiation went out under the old key,
+      // so it must not hold back the first one under the new key for REKEY_TIMEOUT (nothing would retry it).
+      peer.lastSentHandshake = -Infinity;
+    }
+  }
+
+  findPeer(publicKey: Uint8Array): Peer | undefined {
+    return this.byKey.get(keyId(publicKey));
+  }
+
+  /** Adds a peer, or returns the existing one with that key. Null for our own public key (wg ignores it). */
+  addPeer(publicKey: Uint8Array): Peer | null {
+    const existing = this.findPeer(publicKey);
+    if (existing) return existing;
+    if (this.identity && this.crypto.equal(publicKey, this.identity.publicKey)) return null;
+    const peer = new Peer(this.noise, this.identity, publicKey, () => this.jitter(), {
+      maxPacket: this.mtu,
+      headroom: SEND_HEADROOM,
+      tailroom: SEND_TAILROOM,
+    });
+    peer.timers.enabled = this.isUp;
+    this.peerList.push(peer);
+    this.byKey.set(keyId(publicKey), peer);
+    return peer;
+  }
+
+  removePeer(peer: Peer): void {
+    const index = this.peerList.indexOf(peer);
+    if (index < 0) return;
+    this.peerList.splice(index, 1);
+    this.byKey.delete(keyId(peer.publicKey));
+    this.allowedIps.removeValue(peer);
+    this.clearSessions(peer);
+    peer.staged.purge();
+    peer.timers.stop();
+    peer.alive = false;
+    this.crypto.wipe(peer.handshake.presharedKey);
+    this.crypto.wipe(peer.handshake.precomputedStaticStatic);
+  }
+
+  removeAllPeers(): void {
+    for (const peer of [...this.peerList]) this.removePeer(peer);
+  }
+
+  setPresharedKey(peer: Peer, psk: Uint8Array | null): void {
+    if (psk === null) peer.handshake.presharedKey.fill(0);
+    else peer.handshake.presharedKey.set(psk);
+  }
+
+  /**
+   * Sets the persistent keepalive interval (seconds, 0 off). Turning it on while up sends a keepalive at once,
+   * as wg(8) documents, so a peer behind NAT becomes reachable without waiting for traffic.
+   */
+  setPersistentKeepalive(peer: Peer, seconds: number, now: number, sink: DeviceSink): void {
+    const wasOff = peer.timers.persistentKeepaliveMs === 0;
+    peer.timers.persistentKeepaliveMs = seconds * 1000;
+    if (seconds === 0) peer.timers.persistentKeepalive = NEVER;
+    else if (wasOff && this.isUp) sendKeepalive(this, peer, now, sink);
+  }
+
+  addAllowedIp(peer: Peer, family: IpVersion, address: Uint8Array, cidr: number): void {
+    this.allowedIps.insert(family, address, 0, cidr, peer);
+  }
+
+  removeAllowedIp(peer: Peer, family: IpVersion, address: Uint8Array, cidr: number): void {
+    this.allowedIps.remove(family, address, 0, cidr, peer);
+  }
+
+  clearAllowedIps(peer: Peer): void {
+    this.allowedIps.removeValue(peer);
+  }
+
+  // ---- lifecycle ----
+
+  /** wg_open: timers on; staged packets go out, and peers with persistent keepalive announce themselves. */
+  up(now: number, sink: DeviceSink): void {
+    if (this.isUp) return;
+    this.isUp = true;
+    for (const peer of this.peerList) {
+      peer.timers.enabled = true;
+      sendStagedPackets(this, peer, now, sink);
+      if (peer.timers.persistentKeepaliveMs > 0) sendKeepalive(this, peer, now, sink);
+    }
+  }
+
+  /** wg_stop: staged packets purged, timers stopped, every handshake and keypair cleared and wiped. */
+  down(): void {
+    this.isUp = false;
+    for (const peer of this.peerList) {
+      peer.timers.enabled = false;
+      peer.timers.stop();
+      peer.staged.purge();
+      this.clearSessions(peer);
+      // wg_stop resets last_sent_handshake too: after up() the first initiation must go out at once, even
+      // within REKEY_TIMEOUT of one sent before down() (up()'s keepalive would otherwise be silently lost).
+      peer.lastSentHandshake = -Infinity;
+    }
+    this.handshakes.clear();
+  }
+
+  /**
+   * wg_pm_notification: before sleep, every handshake and keypair is cleared, so nothing from before the sleep
+   * is ever used after it. Peers that carried a session are remembered for resume().
+   */
+  suspend(): void {
+    for (const peer of this.peerList) {
+      // A responder whose fresh keypair still waits in `next` for its confirmation was in use too.
+      peer.resumeWanted ||=
+        peer.keypairs.current !== null || peer.keypairs.next !== null || peer.staged.size > 0 || peer.handshake.stage !== 'zeroed';
+      peer.timers.zeroKeyMaterial = NEVER;
+      this.clearSessions(peer);
+      // No retransmission of a handshake whose ephemeral key was just wiped.
+      peer.timers.retransmitHandshake = NEVER;
+      peer.timers.handshakeAttempts = 0;
+    }
+    this.handshakes.clear();
+  }
+
+  /** After wake: peers that were in use handshake at once instead of waiting for the next packet. */
+  resume(now: number, sink: DeviceSink): void {
+    for (const peer of this.peerList) {
+      if (!peer.resumeWanted) continue;
+      peer.resumeWanted = false;
+      peer.lastSentHandshake = -Infinity;
+      if (this.isUp) sendHandshakeInitiation(this, peer, false, now, sink);
+    }
+  }
+
+  // ---- inputs ----
+
+  /**
+   * An IP packet from the TUN side at buf[off, off+len), with SEND_HEADROOM bytes free before it and
+   * SEND_TAILROOM after it: the transport message is built there in place.
+   */
+  send(buf: Uint8Array, off: number, len: number, now: number, sink: DeviceSink): void {
+    sendPacket(this, buf, off, len, now, sink);
+  }
+
+  /**
+   * A datagram from the network. `source` holds the sender's endpoint record at `sourceOff`. Transport data is
+   * decrypted in place and delivered at once; handshake messages wait in a bounded queue for flush().
+   */
+  receive(buf: Uint8Array, off: number, len: number, source: Uint8Array, sourceOff: number, now: number, sink: DeviceSink): void {
+    receiveDatagram(this, buf, off, len, source, sourceOff, now, sink);
+  }
+
+  /** Processes queued handshake messages; call after each batch of receive(). */
+  flush(now: number, sink: DeviceSink): void {
+    processHandshakeQueue(this, now, sink);
+  }
+
+  /** The earliest monotonic time at which tick() has work, Infinity when nothing is armed. */
+  nextDeadline(): number {
+    let next = Infinity;
+    for (const peer of this.peerList) next = Math.min(next, peer.timers.next());
+    return next;
+  }
+
+  /** Runs every timer whose deadline has passed (the kernel's timers.c expiry functions). */
+  tick(now: number, sink: DeviceSink): void {
+    for (const peer of [...this.peerList]) {
+      const t = peer.timers;
+      if (t.retransmitHandshake <= now) {
+        t.retransmitHandshake = NEVER;
+        this.expireRetransmitHandshake(peer, now, sink);
+      }
+      if (t.sendKeepalive <= now) {
+        t.sendKeepalive = NEVER;
+        sendKeepalive(this, peer, now, sink);
+        if (t.needAnotherKeepalive) {
+          t.needAnotherKeepalive = false;
+          t.dataReceived(now);
+        }
+      }
+      if (t.newHandshake <= now) {
+        t.newHandshake = NEVER;
+        sendHandshakeInitiation(this, peer, false, now, sink);
+      }
+      if (t.zeroKeyMaterial <= now) {
+        t.zeroKeyMaterial = NEVER;
+        this.clearSessions(peer);
+        this.emit({ type: 'keys-zeroed', peer });
+      }
+      if (t.persistentKeepalive <= now) {
+        t.persistentKeepalive = NEVER;
+        if (t.persistentKeepaliveMs > 0) sendKeepalive(this, peer, now, sink);
+      }
+    }
+  }
+
+  private expireRetransmitHandshake(peer: Peer, now: number, sink: DeviceSink): void {
+    const t = peer.timers;
+    if (t.handshakeAttempts > MAX_TIMER_HANDSHAKES) {
+      // Give up: the peer is unreachable. Nothing waits for it any more, and its keys go in due course.
+      t.sendKeepalive = NEVER;
+      peer.staged.purge();
+      if (t.zeroKeyMaterial === NEVER) t.zeroKeyMaterial = now + ZERO_KEY_MATERIAL_AFTER_MS;
+      this.emit({ type: 'handshake-gave-up', peer });
+      return;
+    }
+    t.handshakeAttempts++;
+    sendHandshakeInitiation(this, peer, true, now, sink);
+  }
+
+  // ---- internals shared by send.ts and receive.ts ----
+
+  /** REKEY_TIMEOUT jitter: a whole number of ms in [0, 334). */
+  jitter(): number {
+    this.randomFill(this.jitterBytes);
+    return ((this.jitterBytes[0] << 8) | this.jitterBytes[1]) % REKEY_TIMEOUT_JITTER_MAX_MS;
+  }
+
+  event(event: DeviceEvent): void {
+    this.emit(event);
+  }
+
+  drop(reason: DropReason, peer?: Peer): void {
+    this.drops[reason]++;
+    if (peer) peer.drops[reason]++;
+  }
+
+  /** Installs a derived keypair; displaced ones are unregistered and wiped. */
+  installKeypair(peer: Peer, keypair: Keypair): void {
+    peer.keypairs.add(keypair, this.displaced);
+    this.releaseDisplaced();
+  }
+
+  confirmKeypair(peer: Peer, keypair: Keypair): boolean {
+    const confirmed = peer.keypairs.receivedWith(keypair, this.displaced);
+    this.releaseDisplaced();
+    return confirmed;
+  }
+
+  /** Forgets the handshake in progress and every keypair of the peer, wiping the keys. */
+  clearSessions(peer: Peer): void {
+    if (peer.handshake.localIndex !== 0 && this.indices.lookup(peer.handshake.localIndex)?.keypair === null) {
+      this.indices.release(peer.handshake.localIndex);
+    }
+    clearHandshake(peer.handshake);
+    peer.keypairs.clear(this.displaced);
+    this.releaseDisplaced();
+  }
+
+  private releaseDisplaced(): void {
+    for (const keypair of this.displaced) {
+      this.indices.release(keypair.localIndex);
+      keypair.wipe();
+    }
+    this.displaced.length = 0;
+  }
+}
+
+function keyId(key: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < key.length; i++) text += key[i].toString(16).padStart(2, '0');
+  return text;
+}

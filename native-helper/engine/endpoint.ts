@@ -1,0 +1,71 @@
+/*
+ * A UDP endpoint as a fixed 24-byte record, so the packet path can compare, copy and hand endpoints around
+ * without allocating (equal endpoints are equal bytes):
+ *
+ *   [0] family, 4 or 6 (0: none)   [1] 0   [2..3] port, big-endian   [4..7] IPv6 scope id, little-endian
+ *   [8..23] address: IPv4 in the first 4 bytes and zeros after, or the 16 IPv6 bytes
+ *
+ * This is the form the I/O layer (io/endpoint.ts, the addon) gives each received datagram's source in and takes
+ * destinations in; a peer keeps its endpoint in one.
+ */
+import { formatEndpoint as formatEndpointText, parseEndpoint as parseEndpointText } from '../../shared/config/endpoint.js';
+import { addressFromBytes, addressToBytes, formatIpAddress, parseIpAddress } from '../../shared/config/ip.js';
+
+export const ENDPOINT_SIZE = 24;
+const FAMILY = 0;
+const PORT = 2;
+const ADDRESS = 8;
+
+export function newEndpoint(): Uint8Array {
+  return new Uint8Array(ENDPOINT_SIZE);
+}
+
+export function endpointFamily(record: Uint8Array, off = 0): 0 | 4 | 6 {
+  const family = record[off + FAMILY];
+  return family === 4 || family === 6 ? family : 0;
+}
+
+export function endpointPort(record: Uint8Array, off = 0): number {
+  return (record[off + PORT] << 8) | record[off + PORT + 1];
+}
+
+/** Offset of the address bytes of the record at `off`. */
+export function endpointAddressOffset(off = 0): number {
+  return off + ADDRESS;
+}
+
+export function endpointEquals(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number): boolean {
+  for (let i = 0; i < ENDPOINT_SIZE; i++) if (a[aOff + i] !== b[bOff + i]) return false;
+  return true;
+}
+
+export function copyEndpoint(to: Uint8Array, toOff: number, from: Uint8Array, fromOff: number): void {
+  for (let i = 0; i < ENDPOINT_SIZE; i++) to[toOff + i] = from[fromOff + i];
+}
+
+export function writeEndpoint(record: Uint8Array, off: number, family: 4 | 6, address: Uint8Array, port: number): void {
+  record.fill(0, off, off + ENDPOINT_SIZE);
+  record[off + FAMILY] = family;
+  record[off + PORT] = port >>> 8;
+  record[off + PORT + 1] = port & 0xff;
+  record.set(address.subarray(0, family === 4 ? 4 : 16), off + ADDRESS);
+}
+
+/** `ip:port` or `[v6]:port`, as wg(8) prints endpoints; null for an empty record. */
+export function formatEndpoint(record: Uint8Array, off = 0): string | null {
+  const family = endpointFamily(record, off);
+  if (family === 0) return null;
+  const host = formatIpAddress(addressFromBytes(family, record, off + ADDRESS));
+  return formatEndpointText({ host, port: endpointPort(record, off) });
+}
+
+/** A numeric `ip:port` or `[v6]:port` as a record; null otherwise (names are resolved before the engine). */
+export function parseEndpoint(text: string): Uint8Array | null {
+  const parsed = parseEndpointText(text);
+  if (!parsed.ok) return null;
+  const address = parseIpAddress(parsed.value.host);
+  if (!address.ok) return null;
+  const record = newEndpoint();
+  writeEndpoint(record, 0, address.value.family, addressToBytes(address.value), parsed.value.port);
+  return record;
+}

@@ -1,0 +1,94 @@
+/*
+ * Transport keypairs and the three slots a peer keeps them in (the kernel's noise_keypairs):
+ * `current` sends and receives; `previous` still receives packets in flight from before a rekey; `next` is a
+ * responder's fresh keypair, used for receiving only until the initiator's first packet on it confirms it,
+ * at which point it becomes current (kernel wg_noise_received_with_keypair).
+ */
+import { ReplayWindow } from './replay.js';
+
+export class Keypair {
+  readonly sendKey = new Uint8Array(32);
+  readonly receiveKey = new Uint8Array(32);
+  /** Next counter to send with. */
+  sendCounter = 0;
+  readonly replay = new ReplayWindow();
+  /** Our index: the receiver index the peer puts in its packets to us. */
+  localIndex = 0;
+  /** The peer's index: what we put in our packets to it. */
+  remoteIndex = 0;
+  /** Monotonic ms at derivation. */
+  createdAt = 0;
+  isInitiator = false;
+  /** False once wiped: a wiped keypair is never used again, whoever still holds it. */
+  valid = true;
+
+  wipe(): void {
+    this.sendKey.fill(0);
+    this.receiveKey.fill(0);
+    this.valid = false;
+  }
+}
+
+export class Keypairs {
+  current: Keypair | null = null;
+  previous: Keypair | null = null;
+  next: Keypair | null = null;
+
+  /**
+   * Installs a freshly derived keypair. An initiator uses it at once; a responder parks it in `next` until
+   * the initiator proves it has it. Returns the keypairs displaced, for the caller to unregister and wipe.
+   */
+  add(keypair: Keypair, displaced: Keypair[]): void {
+    if (keypair.isInitiator) {
+      if (this.next) {
+        // A pending responder keypair loses to our own newer one; the old current is dropped, as the kernel does.
+        push(displaced, this.previous);
+        push(displaced, this.current);
+        this.previous = this.next;
+        this.next = null;
+      } else {
+        push(displaced, this.previous);
+        this.previous = this.current;
+      }
+      this.current = keypair;
+    } else {
+      push(displaced, this.next);
+      push(displaced, this.previous);
+      this.next = keypair;
+      this.previous = null;
+    }
+  }
+
+  /**
+   * Called for every authenticated packet: receiving on `next` confirms it. Returns true when that happened
+   * (the handshake is then complete for a responder), with the displaced previous keypair in `displaced`.
+   */
+  receivedWith(keypair: Keypair, displaced: Keypair[]): boolean {
+    if (keypair !== this.next) return false;
+    push(displaced, this.previous);
+    this.previous = this.current;
+    this.current = this.next;
+    this.next = null;
+    return true;
+  }
+
+  /** Removes and returns every keypair, for the caller to unregister and wipe. */
+  clear(displaced: Keypair[]): void {
+    push(displaced, this.current);
+    push(displaced, this.previous);
+    push(displaced, this.next);
+    this.current = this.previous = this.next = null;
+  }
+
+  /** The keypair with this local index, if it is one of ours. */
+  find(localIndex: number): Keypair | null {
+    if (this.current?.localIndex === localIndex) return this.current;
+    if (this.previous?.localIndex === localIndex) return this.previous;
+    if (this.next?.localIndex === localIndex) return this.next;
+    return null;
+  }
+}
+
+function push(list: Keypair[], keypair: Keypair | null): void {
+  if (keypair) list.push(keypair);
+}

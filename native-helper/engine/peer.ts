@@ -1,0 +1,63 @@
+/*
+ * One peer's state (the kernel's struct wg_peer): its keys, handshake, keypairs, endpoint, staged packets,
+ * timers and counters. The device drives it; nothing here sends or reads a clock.
+ */
+import { MAX_STAGED_PACKETS } from './constants.js';
+import { type CookieGenerator, createCookieGenerator } from './cookie.js';
+import { type DropCounters, newDropCounters } from './drops.js';
+import { ENDPOINT_SIZE, endpointFamily, newEndpoint } from './endpoint.js';
+import { Keypairs } from './keypair.js';
+import { type Handshake, createHandshake } from './noise-handshake.js';
+import type { NoiseContext, StaticIdentity } from './noise-protocol.js';
+import { StagedQueue } from './staged-queue.js';
+import { PeerTimers } from './timers.js';
+
+export class Peer {
+  readonly publicKey: Uint8Array;
+  readonly handshake: Handshake;
+  readonly cookieGenerator: CookieGenerator;
+  readonly keypairs = new Keypairs();
+  readonly timers: PeerTimers;
+  readonly staged: StagedQueue;
+  readonly endpoint: Uint8Array = newEndpoint();
+  readonly drops: DropCounters = newDropCounters();
+
+  rxBytes = 0;
+  txBytes = 0;
+  /** Wall-clock ms of the latest completed handshake, 0 for never (what `wg show` reports). */
+  lastHandshakeWallMs = 0;
+  /** Monotonic ms of the latest initiation we sent, for the one-per-REKEY_TIMEOUT rule. */
+  lastSentHandshake = -Infinity;
+  /** Set by suspend(): the peer carried a session, so resume() brings it back at once. */
+  resumeWanted = false;
+  /** False once removed from its device: late timers and staged packets must do nothing. */
+  alive = true;
+
+  constructor(
+    ctx: NoiseContext,
+    identity: StaticIdentity | null,
+    publicKey: Uint8Array,
+    jitter: () => number,
+    stagedPacket: { maxPacket: number; headroom: number; tailroom: number },
+  ) {
+    this.publicKey = Uint8Array.from(publicKey);
+    this.handshake = createHandshake(ctx, identity, this.publicKey);
+    this.cookieGenerator = createCookieGenerator(ctx.crypto, this.publicKey);
+    this.timers = new PeerTimers(jitter);
+    this.staged = new StagedQueue(MAX_STAGED_PACKETS, stagedPacket.maxPacket, stagedPacket.headroom, stagedPacket.tailroom);
+  }
+
+  get hasEndpoint(): boolean {
+    return endpointFamily(this.endpoint) !== 0;
+  }
+
+  setEndpoint(record: Uint8Array | null, off = 0): void {
+    if (record === null) this.endpoint.fill(0);
+    else this.endpoint.set(record.subarray(off, off + ENDPOINT_SIZE));
+  }
+
+  /** Persistent keepalive in seconds, 0 for off. */
+  get persistentKeepalive(): number {
+    return this.timers.persistentKeepaliveMs / 1000;
+  }
+}

@@ -1,0 +1,167 @@
+/*
+ * Per-source token bucket for handshake messages under load (the kernel's ratelimiter.c, wireguard-go's
+ * ratelimiter): 20 packets a second, bursts of 5. Tokens are milliseconds of credit: a packet costs 50, a bucket
+ * holds at most 250, and a new source starts with a full bucket less the packet that created it. IPv4 sources
+ * are keyed by address; IPv6 sources by their /64, as the kernel does (wireguard-go keys the full address), since
+ * whoever holds one IPv6 address usually holds the whole /64 and could otherwise mint fresh buckets at will.
+ *
+ * Memory is fixed at construction: an open-addressing table (linear probing, at most half full) in typed arrays,
+ * so `allow` allocates nothing. Entries idle for more than a second are dropped by a sweep that `allow` runs at
+ * most once a second, as the kernel's one-second GC; an entry idle that long has refilled its burst anyway, so
+ * forgetting it changes no answer. When the table is full, a new source is refused until a sweep frees room: like
+ * the kernel's max_entries, this fails closed. Evicting a live entry instead would hand its owner a fresh burst,
+ * so an attacker cycling through addresses could defeat the limit; refusing only delays new sources for up to a
+ * second, and only while the device is flooded by sources that passed the cookie check, i.e. real addresses.
+ *
+ * The hash is keyed by a caller-provided seed (take it from a CSPRNG) so that an attacker cannot aim addresses
+ * at one probe chain.
+ */
+
+import type { IpVersion } from './ip-packet.js';
+import {
+  RATELIMITER_GC_AFTER_MS,
+  RATELIMITER_PACKETS_BURSTABLE,
+  RATELIMITER_PACKETS_PER_SECOND,
+} from './constants.js';
+
+const PACKET_COST_MS = 1000 / RATELIMITER_PACKETS_PER_SECOND;
+const TOKEN_MAX_MS = PACKET_COST_MS * RATELIMITER_PACKETS_BURSTABLE;
+
+const EMPTY = 0;
+const V4 = 4;
+const V6 = 6;
+
+export const DEFAULT_RATELIMITER_CAPACITY = 8192;
+
+export interface RatelimiterOptions {
+  /** Most sources tracked at once. */
+  capacity?: number;
+  /** Secret hash key, any 32-bit integer; take it from a CSPRNG. */
+  seed?: number;
+}
+
+export class Ratelimiter {
+  readonly capacity: number;
+  private readonly mask: number;
+  private readonly seed: number;
+  private readonly family: Uint8Array;
+  private readonly keyHi: Int32Array;
+  private readonly keyLo: Int32Array;
+  private readonly lastMs: Float64Array;
+  private readonly tokens: Float64Array;
+  private count = 0;
+  private lastSweepMs = -Infinity;
+
+  constructor(options: RatelimiterOptions = {}) {
+    const capacity = options.capacity ?? DEFAULT_RATELIMITER_CAPACITY;
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`invalid capacity ${capacity}`);
+    let slots = 2;
+    while (slots < capacity * 2) slots *= 2;
+    this.capacity = capacity;
+    this.mask = slots - 1;
+    this.seed = (options.seed ?? 0x2545f491) | 0;
+    this.family = new Uint8Array(slots);
+    this.keyHi = new Int32Array(slots);
+    this.keyLo = new Int32Array(slots);
+    this.lastMs = new Float64Array(slots);
+    this.tokens = new Float64Array(slots);
+  }
+
+  /** Sources currently tracked. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Whether a packet from the address at `buf[offset]` (4 or 16 bytes) may pass at `nowMs`, charging its
+   * bucket if so. `nowMs` is a monotonic clock in milliseconds.
+   */
+  allow(family: IpVersion, buf: Uint8Array, offset: number, nowMs: number): boolean {
+    if (nowMs - this.lastSweepMs >= RATELIMITER_GC_AFTER_MS) this.sweep(nowMs);
+    const hi = readWord(buf, offset);
+    const lo = family === 4 ? 0 : readWord(buf, offset + 4);
+    const tag = family === 4 ? V4 : V6;
+    let slot = this.hash(tag, hi, lo) & this.mask;
+    for (;;) {
+      const f = this.family[slot];
+      if (f === EMPTY) break;
+      if (f === tag && this.keyHi[slot] === hi && this.keyLo[slot] === lo) {
+        const elapsed = Math.max(0, nowMs - this.lastMs[slot]);
+        const tokens = Math.min(TOKEN_MAX_MS, this.tokens[slot] + elapsed);
+        this.lastMs[slot] = nowMs;
+        const ok = tokens >= PACKET_COST_MS;
+        this.tokens[slot] = ok ? tokens - PACKET_COST_MS : tokens;
+        return ok;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    if (this.count >= this.capacity) return false;
+    this.family[slot] = tag;
+    this.keyHi[slot] = hi;
+    this.keyLo[slot] = lo;
+    this.lastMs[slot] = nowMs;
+    this.tokens[slot] = TOKEN_MAX_MS - PACKET_COST_MS;
+    this.count++;
+    return true;
+  }
+
+  /** Forgets sources idle for more than a second. `allow` calls this by itself; a timer may too. */
+  sweep(nowMs: number): void {
+    this.lastSweepMs = nowMs;
+    if (this.count === 0) return;
+    // Start just past an empty slot so that no probe chain wraps around the scan's start (the table is never
+    // more than half full, so one exists), then delete by shifting each chain back over the hole.
+    let start = 0;
+    while (this.family[start] !== EMPTY) start++;
+    const slots = this.mask + 1;
+    for (let n = 1; n <= slots; n++) {
+      const slot = (start + n) & this.mask;
+      if (this.family[slot] !== EMPTY && nowMs - this.lastMs[slot] > RATELIMITER_GC_AFTER_MS) {
+        this.deleteAt(slot);
+        n--; // the slot may now hold a shifted entry that needs the same test
+      }
+    }
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.family.fill(EMPTY);
+    this.count = 0;
+  }
+
+  private deleteAt(hole: number): void {
+    const mask = this.mask;
+    let slot = hole;
+    for (;;) {
+      slot = (slot + 1) & mask;
+      const f = this.family[slot];
+      if (f === EMPTY) break;
+      const home = this.hash(f, this.keyHi[slot], this.keyLo[slot]) & mask;
+      // The entry may move back into the hole only if its home does not lie cyclically in (hole, slot].
+      const homeAfterHole = ((home - hole) & mask) !== 0 && ((home - hole) & mask) <= ((slot - hole) & mask);
+      if (homeAfterHole) continue;
+      this.family[hole] = f;
+      this.keyHi[hole] = this.keyHi[slot];
+      this.keyLo[hole] = this.keyLo[slot];
+      this.lastMs[hole] = this.lastMs[slot];
+      this.tokens[hole] = this.tokens[slot];
+      hole = slot;
+    }
+    this.family[hole] = EMPTY;
+    this.count--;
+  }
+
+  private hash(tag: number, hi: number, lo: number): number {
+    let h = this.seed ^ tag;
+    h = Math.imul(h ^ hi, 0x9e3779b1);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ lo, 0x85ebca77);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae3d);
+    return h ^ (h >>> 16);
+  }
+}
+
+function readWord(buf: Uint8Array, o: number): number {
+  return (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
+}

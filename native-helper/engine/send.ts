@@ -1,0 +1,146 @@
+/*
+ * The outbound flow (the kernel's send.c):
+ *
+ *   send(packet) -> route by destination (allowed IPs) -> no peer / no endpoint: ICMP unreachable back
+ *                -> peer has a usable current keypair and nothing staged: encrypt in place, send
+ *                -> otherwise: stage (at most 128, oldest dropped) and start a handshake
+ *   handshake complete -> staged packets go out in order (or a keepalive when none, to confirm the session)
+ *
+ * A transport message is built in the caller's buffer: the 16-byte header in the headroom before the packet,
+ * the padding and tag after it, so sealing is in place and allocates nothing.
+ */
+import { REKEY_AFTER_TIME_MS, REJECT_AFTER_TIME_MS, REKEY_TIMEOUT_MS } from './constants.js';
+import { addMacs } from './cookie.js';
+import type { Device } from './device.js';
+import { type DeviceSink, SEND_HEADROOM } from './device-types.js';
+import { writeIcmpUnreachable } from './icmp.js';
+import { ipDestinationOffset, ipPacketLength, ipVersion } from './ip-packet.js';
+import type { Keypair } from './keypair.js';
+import { INITIATION, TRANSPORT, paddingLength, writeTransportHeader } from './messages.js';
+import { createInitiation } from './noise.js';
+import type { Peer } from './peer.js';
+import { writeTai64n } from './tai64n.js';
+
+export function sendPacket(device: Device, buf: Uint8Array, off: number, len: number, now: number, sink: DeviceSink): void {
+  if (!device.isUp) return device.drop('device-down');
+  const version = ipVersion(buf, off, len);
+  if (version === 0 || ipPacketLength(buf, off, len) !== len || len > device.mtu) return device.drop('bad-outgoing-packet');
+  const peer = device.allowedIps.lookup(version, buf, ipDestinationOffset(version, off));
+  if (peer === undefined || !peer.hasEndpoint) {
+    device.drop(peer === undefined ? 'no-peer' : 'no-endpoint', peer);
+    return sendUnreachable(device, buf, off, len, sink);
+  }
+  if (peer.staged.size === 0) {
+    const keypair = usableKeypair(device, peer, now);
+    if (keypair !== null) {
+      encryptAndSend(device, peer, keypair, buf, off, len, now, sink);
+      keepKeyFreshAfterSend(device, peer, keypair, now, sink);
+      return;
+    }
+  }
+  if (peer.staged.push(buf, off, len)) device.drop('staged-overflow', peer);
+  sendStagedPackets(device, peer, now, sink);
+}
+
+/** Sends what is staged while a usable keypair exists; without one, asks for a handshake. */
+export function sendStagedPackets(device: Device, peer: Peer, now: number, sink: DeviceSink): void {
+  if (!device.isUp || peer.staged.size === 0) return;
+  let keypair = usableKeypair(device, peer, now);
+  if (keypair === null) return sendHandshakeInitiation(device, peer, false, now, sink);
+  const sent = keypair;
+  peer.staged.drain((slot, off, len) => {
+    if (!usable(device, sent, now)) return false;
+    encryptAndSend(device, peer, sent, slot, off, len, now, sink);
+    return true;
+  });
+  keypair = usableKeypair(device, peer, now);
+  if (peer.staged.size > 0 || keypair === null) return sendHandshakeInitiation(device, peer, false, now, sink);
+  keepKeyFreshAfterSend(device, peer, keypair, now, sink);
+}
+
+/**
+ * An empty transport message. Without a usable keypair it asks for a handshake instead, whose completion
+ * sends a keepalive anyway (wg_packet_send_keepalive stages an empty packet for the same effect).
+ */
+export function sendKeepalive(device: Device, peer: Peer, now: number, sink: DeviceSink): void {
+  if (!device.isUp || !peer.hasEndpoint) return;
+  if (peer.staged.size > 0) return sendStagedPackets(device, peer, now, sink);
+  const keypair = usableKeypair(device, peer, now);
+  if (keypair === null) return sendHandshakeInitiation(device, peer, false, now, sink);
+  encryptAndSend(device, peer, keypair, device.scratch, SEND_HEADROOM, 0, now, sink);
+  // A keepalive is a send like any other (the kernel runs keep_key_fresh after every batch, keepalives
+  // included): a tunnel kept up by persistent keepalives alone must still rekey before its key is rejected.
+  keepKeyFreshAfterSend(device, peer, keypair, now, sink);
+}
+
+/**
+ * wg_packet_send_handshake_initiation: at most one initiation per REKEY_TIMEOUT; a first attempt (not a retry)
+ * restarts the attempt count. A peer without an endpoint cannot be reached: it waits for the peer to call.
+ */
+export function sendHandshakeInitiation(device: Device, peer: Peer, retry: boolean, now: number, sink: DeviceSink): void {
+  if (!retry) peer.timers.handshakeAttempts = 0;
+  if (!device.isUp || !peer.alive || !peer.hasEndpoint || device.identity === null) return;
+  if (now < peer.lastSentHandshake + REKEY_TIMEOUT_MS) return;
+
+  const previousIndex = peer.handshake.localIndex;
+  if (previousIndex !== 0 && device.indices.lookup(previousIndex)?.keypair === null) device.indices.release(previousIndex);
+  const index = device.indices.allocate(peer, null);
+  const message = device.scratch.subarray(0, INITIATION.size);
+  const timestamp = device.scratch.subarray(INITIATION.size, INITIATION.size + 12);
+  writeTai64n(timestamp, 0, device.wallClock());
+  const result = createInitiation(device.noise, device.identity, peer.handshake, message, index, timestamp);
+  if (!result.ok) {
+    device.indices.release(index);
+    return;
+  }
+  addMacs(device.crypto, peer.cookieGenerator, message, now);
+  peer.timers.anyAuthenticatedPacketTraversal(now);
+  peer.timers.anyAuthenticatedPacketSent();
+  peer.lastSentHandshake = now;
+  peer.txBytes += message.length;
+  sink.sendDatagram(peer.endpoint, message, 0, message.length);
+  peer.timers.handshakeInitiated(now);
+  device.event({ type: 'handshake-initiated', peer, retry });
+}
+
+/** The current keypair if it may still send (kernel: valid, younger than REJECT_AFTER_TIME, counter below limit). */
+export function usableKeypair(device: Device, peer: Peer, now: number): Keypair | null {
+  const keypair = peer.keypairs.current;
+  return keypair !== null && usable(device, keypair, now) ? keypair : null;
+}
+
+function usable(device: Device, keypair: Keypair, now: number): boolean {
+  return keypair.valid && now - keypair.createdAt < REJECT_AFTER_TIME_MS && keypair.sendCounter < device.limits.rejectAfterMessages;
+}
+
+function encryptAndSend(
+  device: Device, peer: Peer, keypair: Keypair, buf: Uint8Array, off: number, len: number, now: number, sink: DeviceSink,
+): void {
+  const padding = paddingLength(len, device.mtu);
+  buf.fill(0, off + len, off + len + padding);
+  const counter = keypair.sendCounter++;
+  const header = off - TRANSPORT.content;
+  writeTransportHeader(buf, header, keypair.remoteIndex, counter);
+  const sealed = device.crypto.seal(buf, off, keypair.sendKey, counter, buf, off, len + padding);
+  const size = TRANSPORT.content + sealed;
+  peer.txBytes += size;
+  sink.sendDatagram(peer.endpoint, buf, header, size);
+  peer.timers.anyAuthenticatedPacketTraversal(now);
+  peer.timers.anyAuthenticatedPacketSent();
+  if (len > 0) peer.timers.dataSent(now);
+}
+
+/** keep_key_fresh on send: rekey after REKEY_AFTER_MESSAGES, or as initiator after REKEY_AFTER_TIME. */
+function keepKeyFreshAfterSend(device: Device, peer: Peer, keypair: Keypair, now: number, sink: DeviceSink): void {
+  if (
+    keypair.sendCounter > device.limits.rekeyAfterMessages ||
+    (keypair.isInitiator && now - keypair.createdAt >= REKEY_AFTER_TIME_MS)
+  ) {
+    sendHandshakeInitiation(device, peer, false, now, sink);
+  }
+}
+
+function sendUnreachable(device: Device, buf: Uint8Array, off: number, len: number, sink: DeviceSink): void {
+  const reply = writeIcmpUnreachable(buf, off, len, device.scratch, 0);
+  if (reply > 0) sink.writeTun(device.scratch, 0, reply);
+}

@@ -1,0 +1,115 @@
+// The contract of the warren_io native addon (native-helper/addon/) and where to find it. Only the addon-backed
+// Tun and Bind use this; everything else goes through their interfaces.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ErrnoError } from './errno-error.js';
+
+declare const handleKind: unique symbol;
+/** An opaque, type-tagged reference to a descriptor the addon owns. */
+export type TunHandle = { readonly [handleKind]: 'tun' };
+export type UdpHandle = { readonly [handleKind]: 'udp' };
+
+/** Memory a reader thread fills; JS allocates it once, at start, and the addon keeps it alive while started. */
+export interface NativeSlot {
+  readonly buffer: Uint8Array;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly endpoints?: Uint8Array;
+}
+
+/** slot >= 0: slot holds count entries until the call returns. slot -1: the reader stopped with error. */
+export type NativeBatchCallback = (slot: number, count: number, error: ErrnoError | undefined) => void;
+
+export interface TunStats {
+  reads: number;
+  packets: number;
+  gsoFrames: number;
+  checksumsFinished: number;
+  dropped: number;
+  batches: number;
+}
+
+export interface UdpInfo {
+  port: number;
+  gso: boolean;
+  gro: boolean;
+  mark: number;
+  receiveBuffer: number;
+  sendBuffer: number;
+}
+
+export interface UdpStats {
+  recvCalls: number;
+  received: number;
+  groMessages: number;
+  receiveDropped: number;
+  receiveErrors: number;
+  batches: number;
+  sent: number;
+  gsoMessages: number;
+  gsoFallbacks: number;
+}
+
+/** TUNSETOFFLOAD bits, as reported in `offloads`. */
+export const TUN_F_CSUM = 0x01;
+export const TUN_F_TSO4 = 0x02;
+export const TUN_F_TSO6 = 0x04;
+export const TUN_F_USO4 = 0x20;
+export const TUN_F_USO6 = 0x40;
+
+export interface NativeIo {
+  readonly supported: boolean;
+  tunOpen(name: string, mtu: number, vnetHdr: boolean): { handle: TunHandle; name: string; vnetHdr: boolean; offloads: number };
+  tunStart(handle: TunHandle, slots: NativeSlot[], headroom: number, tailroom: number, callback: NativeBatchCallback): void;
+  tunWrite(handle: TunHandle, buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
+  tunMtu(handle: TunHandle): number;
+  tunSetMtu(handle: TunHandle, mtu: number): void;
+  tunStats(handle: TunHandle): TunStats;
+  tunClose(handle: TunHandle): Promise<void>;
+  udpOpen(family: 4 | 6, port: number, bufferBytes: number): { handle: UdpHandle; port: number; gso: boolean; gro: boolean };
+  udpStart(handle: UdpHandle, slots: NativeSlot[], callback: NativeBatchCallback): void;
+  udpSend(
+    v4: UdpHandle | null,
+    v6: UdpHandle | null,
+    buffer: Uint8Array,
+    offsets: Uint32Array,
+    lengths: Uint32Array,
+    endpoints: Uint8Array,
+    count: number,
+  ): number;
+  udpSetMark(handle: UdpHandle, mark: number): void;
+  udpInfo(handle: UdpHandle): UdpInfo;
+  udpSetOffload(handle: UdpHandle, gso: boolean, gro: boolean): void;
+  udpStats(handle: UdpHandle): UdpStats;
+  udpClose(handle: UdpHandle): Promise<void>;
+  gsoSplit(
+    frame: Uint8Array,
+    headroom: number,
+    tailroom: number,
+    out: { buffer: Uint8Array; offsets: Uint32Array; lengths: Uint32Array },
+  ): number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The .node stays where node-gyp puts it; this module runs from the source tree or from tsc's build/. */
+export const ADDON_CANDIDATES: readonly string[] = [
+  join(here, '../addon/build/Release/warren_io.node'),
+  join(here, '../../../native-helper/addon/build/Release/warren_io.node'),
+];
+
+let loaded: NativeIo | undefined;
+
+export function loadAddon(): NativeIo {
+  if (loaded !== undefined) return loaded;
+  const path = ADDON_CANDIDATES.find((candidate) => existsSync(candidate));
+  if (path === undefined) {
+    throw new Error(`The warren_io addon is not built (run \`npm install\`); looked for ${ADDON_CANDIDATES.join(', ')}`);
+  }
+  const addon = createRequire(import.meta.url)(path) as NativeIo;
+  if (!addon.supported) throw new Error(`The warren_io addon has no data plane for ${process.platform} yet`);
+  loaded = addon;
+  return addon;
+}

@@ -1,0 +1,45 @@
+// Batches, not packets: everything between the engine and the system moves as a batch over one big buffer.
+//
+// Packet i is buffer[offsets[i], offsets[i] + lengths[i]) for i < count; arrays are allocated once at their
+// capacity and reused, so nothing is allocated per packet (or per batch). Batches a Tun delivers leave
+// `headroom` bytes before and `tailroom` bytes after every packet for the packet's own use, so the engine
+// builds the WireGuard transport message in place: header in front, padding and tag behind.
+//
+// A batch a Tun or Bind hands to a callback is theirs again when the callback returns: copy what must outlive
+// it, and never transfer its buffer (the reader thread writes into that memory).
+import { ENDPOINT_SIZE } from './endpoint.js';
+
+/** The 16-byte WireGuard transport header (type, receiver index, counter). */
+export const DEFAULT_HEADROOM = 16;
+/** The 16-byte Poly1305 tag, plus up to 15 bytes of padding to a multiple of 16. */
+export const DEFAULT_TAILROOM = 32;
+
+export interface PacketBatch {
+  readonly buffer: Uint8Array;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  count: number;
+}
+
+/** Datagram i came from (or goes to) the endpoint at endpoints[i * ENDPOINT_SIZE] (see endpoint.ts). */
+export interface DatagramBatch extends PacketBatch {
+  readonly endpoints: Uint8Array;
+}
+
+export function createPacketBatch(capacity: number, bufferBytes: number): PacketBatch {
+  return {
+    buffer: new Uint8Array(bufferBytes),
+    offsets: new Uint32Array(capacity),
+    lengths: new Uint32Array(capacity),
+    count: 0,
+  };
+}
+
+export function createDatagramBatch(capacity: number, bufferBytes: number): DatagramBatch {
+  return { ...createPacketBatch(capacity, bufferBytes), endpoints: new Uint8Array(capacity * ENDPOINT_SIZE) };
+}
+
+/** A view of packet i. It allocates: for tests and slow paths, not for the data path. */
+export function packetAt(batch: PacketBatch, i: number): Uint8Array {
+  return batch.buffer.subarray(batch.offsets[i], batch.offsets[i] + batch.lengths[i]);
+}

@@ -1,0 +1,36 @@
+// The Linux platform: iproute2 for addresses, routes and rules, nft for the full tunnel's filter, resolved or
+// resolvconf or /etc/resolv.conf for DNS, bash for hooks, all through one CommandRunner.
+import type { Platform } from '../types.js';
+import { IprouteNetworkConfigurator } from './addresses-routes.js';
+import { chooseDnsConfigurator, type DnsChoiceOptions } from './dns.js';
+import { NftFirewallConfigurator } from './firewall.js';
+import { BashHookRunner } from './hooks.js';
+import { restoreResolvConf } from './resolv-conf-file.js';
+import { createCommandRunner, type CommandRunner } from './run-command.js';
+import { LinuxTunnelConfigurator } from './tunnel.js';
+
+export interface LinuxPlatformOptions {
+  /** How commands run; by default directly, with the helper's environment. */
+  runner?: CommandRunner;
+  dns?: DnsChoiceOptions;
+  hookTimeoutMs?: number;
+}
+
+export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platform {
+  const runner = options.runner ?? createCommandRunner();
+  const tunnels = new LinuxTunnelConfigurator({
+    network: new IprouteNetworkConfigurator(runner),
+    firewall: new NftFirewallConfigurator(runner),
+    dns: () => chooseDnsConfigurator(runner, options.dns),
+    hooks: new BashHookRunner(runner, options.hookTimeoutMs),
+  });
+  return {
+    tunnels,
+    // Only the resolv.conf method leaves state that outlives the helper: resolved forgets a deleted link's DNS,
+    // and a resolvconf record names an interface that a crash has removed (see the report on recovery).
+    recoverDns: () => restoreResolvConf(options.dns?.resolvConfFile),
+  };
+}
+
+export { createCommandRunner, CommandError, type CommandRunner } from './run-command.js';
+export type { DnsChoiceOptions } from './dns.js';

@@ -1,0 +1,98 @@
+// The operating system behind small interfaces, one per concern, so each OS gets its own files (linux/ now,
+// darwin/ and windows/ later) and the daemon sees only these types. Every call that changes the system returns
+// an Undo that takes exactly that change back; a tunnel's `up` stacks them, unwinds them in reverse when a step
+// fails, and hands the stack to the TunnelHandle whose `down` unwinds it.
+import type { IpPrefix, TunnelConfig } from '../../shared/config/model.js';
+
+/** Takes back one change to the system. Called at most once. */
+export type Undo = () => Promise<void>;
+
+/** Addresses, MTU, link state, routes and policy rules of a tunnel interface. */
+export interface NetworkConfigurator {
+  addAddress(link: string, address: IpPrefix): Promise<Undo>;
+  /** The MTU wg-quick picks when the config has none: the path MTU towards the endpoints (else the default
+   *  route's) minus 80, or 1420 when nothing is known. `endpoints` are IP addresses. */
+  automaticMtu(endpoints: readonly string[]): Promise<number>;
+  /** Sets the MTU and brings the link up; the undo puts back the previous MTU and state. */
+  setMtuAndUp(link: string, mtu: number): Promise<Undo>;
+  /**
+   * A route for `prefix` over the link. Without a table it goes to the main table unless a route over the link
+   * already covers the prefix; then nothing is added and the result is null.
+   */
+  addRoute(link: string, prefix: IpPrefix, table?: string): Promise<Undo | null>;
+  /** The first routing table from 51820 up with no routes in it, for a full tunnel without a FwMark. */
+  freeTable(): Promise<number>;
+  /** A full tunnel for one family, as wg-quick: everything not carrying `table` as its fwmark looks up
+   *  `table`, whose default route is the link, and the main table still wins for anything but its default. */
+  addDefaultRoute(link: string, family: 4 | 6, table: number): Promise<Undo>;
+  /** Lets the reverse-path filter see the fwmark (net.ipv4.conf.all.src_valid_mark=1). Not undone: other
+   *  tunnels may rely on it, and wg-quick leaves it set too. */
+  enableSrcValidMark(): Promise<void>;
+}
+
+/** Packet filtering that goes with a full tunnel. */
+export interface FirewallConfigurator {
+  /** Drops packets addressed to the tunnel's own addresses that arrive on other interfaces, and keeps the
+   *  tunnel's fwmark on replies (conntrack). Null when the system has no filter tool to do it with. */
+  protectFullTunnel(link: string, family: 4 | 6, fwmark: number): Promise<Undo | null>;
+}
+
+export interface DnsSettings {
+  /** Resolver addresses. */
+  servers: string[];
+  /** Search domains. */
+  search: string[];
+}
+
+export type DnsMethod = 'resolvectl' | 'resolvconf' | 'resolv.conf';
+
+/** The system's resolver configuration while a tunnel is up. */
+export interface DnsConfigurator {
+  readonly method: DnsMethod;
+  apply(link: string, settings: DnsSettings): Promise<Undo>;
+}
+
+export type HookPhase = 'PreUp' | 'PostUp' | 'PreDown' | 'PostDown';
+
+/** Runs a config's PreUp/PostUp/PreDown/PostDown snippet; rejects when it fails. */
+export interface HookRunner {
+  run(phase: HookPhase, command: string, link: string): Promise<void>;
+}
+
+export interface TunnelUpOptions {
+  /** Run PreUp/PostUp/PreDown/PostDown. Off by default: a config file is not a licence to run code as root. */
+  allowScripts?: boolean;
+  /** Endpoint IP addresses for the automatic MTU (the engine's resolved ones); by default the config's
+   *  endpoints that are IP addresses. */
+  endpoints?: readonly string[];
+  /** Called before a full tunnel's policy rules go in, with the fwmark the tunnel's UDP sockets must carry
+   *  (SO_MARK) from then on, or their own packets would loop into the tunnel; wg-quick's `wg set fwmark`. */
+  onFwmark?: (fwmark: number) => void | Promise<void>;
+}
+
+export interface TunnelHandle {
+  readonly name: string;
+  readonly mtu: number;
+  /** The SO_MARK for the tunnel's UDP sockets (a full tunnel's table, else the config's FwMark), or null. */
+  readonly fwmark: number | null;
+  /** How DNS was set, or null when the config has no DNS servers. */
+  readonly dnsMethod: DnsMethod | null;
+  /** Things the config asked for that were not done, for the user (hooks when scripts are not allowed). */
+  readonly warnings: readonly string[];
+  /** Runs PreDown, undoes everything `up` did in reverse, runs PostDown. Tries every step even when one fails,
+   *  then rejects naming the failures. Idempotent: later calls return the first call's promise. */
+  down(): Promise<void>;
+}
+
+/** Everything wg-quick does around a WireGuard device, for an interface the caller has created. */
+export interface TunnelConfigurator {
+  /** Rejects, having undone its own changes, when a step fails. */
+  up(name: string, config: TunnelConfig, options?: TunnelUpOptions): Promise<TunnelHandle>;
+}
+
+export interface Platform {
+  readonly tunnels: TunnelConfigurator;
+  /** After a crash: puts back DNS settings a tunnel left behind (see the OS's implementation for what can be
+   *  left). Resolves true when something was restored. */
+  recoverDns(): Promise<boolean>;
+}

@@ -1,0 +1,38 @@
+// A UAPI target over an engine Device with no sockets behind it: listen port and fwmark are recorded, and a
+// port can be marked taken to exercise EADDRINUSE.
+import { loadCrypto } from '../crypto/index.js';
+import { Device } from '../engine/device.js';
+import type { DeviceSink } from '../engine/device-types.js';
+import type { UapiTarget } from './set.js';
+
+export interface RecordingTarget extends UapiTarget {
+  readonly sent: { endpoint: Uint8Array; bytes: Uint8Array }[];
+  takenPort: number;
+  marks: number[];
+}
+
+export function recordingTarget(): RecordingTarget {
+  const sent: { endpoint: Uint8Array; bytes: Uint8Array }[] = [];
+  const sink: DeviceSink = {
+    sendDatagram(endpoint, buf, off, len) {
+      sent.push({ endpoint: endpoint.slice(), bytes: buf.slice(off, off + len) });
+    },
+    writeTun() {},
+  };
+  const device = new Device({ crypto: loadCrypto(), wallClock: () => Date.now() });
+  const target: RecordingTarget = {
+    device,
+    sink,
+    sent,
+    takenPort: -1,
+    marks: [],
+    now: () => performance.now(),
+    setListenPort(port) {
+      if (port === target.takenPort) throw Object.assign(new Error('taken'), { code: 'EADDRINUSE' });
+    },
+    setFwmark(mark) {
+      target.marks.push(mark);
+    },
+  };
+  return target;
+}

@@ -1,0 +1,24 @@
+/*
+ * Where a network namespace's helper listens. One helper per network namespace: the path carries the
+ * namespace's identity (the inode of /proc/self/ns/net), so the CLI and the app always reach the helper of
+ * their own namespace, never another's. WARREN_CONTROL_SOCKET overrides it (tests).
+ */
+import { readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CONTROL_DIRECTORY = '/run/warren';
+
+export function networkNamespaceId(): string {
+  try {
+    // "net:[4026531840]"
+    const match = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'));
+    if (match) return match[1];
+  } catch {
+    // not Linux, or no /proc: one namespace only
+  }
+  return 'default';
+}
+
+export function controlSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.WARREN_CONTROL_SOCKET || join(CONTROL_DIRECTORY, `control-${networkNamespaceId()}.sock`);
+}

@@ -1,0 +1,84 @@
+// Network namespaces for tests that change links, routes, rules, nftables and DNS for real without touching the
+// host's. Names are `warren-p-<pid>-<n>`, so parallel test processes never collide. `ip netns exec` also
+// bind-mounts /etc/netns/NAME/<file> over /etc/<file> for the command it runs, which lets a test give a
+// namespace its own /etc/resolv.conf. Needs root; `canCreateNamespaces` says whether a suite can run.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where `ip` is; an absolute path, so a test may give commands a PATH without it. */
+export const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((path) => existsSync(path)) ?? 'ip';
+
+export const canCreateNamespaces = process.getuid?.() === 0 && IP !== 'ip';
+
+const COMMAND_TIMEOUT_MS = 10_000;
+
+export interface TestNamespace {
+  readonly name: string;
+  /** Put before an argv to run it inside: [IP, 'netns', 'exec', name]. */
+  readonly prefix: readonly string[];
+  /** Runs argv inside; resolves with stdout, rejects with an error holding stderr. */
+  exec(argv: readonly string[], options?: { stdin?: string }): Promise<string>;
+  /** `ip -j ARGS...` inside, parsed. */
+  ipJson<T = unknown>(...args: string[]): Promise<T>;
+  /** /etc/netns/NAME/FILE, which commands run inside see as /etc/FILE. */
+  etcPath(file: string): string;
+  /** Deletes the namespace and its /etc/netns directory; safe to call twice. */
+  remove(): Promise<void>;
+}
+
+let counter = 0;
+
+export function run(argv: readonly string[], stdin?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(argv[0], argv.slice(1), { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${argv.join(' ')}: ${error.message.trim()} ${stderr.trim()}`));
+      else resolve(stdout);
+    });
+    if (stdin !== undefined) child.stdin?.end(stdin);
+  });
+}
+
+export async function createNamespace(): Promise<TestNamespace> {
+  let name: string;
+  do name = `warren-p-${process.pid}-${counter++}`;
+  while (existsSync(`/run/netns/${name}`) || existsSync(`/etc/netns/${name}`));
+  await run([IP, 'netns', 'add', name]);
+  const etc = `/etc/netns/${name}`;
+  const prefix = [IP, 'netns', 'exec', name];
+  const namespace: TestNamespace = {
+    name,
+    prefix,
+    exec: (argv, options = {}) => run([...prefix, ...argv], options.stdin),
+    ipJson: async <T>(...args: string[]) => JSON.parse(await run([IP, '-n', name, '-j', ...args])) as T,
+    etcPath: (file) => join(etc, file),
+    remove: async () => {
+      // Whatever a test started inside (a wireguard-go, a child that hung) goes with the namespace.
+      const pids = await run([IP, 'netns', 'pids', name]).catch(() => '');
+      for (const pid of pids.split('\n').filter((line) => /^[0-9]+$/.test(line))) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await run([IP, 'netns', 'del', name]).catch(() => {});
+      await rm(etc, { recursive: true, force: true });
+    },
+  };
+  try {
+    await mkdir(etc, { recursive: true });
+    await run([IP, '-n', name, 'link', 'set', 'lo', 'up']);
+  } catch (error) {
+    await namespace.remove();
+    throw error;
+  }
+  return namespace;
+}
+
+/** Writes /etc/netns/NAME/FILE, creating the directory. */
+export async function writeNamespaceEtc(namespace: TestNamespace, file: string, content: string | Buffer): Promise<void> {
+  await mkdir(namespace.etcPath('.'), { recursive: true });
+  await writeFile(namespace.etcPath(file), content);
+}
