@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ENDPOINT_SIZE, Endpoint, endpointHash } from './endpoint.js';
-import { formatIpv6Bytes, parseIpv6Bytes } from './ip-text.js';
 
 describe('Endpoint', () => {
   it('lays IPv4 out in the 24-byte form the addon uses', () => {
@@ -20,7 +19,7 @@ describe('Endpoint', () => {
     expect(endpoint.bytes[4]).toBe(3);
     expect(endpoint.toString()).toBe('[fe80::1%3]:1');
     expect(Endpoint.parse('[2001:DB8:0:0:1:0:0:1]:9').toString()).toBe('[2001:db8::1:0:0:1]:9');
-    expect(Endpoint.parse('[::ffff:192.0.2.1]:9').address).toBe('::ffff:c000:201');
+    expect(Endpoint.parse('[::ffff:192.0.2.1]:9').address).toBe('::ffff:192.0.2.1');
   });
 
   it('refuses what is not address:port', () => {
@@ -42,21 +41,3 @@ describe('Endpoint', () => {
   });
 });
 
-describe('IPv6 text', () => {
-  it('round-trips the forms addresses come in', () => {
-    const cases: [string, string][] = [
-      ['::', '::'],
-      ['::1', '::1'],
-      ['1::', '1::'],
-      ['1:0:0:2:0:0:0:3', '1:0:0:2::3'],
-      ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'],
-      ['1:0:3:4:5:6:7:8', '1:0:3:4:5:6:7:8'],
-      ['::1.2.3.4', '::102:304'],
-      ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304'],
-    ];
-    for (const [text, formatted] of cases) expect(formatIpv6Bytes(parseIpv6Bytes(text)!), text).toBe(formatted);
-    for (const bad of [':1', '1:', '1:2:3:4:5:6:7:8:9', '12345::', '::1.2.3', '1:2:3:4:5:6:7:1.2.3.4']) {
-      expect(parseIpv6Bytes(bad), bad).toBeNull();
-    }
-  });
-});

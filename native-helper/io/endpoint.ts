@@ -5,9 +5,11 @@
 //
 // Equal endpoints are equal bytes, so comparing one in a batch with a known Endpoint (`matches`) or hashing it
 // needs no parsing and no allocation. An Endpoint object is made only when one is new (EndpointTable interns).
-import { formatIpv4Bytes, formatIpv6Bytes, parseIpv4Bytes, parseIpv6Bytes } from './ip-text.js';
+import { addressFromBytes, addressToBytes, formatIpAddress, parseIpAddress } from '../../shared/config/ip.js';
+import { ENDPOINT_SIZE } from '../engine/endpoint.js';
 
-export const ENDPOINT_SIZE = 24;
+// The layout is the engine's (engine/endpoint.ts), which receives these records from every batch.
+export { ENDPOINT_SIZE };
 export type IpFamily = 4 | 6;
 
 export class Endpoint {
@@ -38,14 +40,14 @@ export class Endpoint {
   static of(address: string, port: number, scopeId = 0): Endpoint {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port ${port} is outside 0-65535`);
     const bytes = new Uint8Array(ENDPOINT_SIZE);
-    const v4 = address.includes(':') ? null : parseIpv4Bytes(address);
-    const v6 = v4 === null ? parseIpv6Bytes(address) : null;
-    if (v4 === null && v6 === null) throw new SyntaxError(`not an IP address: ${JSON.stringify(address)}`);
-    bytes[0] = v4 !== null ? 4 : 6;
+    const parsed = parseIpAddress(address);
+    if (!parsed.ok || address.includes('%')) throw new SyntaxError(`not an IP address: ${JSON.stringify(address)}`);
+    const family = parsed.value.family;
+    bytes[0] = family;
     bytes[2] = port >> 8;
     bytes[3] = port & 0xff;
-    if (v6 !== null) new DataView(bytes.buffer).setUint32(4, scopeId >>> 0, true);
-    bytes.set(v4 ?? v6!, 8);
+    if (family === 6) new DataView(bytes.buffer).setUint32(4, scopeId >>> 0, true);
+    bytes.set(addressToBytes(parsed.value), 8);
     return new Endpoint(bytes);
   }
 
@@ -67,7 +69,7 @@ export class Endpoint {
   }
 
   get address(): string {
-    return this.family === 4 ? formatIpv4Bytes(this.bytes, 8) : formatIpv6Bytes(this.bytes, 8);
+    return formatIpAddress(addressFromBytes(this.family, this.bytes, 8));
   }
 
   /** Whether the endpoint at view[offset] is this one; allocates nothing. */
