@@ -120,3 +120,38 @@ describe('warren up failures', () => {
     expect(routes.map((r) => r.dst)).not.toContain('10.3.0.0/24');
   });
 });
+
+describe('a tunnel stopped from outside', () => {
+  const upTunnel = async (name: string) => {
+    const file = conf(`${name}.conf`, [
+      '[Interface]', `PrivateKey = ${KEY}`, 'Address = 10.4.0.1/24', '',
+      '[Peer]', `PublicKey = ${PEER}`, 'AllowedIPs = 10.4.0.0/24', '',
+    ].join('\n'));
+    const result = await warren(['up', file]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(existsSync(`/var/run/wireguard/${name}.sock`)).toBe(true);
+  };
+  const eventually = async (check: () => Promise<void>) => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        return await check();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+
+  it('stops cleanly when its interface is deleted (`ip link del`)', async () => {
+    await upTunnel('wgdel0');
+    await ns.exec([IP, 'link', 'del', 'wgdel0']);
+    await eventually(() => nothingLeft('wgdel0'));
+  });
+
+  it('stops when its UAPI socket file is deleted, as wireguard-go does', async () => {
+    await upTunnel('wgsock0');
+    rmSync('/var/run/wireguard/wgsock0.sock');
+    await eventually(() => nothingLeft('wgsock0'));
+  });
+});
