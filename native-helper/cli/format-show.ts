@@ -10,6 +10,9 @@ function formatTunnel(tunnel: TunnelStatus, nowMs: number): string {
   if (tunnel.publicKey) lines.push(`  public key: ${tunnel.publicKey}`, '  private key: (hidden)');
   if (tunnel.listenPort) lines.push(`  listening port: ${tunnel.listenPort}`);
   if (tunnel.fwmark) lines.push(`  fwmark: 0x${tunnel.fwmark.toString(16)}`);
+  // The device's total: it also counts what no peer can be blamed for (a flood of garbage, unknown indices).
+  const deviceDrops = formatDrops(tunnel.drops);
+  if (deviceDrops) lines.push(`  dropped: ${deviceDrops}`);
   for (const peer of tunnel.peers) {
     lines.push('', `peer: ${peer.publicKey}`);
     if (peer.endpoint) lines.push(`  endpoint: ${peer.endpoint}`);
@@ -17,11 +20,17 @@ function formatTunnel(tunnel: TunnelStatus, nowMs: number): string {
     if (peer.latestHandshake > 0) lines.push(`  latest handshake: ${ago(nowMs - peer.latestHandshake)}`);
     if (peer.rxBytes || peer.txBytes) lines.push(`  transfer: ${bytes(peer.rxBytes)} received, ${bytes(peer.txBytes)} sent`);
     if (peer.persistentKeepalive) lines.push(`  persistent keepalive: every ${duration(peer.persistentKeepalive)}`);
-    const drops = Object.entries(peer.drops);
-    if (drops.length) lines.push(`  dropped: ${drops.map(([reason, n]) => `${n} ${reason}`).join(', ')}`);
+    const drops = formatDrops(peer.drops);
+    if (drops) lines.push(`  dropped: ${drops}`);
   }
   for (const warning of tunnel.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n') + '\n';
+}
+
+function formatDrops(drops: Readonly<Record<string, number>>): string {
+  return Object.entries(drops)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(', ');
 }
 
 /** wg's "1 minute, 5 seconds ago"; "Now" under a second. */

@@ -3,11 +3,12 @@ import { suggest } from '../../shared/config/schema.js';
 import type { Command } from './command.js';
 import { check } from './commands/check.js';
 import { daemon } from './commands/daemon.js';
+import { demo } from './commands/demo.js';
 import { down, resume, show, suspend } from './commands/down-show.js';
 import { genkey, genpsk, pubkey } from './commands/keys.js';
 import { up } from './commands/up.js';
 
-export const COMMANDS: readonly Command[] = [up, down, show, check, genkey, genpsk, pubkey, suspend, resume, daemon];
+export const COMMANDS: readonly Command[] = [up, down, show, check, genkey, genpsk, pubkey, suspend, resume, demo, daemon];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

@@ -10,7 +10,7 @@ import type { TunnelConfig } from '../../shared/config/model.js';
 import type { TunnelStatus } from '../../shared/ipc/control.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import { Device } from '../engine/device.js';
-import { DROP_REASONS } from '../engine/drops.js';
+import { DROP_REASONS, type DropCounters } from '../engine/drops.js';
 import { formatEndpoint } from '../engine/endpoint.js';
 import { createBind } from '../io/addon-bind.js';
 import { openTun } from '../io/addon-tun.js';
@@ -156,6 +156,7 @@ export class Tunnel {
       publicKey: device.publicKey ? encodeKey(device.publicKey) : null,
       listenPort: device.listenPort,
       fwmark: device.fwmark,
+      drops: nonZeroDrops(device.drops),
       warnings: [...this.warnings],
       peers: device.peers.map((peer) => ({
         publicKey: encodeKey(peer.publicKey),
@@ -167,8 +168,13 @@ export class Tunnel {
         rxBytes: peer.rxBytes,
         txBytes: peer.txBytes,
         persistentKeepalive: peer.persistentKeepalive,
-        drops: Object.fromEntries(DROP_REASONS.filter((r) => peer.drops[r] > 0).map((r) => [r, peer.drops[r]])),
+        hasSession: peer.keypairs.current !== null || peer.keypairs.next !== null,
+        drops: nonZeroDrops(peer.drops),
       })),
     };
   }
+}
+
+function nonZeroDrops(drops: DropCounters): Record<string, number> {
+  return Object.fromEntries(DROP_REASONS.filter((r) => drops[r] > 0).map((r) => [r, drops[r]]));
 }

@@ -44,6 +44,8 @@ export const peerStatus = z.object({
   rxBytes: z.number(),
   txBytes: z.number(),
   persistentKeepalive: z.number(),
+  /** Whether the peer has session keys now (false after suspend, before the first handshake, after expiry). */
+  hasSession: z.boolean(),
   /** Packets dropped, by reason (only reasons with a count). */
   drops: z.record(z.string(), z.number()),
 });
@@ -55,6 +57,9 @@ export const tunnelStatus = z.object({
   listenPort: z.number(),
   fwmark: z.number(),
   peers: z.array(peerStatus),
+  /** Packets the device dropped, by reason (only reasons with a count): the peers' drops and those no peer
+   *  could be blamed for (garbage, unknown receiver indices, bad MACs), which only show here. */
+  drops: z.record(z.string(), z.number()),
   /** Warnings from bringing it up (hooks not run, ...). */
   warnings: z.array(z.string()),
 });
