@@ -11,7 +11,7 @@ function formatTunnel(tunnel: TunnelStatus, nowMs: number): string {
   if (tunnel.listenPort) lines.push(`  listening port: ${tunnel.listenPort}`);
   if (tunnel.fwmark) lines.push(`  fwmark: 0x${tunnel.fwmark.toString(16)}`);
   // The device's total: it also counts what no peer can be blamed for (a flood of garbage, unknown indices).
-  const deviceDrops = formatDrops(tunnel.drops);
+  const deviceDrops = formatDrops(tunnel.drops ?? {});
   if (deviceDrops) lines.push(`  dropped: ${deviceDrops}`);
   for (const peer of tunnel.peers) {
     lines.push('', `peer: ${peer.publicKey}`);

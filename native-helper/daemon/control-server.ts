@@ -7,8 +7,11 @@
 import { type Socket, createServer } from 'node:net';
 import {
   CONTROL_PROTOCOL_VERSION,
+  MAX_CONTROL_MESSAGE_BYTES,
   type ControlError,
+  type ControlEvent,
   type ControlMethod,
+  type ControlParams,
   type ControlRequest,
   type ControlResults,
   controlRequest,
@@ -16,8 +19,9 @@ import {
 import { LineFramer, encodeFrame } from '../../shared/ipc/framing.js';
 import { listenUnixSocket, unlinkQuietly } from './unix-socket.js';
 
+/** The helper's implementation of each method; `subscribe` is the server's own. */
 export type ControlHandlers = {
-  [M in ControlMethod]: (params: Extract<ControlRequest, { method: M }>['params']) => Promise<ControlResults[M]>;
+  [M in Exclude<ControlMethod, 'subscribe'>]?: (params: ControlParams[M]) => Promise<ControlResults[M]>;
 };
 
 /** A failure a handler reports to the client as is (code and message), as opposed to a bug. */
@@ -33,6 +37,8 @@ export class ControlFailure extends Error {
 }
 
 export interface ControlServer {
+  /** Sends an event to every connection that subscribed. */
+  broadcast(event: ControlEvent): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,7 @@ export async function startControlServer(
   log: (message: string) => void = () => {},
 ): Promise<ControlServer> {
   const connections = new Set<Socket>();
+  const subscribers = new Set<Socket>();
   let queue: Promise<void> = Promise.resolve();
 
   const server = createServer((socket) => {
@@ -65,9 +72,14 @@ export async function startControlServer(
           reply(id, { error: { code: 'invalid-request', message: `${issue.path.join('.') || 'message'}: ${issue.message}` } });
           continue;
         }
-        const request = parsed.data;
+        const request = parsed.data as ControlRequest;
         if (request.v !== CONTROL_PROTOCOL_VERSION) {
           reply(request.id, { error: { code: 'version', message: `protocol version ${request.v} is not supported (this helper speaks ${CONTROL_PROTOCOL_VERSION})` } });
+          continue;
+        }
+        if (request.method === 'subscribe') {
+          subscribers.add(socket);
+          reply(request.id, { result: { subscribed: true } });
           continue;
         }
         queue = queue.then(() => dispatch(request).then(
@@ -77,14 +89,28 @@ export async function startControlServer(
       }
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => connections.delete(socket));
+    socket.on('close', () => {
+      connections.delete(socket);
+      subscribers.delete(socket);
+    });
   });
 
-  const dispatch = (request: ControlRequest): Promise<unknown> =>
-    (handlers[request.method] as (params: unknown) => Promise<unknown>)(request.params);
+  const dispatch = async (request: ControlRequest): Promise<unknown> => {
+    const handler = handlers[request.method as Exclude<ControlMethod, 'subscribe'>] as ((params: unknown) => Promise<unknown>) | undefined;
+    if (!handler) throw new ControlFailure('unsupported', `this helper does not support ${request.method} yet`);
+    return handler(request.params);
+  };
 
   await listenUnixSocket(server, path);
   return {
+    broadcast(event) {
+      const frame = encodeFrame({ v: CONTROL_PROTOCOL_VERSION, event });
+      // A subscriber that stopped reading is dropped rather than buffered for without bound.
+      for (const socket of subscribers) {
+        if (socket.writableLength > MAX_CONTROL_MESSAGE_BYTES) socket.destroy();
+        else socket.write(frame);
+      }
+    },
     async close() {
       // end(), not destroy(): a reply written just before (say, to the `down` that emptied the helper) still goes out.
       for (const socket of connections) {

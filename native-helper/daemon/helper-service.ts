@@ -62,6 +62,8 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     options.socketPath,
     {
       async up(params) {
+        // Stored tunnels arrive with the store (the helper-service issue); for now a tunnel comes from a file's text.
+        if (params.config === undefined) throw new ControlFailure('not-found', `no stored tunnel named ${params.name}`);
         const parsed = parseConfig(params.config);
         const source = params.source ?? params.name;
         if (!parsed.ok) {

@@ -6,8 +6,9 @@ import { type Socket, connect } from 'node:net';
 import {
   CONTROL_PROTOCOL_VERSION,
   type ControlError,
+  type ControlEvent,
   type ControlMethod,
-  type ControlRequest,
+  type ControlParams,
   type ControlResults,
   controlResponse,
   resultSchemas,
@@ -26,12 +27,12 @@ export class ControlCallError extends Error {
   }
 }
 
-type Params<M extends ControlMethod> = Extract<ControlRequest, { method: M }>['params'];
 
 export class ControlClient {
   private readonly socket: Socket;
   private readonly framer = new LineFramer();
   private nextId = 1;
+  private readonly listeners = new Set<(event: ControlEvent) => void>();
   private readonly pending = new Map<number, { method: ControlMethod; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   private constructor(socket: Socket) {
@@ -54,7 +55,13 @@ export class ControlClient {
     });
   }
 
-  call<M extends ControlMethod>(method: M, params: Params<M>): Promise<ControlResults[M]> {
+  /** Events arrive after a `subscribe` call. */
+  onEvent(listener: (event: ControlEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  call<M extends ControlMethod>(method: M, params: ControlParams[M]): Promise<ControlResults[M]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
@@ -75,6 +82,10 @@ export class ControlClient {
         return;
       }
       const response = parsed.data;
+      if ('event' in response) {
+        for (const listener of this.listeners) listener(response.event);
+        continue;
+      }
       const waiter = this.pending.get(response.id);
       if (!waiter) continue;
       this.pending.delete(response.id);

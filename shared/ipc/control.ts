@@ -1,39 +1,56 @@
 /*
  * The helper's control protocol: the one schema the CLI, Electron's main process and the helper all use.
- * Newline-delimited JSON over a unix stream socket; every message is validated against these schemas (zod) on
- * arrival and bounded in size, so a broken or hostile message is an error reply, never a crash.
- * Versioned: a request names the protocol version it speaks; the helper refuses versions it does not know.
+ * Each method is declared once in METHODS (its params and its result); the request union, the handler types
+ * and the client's typed calls are all derived from that table.
+ *
+ * Newline-delimited JSON over a unix stream socket. Every message is validated (zod) on arrival and bounded in
+ * size, so a broken or hostile message gets an error reply, never a crash. Versioned: a request names the
+ * protocol version it speaks and the helper refuses versions it does not know.
+ *
+ *   request   {v, id, method, params}
+ *   response  {v, id, ok: true, result} | {v, id, ok: false, error}
+ *   event     {v, event}        pushed to connections that called `subscribe`
  */
 import { z } from 'zod';
 
 export const CONTROL_PROTOCOL_VERSION = 1;
-/** Largest message either side accepts (a request carries whole config files; a status, many peers). */
-export const MAX_CONTROL_MESSAGE_BYTES = 1024 * 1024;
+/** Largest message either side accepts (an import carries whole config files; a status, many peers). */
+export const MAX_CONTROL_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Largest single config text accepted (the parser's own bound is lower; this bounds the message). */
+const MAX_CONFIG_TEXT = 1024 * 1024;
 
-const tunnelName = z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, 'interface names are 1-15 of a-z A-Z 0-9 _ = + . -');
+export const tunnelName = z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, 'tunnel names are 1-15 of a-z A-Z 0-9 _ = + . -');
 
-export const upParams = z.object({
-  name: tunnelName,
-  /** The wg-quick text: clients send contents, the helper never reads a path on a client's behalf. */
-  config: z.string().max(MAX_CONTROL_MESSAGE_BYTES),
-  /** Shown in errors as FILE:LINE. */
-  source: z.string().max(4096).optional(),
-  allowScripts: z.boolean().optional(),
+// ---- shared shapes ----
+
+/** Per-tunnel options kept in the store's state file. */
+export const tunnelOptions = z.object({
+  /** Bring it up when the helper starts (at boot). */
+  autostart: z.boolean(),
+  /** Kill switch: while up, traffic that does not go through the tunnel is dropped. */
+  blockUntunneled: z.boolean(),
+  /** Let bridges (docker0, virbr0, ...) through the kill switch, for VMs and containers. */
+  allowBridges: z.boolean(),
+  /** Run PreUp/PostUp/PreDown/PostDown (off by default: a config file is not a licence to run code as root). */
+  allowScripts: z.boolean(),
+  /** Replace 0.0.0.0/0 by the public IPv4 space so the LAN stays reachable. */
+  excludePrivateIps: z.boolean(),
 });
+export type TunnelOptions = z.infer<typeof tunnelOptions>;
 
-export const nameParams = z.object({ name: tunnelName });
-export const showParams = z.object({ name: tunnelName.optional() });
+export const tunnelState = z.enum(['down', 'connecting', 'up', 'reconnecting', 'error']);
+export type TunnelState = z.infer<typeof tunnelState>;
 
-export const controlRequest = z.discriminatedUnion('method', [
-  z.object({ v: z.number().int(), id: z.number().int(), method: z.literal('up'), params: upParams }),
-  z.object({ v: z.number().int(), id: z.number().int(), method: z.literal('down'), params: nameParams }),
-  z.object({ v: z.number().int(), id: z.number().int(), method: z.literal('show'), params: showParams }),
-  z.object({ v: z.number().int(), id: z.number().int(), method: z.literal('suspend'), params: z.object({}) }),
-  z.object({ v: z.number().int(), id: z.number().int(), method: z.literal('resume'), params: z.object({}) }),
-  z.object({ v: z.number().int(), id: z.number().int(), method: z.literal('version'), params: z.object({}) }),
-]);
-export type ControlRequest = z.infer<typeof controlRequest>;
-export type ControlMethod = ControlRequest['method'];
+export const tunnelSummary = z.object({
+  name: z.string(),
+  state: tunnelState,
+  /** 'store': kept in the helper's store; 'file': brought up from a file with `warren up FILE`, not stored. */
+  origin: z.enum(['store', 'file']),
+  options: tunnelOptions,
+  /** Why the state is 'error', in words for the user. */
+  error: z.string().optional(),
+});
+export type TunnelSummary = z.infer<typeof tunnelSummary>;
 
 export const peerStatus = z.object({
   publicKey: z.string(),
@@ -57,16 +74,33 @@ export const tunnelStatus = z.object({
   listenPort: z.number(),
   fwmark: z.number(),
   peers: z.array(peerStatus),
-  /** Packets the device dropped, by reason (only reasons with a count): the peers' drops and those no peer
-   *  could be blamed for (garbage, unknown receiver indices, bad MACs), which only show here. */
-  drops: z.record(z.string(), z.number()),
   /** Warnings from bringing it up (hooks not run, ...). */
   warnings: z.array(z.string()),
+  /** Drops not attributable to a peer (malformed datagrams, packets to nobody, ...). */
+  drops: z.record(z.string(), z.number()).optional(),
 });
 export type TunnelStatus = z.infer<typeof tunnelStatus>;
 
+export const logEntry = z.object({
+  time: z.number(),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  message: z.string(),
+  tunnel: z.string().optional(),
+});
+export type LogEntry = z.infer<typeof logEntry>;
+
+/** The outcome of importing one file: its tunnel's name, or its errors as FILE:LINE: message lines. */
+export const importResult = z.object({
+  filename: z.string(),
+  ok: z.boolean(),
+  name: z.string().optional(),
+  errors: z.array(z.string()),
+  warnings: z.array(z.string()),
+});
+export type ImportResult = z.infer<typeof importResult>;
+
 export const controlError = z.object({
-  /** Stable, for programs: 'invalid-request', 'config', 'exists', 'not-found', 'platform', 'internal', ... */
+  /** Stable, for programs: 'invalid-request', 'forbidden', 'config', 'exists', 'not-found', 'up-failed', ... */
   code: z.string(),
   message: z.string(),
   /** For 'config': the FILE:LINE: message lines. */
@@ -74,27 +108,83 @@ export const controlError = z.object({
 });
 export type ControlError = z.infer<typeof controlError>;
 
+// ---- the methods ----
+
+const empty = z.object({});
+const nameOnly = z.object({ name: tunnelName });
+const configText = z.string().max(MAX_CONFIG_TEXT);
+
+export const METHODS = {
+  version: { params: empty, result: z.object({ version: z.string(), protocol: z.number() }) },
+  list: { params: empty, result: z.array(tunnelSummary) },
+  /** A stored tunnel's config text; the private key is replaced by a placeholder unless asked for. */
+  get: {
+    params: z.object({ name: tunnelName, includePrivateKey: z.boolean().optional() }),
+    result: z.object({ name: z.string(), text: z.string(), publicKey: z.string(), options: tunnelOptions }),
+  },
+  /** Many files at once; each is judged on its own and the valid ones are stored. */
+  import: {
+    params: z.object({
+      files: z.array(z.object({ filename: z.string().max(4096), text: configText, name: tunnelName.optional() })).max(256),
+    }),
+    result: z.array(importResult),
+  },
+  /** A new tunnel with a fresh keypair; `text` (without PrivateKey) may give the rest. */
+  create: { params: z.object({ name: tunnelName, text: configText.optional() }), result: z.object({ name: z.string(), publicKey: z.string() }) },
+  /** New config text for a stored tunnel; a running tunnel picks it up. A PrivateKey placeholder keeps the key. */
+  update: { params: z.object({ name: tunnelName, text: configText }), result: z.object({ name: z.string(), warnings: z.array(z.string()) }) },
+  setOptions: { params: z.object({ name: tunnelName, options: tunnelOptions.partial() }), result: tunnelOptions },
+  rename: { params: z.object({ name: tunnelName, newName: tunnelName }), result: z.object({ name: z.string() }) },
+  delete: { params: nameOnly, result: z.object({ name: z.string() }) },
+  /**
+   * Up a stored tunnel by name, or (with `config`) a transient one from a file's text that is never stored,
+   * as `warren up FILE` does.
+   */
+  up: {
+    params: z.object({
+      name: tunnelName,
+      config: configText.optional(),
+      /** Shown in errors as FILE:LINE. */
+      source: z.string().max(4096).optional(),
+      allowScripts: z.boolean().optional(),
+    }),
+    result: tunnelStatus,
+  },
+  down: { params: nameOnly, result: z.object({ name: z.string() }) },
+  show: { params: z.object({ name: tunnelName.optional() }), result: z.array(tunnelStatus) },
+  suspend: { params: empty, result: z.object({ tunnels: z.number() }) },
+  resume: { params: empty, result: z.object({ tunnels: z.number() }) },
+  logs: { params: z.object({ limit: z.number().int().min(1).max(10_000).optional() }), result: z.array(logEntry) },
+  /** From now on this connection also receives events. */
+  subscribe: { params: empty, result: z.object({ subscribed: z.literal(true) }) },
+} as const;
+
+export type ControlMethod = keyof typeof METHODS;
+export type ControlParams = { [M in ControlMethod]: z.infer<(typeof METHODS)[M]['params']> };
+export type ControlResults = { [M in ControlMethod]: z.infer<(typeof METHODS)[M]['result']> };
+
+const requestVariants = (Object.keys(METHODS) as ControlMethod[]).map((method) =>
+  z.object({ v: z.number().int(), id: z.number().int().min(1), method: z.literal(method), params: METHODS[method].params }),
+);
+export const controlRequest = z.discriminatedUnion('method', requestVariants as unknown as [z.ZodObject, ...z.ZodObject[]]);
+export type ControlRequest = { [M in ControlMethod]: { v: number; id: number; method: M; params: ControlParams[M] } }[ControlMethod];
+
+export const resultSchemas: { [M in ControlMethod]: z.ZodType<ControlResults[M]> } = Object.fromEntries(
+  (Object.keys(METHODS) as ControlMethod[]).map((m) => [m, METHODS[m].result]),
+) as unknown as { [M in ControlMethod]: z.ZodType<ControlResults[M]> };
+
+// ---- events ----
+
+export const controlEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('tunnels'), tunnels: z.array(tunnelSummary) }),
+  z.object({ type: z.literal('status'), status: z.array(tunnelStatus) }),
+  z.object({ type: z.literal('log'), entry: logEntry }),
+]);
+export type ControlEvent = z.infer<typeof controlEvent>;
+
 export const controlResponse = z.union([
   z.object({ v: z.number(), id: z.number(), ok: z.literal(true), result: z.unknown() }),
   z.object({ v: z.number(), id: z.number(), ok: z.literal(false), error: controlError }),
+  z.object({ v: z.number(), event: controlEvent }),
 ]);
 export type ControlResponse = z.infer<typeof controlResponse>;
-
-/** What each method answers with. */
-export interface ControlResults {
-  up: TunnelStatus;
-  down: { name: string };
-  show: TunnelStatus[];
-  suspend: { tunnels: number };
-  resume: { tunnels: number };
-  version: { version: string; protocol: number };
-}
-
-export const resultSchemas = {
-  up: tunnelStatus,
-  down: z.object({ name: z.string() }),
-  show: z.array(tunnelStatus),
-  suspend: z.object({ tunnels: z.number() }),
-  resume: z.object({ tunnels: z.number() }),
-  version: z.object({ version: z.string(), protocol: z.number() }),
-} satisfies { [M in ControlMethod]: z.ZodType<ControlResults[M]> };
