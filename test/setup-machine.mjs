@@ -10,6 +10,11 @@ const NEEDED = [
   ['wireguard-go', 'wireguard-go'],
   ['ip', 'iproute2'],
   ['ping', 'iputils-ping'],
+  ['iperf3', 'iperf3'],
+  ['nft', 'nftables'],
+  ['dbus-daemon', 'dbus-daemon'],
+  ['systemd-analyze', 'systemd'],
+  ['runuser', 'util-linux'],
 ];
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

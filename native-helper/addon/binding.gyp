@@ -22,7 +22,8 @@
             "src/udp-recv.c",
             "src/udp-send.c",
             "src/udp-napi.c",
-            "src/gso-napi.c"
+            "src/gso-napi.c",
+            "src/peercred.c"
           ],
           "libraries": ["-lpthread"]
         }, {

@@ -16,7 +16,11 @@ export function helperLogPath(socketPath = controlSocketPath()): string {
   return join(dirname(socketPath), `helper-${networkNamespaceId()}.log`);
 }
 
-/** The helper's client, or null when no helper runs in this namespace. Other errors (EACCES) are thrown. */
+/**
+ * The helper's client, or null when no helper runs in this namespace. Other errors are thrown: a user the socket
+ * refuses gets a 'forbidden' ControlCallError that says how to get access (the helper's own refusal arrives as
+ * the first call's error).
+ */
 export async function connectHelper(path = controlSocketPath()): Promise<ControlClient | null> {
   try {
     return await ControlClient.connect(path);

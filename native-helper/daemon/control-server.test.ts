@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ControlCallError, ControlClient } from '../../shared/ipc/control-client.js';
 import { MAX_CONTROL_MESSAGE_BYTES, type ControlEvent } from '../../shared/ipc/control.js';
+import { type Accounts, controlGroupId } from './authorization.js';
 import { ControlFailure, type ControlServer, startControlServer } from './control-server.js';
 
 let dir: string;
@@ -33,9 +34,9 @@ afterEach(async () => {
 });
 
 /** Sends raw lines and collects the raw reply lines. */
-function raw(lines: string, expected: number): Promise<unknown[]> {
+function raw(lines: string, expected: number, at = path): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
-    const socket = connect(path);
+    const socket = connect(at);
     let data = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
@@ -53,8 +54,11 @@ function raw(lines: string, expected: number): Promise<unknown[]> {
 }
 
 describe('control server', () => {
-  it('is a root-only socket', () => {
-    expect(statSync(path).mode & 0o777).toBe(0o600);
+  it('is a root-only socket, or root and the warren group when that group exists', () => {
+    const gid = controlGroupId('warren');
+    const stat = statSync(path);
+    expect(stat.mode & 0o777).toBe(gid === null ? 0o600 : 0o660);
+    if (gid !== null) expect(stat.gid).toBe(gid);
   });
 
   it('answers typed calls, and handler failures with their code', async () => {
@@ -127,5 +131,57 @@ describe('control server', () => {
     const rejected = expect(client.call('down', { name: 'slow' })).rejects.toBeInstanceOf(ControlCallError);
     await server.close();
     await rejected;
+  });
+});
+
+describe('control server access (scripted accounts; real users in control-server-access.test.ts)', () => {
+  let refusing: ControlServer;
+  let refusingDir: string;
+  let refusingPath: string;
+  const refusals: string[] = [];
+  /** Everyone is uid 1001 (bob), not in the group; the group is this process's own gid. */
+  const accounts: Accounts = {
+    peerCredentials: () => ({ pid: 4321, uid: 1001, gid: 1001 }),
+    userName: (uid) => (uid === 1001 ? 'bob' : null),
+    groupId: () => process.getegid!(),
+    groupMembership: (_uid, gid) => [gid],
+  };
+
+  beforeAll(async () => {
+    refusingDir = mkdtempSync(join(tmpdir(), 'warren-control-access-'));
+    refusingPath = join(refusingDir, 'control.sock');
+    refusing = await startControlServer(refusingPath, { version: async () => ({ version: '9.9.9', protocol: 1 }) }, (m) => refusals.push(m), {
+      groupName: 'staff',
+      accounts,
+    });
+  });
+  afterAll(async () => {
+    await refusing.close();
+    rmSync(refusingDir, { recursive: true, force: true });
+  });
+
+  it('gives the socket file to the group, 0660', () => {
+    const stat = statSync(refusingPath);
+    expect(stat.mode & 0o777).toBe(0o660);
+    expect(stat.gid).toBe(process.getegid!());
+  });
+
+  it('answers a refused peer one forbidden error with id 0, then closes, its requests unanswered', async () => {
+    const replies = await raw(JSON.stringify({ v: 1, id: 5, method: 'version', params: {} }) + '\n', 2, refusingPath);
+    expect(replies).toEqual([
+      {
+        v: 1,
+        id: 0,
+        ok: false,
+        error: { code: 'forbidden', message: 'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG staff bob`, then log out and in again' },
+      },
+    ]);
+    const client = await ControlClient.connect(refusingPath);
+    await expect(client.call('version', {})).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('usermod -aG staff bob') });
+  });
+
+  it('logs a refused uid once a minute, not once a connection', async () => {
+    for (let i = 0; i < 3; i++) await raw('', 1, refusingPath);
+    expect(refusals.filter((line) => line.includes('uid 1001 (pid 4321)'))).toHaveLength(1);
   });
 });

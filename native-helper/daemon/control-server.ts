@@ -1,8 +1,11 @@
 /*
- * The helper's control socket: one per network namespace (shared/ipc/socket-path.ts). Every line is parsed and
- * validated against the shared schema before a handler sees it; a malformed message gets an error reply on the
- * same connection (id 0 when it had none), a message over the size bound ends the connection. Handlers run one
- * at a time per helper, so two clients can never interleave an up and a down of the same tunnel.
+ * The helper's control socket: one per network namespace (shared/ipc/socket-path.ts). Every connection is
+ * authorized first (authorization.ts: root and the control group's members); a refused one gets one 'forbidden'
+ * error (id 0) and is closed unread. The socket file is 0660 root:GROUP, or 0600 when there is no such group.
+ * Every line is parsed and validated against the shared schema before a handler sees it; a malformed message
+ * gets an error reply on the same connection (id 0 when it had none), a message over the size bound ends the
+ * connection. Handlers run one at a time per helper, so two clients can never interleave an up and a down of
+ * the same tunnel.
  */
 import { type Socket, createServer } from 'node:net';
 import {
@@ -17,6 +20,8 @@ import {
   controlRequest,
 } from '../../shared/ipc/control.js';
 import { LineFramer, encodeFrame } from '../../shared/ipc/framing.js';
+import { DEFAULT_CONTROL_GROUP, FORBIDDEN } from '../../shared/ipc/access.js';
+import { type Accounts, authorize, controlGroupId } from './authorization.js';
 import { listenUnixSocket, unlinkQuietly } from './unix-socket.js';
 
 /** The helper's implementation of each method; `subscribe` is the server's own. */
@@ -42,17 +47,55 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
+export interface ControlServerOptions {
+  /** Besides root, the members of this group may use the socket (default 'warren'). */
+  groupName?: string;
+  /** The account look-ups (default: the addon's). */
+  accounts?: Accounts;
+}
+
+/** How long a refused connection may take to read its answer before it is cut. */
+const REFUSED_LINGER_MS = 1000;
+/** A refused uid is logged once per this interval, so a loop of connections cannot fill the log. */
+const REFUSED_LOG_INTERVAL_MS = 60_000;
+
 export async function startControlServer(
   path: string,
   handlers: ControlHandlers,
   log: (message: string) => void = () => {},
+  options: ControlServerOptions = {},
 ): Promise<ControlServer> {
+  const groupName = options.groupName ?? DEFAULT_CONTROL_GROUP;
+  const accounts = options.accounts;
   const connections = new Set<Socket>();
   const subscribers = new Set<Socket>();
+  const refusalsLogged = new Map<number | undefined, number>();
+  const logRefusal = (uid: number | undefined, text: string) => {
+    const now = Date.now();
+    if (now - (refusalsLogged.get(uid) ?? -Infinity) < REFUSED_LOG_INTERVAL_MS) return;
+    if (refusalsLogged.size >= 1024) refusalsLogged.clear();
+    refusalsLogged.set(uid, now);
+    log(text);
+  };
   let queue: Promise<void> = Promise.resolve();
 
   const server = createServer((socket) => {
     connections.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      connections.delete(socket);
+      subscribers.delete(socket);
+    });
+    const access = authorize(socket, { groupName, accounts });
+    if (!access.ok) {
+      const who = access.peer ? `uid ${access.peer.uid} (pid ${access.peer.pid})` : 'an unknown peer';
+      logRefusal(access.peer?.uid, `refused a control connection from ${who}: ${access.message}`);
+      const error: ControlError = { code: FORBIDDEN, message: access.message };
+      socket.end(encodeFrame({ v: CONTROL_PROTOCOL_VERSION, id: 0, ok: false, error }));
+      socket.resume(); // whatever it sent is discarded; its end is noticed
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+      return;
+    }
     socket.setEncoding('utf8');
     const framer = new LineFramer();
     const reply = (id: number, body: { result: unknown } | { error: ControlError }) => {
@@ -88,11 +131,6 @@ export async function startControlServer(
         ));
       }
     });
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      connections.delete(socket);
-      subscribers.delete(socket);
-    });
   });
 
   const dispatch = async (request: ControlRequest): Promise<unknown> => {
@@ -101,7 +139,8 @@ export async function startControlServer(
     return handler(request.params);
   };
 
-  await listenUnixSocket(server, path);
+  const gid = controlGroupId(groupName, accounts);
+  await listenUnixSocket(server, path, gid === null ? 0o600 : 0o660, gid ?? undefined);
   return {
     broadcast(event) {
       const frame = encodeFrame({ v: CONTROL_PROTOCOL_VERSION, event });

@@ -20,6 +20,8 @@ export interface HelperOptions {
   uapiDirectory?: string;
   /** Exit (resolve `finished`) once no tunnel is left, after the first one. */
   exitWhenIdle?: boolean;
+  /** Besides root, the members of this group may use the control socket (default 'warren'). */
+  controlGroup?: string;
   log?: (message: string) => void;
 }
 
@@ -130,6 +132,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
       },
     },
     log,
+    { groupName: options.controlGroup },
   );
   return { tunnels, finished, close };
 }

@@ -1,13 +1,14 @@
 /*
  * Listening on a unix socket the way a root service must: the socket is bound under umask 077 (never, even
- * briefly, reachable by others; callers widen it deliberately), and a socket file left by a crash (nobody
- * answers) is replaced while a live one is refused as in use.
+ * briefly, reachable by others; callers widen it deliberately: the group is given before the mode is widened),
+ * and a socket file left by a crash (nobody answers) is replaced while a live one is refused as in use.
  */
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { type Server, connect } from 'node:net';
 import { dirname } from 'node:path';
 
-export async function listenUnixSocket(server: Server, path: string, mode = 0o600): Promise<void> {
+/** group: the gid the socket file is given (its owner stays), before its mode is set. */
+export async function listenUnixSocket(server: Server, path: string, mode = 0o600, group?: number): Promise<void> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   await removeStaleSocket(path);
   const previous = process.umask(0o077);
@@ -22,7 +23,14 @@ export async function listenUnixSocket(server: Server, path: string, mode = 0o60
   } finally {
     process.umask(previous);
   }
-  chmodSync(path, mode);
+  try {
+    if (group !== undefined) chownSync(path, -1, group);
+    chmodSync(path, mode);
+  } catch (error) {
+    server.close();
+    unlinkQuietly(path);
+    throw error;
+  }
 }
 
 async function removeStaleSocket(path: string): Promise<void> {

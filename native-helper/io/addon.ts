@@ -1,5 +1,5 @@
 // The contract of the warren_io native addon (native-helper/addon/) and where to find it. Only the addon-backed
-// Tun and Bind use this; everything else goes through their interfaces.
+// Tun and Bind, and the control socket's authorization, use this; everything else goes through their interfaces.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -52,6 +52,15 @@ export interface UdpStats {
   gsoFallbacks: number;
 }
 
+/** The process at the other end of a unix socket, as the kernel recorded it at connect() (SO_PEERCRED). */
+export interface PeerCredentials {
+  /** 0 when the peer is in a pid namespace this one cannot see. */
+  pid: number;
+  uid: number;
+  /** Its effective gid. */
+  gid: number;
+}
+
 /** TUNSETOFFLOAD bits, as reported in `offloads`. */
 export const TUN_F_CSUM = 0x01;
 export const TUN_F_TSO4 = 0x02;
@@ -90,6 +99,17 @@ export interface NativeIo {
     tailroom: number,
     out: { buffer: Uint8Array; offsets: Uint32Array; lengths: Uint32Array },
   ): number;
+  /** Throws ENOTSOCK, EBADF, ... (ErrnoError) for a descriptor that is no connected socket. */
+  peerCredentials(fd: number): PeerCredentials;
+  /**
+   * gid, and every group the account databases (NSS: /etc/group, sssd, ...) list uid's user in now, not the
+   * groups a running process of that user got at login. Throws ENOENT when uid has no account.
+   */
+  groupMembership(uid: number, gid: number): number[];
+  /** The account name of uid, or null when it has none. */
+  userName(uid: number): string | null;
+  /** The gid of the group called name, or null when there is none. */
+  groupId(name: string): number | null;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

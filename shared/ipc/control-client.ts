@@ -1,8 +1,12 @@
 /*
  * A client of the helper's control socket, used by the CLI and by Electron's main process. Requests are
  * matched to responses by id; every response is validated against the method's result schema before use.
+ * An error with id 0 concerns the connection, not a call (the helper refused this user: 'forbidden', then
+ * closes): every pending call gets it, and so does every call made after the connection closed.
  */
 import { type Socket, connect } from 'node:net';
+import { userInfo } from 'node:os';
+import { DEFAULT_CONTROL_GROUP, FORBIDDEN, notAllowedMessage } from './access.js';
 import {
   CONTROL_PROTOCOL_VERSION,
   type ControlError,
@@ -27,31 +31,41 @@ export class ControlCallError extends Error {
   }
 }
 
-
 export class ControlClient {
   private readonly socket: Socket;
   private readonly framer = new LineFramer();
   private nextId = 1;
   private readonly listeners = new Set<(event: ControlEvent) => void>();
   private readonly pending = new Map<number, { method: ControlMethod; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** The helper's last id-0 error: why it is closing the connection. */
+  private connectionError: ControlCallError | undefined;
+  /** Set once the connection closed: what every later call is rejected with. */
+  private closedWith: ControlCallError | undefined;
 
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.receive(chunk));
-    socket.on('close', () => this.failAll(new ControlCallError({ code: 'unavailable', message: 'the helper closed the connection' })));
+    socket.on('close', () => {
+      this.closedWith = this.connectionError ?? new ControlCallError({ code: 'unavailable', message: 'the helper closed the connection' });
+      this.failAll(this.closedWith);
+    });
     socket.on('error', () => {});
   }
 
-  /** Connects; rejects with the socket error (ENOENT, ECONNREFUSED, EACCES) when the helper is not there. */
+  /**
+   * Connects; rejects with the socket error (ENOENT, ECONNREFUSED) when the helper is not there, and with a
+   * 'forbidden' ControlCallError when the socket file refuses this user (EACCES).
+   */
   static connect(path: string): Promise<ControlClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(path);
+      const fail = (error: Error) => reject(connectFailure(error));
       socket.once('connect', () => {
-        socket.off('error', reject);
+        socket.off('error', fail);
         resolve(new ControlClient(socket));
       });
-      socket.once('error', reject);
+      socket.once('error', fail);
     });
   }
 
@@ -62,6 +76,7 @@ export class ControlClient {
   }
 
   call<M extends ControlMethod>(method: M, params: ControlParams[M]): Promise<ControlResults[M]> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
@@ -77,7 +92,8 @@ export class ControlClient {
     for (const frame of this.framer.push(chunk)) {
       const parsed = frame.ok ? controlResponse.safeParse(frame.value) : null;
       if (!parsed?.success) {
-        this.failAll(new ControlCallError({ code: 'protocol', message: 'the helper sent a malformed response' }));
+        this.connectionError = new ControlCallError({ code: 'protocol', message: 'the helper sent a malformed response' });
+        this.failAll(this.connectionError);
         this.socket.destroy();
         return;
       }
@@ -87,7 +103,13 @@ export class ControlClient {
         continue;
       }
       const waiter = this.pending.get(response.id);
-      if (!waiter) continue;
+      if (!waiter) {
+        if (!response.ok && response.id === 0) {
+          this.connectionError = new ControlCallError(response.error);
+          this.failAll(this.connectionError);
+        }
+        continue;
+      }
       this.pending.delete(response.id);
       if (!response.ok) {
         waiter.reject(new ControlCallError(response.error));
@@ -102,5 +124,23 @@ export class ControlClient {
   private failAll(error: Error): void {
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
+  }
+}
+
+/**
+ * A connect() error as the caller should see it: EACCES means the socket file (0660 root:warren) refused this
+ * user, whose session lacks the group, and becomes the 'forbidden' error the helper itself would have answered.
+ */
+export function connectFailure(error: Error, user?: string): Error {
+  if ((error as NodeJS.ErrnoException).code !== 'EACCES') return error;
+  return new ControlCallError({ code: FORBIDDEN, message: notAllowedMessage(user ?? currentUserName(), DEFAULT_CONTROL_GROUP) });
+}
+
+function currentUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // a uid with no account
+    return process.env.USER || `uid ${process.getuid?.() ?? '?'}`;
   }
 }

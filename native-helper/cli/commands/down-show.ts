@@ -16,7 +16,14 @@ async function withHelper(
   absent: () => number,
   request: (client: ControlClient) => Promise<void>,
 ): Promise<number> {
-  const client = await connectHelper();
+  let client: ControlClient | null;
+  try {
+    client = await connectHelper();
+  } catch (error) {
+    // EACCES on the socket file: a 'forbidden' error that says how to get access.
+    reportFailure(io, error);
+    return EXIT_FAILURE;
+  }
   if (!client) return absent();
   try {
     await request(client);
