@@ -1,0 +1,197 @@
+/*
+ * Starting and stopping the two engines the same way: each a daemon in its own session inside its namespace,
+ * never a child in the bench's process group (on a 2-core VM the scheduler's autogroups would otherwise skew
+ * the comparison).
+ *
+ *   wireguard-go  `ip netns exec NS wireguard-go IF` spawned detached (setsid); it forks its daemon and the
+ *                 parent exits; then `wg setconf`, the address and the link up; down is `ip link del IF`
+ *   Warren        `ip netns exec NS node bin/warren.js up FILE`, which starts the namespace's helper itself
+ *                 (`warren daemon --exit-when-idle`, detached); down is `warren down IF`, and the helper exits.
+ *                 For profiling, the helper is started here first, detached, with extra node flags.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IP, type Topology, run, sleep } from './topology.js';
+
+export type EngineKind = 'wireguard-go' | 'warren';
+
+export const ENGINE_LABEL: Record<EngineKind, string> = { 'wireguard-go': 'wireguard-go', warren: 'Warren' };
+
+export interface KeyPair {
+  privateKey: string;
+  publicKey: string;
+}
+
+export interface PeerSpec {
+  publicKey: string;
+  allowedIps?: string;
+  endpoint?: string;
+}
+
+export interface EngineSpec {
+  kind: EngineKind;
+  ns: string;
+  ifname: string;
+  keys: KeyPair;
+  listenPort: number;
+  /** CIDR on the tunnel interface, or none. */
+  address?: string;
+  mtu: number;
+  peers: PeerSpec[];
+}
+
+export interface WarrenOptions {
+  /** The `warren` entry point; bin/warren.js runs the compiled build/. */
+  entry: string;
+  /** Start the helper here (detached) with these node flags before `warren up`, instead of letting up start it. */
+  daemonNodeArgs?: string[];
+  daemonEnv?: NodeJS.ProcessEnv;
+}
+
+export interface Engine {
+  readonly spec: EngineSpec;
+  readonly pid: number;
+  /** Where the engine's own log goes. */
+  readonly logPath: string;
+  stop(): Promise<void>;
+}
+
+export async function generateKeys(): Promise<KeyPair> {
+  const privateKey = (await run(['wg', 'genkey'])).stdout.trim();
+  const child = spawn('wg', ['pubkey'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let publicKey = '';
+  child.stdout.on('data', (chunk: Buffer) => (publicKey += chunk.toString()));
+  child.stdin.end(privateKey + '\n');
+  await new Promise((resolve) => child.on('close', resolve));
+  return { privateKey, publicKey: publicKey.trim() };
+}
+
+/** wg-quick text (Warren) or wg setconf text (wireguard-go, no Address/MTU). */
+function configText(spec: EngineSpec, wgQuick: boolean): string {
+  const lines = ['[Interface]', `PrivateKey = ${spec.keys.privateKey}`, `ListenPort = ${spec.listenPort}`];
+  if (wgQuick) {
+    if (spec.address) lines.push(`Address = ${spec.address}`);
+    lines.push(`MTU = ${spec.mtu}`);
+  }
+  for (const peer of spec.peers) {
+    lines.push('', '[Peer]', `PublicKey = ${peer.publicKey}`);
+    if (peer.allowedIps) lines.push(`AllowedIPs = ${peer.allowedIps}`);
+    if (peer.endpoint) lines.push(`Endpoint = ${peer.endpoint}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function waitFor(what: string, test: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function tail(path: string, lines = 15): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Spawns argv in its own session (setsid), detached from the bench, output to a log file. */
+function spawnDaemon(argv: string[], logPath: string, env: NodeJS.ProcessEnv): void {
+  const log = openSync(logPath, 'a', 0o600);
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', log, log], env });
+  child.unref();
+  closeSync(log);
+}
+
+export async function startEngine(topology: Topology, spec: EngineSpec, warren: WarrenOptions): Promise<Engine> {
+  return spec.kind === 'wireguard-go' ? startWireguardGo(topology, spec) : startWarren(topology, spec, warren);
+}
+
+async function startWireguardGo(topology: Topology, spec: EngineSpec): Promise<Engine> {
+  const { ns, ifname } = spec;
+  const socket = `/var/run/wireguard/${ifname}.sock`;
+  topology.rememberLeftover(socket);
+  const logPath = join(topology.dir, `wireguard-go-${ifname}.log`);
+  // Without the variable wireguard-go prints a banner about the kernel module; nothing else changes.
+  spawnDaemon(topology.inside(ns, ['wireguard-go', ifname]), logPath, { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' });
+  let pid = 0;
+  try {
+    await waitFor(`${ifname}'s UAPI socket`, () => existsSync(socket), 5000);
+    // The launcher exits once its daemon child runs: then exactly one process is left.
+    await waitFor(`wireguard-go ${ifname} to daemonize`, () => topology.findPids(ns, ['wireguard-go', ifname]).length === 1, 5000);
+    pid = topology.findPids(ns, ['wireguard-go', ifname])[0];
+    const file = join(topology.dir, `${ifname}.setconf`);
+    writeFileSync(file, configText(spec, false), { mode: 0o600 });
+    await topology.exec(ns, ['wg', 'setconf', ifname, file]);
+    if (spec.address) await run([IP, '-n', ns, 'addr', 'add', spec.address, 'dev', ifname]);
+    await run([IP, '-n', ns, 'link', 'set', ifname, 'mtu', String(spec.mtu), 'up']);
+  } catch (error) {
+    throw new Error(`wireguard-go ${ifname} in ${ns}: ${(error as Error).message}\n${tail(logPath)}`);
+  }
+  return {
+    spec,
+    pid,
+    logPath,
+    async stop() {
+      // wireguard-go exits when its TUN device goes away.
+      await run([IP, '-n', ns, 'link', 'del', ifname]).catch(() => {});
+      await waitFor(`wireguard-go ${pid} to exit`, () => !alive(pid), 5000).catch(() => kill(pid));
+    },
+  };
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone meanwhile
+  }
+}
+
+async function startWarren(topology: Topology, spec: EngineSpec, options: WarrenOptions): Promise<Engine> {
+  const { ns, ifname } = spec;
+  topology.rememberLeftover(`/var/run/wireguard/${ifname}.sock`);
+  const inode = topology.inode(ns);
+  const controlSocket = `/run/warren/control-${inode}.sock`;
+  let logPath = `/run/warren/helper-${inode}.log`;
+  const file = join(topology.dir, `${ifname}.conf`);
+  writeFileSync(file, configText(spec, true), { mode: 0o600 });
+  try {
+    if (options.daemonNodeArgs) {
+      logPath = join(topology.dir, `warren-daemon-${ifname}.log`);
+      const argv = topology.inside(ns, [process.execPath, ...options.daemonNodeArgs, options.entry, 'daemon', '--exit-when-idle']);
+      spawnDaemon(argv, logPath, { ...process.env, ...options.daemonEnv });
+      await waitFor('the Warren helper to listen', () => existsSync(controlSocket), 10_000);
+    }
+    await topology.exec(ns, [process.execPath, options.entry, 'up', file], { timeoutMs: 20_000 });
+  } catch (error) {
+    throw new Error(`warren up ${ifname} in ${ns}: ${(error as Error).message}\n${tail(logPath)}`);
+  }
+  const pids = topology.findPids(ns, [options.entry, 'daemon']);
+  if (pids.length !== 1) throw new Error(`expected one Warren helper in ${ns}, found ${pids.length}`);
+  const pid = pids[0];
+  return {
+    spec,
+    pid,
+    logPath,
+    async stop() {
+      await topology.exec(ns, [process.execPath, options.entry, 'down', ifname], { timeoutMs: 20_000 }).catch((error: Error) => {
+        process.stderr.write(`warning: ${error.message}\n`);
+      });
+      // --exit-when-idle: the helper exits after its last tunnel (and writes a --cpu-prof profile on the way).
+      await waitFor(`the Warren helper ${pid} to exit`, () => !alive(pid), 15_000).catch(() => kill(pid));
+    },
+  };
+}
