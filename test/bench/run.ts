@@ -61,34 +61,40 @@ const PAIRS: Record<PairId, { label: string; a: EngineKind; b: EngineKind }> = {
 };
 
 function parseArgs(argv: string[]): Settings {
-  const quick = argv.includes('--quick');
+  // --smoke: the smallest run that still exercises every measurement, so the test suite can keep the bench
+  // from rotting (its figures mean nothing).
+  const smoke = argv.includes('--smoke');
+  const quick = smoke || argv.includes('--quick');
   const value = (name: string): string | undefined => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--quick', '--no-handshakes', '--rounds', '--seconds', '--pairs', '--out', '--warren-entry']);
+  const flags = ['--quick', '--smoke', '--no-handshakes'];
+  const known = new Set([...flags, '--rounds', '--seconds', '--pairs', '--out', '--warren-entry']);
   for (let i = 0; i < argv.length; i++) {
     if (!known.has(argv[i])) throw new Error(`unknown argument ${argv[i]}`);
-    if (!['--quick', '--no-handshakes'].includes(argv[i])) i++;
+    if (!flags.includes(argv[i])) i++;
   }
   const pairs = (value('--pairs') ?? 'go-go,warren-go,warren-warren').split(',') as PairId[];
   for (const pair of pairs) if (!(pair in PAIRS)) throw new Error(`unknown pair ${pair}`);
   return {
     quick,
-    rounds: Number(value('--rounds') ?? (quick ? 2 : 4)),
-    tcpSeconds: Number(value('--seconds') ?? (quick ? 2 : 4)),
+    rounds: Number(value('--rounds') ?? (smoke ? 1 : quick ? 2 : 4)),
+    tcpSeconds: Number(value('--seconds') ?? (smoke ? 1 : quick ? 2 : 4)),
     omitSeconds: quick ? 0 : 1,
-    udpRatesMbps: quick ? [1000] : [300, 1000],
+    udpRatesMbps: smoke ? [100] : quick ? [1000] : [300, 1000],
     udpSeconds: quick ? 1 : 3,
     udpLength: 1300,
-    idlePings: quick ? 10 : 20,
-    idleSeconds: quick ? 2 : 10,
-    idleSettleSeconds: quick ? 1 : 3,
+    idlePings: smoke ? 3 : quick ? 10 : 20,
+    idleSeconds: smoke ? 1 : quick ? 2 : 10,
+    idleSettleSeconds: smoke ? 0 : quick ? 1 : 3,
     handshakes: argv.includes('--no-handshakes')
       ? null
-      : quick
-        ? { keys: 500, sources: 500, rate: 5000, seconds: 1 }
-        : { keys: 500, sources: 500, rate: 10000, seconds: 3 },
+      : smoke
+        ? { keys: 20, sources: 20, rate: 200, seconds: 1 }
+        : quick
+          ? { keys: 500, sources: 500, rate: 5000, seconds: 1 }
+          : { keys: 500, sources: 500, rate: 10000, seconds: 3 },
     handshakeRounds: quick ? 1 : 2,
     pairs,
     out: resolve(value('--out') ?? join(ROOT, 'test/artifacts/bench/latest.json')),

@@ -1,0 +1,34 @@
+// The benchmark's smoke run: it must keep working (build the namespaces, start both engines, measure every
+// figure, print the table, write the JSON, clean up). Its numbers are not judged — only that each pair carried
+// traffic, which a broken harness or engine would not.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'warren-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run bench -- --smoke', () => {
+  it('measures all three pairs side by side and leaves nothing behind', async () => {
+    const out = join(dir, 'smoke.json');
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      execFile('npm', ['run', '--silent', 'bench', '--', '--smoke', '--out', out], { cwd: ROOT, timeout: 150_000, encoding: 'utf8' },
+        (error, stdout) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }));
+    });
+    expect(result.code, result.stdout.slice(-2000)).toBe(0);
+    expect(result.stdout).toMatch(/wg-go<->wg-go\s+Warren<->wg-go\s+Warren<->Warren/);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { summary: { tunnel: Record<string, Record<string, number>> } };
+    for (const pair of ['go-go', 'warren-go', 'warren-warren']) {
+      const figures = json.summary.tunnel[pair];
+      expect(figures['TCP A->B Gbit/s'], pair).toBeGreaterThan(0);
+      expect(figures['TCP B->A Gbit/s'], pair).toBeGreaterThan(0);
+      expect(figures['ping idle median ms'], pair).toBeGreaterThan(0);
+    }
+    const namespaces = await new Promise<string>((resolve) => execFile('ip', ['netns', 'list'], (_e, stdout) => resolve(stdout)));
+    expect(namespaces).not.toMatch(/warren-b-/);
+  }, 180_000);
+});
