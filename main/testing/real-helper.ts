@@ -1,0 +1,61 @@
+// A real helper (native-helper/daemon/helper-service.ts) in the test's process, with its store, socket and
+// runtime directory in a temporary folder: what main's modules are tested against. Tests call only methods that
+// leave the system alone (version, list, import, get, suspend, resume; up/down need a TUN device and routes).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCrypto } from '../../native-helper/crypto/index.js';
+import { type HelperService, startHelperService } from '../../native-helper/daemon/helper-service.js';
+import { createPlatform } from '../../native-helper/platform/index.js';
+import { TunnelStore } from '../../native-helper/store/index.js';
+
+export interface RealHelper {
+  readonly socketPath: string;
+  readonly directory: string;
+  /** Starts (or starts again, on the same socket and store) the helper. */
+  start(): Promise<HelperService>;
+  stop(): Promise<void>;
+  /** Stops it and removes the folder. */
+  dispose(): Promise<void>;
+}
+
+/** A valid key (base64 of 32 bytes) for test configs. */
+export const TEST_KEY = Buffer.alloc(32, 7).toString('base64');
+export const TEST_PEER_KEY = Buffer.alloc(32, 9).toString('base64');
+
+export function testConfig(address = '10.7.0.2/32'): string {
+  return `[Interface]\nPrivateKey = ${TEST_KEY}\nAddress = ${address}\n\n[Peer]\nPublicKey = ${TEST_PEER_KEY}\nAllowedIPs = 10.7.0.0/24\nEndpoint = 192.0.2.1:51820\n`;
+}
+
+export function realHelper(): RealHelper {
+  const directory = mkdtempSync(join(tmpdir(), 'warren-main-'));
+  const socketPath = join(directory, 'control.sock');
+  let running: HelperService | null = null;
+  return {
+    socketPath,
+    directory,
+    async start() {
+      running = await startHelperService({
+        socketPath,
+        platform: createPlatform(),
+        crypto: loadCrypto(),
+        version: '0.0.0-test',
+        store: await TunnelStore.open(join(directory, 'state')),
+        runtimeDirectory: join(directory, 'run'),
+        namespaceId: 'test',
+        powerEvents: false,
+        log: { output: () => {} },
+      });
+      await running.ready;
+      return running;
+    },
+    async stop() {
+      await running?.close();
+      running = null;
+    },
+    async dispose() {
+      await this.stop();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/*
+ * The bridge between Electron's main process and the renderer, declared once. Each entry of BRIDGE is either
+ * a call (renderer → main, answered: its arguments are validated in main against the zod tuple, its result
+ * type rides along as a phantom) or an event (main → renderer). Everything else is derived from this table:
+ *
+ *   - the channel names (`channelOf`), handed to the preload at start-up as the manifest;
+ *   - main's handlers (`BridgeHandlers`, registered by main/bridge-main.ts, which validates every argument);
+ *   - the API the preload exposes as `window.warren` and the renderer's client type (`WarrenApi`):
+ *     `warren.setTunnel('home', true)`, `warren.onState((state) => ...)`.
+ *
+ * The preload (main/preload.cts) is sandboxed and can require nothing but 'electron', so it imports this file
+ * for types only and gets the manifest from main with one synchronous message on MANIFEST_CHANNEL.
+ */
+import { z } from 'zod';
+import { tunnelName } from '../ipc/control.js';
+import type { AppState, ImportOutcome, Preferences } from './types.js';
+
+declare const resultType: unique symbol;
+
+export interface CallSpec<Args extends z.ZodTuple, Result> {
+  readonly kind: 'call';
+  readonly args: Args;
+  readonly [resultType]?: Result;
+}
+
+export interface EventSpec<Payload> {
+  readonly kind: 'event';
+  readonly [resultType]?: Payload;
+}
+
+/** A call whose arguments are `args` and whose answer is a `Result`. */
+function call<Result>() {
+  return <Args extends z.ZodTuple>(args: Args): CallSpec<Args, Result> => ({ kind: 'call', args });
+}
+
+function event<Payload>(): EventSpec<Payload> {
+  return { kind: 'event' };
+}
+
+const importFile = z.object({
+  /** Shown in errors as FILE:LINE; the tunnel is named after it unless `name` is given. */
+  filename: z.string().min(1).max(4096),
+  text: z.string().max(1024 * 1024),
+  name: tunnelName.optional(),
+});
+
+export const BRIDGE = {
+  /** Everything the window shows: the connection to the helper and the tunnels. */
+  getState: call<AppState>()(z.tuple([])),
+  /** Up (true) or down (false). */
+  setTunnel: call<void>()(z.tuple([tunnelName, z.boolean()])),
+  /** Files dropped on the window, or pasted text (with a filename such as 'pasted.conf' and a name). */
+  importFiles: call<ImportOutcome[]>()(z.tuple([z.array(importFile).max(256)])),
+  /** Main opens the file dialog (.conf and .zip); empty when cancelled. */
+  importWithDialog: call<ImportOutcome[]>()(z.tuple([])),
+  /** Main asks where to save a zip of every stored tunnel; the path written, or null when cancelled. */
+  exportAll: call<string | null>()(z.tuple([])),
+  getPreferences: call<Preferences>()(z.tuple([])),
+  setPreferences: call<Preferences>()(
+    z.tuple([
+      z
+        .object({ startAtLogin: z.boolean(), notifyOnConnect: z.boolean(), notifyOnDisconnect: z.boolean(), notifyOnFailure: z.boolean() })
+        .partial()
+        .strict(),
+    ]),
+  ),
+  /** Try the helper again now instead of at the next backoff step. */
+  reconnect: call<void>()(z.tuple([])),
+
+  /** Sent whenever the state changes. */
+  state: event<AppState>(),
+  /** Results of imports the window did not start (a file opened from the file manager). */
+  imported: event<ImportOutcome[]>(),
+} as const;
+
+export type Bridge = typeof BRIDGE;
+export type CallName = { [K in keyof Bridge]: Bridge[K] extends CallSpec<z.ZodTuple, unknown> ? K : never }[keyof Bridge];
+export type EventName = { [K in keyof Bridge]: Bridge[K] extends EventSpec<unknown> ? K : never }[keyof Bridge];
+
+export type CallArgs<K extends CallName> = Bridge[K] extends CallSpec<infer A, unknown> ? z.infer<A> : never;
+export type CallResult<K extends CallName> = Bridge[K] extends CallSpec<z.ZodTuple, infer R> ? R : never;
+export type EventPayload<K extends EventName> = Bridge[K] extends EventSpec<infer P> ? P : never;
+
+/** Main's side: one handler per call, given the validated arguments. */
+export type BridgeHandlers = { [K in CallName]: (...args: CallArgs<K>) => CallResult<K> | Promise<CallResult<K>> };
+
+/** `onState`, `onImported`, ... */
+export type EventListenerName<K extends EventName> = `on${Capitalize<K>}`;
+
+/** `window.warren`, as the preload exposes it and the renderer uses it. */
+export type WarrenApi = { [K in CallName]: (...args: CallArgs<K>) => Promise<CallResult<K>> } & {
+  [K in EventName as EventListenerName<K>]: (listener: (payload: EventPayload<K>) => void) => () => void;
+};
+
+/** The channel a call or event travels on. */
+export function channelOf(name: keyof Bridge): string {
+  return `warren:${name}`;
+}
+
+/** The one channel not derived from BRIDGE: the preload's synchronous request for the manifest. */
+export const MANIFEST_CHANNEL = 'warren:manifest';
+
+/** What the preload needs to build WarrenApi: each API key with its channel. */
+export interface BridgeManifest {
+  calls: { key: CallName; channel: string }[];
+  events: { key: EventListenerName<EventName>; channel: string }[];
+}
+
+export function bridgeManifest(): BridgeManifest {
+  const names = Object.keys(BRIDGE) as (keyof Bridge)[];
+  return {
+    calls: names.filter((n): n is CallName => BRIDGE[n].kind === 'call').map((key) => ({ key, channel: channelOf(key) })),
+    events: names
+      .filter((n): n is EventName => BRIDGE[n].kind === 'event')
+      .map((name) => ({ key: `on${name[0].toUpperCase()}${name.slice(1)}` as EventListenerName<EventName>, channel: channelOf(name) })),
+  };
+}
