@@ -1,9 +1,29 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'native-helper/**/*.test.ts', 'main/**/*.test.ts', 'test/**/*.test.ts', 'packaging/**/*.test.ts'],
-    exclude: ['node_modules/**', 'build/**'],
     testTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['shared/**/*.test.ts', 'native-helper/**/*.test.ts', 'main/**/*.test.ts', 'test/**/*.test.ts', 'packaging/**/*.test.ts'],
+          exclude: ['node_modules/**', 'build/**'],
+        },
+      },
+      {
+        // The renderer's state modules (.svelte.ts) need Svelte's compiler for runes and its client runtime.
+        extends: true,
+        plugins: [svelte({ configFile: false })],
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'renderer',
+          include: ['renderer/**/*.test.ts'],
+          exclude: ['node_modules/**', 'renderer/dist/**'],
+        },
+      },
+    ],
   },
 });

@@ -15,6 +15,7 @@ const NEEDED = [
   ['dbus-daemon', 'dbus-daemon'],
   ['systemd-analyze', 'systemd'],
   ['runuser', 'util-linux'],
+  ['chromium', 'chromium'],
 ];
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

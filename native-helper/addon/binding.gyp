@@ -14,6 +14,7 @@
             "src/reader.c",
             "src/checksum.c",
             "src/gso-split.c",
+            "src/gso-coalesce.c",
             "src/endpoint.c",
             "src/tun-device.c",
             "src/tun-reader.c",

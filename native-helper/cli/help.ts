@@ -6,9 +6,12 @@ import { daemon } from './commands/daemon.js';
 import { demo } from './commands/demo.js';
 import { down, resume, show, suspend } from './commands/down-show.js';
 import { genkey, genpsk, pubkey } from './commands/keys.js';
+import { deleteCommand, importCommand, list, logs } from './commands/store.js';
 import { up } from './commands/up.js';
 
-export const COMMANDS: readonly Command[] = [up, down, show, check, genkey, genpsk, pubkey, suspend, resume, demo, daemon];
+export const COMMANDS: readonly Command[] = [
+  list, up, down, show, importCommand, deleteCommand, logs, check, genkey, genpsk, pubkey, suspend, resume, demo, daemon,
+];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

@@ -1,4 +1,7 @@
+import { blake2s as nobleBlake2s } from '@noble/hashes/blake2.js';
+import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { hash, hmac, kdf1, kdf2, kdf3, mac } from './blake2s.js';
@@ -117,5 +120,156 @@ describe('KDF (HKDF over HMAC-BLAKE2s)', () => {
     kdf2(chainingKey, t1, chainingKey, input);
     expect(hex(chainingKey)).toBe(hex(expected0));
     expect(hex(t1)).toBe(hex(expected1));
+  });
+});
+
+// RFC 7693 Appendix E: the hash of 48 unkeyed and keyed hashes over every digest and input length below.
+describe('RFC 7693 Appendix E self-test', () => {
+  function selftestSequence(length: number, seed: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let a = Math.imul(0xdead4bad, seed) >>> 0;
+    let b = 1;
+    for (let i = 0; i < length; i++) {
+      const t = (a + b) >>> 0;
+      a = b;
+      b = t;
+      out[i] = t >>> 24;
+    }
+    return out;
+  }
+
+  it('produces the grand hash of the reference implementation', () => {
+    const results: number[] = [];
+    for (const outLength of [16, 20, 28, 32]) {
+      for (const inLength of [0, 3, 64, 65, 255, 1024]) {
+        const input = selftestSequence(inLength, inLength);
+        const md = new Uint8Array(outLength);
+        mac(md, new Uint8Array(0), input);
+        results.push(...md);
+        mac(md, selftestSequence(outLength, outLength), input);
+        results.push(...md);
+      }
+    }
+    const grand = new Uint8Array(32);
+    hash(grand, Uint8Array.from(results));
+    expect(hex(grand)).toBe('6a411f08ce25adcdfb02aba641451cec53c598b24f4fc787fbdc88797f4c1dfe');
+  });
+});
+
+// Lengths around the 64-byte block boundaries matter most: weight them.
+const bytes = (max: number) => fc.oneof(
+  fc.uint8Array({ maxLength: max }),
+  fc.constantFrom(0, 1, 63, 64, 65, 127, 128, 129).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+);
+
+/** HKDF over @noble's HMAC-BLAKE2s, the way the WireGuard paper writes KDF_n. */
+function referenceKdf(key: Uint8Array, input: Uint8Array): Uint8Array[] {
+  const secret = nobleHmac(nobleBlake2s, key, input);
+  const t0 = nobleHmac(nobleBlake2s, secret, Uint8Array.of(1));
+  const t1 = nobleHmac(nobleBlake2s, secret, Uint8Array.of(...t0, 2));
+  const t2 = nobleHmac(nobleBlake2s, secret, Uint8Array.of(...t1, 3));
+  return [t0, t1, t2];
+}
+
+describe('agrees with @noble/hashes on random inputs', () => {
+  it('BLAKE2s-256 of a || b', () => {
+    fc.assert(fc.property(bytes(300), fc.option(bytes(200), { nil: undefined }), (a, b) => {
+      const out = new Uint8Array(32);
+      hash(out, a, b);
+      const joined = b === undefined ? a : Uint8Array.of(...a, ...b);
+      expect(hex(out)).toBe(hex(nobleBlake2s(joined)));
+    }), { numRuns: 300 });
+  });
+
+  it('keyed BLAKE2s with every digest length, including the unkeyed case', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 32 }), bytes(300), fc.integer({ min: 1, max: 32 }), (key, data, outLength) => {
+      const out = new Uint8Array(outLength);
+      mac(out, key, data);
+      const expected = nobleBlake2s(data, { key: key.length > 0 ? key : undefined, dkLen: outLength });
+      expect(hex(out)).toBe(hex(expected));
+    }), { numRuns: 300 });
+  });
+
+  it('HMAC-BLAKE2s with short, block-sized and long keys', () => {
+    fc.assert(fc.property(bytes(150), bytes(300), (key, data) => {
+      const out = new Uint8Array(32);
+      hmac(out, key, data);
+      expect(hex(out)).toBe(hex(nobleHmac(nobleBlake2s, key, data)));
+    }), { numRuns: 300 });
+  });
+
+  it('KDF1, KDF2 and KDF3', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), bytes(100), (key, input) => {
+      const expected = referenceKdf(key, input).map(hex);
+      const t = [new Uint8Array(32), new Uint8Array(32), new Uint8Array(32)];
+      kdf3(t[0], t[1], t[2], key, input);
+      expect(t.map(hex)).toEqual(expected);
+      kdf2(t[1], t[2], key, input);
+      expect([hex(t[1]), hex(t[2])]).toEqual(expected.slice(0, 2));
+      kdf1(t[2], key, input);
+      expect(hex(t[2])).toBe(expected[0]);
+    }), { numRuns: 200 });
+  });
+
+  it('when outputs alias inputs and sit unaligned inside larger buffers', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), bytes(80), fc.nat({ max: 7 }), (key, data, shift) => {
+      const backing = new Uint8Array(shift + 32 + data.length);
+      const chainingKey = backing.subarray(shift, shift + 32);
+      const input = backing.subarray(shift + 32);
+      chainingKey.set(key);
+      input.set(data);
+      const expected = referenceKdf(key, data);
+      const t1 = new Uint8Array(32);
+      kdf2(chainingKey, t1, chainingKey, input);
+      expect([hex(chainingKey), hex(t1)]).toEqual([hex(expected[0]), hex(expected[1])]);
+
+      const h = backing.subarray(shift, shift + 32);
+      h.set(key);
+      hash(h, h, data);
+      expect(hex(h)).toBe(hex(nobleBlake2s(Uint8Array.of(...key, ...data))));
+      h.set(key);
+      hmac(h, h, data);
+      expect(hex(h)).toBe(hex(nobleHmac(nobleBlake2s, key, data)));
+    }), { numRuns: 100 });
+  });
+});
+
+describe('regions instead of views', () => {
+  it('hash of a || b[offset, offset + length) and mac of a prefix equal those of the views', () => {
+    fc.assert(fc.property(bytes(64), bytes(200), fc.nat(), fc.nat(), (a, b, x, y) => {
+      const offset = b.length === 0 ? 0 : x % (b.length + 1);
+      const length = (b.length - offset) === 0 ? 0 : y % (b.length - offset + 1);
+      const viaRegion = new Uint8Array(32);
+      const viaView = new Uint8Array(32);
+      hash(viaRegion, a, b, offset, length);
+      hash(viaView, a, b.subarray(offset, offset + length));
+      expect(hex(viaRegion)).toBe(hex(viaView));
+      hash(viaRegion, a, b, offset);
+      hash(viaView, a, b.subarray(offset));
+      expect(hex(viaRegion)).toBe(hex(viaView));
+      const m1 = new Uint8Array(16);
+      const m2 = new Uint8Array(16);
+      mac(m1, a.subarray(0, 32), b, length);
+      mac(m2, a.subarray(0, 32), b.subarray(0, length));
+      expect(hex(m1)).toBe(hex(m2));
+    }), { numRuns: 200 });
+  });
+
+  it('refuses regions outside the data rather than hashing past its end', () => {
+    const out = new Uint8Array(32);
+    const data = new Uint8Array(10);
+    expect(() => hash(out, data, data, 5, 6)).toThrow(RangeError);
+    expect(() => hash(out, data, data, 11)).toThrow(RangeError);
+    expect(() => hash(out, data, data, -1, 2)).toThrow(RangeError);
+    expect(() => mac(new Uint8Array(16), data, data, 11)).toThrow(RangeError);
+  });
+});
+
+describe('argument checks', () => {
+  it('refuses digests and keys BLAKE2s does not have', () => {
+    expect(() => mac(new Uint8Array(0), new Uint8Array(16), new Uint8Array(1))).toThrow(RangeError);
+    expect(() => mac(new Uint8Array(33), new Uint8Array(16), new Uint8Array(1))).toThrow(RangeError);
+    expect(() => mac(new Uint8Array(16), new Uint8Array(33), new Uint8Array(1))).toThrow(RangeError);
+    expect(() => hash(new Uint8Array(16), new Uint8Array(1))).toThrow(RangeError);
   });
 });

@@ -1,6 +1,6 @@
 /*
  * The one crypto surface the engine sees. Two implementations sit behind it (@noble reference,
- * sodium-native fast path); BLAKE2s, HMAC and the KDF come from @noble/hashes in both.
+ * sodium-native fast path); BLAKE2s, HMAC and the KDF are our own (blake2s.ts) in both.
  *
  * AEAD calls address regions of caller-owned buffers by offset and length instead of taking
  * views, so the data path can seal and open packets in place inside one big batch buffer without
@@ -75,11 +75,17 @@ export interface CryptoPrimitives {
   /** Fills buf from the system CSPRNG. */
   randomFill(buf: Uint8Array): void;
 
-  /** BLAKE2s-256 of a || b into out (32 bytes). */
-  hash(out: Uint8Array, a: Uint8Array, b?: Uint8Array): void;
+  /**
+   * BLAKE2s-256 of a || b into out (32 bytes); of a || b[bOffset, bOffset + bLength) when a region is
+   * given (a ciphertext inside a message, hashed without a view of it). out may alias a or b.
+   */
+  hash(out: Uint8Array, a: Uint8Array, b?: Uint8Array, bOffset?: number, bLength?: number): void;
 
-  /** Keyed BLAKE2s of data, digest length = out.length (16 for MAC1/MAC2 and cookies). */
-  mac(out: Uint8Array, key: Uint8Array, data: Uint8Array): void;
+  /**
+   * Keyed BLAKE2s of data's first `length` bytes (all of it by default), digest length = out.length
+   * (16 for MAC1/MAC2 and cookies; 1..32). A key of 0..32 bytes; an empty key hashes unkeyed.
+   */
+  mac(out: Uint8Array, key: Uint8Array, data: Uint8Array, length?: number): void;
 
   /** HMAC-BLAKE2s(key, data) into out (32 bytes). */
   hmac(out: Uint8Array, key: Uint8Array, data: Uint8Array): void;

@@ -2,16 +2,17 @@
  * Fast CryptoPrimitives over sodium-native (libsodium): AEADs, X25519 and the CSPRNG run native.
  *
  * sodium-native 5 takes any typed-array view (not only Buffers) but sizes everything by the view's
- * length, so each AEAD call makes two short-lived subarray views of the caller's buffers. Measured
- * on 1420-byte packets that costs well under the run-to-run noise of the native call itself
- * (~1.6 µs), so views are made per call instead of cached; the offset-based interface leaves room
- * for an addon that takes (buffer, offset, length) directly, should profiles ever say otherwise.
+ * length and has no (buffer, offset, length) form of its AEADs, so each call needs exact views of
+ * the caller's regions. Those come from region-views.ts, which caches them per batch buffer: in
+ * steady traffic a seal or open allocates nothing (two fresh views were ~190 bytes a call). An addon
+ * taking offsets would make the cache unnecessary; the offset-based interface leaves room for one.
  */
 import { createRequire } from 'node:module';
 
 import * as blake from './blake2s.js';
 import { checkRegion, clampPrivateKey, equal, wipe } from './bytes.js';
 import { KEY_LENGTH, MAX_AEAD_COUNTER, TAG_LENGTH, type CryptoPrimitives } from './primitives.js';
+import { regionView } from './region-views.js';
 
 type AeadEncrypt = (c: Uint8Array, m: Uint8Array, ad: Uint8Array | null, nsec: null, npub: Uint8Array, k: Uint8Array) => number;
 type AeadDecrypt = (m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array | null, npub: Uint8Array, k: Uint8Array) => number;
@@ -54,11 +55,7 @@ export function createSodiumCrypto(): CryptoPrimitives {
     const written = length + TAG_LENGTH;
     checkRegion(src, srcOffset, length);
     checkRegion(out, outOffset, written);
-    return encrypt(
-      out.subarray(outOffset, outOffset + written),
-      src.subarray(srcOffset, srcOffset + length),
-      ad ?? null, null, iv, key,
-    );
+    return encrypt(regionView(out, outOffset, written), regionView(src, srcOffset, length), ad ?? null, null, iv, key);
   }
 
   function open(
@@ -71,11 +68,7 @@ export function createSodiumCrypto(): CryptoPrimitives {
     checkRegion(out, outOffset, plain);
     // sodium-native reports a bad tag by throwing; forgeries are rare enough for that to be cheap.
     try {
-      return decrypt(
-        out.subarray(outOffset, outOffset + plain), null,
-        src.subarray(srcOffset, srcOffset + length),
-        ad ?? null, iv, key,
-      );
+      return decrypt(regionView(out, outOffset, plain), null, regionView(src, srcOffset, length), ad ?? null, iv, key);
     } catch {
       return -1;
     }
@@ -113,7 +106,7 @@ export function createSodiumCrypto(): CryptoPrimitives {
     x25519(out, scalar, point) {
       // libsodium refuses low-order points and all-zero results with -1, which the binding throws.
       try {
-        sodium.crypto_scalarmult(out.subarray(0, KEY_LENGTH), scalar, point);
+        sodium.crypto_scalarmult(regionView(out, 0, KEY_LENGTH), scalar, point);
         return true;
       } catch {
         out.fill(0, 0, KEY_LENGTH);
@@ -122,7 +115,7 @@ export function createSodiumCrypto(): CryptoPrimitives {
     },
 
     x25519Base(out, scalar) {
-      sodium.crypto_scalarmult_base(out.subarray(0, KEY_LENGTH), scalar);
+      sodium.crypto_scalarmult_base(regionView(out, 0, KEY_LENGTH), scalar);
     },
 
     randomFill(buf) {

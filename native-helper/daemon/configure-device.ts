@@ -8,7 +8,7 @@ import { decodeKey } from '../../shared/config/keys.js';
 import { addressToBytes, fromIpPrefix, parseIpAddress } from '../../shared/config/ip.js';
 import type { Endpoint, TunnelConfig } from '../../shared/config/model.js';
 import type { Device } from '../engine/device.js';
-import { newEndpoint, writeEndpoint } from '../engine/endpoint.js';
+import { endpointEquals, formatEndpoint, newEndpoint, writeEndpoint } from '../engine/endpoint.js';
 
 /** The endpoint record of each peer (null: none), in config order. Rejects naming the host that failed. */
 export async function resolveEndpoints(config: TunnelConfig): Promise<(Uint8Array | null)[]> {
@@ -29,6 +29,30 @@ async function resolveEndpoint(endpoint: Endpoint): Promise<Uint8Array> {
   const record = newEndpoint();
   writeEndpoint(record, 0, address.value.family, addressToBytes(address.value), endpoint.port);
   return record;
+}
+
+/**
+ * wg-quick's reresolve-dns.sh for one device: every peer endpoint written as a hostname is looked up again and
+ * set when the answer differs from the endpoint in use. Endpoints written as addresses are left alone (they
+ * cannot change, and setting them would undo a peer's roaming). A failed lookup keeps what there is.
+ */
+export async function reresolveEndpoints(device: Device, config: TunnelConfig, log: (message: string) => void): Promise<number> {
+  const named = config.peers.filter((peer) => peer.endpoint !== undefined && !parseIpAddress(peer.endpoint.host).ok);
+  const results = await Promise.allSettled(named.map((peer) => resolveEndpoint(peer.endpoint!)));
+  let changed = 0;
+  results.forEach((result, i) => {
+    const host = named[i].endpoint!.host;
+    if (result.status === 'rejected') {
+      log(`${(result.reason as Error).message}; keeping the current endpoint`);
+      return;
+    }
+    const peer = device.findPeer(mustDecode(named[i].publicKey));
+    if (peer === undefined || endpointEquals(peer.endpoint, 0, result.value, 0)) return;
+    peer.setEndpoint(result.value);
+    changed++;
+    log(`${host} now resolves to ${formatEndpoint(result.value)}; endpoint updated`);
+  });
+  return changed;
 }
 
 export function configureDevice(device: Device, config: TunnelConfig, endpoints: readonly (Uint8Array | null)[]): void {

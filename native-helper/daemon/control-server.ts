@@ -44,6 +44,8 @@ export class ControlFailure extends Error {
 export interface ControlServer {
   /** Sends an event to every connection that subscribed. */
   broadcast(event: ControlEvent): void;
+  /** How many connections subscribed (events are worth building only when someone listens). */
+  readonly subscribers: number;
   close(): Promise<void>;
 }
 
@@ -142,6 +144,9 @@ export async function startControlServer(
   const gid = controlGroupId(groupName, accounts);
   await listenUnixSocket(server, path, gid === null ? 0o600 : 0o660, gid ?? undefined);
   return {
+    get subscribers() {
+      return subscribers.size;
+    },
     broadcast(event) {
       const frame = encodeFrame({ v: CONTROL_PROTOCOL_VERSION, event });
       // A subscriber that stopped reading is dropped rather than buffered for without bound.

@@ -1,16 +1,40 @@
 /*
- * The helper of one network namespace: the control socket and the tunnels it runs. `warren up` starts one in
- * the background when none is running (it then exits when its last tunnel goes down, so `warren down` leaves
- * nothing behind); `warren daemon` runs one in the foreground, as a service manager wants.
+ * The helper of one network namespace: the control socket, the tunnel store and the tunnels it runs.
+ *
+ * Two ways to run it:
+ *  - `warren daemon` (the service): with the store. At start it first removes what tunnels of a helper that
+ *    died left behind (recovery.ts), then: when this boot already had a helper here (the boot marker), it is a
+ *    restart (a crash, kill -9, `systemctl restart`) and exactly the tunnels that were meant to be up come back;
+ *    otherwise it is a fresh boot, and the tunnels marked autostart come up (and become the ones meant to be up).
+ *  - `warren daemon --exit-when-idle`, started by `warren up FILE` when no helper runs: tunnels from files only,
+ *    no store, nothing restored; it exits when its last tunnel goes down, so `warren down` leaves nothing behind.
+ *
+ * A tunnel from a file (`up` with `config`) is held in memory only, never written to the store. The store's
+ * wantUp follows `up` and `down` of stored tunnels; stopping the helper leaves it, so a restart brings them back.
+ * Every change of the system (start-up, each request) runs one at a time; reads answer at once. Subscribers get
+ * `tunnels` events when a tunnel's state or the list changes, `status` every second while a tunnel runs, and
+ * each log entry.
  */
-import { existsSync } from 'node:fs';
-import { formatDiagnostic } from '../../shared/config/diagnostics.js';
-import { parseConfig } from '../../shared/config/parse.js';
-import { CONTROL_PROTOCOL_VERSION, type TunnelStatus } from '../../shared/ipc/control.js';
+import { decodeKey, encodeKey } from '../../shared/config/keys.js';
+import { formatDiagnostic, hasHiddenPrivateKey, hidePrivateKey, insertPrivateKey, interfaceNameFromPath, parseConfig, restorePrivateKey } from '../../shared/config/index.js';
+import type { TunnelConfig } from '../../shared/config/model.js';
+import {
+  CONTROL_PROTOCOL_VERSION,
+  type ImportResult,
+  type ControlParams,
+  type TunnelOptions,
+  type TunnelSummary,
+} from '../../shared/ipc/control.js';
+import { CONTROL_DIRECTORY, networkNamespaceId } from '../../shared/ipc/socket-path.js';
+import { generatePrivateKey, publicKeyOf } from '../crypto/keypair.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import type { Platform } from '../platform/types.js';
-import { ControlFailure, type ControlServer, startControlServer } from './control-server.js';
-import { Tunnel } from './tunnel.js';
+import { StoreError, type TunnelStore, defaultTunnelOptions } from '../store/index.js';
+import { ControlFailure, type ControlHandlers, type ControlServer, startControlServer } from './control-server.js';
+import { HelperLog, type HelperLogOptions } from './helper-log.js';
+import type { PowerEvents } from './power-events.js';
+import { BootMarker, TunnelJournal, recoverLeftovers } from './recovery.js';
+import { RunningTunnels } from './running-tunnels.js';
 
 export interface HelperOptions {
   socketPath: string;
@@ -22,117 +46,412 @@ export interface HelperOptions {
   exitWhenIdle?: boolean;
   /** Besides root, the members of this group may use the control socket (default 'warren'). */
   controlGroup?: string;
-  log?: (message: string) => void;
+  /** The tunnel store. Without one the helper holds tunnels from files only (as `warren up FILE` starts it). */
+  store?: TunnelStore;
+  /** Where the boot marker and the tunnel journal live (default /run/warren). */
+  runtimeDirectory?: string;
+  /** This network namespace's id (default: the inode of /proc/self/ns/net). */
+  namespaceId?: string;
+  /** Follow logind's sleep and wake (default off); an object gives power-events options. */
+  powerEvents?: boolean | { busAddress?: string };
+  log?: HelperLogOptions;
+  /** How often subscribers get a `status` event while a tunnel runs (default 1000 ms). */
+  statusIntervalMs?: number;
 }
 
 export interface HelperService {
-  readonly tunnels: ReadonlyMap<string, Tunnel>;
+  readonly log: HelperLog;
+  readonly tunnels: RunningTunnels;
+  /** Resolves when the start-up (recovery, then restore or autostart) is done. */
+  readonly ready: Promise<void>;
   /** Resolves when the helper has stopped (close(), or idle with exitWhenIdle). */
   readonly finished: Promise<void>;
   close(): Promise<void>;
 }
 
+const NO_STORE =
+  'this helper holds tunnels from files only (`warren up FILE` started it); stored tunnels need the Warren service: ' +
+  '`sudo systemctl start warren` or `sudo warren daemon`, once the tunnels from files are down';
+
 export async function startHelperService(options: HelperOptions): Promise<HelperService> {
-  const log = options.log ?? (() => {});
-  const tunnels = new Map<string, Tunnel>();
+  const log = new HelperLog(options.log);
+  const store = options.store ?? null;
+  const runtimeDirectory = options.runtimeDirectory ?? CONTROL_DIRECTORY;
+  const namespaceId = options.namespaceId ?? networkNamespaceId();
+  const journal = new TunnelJournal(runtimeDirectory, namespaceId);
   let server: ControlServer | null = null;
+  let power: PowerEvents | null = null;
   let stopping: Promise<void> | null = null;
+  let statusTimer: NodeJS.Timeout | null = null;
+  let listChanged = false;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
 
+  // ---- events ----
+
+  const summaries = (): TunnelSummary[] => {
+    const result: TunnelSummary[] = [];
+    for (const stored of store?.list() ?? []) {
+      const entry = tunnels.get(stored.name);
+      const state = entry?.origin === 'store' ? entry.state : 'down';
+      result.push({ name: stored.name, state, origin: 'store', options: stored.options, ...(entry?.error ? { error: entry.error } : {}) });
+    }
+    for (const entry of tunnels.all()) {
+      if (entry.origin !== 'file') continue;
+      result.push({ name: entry.name, state: entry.state, origin: 'file', options: entry.options, ...(entry.error ? { error: entry.error } : {}) });
+    }
+    return result;
+  };
+
+  const statusEvery = options.statusIntervalMs ?? 1000;
+  const changed = () => {
+    const running = tunnels.running().length > 0;
+    if (running && statusTimer === null) {
+      statusTimer = setInterval(() => {
+        if (server && server.subscribers > 0) server.broadcast({ type: 'status', status: tunnels.running().map((t) => t.status()) });
+      }, statusEvery);
+      statusTimer.unref();
+    } else if (!running && statusTimer !== null) {
+      clearInterval(statusTimer);
+      statusTimer = null;
+    }
+    // Many changes in one turn (a start-up, a suspend of every tunnel) make one event.
+    if (listChanged) return;
+    listChanged = true;
+    setImmediate(() => {
+      listChanged = false;
+      if (server && server.subscribers > 0) server.broadcast({ type: 'tunnels', tunnels: summaries() });
+    });
+  };
+
+  log.onEntry((entry) => {
+    if (server && server.subscribers > 0) server.broadcast({ type: 'log', entry });
+  });
+
+  const tunnels = new RunningTunnels({
+    platform: options.platform,
+    crypto: options.crypto,
+    uapiDirectory: options.uapiDirectory,
+    journal,
+    log,
+    onChange: changed,
+    onStopped: () => closeIfIdle(),
+  });
+
+  // ---- lifecycle ----
+
+  /** Changes of the system, one at a time: the start-up, then each request that changes something. */
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(operation: () => Promise<T>): Promise<T> => {
+    const result = queue.then(operation);
+    queue = result.catch(() => {});
+    return result;
+  };
+
   const close = (): Promise<void> => {
     stopping ??= (async () => {
-      for (const tunnel of [...tunnels.values()].reverse()) {
-        try {
-          await tunnel.close();
-        } catch (error) {
-          log((error as Error).message);
-        }
-      }
-      tunnels.clear();
+      await queue;
+      if (statusTimer !== null) clearInterval(statusTimer);
+      await power?.close();
+      await tunnels.closeAll();
       await server?.close();
+      log.write('info', 'helper stopped');
       finish();
     })();
     return stopping;
   };
   // Deferred, so the reply to the request that emptied the helper is written before the socket closes.
   const closeIfIdle = () => {
-    if (options.exitWhenIdle && tunnels.size === 0) setImmediate(() => void close());
+    if (options.exitWhenIdle && tunnels.all().length === 0) setImmediate(() => void close());
+  };
+
+  // ---- helpers of the handlers ----
+
+  const requireStore = (): TunnelStore => {
+    if (store === null) throw new ControlFailure('no-store', NO_STORE);
+    return store;
+  };
+
+  const stored = (name: string) => {
+    const tunnel = requireStore().get(name);
+    if (!tunnel) throw new ControlFailure('not-found', `there is no stored tunnel named ${name}`);
+    return tunnel;
+  };
+
+  /** A name a file's tunnel runs under cannot be given to a stored one, or the list would hold it twice. */
+  const checkNotRunningFromFile = (name: string) => {
+    if (tunnels.get(name)?.origin === 'file') {
+      throw new ControlFailure('exists', `a tunnel named ${name} runs from a file; take it down first or choose another name`);
+    }
+  };
+
+  const setWantUp = async (name: string, wantUp: boolean) => {
+    try {
+      await store?.setWantUp(name, wantUp);
+    } catch (error) {
+      log.write('warn', `could not record that it should ${wantUp ? '' : 'not '}be up after a restart: ${(error as Error).message}`, name);
+    }
+  };
+
+  const upStored = async (name: string) => {
+    const tunnel = stored(name);
+    checkNotRunningFromFile(name);
+    const entry = await tunnels.start(name, 'store', tunnel.config, tunnel.options);
+    await setWantUp(name, true);
+    return entry.tunnel!.status();
+  };
+
+  const upFromFile = async (params: ControlParams['up'] & { config: string }) => {
+    const source = params.source ?? params.name;
+    const parsed = parseConfig(params.config);
+    if (!parsed.ok) throw new ControlFailure('config', `${source} is not a valid configuration`, parsed.errors.map((e) => formatDiagnostic(source, e)));
+    if (store?.get(params.name)) {
+      throw new ControlFailure('exists', `a stored tunnel is named ${params.name}: bring it up with \`warren up ${params.name}\`, or give the file another name`);
+    }
+    const tunnelOptions: TunnelOptions = { ...defaultTunnelOptions(parsed.config), allowScripts: params.allowScripts ?? false };
+    const entry = await tunnels.start(params.name, 'file', parsed.config, tunnelOptions);
+    return entry.tunnel!.status();
+  };
+
+  const importOne = async (file: ControlParams['import']['files'][number]): Promise<ImportResult> => {
+    const result = (errors: string[], warnings: string[] = [], name?: string): ImportResult => ({
+      filename: file.filename,
+      ok: errors.length === 0,
+      ...(name === undefined ? {} : { name }),
+      errors,
+      warnings,
+    });
+    let name = file.name;
+    if (name === undefined) {
+      const named = interfaceNameFromPath(file.filename);
+      if (!named.ok) return result([`${file.filename}: ${named.error}`]);
+      name = named.name;
+    }
+    const parsed = parseConfig(file.text);
+    if (!parsed.ok) return result(parsed.errors.map((e) => formatDiagnostic(file.filename, e)), parsed.warnings.map((w) => formatDiagnostic(file.filename, w)));
+    const warnings = parsed.warnings.map((w) => formatDiagnostic(file.filename, w));
+    try {
+      checkNotRunningFromFile(name);
+      await requireStore().add(name, file.text);
+    } catch (error) {
+      const failure = asControlFailure(error);
+      return result([`${file.filename}: ${failure.message}`, ...(failure.details ?? [])], warnings);
+    }
+    log.write('info', `imported from ${file.filename}`, name);
+    return result([], warnings, name);
+  };
+
+  /** A stored tunnel that runs comes back with its new config; a failure leaves it in state 'error'. */
+  const restartWith = async (name: string, config: TunnelConfig, tunnelOptions: TunnelOptions) => {
+    await tunnels.stop(name);
+    try {
+      await tunnels.start(name, 'store', config, tunnelOptions);
+    } catch (error) {
+      throw new ControlFailure('up-failed', `the new configuration is stored, but the tunnel did not come back up with it (${(error as Error).message})`);
+    }
+  };
+
+  const handlers: ControlHandlers = {
+    async version() {
+      return { version: options.version, protocol: CONTROL_PROTOCOL_VERSION };
+    },
+    async list() {
+      return summaries();
+    },
+    async get({ name, includePrivateKey }) {
+      const tunnel = stored(name);
+      const privateKey = decodeKey(tunnel.config.interface.privateKey)!;
+      return {
+        name,
+        text: includePrivateKey ? tunnel.text : hidePrivateKey(tunnel.text),
+        publicKey: encodeKey(publicKeyOf(privateKey)),
+        options: tunnel.options,
+      };
+    },
+    import: ({ files }) =>
+      serial(async () => {
+        requireStore();
+        const results: ImportResult[] = [];
+        for (const file of files) results.push(await importOne(file));
+        if (results.some((r) => r.ok)) changed();
+        return results;
+      }),
+    create: ({ name, text }) =>
+      serial(async () => {
+        const target = requireStore();
+        checkNotRunningFromFile(name);
+        const key = generatePrivateKey();
+        try {
+          const withKey = insertPrivateKey(text ?? '', encodeKey(key));
+          if (!withKey.ok) throw new ControlFailure('config', `${name}: ${withKey.error}`);
+          await target.add(name, withKey.text).catch(rethrow);
+          log.write('info', 'created with a new key pair', name);
+          changed();
+          return { name, publicKey: encodeKey(publicKeyOf(key)) };
+        } finally {
+          key.fill(0);
+        }
+      }),
+    update: ({ name, text }) =>
+      serial(async () => {
+        const before = stored(name);
+        const next = hasHiddenPrivateKey(text) ? restorePrivateKey(text, before.text) : text;
+        const after = await requireStore().update(name, next).catch(rethrow);
+        const parsed = parseConfig(next);
+        const warnings = parsed.warnings.map((w) => formatDiagnostic(`${name}.conf`, w));
+        log.write('info', 'configuration updated', name);
+        if (tunnels.get(name)?.tunnel) {
+          log.write('info', 'restarting with the new configuration', name);
+          await restartWith(name, after.config, after.options);
+        }
+        changed();
+        return { name, warnings };
+      }),
+    setOptions: ({ name, options: changes }) =>
+      serial(async () => {
+        stored(name);
+        const result = await requireStore().setOptions(name, changes).catch(rethrow);
+        changed();
+        return result;
+      }),
+    rename: ({ name, newName }) =>
+      serial(async () => {
+        stored(name);
+        if (tunnels.get(name)?.tunnel) throw new ControlFailure('running', `${name} is up; take it down before renaming it`);
+        checkNotRunningFromFile(newName);
+        await requireStore().rename(name, newName).catch(rethrow);
+        tunnels.forget(name);
+        log.write('info', `renamed to ${newName}`, name);
+        changed();
+        return { name: newName };
+      }),
+    delete: ({ name }) =>
+      serial(async () => {
+        stored(name);
+        if (tunnels.get(name)) await tunnels.stop(name);
+        await requireStore().delete(name).catch(rethrow);
+        log.write('info', 'deleted', name);
+        changed();
+        closeIfIdle();
+        return { name };
+      }),
+    up: (params) =>
+      serial(async () => {
+        try {
+          return params.config === undefined ? await upStored(params.name) : await upFromFile({ ...params, config: params.config });
+        } finally {
+          closeIfIdle();
+        }
+      }),
+    down: ({ name }) =>
+      serial(async () => {
+        const entry = tunnels.get(name);
+        try {
+          if (entry?.origin !== 'store' && store?.get(name)) {
+            throw new ControlFailure('not-found', `${name} is not up`);
+          }
+          if (!entry) throw new ControlFailure('not-found', `no Warren tunnel named ${name} in this network namespace`);
+          if (entry.origin === 'store') await setWantUp(name, false);
+          await tunnels.stop(name);
+          return { name };
+        } finally {
+          closeIfIdle();
+        }
+      }),
+    async show({ name }) {
+      if (name === undefined) return tunnels.running().map((t) => t.status());
+      const tunnel = tunnels.get(name)?.tunnel;
+      if (!tunnel) throw new ControlFailure('not-found', `no Warren tunnel named ${name} is up in this network namespace`);
+      return [tunnel.status()];
+    },
+    async suspend() {
+      return { tunnels: tunnels.suspend() };
+    },
+    async resume() {
+      return { tunnels: await tunnels.resume() };
+    },
+    async logs({ limit }) {
+      return log.entries(limit ?? 100);
+    },
   };
 
   server = await startControlServer(
     options.socketPath,
-    {
-      async up(params) {
-        // Stored tunnels arrive with the store (the helper-service issue); for now a tunnel comes from a file's text.
-        if (params.config === undefined) throw new ControlFailure('not-found', `no stored tunnel named ${params.name}`);
-        const parsed = parseConfig(params.config);
-        const source = params.source ?? params.name;
-        if (!parsed.ok) {
-          closeIfIdle();
-          throw new ControlFailure('config', `${source} is not a valid configuration`, parsed.errors.map((e) => formatDiagnostic(source, e)));
-        }
-        if (tunnels.has(params.name) || existsSync(`/sys/class/net/${params.name}`)) {
-          closeIfIdle();
-          throw new ControlFailure('exists', `an interface named ${params.name} already exists`);
-        }
-        let tunnel: Tunnel;
-        try {
-          tunnel = await Tunnel.start({
-            name: params.name,
-            config: parsed.config,
-            platform: options.platform,
-            crypto: options.crypto,
-            allowScripts: params.allowScripts,
-            uapiDirectory: options.uapiDirectory,
-            log,
-            onStopped: () => {
-              tunnels.delete(params.name);
-              closeIfIdle();
-            },
-          });
-        } catch (error) {
-          closeIfIdle();
-          throw new ControlFailure('up-failed', `${params.name}: ${(error as Error).message}`);
-        }
-        tunnels.set(params.name, tunnel);
-        log(`${params.name}: up`);
-        return tunnel.status();
-      },
-      async down(params) {
-        const tunnel = tunnels.get(params.name);
-        if (!tunnel) throw new ControlFailure('not-found', `no Warren tunnel named ${params.name} in this network namespace`);
-        tunnels.delete(params.name);
-        try {
-          await tunnel.close();
-        } finally {
-          log(`${params.name}: down`);
-          closeIfIdle();
-        }
-        return { name: params.name };
-      },
-      async show(params) {
-        if (params.name === undefined) return [...tunnels.values()].map((t) => t.status());
-        const tunnel = tunnels.get(params.name);
-        if (!tunnel) throw new ControlFailure('not-found', `no Warren tunnel named ${params.name} in this network namespace`);
-        return [tunnel.status()] satisfies TunnelStatus[];
-      },
-      async suspend() {
-        for (const tunnel of tunnels.values()) tunnel.suspend();
-        log(`suspend: keys of ${tunnels.size} tunnel(s) dropped`);
-        return { tunnels: tunnels.size };
-      },
-      async resume() {
-        for (const tunnel of tunnels.values()) tunnel.resume();
-        log(`resume: ${tunnels.size} tunnel(s) handshaking again`);
-        return { tunnels: tunnels.size };
-      },
-      async version() {
-        return { version: options.version, protocol: CONTROL_PROTOCOL_VERSION };
-      },
-    },
-    log,
+    handlers,
+    (message) => log.write(message.startsWith('internal error') ? 'error' : 'warn', message),
     { groupName: options.controlGroup },
   );
-  return { tunnels, finished, close };
+  log.write('info', `helper ${options.version} listening on ${options.socketPath}${store ? `, tunnels stored in ${store.directory}` : ', tunnels from files only'}`);
+
+  const ready = serial(async () => {
+    await recoverLeftovers(journal, options.platform, (level, message, tunnel) => log.write(level, message, tunnel));
+    if (store) await restore(store, new BootMarker(runtimeDirectory, namespaceId), tunnels, log, setWantUp);
+    changed();
+  });
+
+  if (options.powerEvents) {
+    const bus = typeof options.powerEvents === 'object' ? options.powerEvents : {};
+    // After the start-up, and not awaited: the bus may be slow or absent, and tunnels must not wait for it (nor
+    // for loading the D-Bus library).
+    void ready
+      .then(() => import('./power-events.js'))
+      .then(({ startPowerEvents }) =>
+        startPowerEvents({
+          ...bus,
+          onSuspend: () => void tunnels.suspend(),
+          onResume: async () => void (await tunnels.resume()),
+          log: (message) => log.write('info', message),
+        }),
+      )
+      .then((events) => {
+        if (stopping) void events.close();
+        else power = events;
+      })
+      .catch((error: unknown) => log.write('warn', `power events: ${(error as Error).message}`));
+  }
+
+  return { log, tunnels, ready, finished, close };
+}
+
+/**
+ * The start-up of a helper with a store: after a restart within this boot, the tunnels meant to be up; after a
+ * fresh boot, the autostart ones, which become the ones meant to be up. One at a time (two full tunnels must not
+ * pick the same free routing table); a tunnel that fails is in state 'error' and the others still come up.
+ */
+async function restore(
+  store: TunnelStore,
+  marker: BootMarker,
+  tunnels: RunningTunnels,
+  log: HelperLog,
+  setWantUp: (name: string, wantUp: boolean) => Promise<void>,
+): Promise<void> {
+  for (const problem of store.problems()) log.write('warn', problem.message);
+  const all = store.list();
+  let targets;
+  if (marker.present()) {
+    targets = all.filter((t) => t.wantUp);
+    log.write('info', `restarted within this boot: bringing back ${targets.length} tunnel(s) that were up`);
+  } else {
+    targets = all.filter((t) => t.options.autostart);
+    for (const tunnel of all) await setWantUp(tunnel.name, tunnel.options.autostart);
+    marker.mark();
+    log.write('info', `first start of this boot: bringing up ${targets.length} autostart tunnel(s)`);
+  }
+  for (const target of targets) {
+    try {
+      await tunnels.start(target.name, 'store', target.config, target.options);
+    } catch {
+      // logged, and the tunnel is in state 'error'
+    }
+  }
+}
+
+function asControlFailure(error: unknown): ControlFailure {
+  if (error instanceof ControlFailure) return error;
+  if (error instanceof StoreError) return new ControlFailure(error.code, error.message, error.details);
+  return new ControlFailure('store', `the tunnel store failed: ${(error as Error).message}`);
+}
+
+function rethrow(error: unknown): never {
+  throw asControlFailure(error);
 }

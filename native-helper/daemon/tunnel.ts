@@ -10,15 +10,16 @@ import type { TunnelConfig } from '../../shared/config/model.js';
 import type { TunnelStatus } from '../../shared/ipc/control.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import { Device } from '../engine/device.js';
+import type { DeviceEvent } from '../engine/device-types.js';
 import { DROP_REASONS, type DropCounters } from '../engine/drops.js';
 import { formatEndpoint } from '../engine/endpoint.js';
 import { createBind } from '../io/addon-bind.js';
 import { openTun } from '../io/addon-tun.js';
 import type { Bind } from '../io/bind.js';
 import type { Tun } from '../io/tun.js';
-import type { Platform, TunnelHandle } from '../platform/types.js';
+import type { DnsMethod, Platform, TunnelHandle } from '../platform/types.js';
 import { type UapiServer, startUapiServer } from '../uapi/server.js';
-import { configureDevice, resolveEndpoints } from './configure-device.js';
+import { configureDevice, reresolveEndpoints, resolveEndpoints } from './configure-device.js';
 import { DataPath } from './data-path.js';
 
 export interface TunnelOptions {
@@ -32,22 +33,37 @@ export interface TunnelOptions {
   log?: (message: string) => void;
   /** Called once when the tunnel stopped by itself (interface deleted, UAPI socket removed). */
   onStopped?: (reason: string) => void;
+  /** The engine's events (handshakes, giving up), as they happen inside the data path: must not throw. */
+  onEvent?: (event: DeviceEvent) => void;
+  /** Called with the fwmark a full tunnel's policy rules will use, before they go in (crash recovery notes it). */
+  onFwmark?: (fwmark: number) => void;
 }
 
 const monotonic = () => performance.now();
 
 export class Tunnel {
   readonly name: string;
+  readonly config: TunnelConfig;
   readonly device: Device;
   readonly warnings: readonly string[];
   private readonly parts: { tun: Tun; bind: Bind; handle: TunnelHandle; dataPath: DataPath; uapi: UapiServer };
   private closing: Promise<void> | null = null;
 
-  private constructor(name: string, device: Device, warnings: readonly string[], parts: Tunnel['parts']) {
+  private constructor(name: string, config: TunnelConfig, device: Device, warnings: readonly string[], parts: Tunnel['parts']) {
     this.name = name;
+    this.config = config;
     this.device = device;
     this.warnings = warnings;
     this.parts = parts;
+  }
+
+  /** The mark of the tunnel's UDP sockets (a full tunnel's table), or null. */
+  get fwmark(): number | null {
+    return this.parts.handle.fwmark;
+  }
+
+  get dnsMethod(): DnsMethod | null {
+    return this.parts.handle.dnsMethod;
   }
 
   static async start(options: TunnelOptions): Promise<Tunnel> {
@@ -67,11 +83,14 @@ export class Tunnel {
       const handle = await platform.tunnels.up(name, config, {
         allowScripts: options.allowScripts,
         endpoints: endpointAddresses,
-        onFwmark: (mark) => bind.setMark(mark),
+        onFwmark: (mark) => {
+          options.onFwmark?.(mark);
+          bind.setMark(mark);
+        },
       });
       undo.push(() => handle.down());
 
-      const device = new Device({ crypto, wallClock: () => Date.now(), mtu: handle.mtu });
+      const device = new Device({ crypto, wallClock: () => Date.now(), mtu: handle.mtu, onEvent: options.onEvent });
       configureDevice(device, config, endpoints);
       device.listenPort = port;
       device.fwmark = handle.fwmark ?? 0;
@@ -106,7 +125,7 @@ export class Tunnel {
       tun.onClose((error) => {
         if (error) stopBySelf(`interface ${name} went away (${error.message})`);
       });
-      tunnel = new Tunnel(name, device, handle.warnings, { tun, bind, handle, dataPath, uapi });
+      tunnel = new Tunnel(name, config, device, handle.warnings, { tun, bind, handle, dataPath, uapi });
       return tunnel;
     } catch (error) {
       for (const step of undo.reverse()) {
@@ -147,6 +166,20 @@ export class Tunnel {
   /** After wake: peers that were in use handshake again at once. */
   resume(): void {
     this.parts.dataPath.run((now, sink) => this.device.resume(now, sink));
+  }
+
+  /**
+   * Looks up the hostnames of peer endpoints again (after wake the network, and so the answer, may differ) and
+   * sets each endpoint that changed. Resolves with the number changed; a lookup that fails keeps the old one.
+   */
+  refreshEndpoints(log: (message: string) => void = () => {}): Promise<number> {
+    if (this.closing) return Promise.resolve(0);
+    return reresolveEndpoints(this.device, this.config, log);
+  }
+
+  /** Whether some peer has session keys now. */
+  hasSession(): boolean {
+    return this.device.peers.some((peer) => peer.keypairs.current !== null || peer.keypairs.next !== null);
   }
 
   status(): TunnelStatus {

@@ -13,7 +13,7 @@ import { encodeKey } from '../../shared/config/keys.js';
 import { ControlClient } from '../../shared/ipc/control-client.js';
 import type { TunnelStatus } from '../../shared/ipc/control.js';
 import { CONTROL_DIRECTORY } from '../../shared/ipc/socket-path.js';
-import { generatePrivateKey, publicKeyOf } from '../cli/commands/keys.js';
+import { generatePrivateKey, publicKeyOf } from '../crypto/keypair.js';
 import { bytes, formatShow } from '../cli/format-show.js';
 import { packageRoot } from '../cli/version.js';
 

@@ -82,6 +82,14 @@ export const QUEUE_HANDSHAKE_SIZE = 1024;
 export const UNDER_LOAD_QUEUE_THRESHOLD = QUEUE_HANDSHAKE_SIZE / 8;
 /** Once under load, the device stays so this long after the queue drains. */
 export const UNDER_LOAD_AFTER_TIME_MS = 1_000;
+/**
+ * Queued handshake messages that may reach the Noise step (and its Diffie-Hellman) in one flush() or tick(); the
+ * rest wait for the next call. Receiving costs a copy and a handshake a few hundred microseconds, so under a flood
+ * the backlog builds up in the queue, where its length can say "under load", instead of in the socket buffer,
+ * where it would be dropped unseen. Cheap outcomes (bad MAC1, cookie reply, rate limited) cost no budget. Kept
+ * well below the I/O layer's receive batch (32), or the queue could never grow.
+ */
+export const HANDSHAKES_PER_FLUSH = 8;
 export const MAX_PEERS = 1 << 16;
 
 export const RATELIMITER_PACKETS_PER_SECOND = 20;

@@ -25,6 +25,10 @@ const MACS_SIZE = 2 * MAC_SIZE;
 const LABEL_MAC1 = new TextEncoder().encode(WG_LABEL_MAC1);
 const LABEL_COOKIE = new TextEncoder().encode(WG_LABEL_COOKIE);
 
+// Scratch for one call at a time (nothing here is re-entered); the cookie is wiped after each use.
+const computed = new Uint8Array(MAC_SIZE);
+const cookieScratch = new Uint8Array(COOKIE_SIZE);
+
 export type MacState = 'invalid-mac' | 'valid-mac-no-cookie' | 'valid-mac-with-cookie';
 
 export interface CookieChecker {
@@ -89,23 +93,28 @@ export function createCookieGenerator(crypto: CryptoPrimitives, remotePublic: Ui
 }
 
 function computeMac1(crypto: CryptoPrimitives, out: Uint8Array, key: Uint8Array, message: Uint8Array): void {
-  crypto.mac(out, key, message.subarray(0, message.length - MACS_SIZE));
+  crypto.mac(out, key, message, message.length - MACS_SIZE);
 }
 
 function computeMac2(crypto: CryptoPrimitives, out: Uint8Array, cookie: Uint8Array, message: Uint8Array): void {
-  crypto.mac(out, cookie, message.subarray(0, message.length - MAC_SIZE));
+  crypto.mac(out, cookie, message, message.length - MAC_SIZE);
 }
 
 function makeCookie(crypto: CryptoPrimitives, out: Uint8Array, checker: CookieChecker, source: Uint8Array): void {
   crypto.mac(out, checker.secret, source);
 }
 
+/** Constant-time comparison of `computed` with the MAC_SIZE bytes at message[offset]. */
+function macMatches(message: Uint8Array, offset: number): boolean {
+  let diff = 0;
+  for (let i = 0; i < MAC_SIZE; i++) diff |= computed[i] ^ message[offset + i];
+  return diff === 0;
+}
+
 export function checkMac1(crypto: CryptoPrimitives, checker: CookieChecker, message: Uint8Array): boolean {
   if (message.length < MACS_SIZE) return false;
-  const computed = new Uint8Array(MAC_SIZE);
   computeMac1(crypto, computed, checker.mac1Key, message);
-  const offset = message.length - MACS_SIZE;
-  return crypto.equal(computed, message.subarray(offset, offset + MAC_SIZE));
+  return macMatches(message, message.length - MACS_SIZE);
 }
 
 /** False once the secret that made the sender's cookie has expired. */
@@ -113,12 +122,10 @@ export function checkMac2(
   crypto: CryptoPrimitives, checker: CookieChecker, message: Uint8Array, source: Uint8Array, now: number,
 ): boolean {
   if (message.length < MACS_SIZE || expired(checker.secretBirth, COOKIE_REFRESH_TIME_MS, now)) return false;
-  const cookie = new Uint8Array(COOKIE_SIZE);
-  const computed = new Uint8Array(MAC_SIZE);
-  makeCookie(crypto, cookie, checker, source);
-  computeMac2(crypto, computed, cookie, message);
-  crypto.wipe(cookie);
-  return crypto.equal(computed, message.subarray(message.length - MAC_SIZE));
+  makeCookie(crypto, cookieScratch, checker, source);
+  computeMac2(crypto, computed, cookieScratch, message);
+  crypto.wipe(cookieScratch);
+  return macMatches(message, message.length - MAC_SIZE);
 }
 
 /** MAC1 always; MAC2 only when `underLoad` (the ratelimiter is the caller's next step). */
@@ -149,12 +156,11 @@ export function createCookieReply(
   writeU32LE(out, COOKIE_REPLY.receiverIndex, receiverIndex);
   const nonce = out.subarray(COOKIE_REPLY.nonce, COOKIE_REPLY.nonce + COOKIE_NONCE_SIZE);
   randomFill(nonce);
-  const cookie = new Uint8Array(COOKIE_SIZE);
-  makeCookie(crypto, cookie, checker, source);
+  makeCookie(crypto, cookieScratch, checker, source);
   const mac1Offset = message.length - MACS_SIZE;
-  crypto.xseal(out, COOKIE_REPLY.encryptedCookie, checker.encryptionKey, nonce, cookie, 0, COOKIE_SIZE,
+  crypto.xseal(out, COOKIE_REPLY.encryptedCookie, checker.encryptionKey, nonce, cookieScratch, 0, COOKIE_SIZE,
     message.subarray(mac1Offset, mac1Offset + MAC_SIZE));
-  crypto.wipe(cookie);
+  crypto.wipe(cookieScratch);
 }
 
 /**
@@ -162,15 +168,16 @@ export function createCookieReply(
  * arrived less than 115 s ago.
  */
 export function addMacs(crypto: CryptoPrimitives, generator: CookieGenerator, message: Uint8Array, now: number): void {
-  const mac1 = message.subarray(message.length - MACS_SIZE, message.length - MAC_SIZE);
-  const mac2 = message.subarray(message.length - MAC_SIZE);
-  computeMac1(crypto, mac1, generator.mac1Key, message);
-  generator.lastMac1Sent.set(mac1);
+  const mac1 = message.length - MACS_SIZE;
+  const mac2 = message.length - MAC_SIZE;
+  computeMac1(crypto, computed, generator.mac1Key, message);
+  for (let i = 0; i < MAC_SIZE; i++) message[mac1 + i] = generator.lastMac1Sent[i] = computed[i];
   generator.haveSentMac1 = true;
   if (generator.isValid && !expired(generator.cookieBirth, COOKIE_REFRESH_TIME_MS - COOKIE_SECRET_LATENCY_MS, now)) {
-    computeMac2(crypto, mac2, generator.cookie, message);
+    computeMac2(crypto, computed, generator.cookie, message);
+    for (let i = 0; i < MAC_SIZE; i++) message[mac2 + i] = computed[i];
   } else {
-    mac2.fill(0);
+    message.fill(0, mac2);
   }
 }
 
@@ -183,16 +190,16 @@ export function consumeCookieReply(crypto: CryptoPrimitives, generator: CookieGe
     return false;
   }
   if (!generator.haveSentMac1) return false;
-  const cookie = new Uint8Array(COOKIE_SIZE);
   const nonce = reply.subarray(COOKIE_REPLY.nonce, COOKIE_REPLY.nonce + COOKIE_NONCE_SIZE);
-  const opened = crypto.xopen(cookie, 0, generator.decryptionKey, nonce,
+  // Opened into scratch: a forged reply must not touch the cookie we hold.
+  const opened = crypto.xopen(cookieScratch, 0, generator.decryptionKey, nonce,
     reply, COOKIE_REPLY.encryptedCookie, COOKIE_REPLY.encryptedCookieSize, generator.lastMac1Sent);
   if (opened !== COOKIE_SIZE) {
-    crypto.wipe(cookie);
+    crypto.wipe(cookieScratch);
     return false;
   }
-  generator.cookie.set(cookie);
-  crypto.wipe(cookie);
+  generator.cookie.set(cookieScratch);
+  crypto.wipe(cookieScratch);
   generator.cookieBirth = now;
   generator.isValid = true;
   generator.haveSentMac1 = false;

@@ -40,6 +40,8 @@ export interface DeviceOptions {
   mtu?: number;
   limits?: Partial<DeviceLimits>;
   onEvent?: (event: DeviceEvent) => void;
+  /** Queued handshake messages that may reach the Noise step per flush() or tick() (default HANDSHAKES_PER_FLUSH). */
+  handshakesPerFlush?: number;
 }
 
 /** Bytes a caller leaves before each outgoing packet, where the transport header is written in place. */

@@ -4,9 +4,12 @@
  *
  *   send(packet)        an IP packet from the TUN side        -> send.ts
  *   receive(datagram)   a UDP datagram from the network       -> receive.ts (handshakes queue until flush())
- *   tick()              the earliest deadline has passed      -> timer expiry below
+ *   flush()             after each batch of receive()         -> a budget of queued handshakes (receive.ts)
+ *   tick()              the earliest deadline has passed      -> timer expiry below, and another budget
  *
  * Outputs go to a DeviceSink. The caller sleeps until nextDeadline(); nothing here owns a timer or a socket.
+ * Handshake messages left queued by a flush() make nextDeadline() the time they arrived, so an I/O loop that
+ * arms its timer for nextDeadline() keeps draining them even when no further datagram comes.
  */
 import { isZero } from '../crypto/bytes.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
@@ -14,6 +17,7 @@ import type { IpVersion } from './ip-packet.js';
 import { AllowedIps } from './allowed-ips.js';
 import {
   DEFAULT_MTU,
+  HANDSHAKES_PER_FLUSH,
   REJECT_AFTER_MESSAGES,
   REKEY_AFTER_MESSAGES,
   MAX_TIMER_HANDSHAKES,
@@ -31,8 +35,10 @@ import {
 } from './device-types.js';
 import { type DropCounters, type DropReason, newDropCounters } from './drops.js';
 import { HandshakeQueue } from './handshake-queue.js';
+import { ENDPOINT_SIZE } from './endpoint.js';
 import { IndexTable } from './index-table.js';
-import type { Keypair } from './keypair.js';
+import { DisplacedKeypairs, type Keypair } from './keypair.js';
+import { COOKIE_REPLY, INITIATION, RESPONSE, TIMESTAMP_SIZE } from './messages.js';
 import { clearHandshake, precomputeStaticStatic } from './noise-handshake.js';
 import { type NoiseContext, type StaticIdentity, createNoiseContext, createStaticIdentity } from './noise-protocol.js';
 import { Peer } from './peer.js';
@@ -56,8 +62,20 @@ export class Device {
   readonly handshakes = new HandshakeQueue();
   /** Scratch for handshake messages, keepalives and ICMP errors: one of each in flight at a time. */
   readonly scratch = new Uint8Array(SEND_HEADROOM + DEFAULT_MTU + SEND_TAILROOM + 1500);
+  /** Views of the scratch for the fixed-size messages, made once (send.ts and receive.ts build them there). */
+  readonly initiationScratch = this.scratch.subarray(0, INITIATION.size);
+  readonly timestampScratch = this.scratch.subarray(INITIATION.size, INITIATION.size + TIMESTAMP_SIZE);
+  readonly responseScratch = this.scratch.subarray(0, RESPONSE.size);
+  readonly cookieReplyScratch = this.scratch.subarray(0, COOKIE_REPLY.size);
+  /** The endpoint a cookie reply goes to (the sink takes endpoint records at offset 0). */
+  readonly endpointScratch = new Uint8Array(ENDPOINT_SIZE);
   /** Monotonic ms until which the device counts as under load (sticky, as wireguard-go). */
   underLoadUntil = -Infinity;
+  /** Handshake messages that may reach the Noise step per flush() or tick(). */
+  readonly handshakesPerFlush: number;
+  /** Where receive.ts builds the address-and-port a cookie is bound to, for IPv4 and IPv6 sources. */
+  readonly cookieSource4 = new Uint8Array(4 + 2);
+  readonly cookieSource6 = new Uint8Array(16 + 2);
 
   identity: StaticIdentity | null = null;
   listenPort = 0;
@@ -65,11 +83,19 @@ export class Device {
   isUp = false;
 
   private readonly peerList: Peer[] = [];
-  private readonly byKey = new Map<string, Peer>();
+  /** Peers by public key: buckets keyed by 30 bits of the key, then compared in full (no strings built). */
+  private readonly byKey = new Map<number, Peer[]>();
   private readonly emit: (event: DeviceEvent) => void;
-  private readonly jitterBytes = new Uint8Array(2);
+  /** Monotonic ms at which the oldest queued handshake message arrived (meaningless while none is queued). */
+  private handshakesWaitingSince = Infinity;
+  /**
+   * Random bytes for jitter(), drawn a pool at a time: a data packet sent after one was received asks for jitter
+   * (the new-handshake timer), so a busy two-way flow would otherwise call the CSPRNG per packet. Not secret.
+   */
+  private readonly jitterPool = new Uint8Array(JITTER_POOL_SIZE);
+  private jitterUsed = JITTER_POOL_SIZE;
   /** Keypairs displaced by an operation, collected then released together. */
-  private readonly displaced: Keypair[] = [];
+  private readonly displaced = new DisplacedKeypairs();
 
   constructor(options: DeviceOptions) {
     this.crypto = options.crypto;
@@ -82,6 +108,10 @@ export class Device {
       rejectAfterMessages: options.limits?.rejectAfterMessages ?? REJECT_AFTER_MESSAGES,
     };
     this.emit = options.onEvent ?? (() => {});
+    this.handshakesPerFlush = options.handshakesPerFlush ?? HANDSHAKES_PER_FLUSH;
+    if (!(Number.isInteger(this.handshakesPerFlush) && this.handshakesPerFlush >= 1)) {
+      throw new RangeError(`handshakesPerFlush must be a positive integer, not ${this.handshakesPerFlush}`);
+    }
     this.indices = new IndexTable<Peer>(this.randomFill);
     this.cookieChecker = createCookieChecker(this.crypto, null);
   }
@@ -120,8 +150,16 @@ export class Device {
   }
 
   findPeer(publicKey: Uint8Array): Peer | undefined {
-    return this.byKey.get(keyId(publicKey));
+    const bucket = this.byKey.get(keyBucket(publicKey));
+    if (bucket === undefined) return undefined;
+    for (let i = 0; i < bucket.length; i++) {
+      if (sameKey(bucket[i].publicKey, publicKey)) return bucket[i];
+    }
+    return undefined;
   }
+
+  /** findPeer as a function value, made once: the handshake path passes it for every initiation. */
+  readonly peerByKey = (publicKey: Uint8Array): Peer | undefined => this.findPeer(publicKey);
 
   /** Adds a peer, or returns the existing one with that key. Null for our own public key (wg ignores it). */
   addPeer(publicKey: Uint8Array): Peer | null {
@@ -135,7 +173,9 @@ export class Device {
     });
     peer.timers.enabled = this.isUp;
     this.peerList.push(peer);
-    this.byKey.set(keyId(publicKey), peer);
+    const bucket = this.byKey.get(keyBucket(publicKey));
+    if (bucket === undefined) this.byKey.set(keyBucket(publicKey), [peer]);
+    else bucket.push(peer);
     return peer;
   }
 
@@ -143,7 +183,10 @@ export class Device {
     const index = this.peerList.indexOf(peer);
     if (index < 0) return;
     this.peerList.splice(index, 1);
-    this.byKey.delete(keyId(peer.publicKey));
+    const bucket = this.byKey.get(keyBucket(peer.publicKey)) ?? [];
+    const at = bucket.indexOf(peer);
+    if (at >= 0) bucket.splice(at, 1);
+    if (bucket.length === 0) this.byKey.delete(keyBucket(peer.publicKey));
     this.allowedIps.removeValue(peer);
     this.clearSessions(peer);
     peer.staged.purge();
@@ -259,20 +302,41 @@ export class Device {
     receiveDatagram(this, buf, off, len, source, sourceOff, now, sink);
   }
 
-  /** Processes queued handshake messages; call after each batch of receive(). */
+  /**
+   * Processes queued handshake messages, at most `handshakesPerFlush` of them up to the Noise step; call after
+   * each batch of receive(). What is left waits for the next flush() or tick().
+   */
   flush(now: number, sink: DeviceSink): void {
-    processHandshakeQueue(this, now, sink);
+    if (this.handshakes.size > 0) processHandshakeQueue(this, now, sink, this.handshakesPerFlush);
   }
 
-  /** The earliest monotonic time at which tick() has work, Infinity when nothing is armed. */
+  /** True while handshake messages wait in the queue (nextDeadline() is then already due). */
+  hasPendingHandshakes(): boolean {
+    return this.handshakes.size > 0;
+  }
+
+  /** receive.ts: queues a handshake message; false when the queue is full. */
+  queueHandshake(buf: Uint8Array, off: number, len: number, source: Uint8Array, sourceOff: number, now: number): boolean {
+    if (this.handshakes.size === 0) this.handshakesWaitingSince = now;
+    return this.handshakes.push(buf, off, len, source, sourceOff);
+  }
+
+  /**
+   * The earliest monotonic time at which tick() has work, Infinity when nothing is armed. While handshake messages
+   * are queued, that is when the oldest of them arrived: already due.
+   */
   nextDeadline(): number {
-    let next = Infinity;
+    let next = this.handshakes.size > 0 ? this.handshakesWaitingSince : Infinity;
     for (const peer of this.peerList) next = Math.min(next, peer.timers.next());
     return next;
   }
 
-  /** Runs every timer whose deadline has passed (the kernel's timers.c expiry functions). */
+  /**
+   * Runs every timer whose deadline has passed (the kernel's timers.c expiry functions), after another budget of
+   * queued handshake messages.
+   */
   tick(now: number, sink: DeviceSink): void {
+    this.flush(now, sink);
     for (const peer of [...this.peerList]) {
       const t = peer.timers;
       if (t.retransmitHandshake <= now) {
@@ -319,10 +383,15 @@ export class Device {
 
   // ---- internals shared by send.ts and receive.ts ----
 
-  /** REKEY_TIMEOUT jitter: a whole number of ms in [0, 334). */
+  /** REKEY_TIMEOUT jitter: a whole number of ms in [0, 334), from two fresh random bytes (modulo bias < 1%). */
   jitter(): number {
-    this.randomFill(this.jitterBytes);
-    return ((this.jitterBytes[0] << 8) | this.jitterBytes[1]) % REKEY_TIMEOUT_JITTER_MAX_MS;
+    if (this.jitterUsed + 2 > JITTER_POOL_SIZE) {
+      this.randomFill(this.jitterPool);
+      this.jitterUsed = 0;
+    }
+    const value = (this.jitterPool[this.jitterUsed] << 8) | this.jitterPool[this.jitterUsed + 1];
+    this.jitterUsed += 2;
+    return value % REKEY_TIMEOUT_JITTER_MAX_MS;
   }
 
   event(event: DeviceEvent): void {
@@ -357,16 +426,24 @@ export class Device {
   }
 
   private releaseDisplaced(): void {
-    for (const keypair of this.displaced) {
+    for (let keypair = this.displaced.take(); keypair !== null; keypair = this.displaced.take()) {
       this.indices.release(keypair.localIndex);
       keypair.wipe();
     }
-    this.displaced.length = 0;
   }
 }
 
-function keyId(key: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < key.length; i++) text += key[i].toString(16).padStart(2, '0');
-  return text;
+/** Random bytes drawn at once for jitter(): 128 jitters per draw. */
+const JITTER_POOL_SIZE = 256;
+
+/** 30 bits of a public key, a small integer in every engine: keys are uniformly random, so it spreads them. */
+function keyBucket(key: Uint8Array): number {
+  return key[0] | (key[1] << 8) | (key[2] << 16) | ((key[3] & 0x3f) << 24);
+}
+
+/** Public keys: no need for constant time. */
+function sameKey(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

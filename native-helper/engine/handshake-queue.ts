@@ -19,10 +19,16 @@ export class HandshakeQueue {
 
   /** Copies a handshake message (at most 148 bytes) and its source in; false when the queue is full. */
   push(buf: Uint8Array, off: number, len: number, source: Uint8Array, sourceOff: number): boolean {
+    if (!(len >= 0 && len <= MESSAGE_INITIATION_SIZE)) throw new RangeError(`handshake message of ${len} bytes`);
     if (this.count === QUEUE_HANDSHAKE_SIZE) return false;
     const slot = (this.head + this.count) % QUEUE_HANDSHAKE_SIZE;
-    this.messages.set(buf.subarray(off, off + len), slot * MESSAGE_INITIATION_SIZE);
-    this.sources.set(source.subarray(sourceOff, sourceOff + ENDPOINT_SIZE), slot * ENDPOINT_SIZE);
+    // Byte loops rather than set(subarray(...)): no view per message, and these are at most 148 bytes.
+    const messages = this.messages;
+    const at = slot * MESSAGE_INITIATION_SIZE;
+    for (let i = 0; i < len; i++) messages[at + i] = buf[off + i];
+    const sources = this.sources;
+    const sourceAt = slot * ENDPOINT_SIZE;
+    for (let i = 0; i < ENDPOINT_SIZE; i++) sources[sourceAt + i] = source[sourceOff + i];
     this.lengths[slot] = len;
     this.count++;
     return true;

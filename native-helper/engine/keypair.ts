@@ -22,10 +22,34 @@ export class Keypair {
   /** False once wiped: a wiped keypair is never used again, whoever still holds it. */
   valid = true;
 
+  /** Zeroes the keys and hands the replay window's ring back; the keypair is dead from here on. */
   wipe(): void {
     this.sendKey.fill(0);
     this.receiveKey.fill(0);
     this.valid = false;
+    this.replay.release();
+  }
+}
+
+/**
+ * The keypairs one operation displaced (never more than three), for the device to unregister and wipe. Fixed
+ * slots, not an array that grows and shrinks: emptying an array can drop its storage, and every handshake
+ * displaces a keypair.
+ */
+export class DisplacedKeypairs {
+  private readonly slots: (Keypair | null)[] = [null, null, null];
+  private count = 0;
+
+  add(keypair: Keypair | null): void {
+    if (keypair !== null) this.slots[this.count++] = keypair;
+  }
+
+  /** Removes and returns one, or null when none is left. */
+  take(): Keypair | null {
+    if (this.count === 0) return null;
+    const keypair = this.slots[--this.count];
+    this.slots[this.count] = null;
+    return keypair;
   }
 }
 
@@ -38,7 +62,7 @@ export class Keypairs {
    * Installs a freshly derived keypair. An initiator uses it at once; a responder parks it in `next` until
    * the initiator proves it has it. Returns the keypairs displaced, for the caller to unregister and wipe.
    */
-  add(keypair: Keypair, displaced: Keypair[]): void {
+  add(keypair: Keypair, displaced: DisplacedKeypairs): void {
     if (keypair.isInitiator) {
       if (this.next) {
         // A pending responder keypair loses to our own newer one; the old current is dropped, as the kernel does.
@@ -63,7 +87,7 @@ export class Keypairs {
    * Called for every authenticated packet: receiving on `next` confirms it. Returns true when that happened
    * (the handshake is then complete for a responder), with the displaced previous keypair in `displaced`.
    */
-  receivedWith(keypair: Keypair, displaced: Keypair[]): boolean {
+  receivedWith(keypair: Keypair, displaced: DisplacedKeypairs): boolean {
     if (keypair !== this.next) return false;
     push(displaced, this.previous);
     this.previous = this.current;
@@ -73,7 +97,7 @@ export class Keypairs {
   }
 
   /** Removes and returns every keypair, for the caller to unregister and wipe. */
-  clear(displaced: Keypair[]): void {
+  clear(displaced: DisplacedKeypairs): void {
     push(displaced, this.current);
     push(displaced, this.previous);
     push(displaced, this.next);
@@ -89,6 +113,6 @@ export class Keypairs {
   }
 }
 
-function push(list: Keypair[], keypair: Keypair | null): void {
-  if (keypair) list.push(keypair);
+function push(displaced: DisplacedKeypairs, keypair: Keypair | null): void {
+  displaced.add(keypair);
 }

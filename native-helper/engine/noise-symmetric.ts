@@ -7,6 +7,10 @@ import { isZero } from '../crypto/bytes.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 
 const EMPTY = new Uint8Array(0);
+// Secrets that live for one step only; wiped before the step returns. The steps never call each other while one
+// of these is in use, and nothing here is re-entered.
+const dhResult = new Uint8Array(32);
+const tau = new Uint8Array(32);
 
 /** h = HASH(h || data) */
 export function mixHash(crypto: CryptoPrimitives, hash: Uint8Array, data: Uint8Array): void {
@@ -27,10 +31,9 @@ export function mixDh(
   crypto: CryptoPrimitives, chainingKey: Uint8Array, key: Uint8Array | null,
   privateKey: Uint8Array, publicKey: Uint8Array,
 ): boolean {
-  const shared = new Uint8Array(32);
-  const ok = crypto.x25519(shared, privateKey, publicKey);
-  if (ok) mixSharedSecret(crypto, chainingKey, key, shared);
-  crypto.wipe(shared);
+  const ok = crypto.x25519(dhResult, privateKey, publicKey);
+  if (ok) mixSharedSecret(crypto, chainingKey, key, dhResult);
+  crypto.wipe(dhResult);
   return ok;
 }
 
@@ -52,7 +55,6 @@ function mixSharedSecret(crypto: CryptoPrimitives, chainingKey: Uint8Array, key:
 export function mixPsk(
   crypto: CryptoPrimitives, chainingKey: Uint8Array, hash: Uint8Array, key: Uint8Array, psk: Uint8Array,
 ): void {
-  const tau = new Uint8Array(32);
   crypto.kdf3(chainingKey, tau, key, chainingKey, psk);
   mixHash(crypto, hash, tau);
   crypto.wipe(tau);
@@ -64,7 +66,7 @@ export function encryptAndHash(
   out: Uint8Array, outOffset: number, src: Uint8Array,
 ): void {
   const written = crypto.seal(out, outOffset, key, 0, src, 0, src.length, hash);
-  mixHash(crypto, hash, out.subarray(outOffset, outOffset + written));
+  crypto.hash(hash, hash, out, outOffset, written);
 }
 
 /**
@@ -76,7 +78,7 @@ export function decryptAndHash(
   out: Uint8Array, src: Uint8Array, srcOffset: number, length: number,
 ): boolean {
   if (crypto.open(out, 0, key, 0, src, srcOffset, length, hash) < 0) return false;
-  mixHash(crypto, hash, src.subarray(srcOffset, srcOffset + length));
+  crypto.hash(hash, hash, src, srcOffset, length);
   return true;
 }
 

@@ -5,8 +5,9 @@
  *     transport   -> keypair by receiver index -> alive? -> decrypt in place -> replay window
  *                 -> endpoint follows the source (roaming) -> confirms a `next` keypair -> keepalive? done
  *                 -> inner packet plausible and its source allowed for this peer -> TUN
- *     handshake   -> bounded queue; flush() checks MAC1 (and, under load, MAC2 or a cookie reply, then the
- *                    per-source rate limit) before any Diffie-Hellman, then runs the Noise step
+ *     handshake   -> bounded queue; flush() (or tick()) checks MAC1 (and, under load, MAC2 or a cookie reply,
+ *                    then the per-source rate limit) before any Diffie-Hellman, then runs the Noise step for at
+ *                    most HANDSHAKES_PER_FLUSH messages; the rest wait, and their number is the load
  *     cookie reply-> stored for the next handshake message to that peer
  *
  * Nothing here throws on hostile input: every rejection is a counted drop.
@@ -44,7 +45,7 @@ export function receiveDatagram(
   if (type === MESSAGE_TYPE_INVALID) return device.drop('malformed');
   if (!device.isUp) return device.drop('device-down');
   if (type === MESSAGE_TYPE_INITIATION || type === MESSAGE_TYPE_RESPONSE) {
-    if (!device.handshakes.push(buf, off, len, source, sourceOff)) device.drop('handshake-queue-full');
+    if (!device.queueHandshake(buf, off, len, source, sourceOff, now)) device.drop('handshake-queue-full');
     return;
   }
   if (type === MESSAGE_TYPE_COOKIE_REPLY) return receiveCookieReply(device, buf, off, len, now);
@@ -108,10 +109,15 @@ function receiveCookieReply(device: Device, buf: Uint8Array, off: number, len: n
   }
 }
 
-/** Runs the queued handshake messages (wireguard-go's RoutineHandshake, one pass). */
-export function processHandshakeQueue(device: Device, now: number, sink: DeviceSink): void {
+/**
+ * Runs queued handshake messages (wireguard-go's RoutineHandshake) until `budget` of them have reached the Noise
+ * step or the queue is empty. Load is judged per message from what is still queued behind it, as wireguard-go does.
+ */
+export function processHandshakeQueue(device: Device, now: number, sink: DeviceSink, budget: number): void {
   const queue = device.handshakes;
-  for (let message = queue.shift(); message !== null; message = queue.shift()) {
+  while (budget > 0) {
+    const message = queue.shift();
+    if (message === null) return;
     if (queue.size + 1 >= UNDER_LOAD_QUEUE_THRESHOLD) device.underLoadUntil = now + UNDER_LOAD_AFTER_TIME_MS;
     const underLoad = now < device.underLoadUntil;
     const sourceBuffer = queue.sourceBuffer;
@@ -126,7 +132,7 @@ export function processHandshakeQueue(device: Device, now: number, sink: DeviceS
       device.drop('handshake-failed');
       continue;
     }
-    const cookieSource = cookieSourceOf(sourceBuffer, sourceOff);
+    const cookieSource = cookieSourceOf(device, sourceBuffer, sourceOff);
     const macs = validateMacs(device.crypto, device.cookieChecker, message, cookieSource, now, underLoad);
     if (macs === 'invalid-mac') {
       device.drop('bad-mac');
@@ -143,13 +149,14 @@ export function processHandshakeQueue(device: Device, now: number, sink: DeviceS
         continue;
       }
     }
+    budget--;
     if (readU32LE(message, 0) === MESSAGE_TYPE_INITIATION) receiveInitiation(device, message, sourceBuffer, sourceOff, now, sink);
     else receiveResponse(device, message, sourceBuffer, sourceOff, now, sink);
   }
 }
 
 function receiveInitiation(device: Device, message: Uint8Array, source: Uint8Array, sourceOff: number, now: number, sink: DeviceSink): void {
-  const consumed = consumeInitiation(device.noise, device.identity, message, now, (key) => device.findPeer(key));
+  const consumed = consumeInitiation(device.noise, device.identity, message, now, device.peerByKey);
   if (!consumed.ok) return device.drop('handshake-failed');
   const peer = consumed.peer;
   followEndpoint(peer, source, sourceOff);
@@ -161,7 +168,7 @@ function receiveInitiation(device: Device, message: Uint8Array, source: Uint8Arr
   const previous = peer.handshake.localIndex;
   if (previous !== 0 && device.indices.lookup(previous)?.keypair === null) device.indices.release(previous);
   const index = device.indices.allocate(peer, null);
-  const response = device.scratch.subarray(0, RESPONSE.size);
+  const response = device.responseScratch;
   if (!createResponse(device.noise, peer.handshake, response, index).ok) {
     device.indices.release(index);
     return device.drop('handshake-failed', peer);
@@ -196,16 +203,11 @@ function receiveResponse(device: Device, message: Uint8Array, source: Uint8Array
 
 /** Derives the transport keys from the finished handshake and installs them under the handshake's index. */
 function beginSession(device: Device, peer: Peer, now: number): void {
-  const keys = deriveKeypair(device.noise, peer.handshake);
-  if (keys === null) return;
   const keypair = new Keypair();
-  keypair.sendKey.set(keys.sendKey);
-  keypair.receiveKey.set(keys.receiveKey);
-  device.crypto.wipe(keys.sendKey);
-  device.crypto.wipe(keys.receiveKey);
-  keypair.isInitiator = keys.isInitiator;
-  keypair.localIndex = keys.localIndex;
-  keypair.remoteIndex = keys.remoteIndex;
+  if (deriveKeypair(device.noise, peer.handshake, keypair) === null) {
+    keypair.wipe();
+    return;
+  }
   keypair.createdAt = now;
   device.indices.attach(keypair.localIndex, keypair);
   device.installKeypair(peer, keypair);
@@ -215,11 +217,13 @@ function beginSession(device: Device, peer: Peer, now: number): void {
 function sendCookieReply(
   device: Device, message: Uint8Array, source: Uint8Array, sourceOff: number, cookieSource: Uint8Array, now: number, sink: DeviceSink,
 ): void {
-  const reply = device.scratch.subarray(0, COOKIE_REPLY.size);
+  const reply = device.cookieReplyScratch;
   const senderIndex = readU32LE(message, INITIATION.senderIndex); // same offset in a response
   createCookieReply(device.crypto, device.cookieChecker, reply, message, senderIndex, cookieSource, now, device.randomFill);
   device.drop('cookie-sent');
-  sink.sendDatagram(source.subarray(sourceOff, sourceOff + ENDPOINT_SIZE), reply, 0, reply.length);
+  const to = device.endpointScratch;
+  for (let i = 0; i < ENDPOINT_SIZE; i++) to[i] = source[sourceOff + i];
+  sink.sendDatagram(to, reply, 0, reply.length);
 }
 
 /** The peer's endpoint follows the source of its latest authenticated packet. */
@@ -227,12 +231,15 @@ function followEndpoint(peer: Peer, source: Uint8Array, sourceOff: number): void
   if (!endpointEquals(peer.endpoint, 0, source, sourceOff)) peer.setEndpoint(source, sourceOff);
 }
 
-/** The bytes a cookie is bound to: the source address, then its port (big-endian), as the kernel does. */
-function cookieSourceOf(record: Uint8Array, off: number): Uint8Array {
-  const family = endpointFamily(record, off);
-  const size = family === 4 ? 4 : 16;
-  const out = new Uint8Array(size + 2);
-  out.set(record.subarray(endpointAddressOffset(off), endpointAddressOffset(off) + size));
+/**
+ * The bytes a cookie is bound to: the source address, then its port (big-endian), as the kernel does. A view of
+ * the device's scratch, valid until the next message.
+ */
+function cookieSourceOf(device: Device, record: Uint8Array, off: number): Uint8Array {
+  const size = endpointFamily(record, off) === 4 ? 4 : 16;
+  const out = size === 4 ? device.cookieSource4 : device.cookieSource6;
+  const address = endpointAddressOffset(off);
+  for (let i = 0; i < size; i++) out[i] = record[address + i];
   out[size] = record[off + 2];
   out[size + 1] = record[off + 3];
   return out;

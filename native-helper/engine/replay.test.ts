@@ -169,3 +169,28 @@ describe('ReplayWindow', () => {
     );
   });
 });
+
+describe('released windows', () => {
+  it('refuse every counter, and a reset one starts over', () => {
+    const window = new ReplayWindow();
+    expect(window.check(5)).toBe(true);
+    window.release();
+    window.release();
+    expect(window.check(6)).toBe(false);
+    expect(window.check(0)).toBe(false);
+    window.reset();
+    expect(window.check(5)).toBe(true);
+    expect(window.check(5)).toBe(false);
+  });
+
+  it('hand their ring to a new window cleared', () => {
+    const first = new ReplayWindow();
+    for (let c = 0; c < 9000; c += 3) first.check(c);
+    first.release();
+    const second = new ReplayWindow();
+    for (let c = 0; c < 9000; c += 3) expect(second.check(c)).toBe(true);
+    // The released one stays dead even though its ring now serves another window.
+    expect(first.check(9001)).toBe(false);
+    expect(second.check(9001)).toBe(true);
+  });
+});

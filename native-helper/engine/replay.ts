@@ -7,6 +7,10 @@
  *
  * Counters are numbers as read by readU64LE: non-negative integers, exact below 2^53. Division by 32 and
  * `& 255` / `& 31` are exact on those (ToInt32 reduces modulo 2^32), so no bigint is needed.
+ *
+ * Every handshake makes a keypair and every keypair a window, so rings are recycled: release() hands the ring
+ * back to a bounded pool (a fresh 1 KiB ring is an off-heap allocation each time) and leaves the window
+ * refusing every counter, so a wiped keypair that someone still holds can never accept a packet again.
  */
 
 import { REJECT_AFTER_MESSAGES, REPLAY_BITMAP_BITS, REPLAY_WINDOW_SIZE } from './constants.js';
@@ -15,21 +19,47 @@ const WORD_BITS = 32;
 const RING_WORDS = REPLAY_BITMAP_BITS / WORD_BITS;
 const RING_MASK = RING_WORDS - 1;
 
+/** Rings of released windows, cleared, for the next windows to take: a fixed stack, 256 KiB at most. */
+const MAX_SPARE_RINGS = 256;
+const spareRings: (Uint32Array | null)[] = new Array<Uint32Array | null>(MAX_SPARE_RINGS).fill(null);
+let spareCount = 0;
+
+function takeRing(): Uint32Array {
+  if (spareCount === 0) return new Uint32Array(RING_WORDS);
+  const ring = spareRings[--spareCount] as Uint32Array;
+  spareRings[spareCount] = null;
+  return ring;
+}
+
 export class ReplayWindow {
-  private readonly ring = new Uint32Array(RING_WORDS);
+  /** null once released. */
+  private ring: Uint32Array | null = takeRing();
   /** Highest counter accepted; 0 also before any, which is harmless since bit 0 is still clear then. */
   private last = 0;
 
-  /** Forget everything, for a new key. */
+  /** Forget everything, for a new key (a released window becomes usable again). */
   reset(): void {
     this.last = 0;
-    this.ring.fill(0);
+    if (this.ring === null) this.ring = takeRing();
+    else this.ring.fill(0);
+  }
+
+  /** Gives the ring back for another window; from now on every counter is refused. Idempotent. */
+  release(): void {
+    const ring = this.ring;
+    if (ring === null) return;
+    this.ring = null;
+    this.last = 0;
+    if (spareCount < MAX_SPARE_RINGS) {
+      ring.fill(0);
+      spareRings[spareCount++] = ring;
+    }
   }
 
   /** True the first time a counter within the window is seen; records it. */
   check(counter: number, limit: number = REJECT_AFTER_MESSAGES): boolean {
-    if (!(counter < limit)) return false;
     const ring = this.ring;
+    if (ring === null || !(counter < limit)) return false;
     const word = Math.floor(counter / WORD_BITS);
     if (counter > this.last) {
       const current = Math.floor(this.last / WORD_BITS);

@@ -85,8 +85,8 @@ export function sendHandshakeInitiation(device: Device, peer: Peer, retry: boole
   const previousIndex = peer.handshake.localIndex;
   if (previousIndex !== 0 && device.indices.lookup(previousIndex)?.keypair === null) device.indices.release(previousIndex);
   const index = device.indices.allocate(peer, null);
-  const message = device.scratch.subarray(0, INITIATION.size);
-  const timestamp = device.scratch.subarray(INITIATION.size, INITIATION.size + 12);
+  const message = device.initiationScratch;
+  const timestamp = device.timestampScratch;
   writeTai64n(timestamp, 0, device.wallClock());
   const result = createInitiation(device.noise, device.identity, peer.handshake, message, index, timestamp);
   if (!result.ok) {

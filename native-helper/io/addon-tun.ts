@@ -3,7 +3,9 @@
 // The addon names the device, sets its MTU and the point-to-point flags the kernel's WireGuard device has
 // (POINTOPOINT | NOARP); bringing it up, addresses and routes are the platform layer's. With `offload` the
 // device speaks virtio-net headers with checksum/TSO/USO offloads: one read is up to 64 KiB of TCP or UDP,
-// split into MTU-sized packets in C before JS sees them, and writes are plain packets.
+// split into MTU-sized packets in C before JS sees them; on write, consecutive segments of a TCP (or UDP) flow
+// in one batch are merged back into super-packets in C (gso-coalesce.c), one system call each, so the kernel's
+// TCP receive runs once per 64 KiB rather than once per packet. stats() counts both directions.
 import { loadAddon, type NativeIo, type TunHandle, type TunStats } from './addon.js';
 import { DEFAULT_HEADROOM, DEFAULT_TAILROOM, type PacketBatch } from './packet-batch.js';
 import { allocatePacketSlots, checkCount, dispatcher } from './slots.js';

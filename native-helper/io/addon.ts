@@ -29,6 +29,26 @@ export interface TunStats {
   checksumsFinished: number;
   dropped: number;
   batches: number;
+  /** Packets the kernel took from writeBatch, merged or not. */
+  written: number;
+  /** Write system calls: one per packet that went alone, one per super-packet. */
+  writeCalls: number;
+  /** Super-packets written (segments of one TCP/UDP flow merged, gso-coalesce.c), and the packets in them. */
+  groFrames: number;
+  groPackets: number;
+  /** Super-packets the kernel refused, written again packet by packet; merging stops after the first. */
+  groFallbacks: number;
+}
+
+/** What gsoCoalesce did with a batch (see gso-coalesce.h). */
+export interface CoalesceResult {
+  /** Frames (vnet header and packet) placed in `out`. */
+  frames: number;
+  written: number;
+  calls: number;
+  superPackets: number;
+  merged: number;
+  fallbacks: number;
 }
 
 export interface UdpInfo {
@@ -99,6 +119,19 @@ export interface NativeIo {
     tailroom: number,
     out: { buffer: Uint8Array; offsets: Uint32Array; lengths: Uint32Array },
   ): number;
+  /**
+   * The frames a TUN write of the batch would make, merged as offloads (TUN_F_*) allow, laid end to end in out;
+   * refuseGso makes every super-packet fail with EINVAL, as a kernel that does not take them would.
+   */
+  gsoCoalesce(
+    buffer: Uint8Array,
+    offsets: Uint32Array,
+    lengths: Uint32Array,
+    count: number,
+    offloads: number,
+    out: { buffer: Uint8Array; offsets: Uint32Array; lengths: Uint32Array },
+    refuseGso: boolean,
+  ): CoalesceResult;
   /** Throws ENOTSOCK, EBADF, ... (ErrnoError) for a descriptor that is no connected socket. */
   peerCredentials(fd: number): PeerCredentials;
   /**

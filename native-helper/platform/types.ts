@@ -23,8 +23,10 @@ export interface NetworkConfigurator {
   /** The first routing table from 51820 up with no routes in it, for a full tunnel without a FwMark. */
   freeTable(): Promise<number>;
   /** A full tunnel for one family, as wg-quick: everything not carrying `table` as its fwmark looks up
-   *  `table`, whose default route is the link, and the main table still wins for anything but its default. */
-  addDefaultRoute(link: string, family: 4 | 6, table: number): Promise<Undo>;
+   *  `table`, whose default route is the link, and the main table still wins for anything but its default.
+   *  With `routes`, those go into `table` instead of the default route (Exclude private IPs: what they leave
+   *  out falls through to the main table, while the fwmark keeps the tunnel's own UDP out of the tunnel). */
+  addDefaultRoute(link: string, family: 4 | 6, table: number, routes?: readonly IpPrefix[]): Promise<Undo>;
   /** Lets the reverse-path filter see the fwmark (net.ipv4.conf.all.src_valid_mark=1). Not undone: other
    *  tunnels may rely on it, and wg-quick leaves it set too. */
   enableSrcValidMark(): Promise<void>;
@@ -68,6 +70,11 @@ export interface TunnelUpOptions {
   /** Called before a full tunnel's policy rules go in, with the fwmark the tunnel's UDP sockets must carry
    *  (SO_MARK) from then on, or their own packets would loop into the tunnel; wg-quick's `wg set fwmark`. */
   onFwmark?: (fwmark: number) => void | Promise<void>;
+  /** "Exclude private IPs" for a full tunnel: its table routes the public IPv4 networks and the config's private
+   *  IPv4 DNS servers instead of 0.0.0.0/0 (shared/config/exclude-private-ips.ts), so private networks stay on
+   *  the LAN. The device's AllowedIPs are not changed (give it the config as it is). No effect without an IPv4
+   *  /0 or with a Table = setting. */
+  excludePrivateIps?: boolean;
 }
 
 export interface TunnelHandle {
@@ -90,9 +97,49 @@ export interface TunnelConfigurator {
   up(name: string, config: TunnelConfig, options?: TunnelUpOptions): Promise<TunnelHandle>;
 }
 
+export interface KillSwitchSpec {
+  /** The SO_MARK the tunnel's UDP sockets carry (TunnelHandle.fwmark): their packets pass by it. Null: none. */
+  fwmark: number | null;
+  /** Where the tunnel's UDP goes (IP addresses and ports), let through only when fwmark is null. */
+  endpoints: readonly { address: string; port: number }[];
+  /** Let through traffic to the local network (private, link-local, link-scope multicast, broadcast). */
+  allowLan: boolean;
+  /** Let through traffic out of container and VM bridges (docker0, virbr0, br-...). */
+  allowBridges: boolean;
+  /** The tunnel's resolvers: DNS that does not go through the tunnel is dropped unless it is to one of these
+   *  (and otherwise allowed, e.g. on the LAN with allowLan). */
+  dnsServers: readonly string[];
+}
+
+/** "Block untunneled traffic": while it is on, IPv4 and IPv6 sent or forwarded by this machine leave only
+ *  through the tunnel, plus what the spec lets through and what the link needs (DHCP, neighbour discovery). */
+export interface KillSwitch {
+  /** Puts the kill switch of `link` in place, atomically replacing one already there for that link (so calling
+   *  it again with a new spec updates it with no gap). The undo removes it and is safe to call more than once. */
+  apply(link: string, spec: KillSwitchSpec): Promise<Undo>;
+  /** The tunnels whose kill switch is in the system: running ones, and those a crashed helper left. */
+  active(): Promise<string[]>;
+  /** Removes the kill switch of `link`; resolves false when there was none. */
+  remove(link: string): Promise<boolean>;
+}
+
+/** What a running tunnel's helper notes (daemon/recovery.ts) so that a helper after a crash can take it back. */
+export interface TunnelLeftovers {
+  /** The fwmark of its UDP sockets: a full tunnel's policy rules point at the table of that number. */
+  fwmark: number | null;
+  dnsMethod: DnsMethod | null;
+}
+
 export interface Platform {
   readonly tunnels: TunnelConfigurator;
+  readonly killSwitch: KillSwitch;
+  /** After a crash: removes what a tunnel named `name` that was up left in the system (see the OS's
+   *  implementation), except DNS (recoverDns). Resolves with what it removed, in words. */
+  recoverTunnel(name: string, leftovers: TunnelLeftovers): Promise<string[]>;
   /** After a crash: puts back DNS settings a tunnel left behind (see the OS's implementation for what can be
    *  left). Resolves true when something was restored. */
   recoverDns(): Promise<boolean>;
+  /** After a crash: removes the kill switch a tunnel named `name` left, which otherwise blocks everything but
+   *  a tunnel that is gone. Resolves with what it removed, in words. */
+  recoverKillSwitch(name: string): Promise<string[]>;
 }

@@ -29,3 +29,21 @@ export {
 } from './ip.js';
 export { formatEndpoint, parseEndpoint } from './endpoint.js';
 export { MAX_MTU, MIN_MTU } from './values.js';
+export {
+  HIDDEN_PRIVATE_KEY_LINE,
+  PRIVATE_KEY_PLACEHOLDER,
+  hasHiddenPrivateKey,
+  hidePrivateKey,
+  insertPrivateKey,
+  restorePrivateKey,
+} from './private-key-text.js';
+export {
+  EXCLUDED_PRIVATE_IPV4,
+  excludePrivateIps,
+  excludePrivateIpsFromConfig,
+  excludesPrivateIps,
+  formatAllowedIps,
+  publicIpv4Networks,
+  subtractPrefixes,
+  type ExcludePrivateIpsOptions,
+} from './exclude-private-ips.js';

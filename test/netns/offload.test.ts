@@ -1,7 +1,8 @@
 // TSO and USO through the addon's IFF_VNET_HDR path: two TUNs back to back in JS between two namespaces. The
 // sending kernel hands its TUN 64 KiB TCP (and UDP GSO) super-packets; the addon splits them into MTU-sized
-// packets, which the test checks one by one and the receiving kernel accepts only if every header and
-// checksum is right, so the transfer's byte count and hash prove the segmentation.
+// packets, which the test checks one by one, and on the write to the other TUN merges them back into
+// super-packets (gso-coalesce.c), which the receiving kernel accepts only if every header and checksum is
+// right, so the transfer's byte count and hash prove the segmentation and the merging both.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Child } from './child.js';
 import { Namespaces, canUseNetns, ip } from './netns.js';
@@ -23,6 +24,21 @@ afterAll(() => {
 interface Native {
   gsoFrames: number;
   packets: number;
+  written: number;
+  writeCalls: number;
+  groFrames: number;
+  groPackets: number;
+  groFallbacks: number;
+}
+
+/** The far TUN's writes between two stats: super-packets, with several packets each on average, and none refused. */
+function expectMerged(before: Native, after: Native): void {
+  const frames = after.groFrames - before.groFrames;
+  const packets = after.groPackets - before.groPackets;
+  expect(frames).toBeGreaterThan(0);
+  expect(packets).toBeGreaterThan(2 * frames);
+  expect(after.groFallbacks).toBe(0);
+  expect(after.writeCalls - before.writeCalls).toBeLessThan(after.written - before.written);
 }
 
 describe.skipIf(!canUseNetns)('offloads through the addon', () => {
@@ -55,7 +71,7 @@ describe.skipIf(!canUseNetns)('offloads through the addon', () => {
     ['IPv4', '10.124.0.2', 5001],
     ['IPv6', 'fd00:7c::2', 5002],
   ] as const) {
-    it(`splits TCP super-packets over ${family} into valid segments (TSO)`, async () => {
+    it(`splits TCP super-packets over ${family} into valid segments (TSO), and merges them again on write`, async () => {
       const before = await stats();
       const sink = child(far, 'tcp-peer.ts', { mode: 'sink', host, port, bytes: 0 });
       await sink.next('listening');
@@ -68,10 +84,11 @@ describe.skipIf(!canUseNetns)('offloads through the addon', () => {
       expect(after.invalid).toBe(0);
       expect(after.oversize).toBe(0);
       expect(after.native[0].gsoFrames).toBeGreaterThan(before.native[0].gsoFrames);
+      expectMerged(before.native[1], after.native[1]);
     });
   }
 
-  it('splits UDP GSO super-datagrams into valid datagrams (USO)', async () => {
+  it('splits UDP GSO super-datagrams into valid datagrams (USO), and merges them again on write', async () => {
     const before = await stats();
     const receiver = child(far, 'udp-peer.ts', { port: 0 });
     const port = (await receiver.next('open')).port as number;
@@ -95,5 +112,6 @@ describe.skipIf(!canUseNetns)('offloads through the addon', () => {
     const after = await stats();
     expect(after.invalid).toBe(0);
     expect(after.native[0].gsoFrames).toBeGreaterThan(before.native[0].gsoFrames);
+    expectMerged(before.native[1], after.native[1]);
   });
 });

@@ -15,6 +15,7 @@
 
 static void tun_destroy(wio_object *obj) {
   wio_tun *t = (wio_tun *)obj;
+  wio_gro_free(t->gro);
   free(t->scratch);
   free(t);
 }
@@ -78,6 +79,7 @@ static int fail(int fd, wio_tun *t, const char *call, const char **syscall) {
   *syscall = call;
   if (fd >= 0) close(fd);
   if (t != NULL) {
+    wio_gro_free(t->gro);
     free(t->scratch);
     free(t);
   }
@@ -106,7 +108,8 @@ int wio_tun_open(const char *name, bool vnet, uint32_t mtu, wio_tun **out, const
     if (ioctl(fd, TUNSETVNETHDRSZ, &size) < 0) return fail(fd, t, "TUNSETVNETHDRSZ", syscall);
     t->offloads = enable_offloads(fd);
     t->scratch = malloc(WIO_VNET_HDR_LEN + WIO_TUN_MAX_READ);
-    if (t->scratch == NULL) return fail(fd, t, "malloc", syscall);
+    t->gro = wio_gro_new();
+    if (t->scratch == NULL || t->gro == NULL) return fail(fd, t, "malloc", syscall);
   }
   int err = wio_tun_set_mtu(t, mtu);
   if (err == 0) err = set_link_flags(t->name);
@@ -123,23 +126,45 @@ int wio_tun_open(const char *name, bool vnet, uint32_t mtu, wio_tun **out, const
   return 0;
 }
 
+static int tun_writev(void *ctx, const struct iovec *iov, int iovcnt) {
+  int fd = *(const int *)ctx;
+  ssize_t n;
+  do {
+    n = writev(fd, iov, iovcnt);
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? errno : 0;
+}
+
+static void add_stat(atomic_uint_fast64_t *counter, uint64_t n) {
+  if (n > 0) atomic_fetch_add_explicit(counter, n, memory_order_relaxed);
+}
+
 uint32_t wio_tun_write(wio_tun *t, const uint8_t *buf, const uint32_t *offsets, const uint32_t *lengths,
                        uint32_t count, int *first_err) {
-  static const uint8_t plain[WIO_VNET_HDR_LEN]; /* flags 0, GSO_NONE: a complete packet */
-  uint32_t written = 0;
-  *first_err = 0;
-  for (uint32_t i = 0; i < count; i++) {
-    struct iovec iov[2] = {{(void *)plain, WIO_VNET_HDR_LEN}, {(void *)(buf + offsets[i]), lengths[i]}};
-    ssize_t n;
-    do {
-      n = t->vnet ? writev(t->base.fd, iov, 2) : write(t->base.fd, iov[1].iov_base, iov[1].iov_len);
-    } while (n < 0 && errno == EINTR);
-    if (n >= 0) {
-      written++;
-      continue;
+  wio_gro_result r = {0};
+  int fd = t->base.fd;
+  if (t->vnet) {
+    wio_gro_write(t->gro, t->offloads, buf, offsets, lengths, count, tun_writev, &fd, &r);
+  } else {
+    for (uint32_t i = 0; i < count; i++) {
+      ssize_t n;
+      do {
+        n = write(fd, buf + offsets[i], lengths[i]);
+      } while (n < 0 && errno == EINTR);
+      r.calls++;
+      if (n >= 0) {
+        r.written++;
+        continue;
+      }
+      if (r.first_err == 0) r.first_err = errno;
+      if (errno == EBADFD || errno == EBADF) break; /* the device is gone: the rest would fail alike */
     }
-    if (*first_err == 0) *first_err = errno;
-    if (errno == EBADFD || errno == EBADF) break; /* the device is gone: the rest would fail alike */
   }
-  return written;
+  add_stat(&t->stats.written, r.written);
+  add_stat(&t->stats.write_calls, r.calls);
+  add_stat(&t->stats.gro_frames, r.frames);
+  add_stat(&t->stats.gro_packets, r.merged);
+  add_stat(&t->stats.gro_fallbacks, r.fallbacks);
+  *first_err = r.first_err;
+  return r.written;
 }

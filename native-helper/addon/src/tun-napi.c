@@ -123,6 +123,11 @@ static napi_value tun_stats(napi_env env, napi_callback_info info) {
   STAT("checksumsFinished", csum_finished);
   STAT("dropped", dropped);
   STAT("batches", batches);
+  STAT("written", written);
+  STAT("writeCalls", write_calls);
+  STAT("groFrames", gro_frames);
+  STAT("groPackets", gro_packets);
+  STAT("groFallbacks", gro_fallbacks);
   return result;
 }
 

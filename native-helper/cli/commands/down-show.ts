@@ -1,40 +1,9 @@
 // `warren down NAME`, `warren show [NAME]`, `warren suspend`, `warren resume`: requests to this namespace's helper.
-import type { ControlClient } from '../../../shared/ipc/control-client.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
 import { formatShow } from '../format-show.js';
-import { connectHelper } from '../helper-connection.js';
-import { reportFailure } from './up.js';
+import { withHelper } from '../with-helper.js';
 
 const NO_HELPER = 'no Warren helper runs in this network namespace (no tunnel is up)';
-
-/**
- * Runs one request against this namespace's helper: `absent` decides the exit status when none runs (with its
- * own message), and a failed request is reported as the helper worded it.
- */
-async function withHelper(
-  io: CliIo,
-  absent: () => number,
-  request: (client: ControlClient) => Promise<void>,
-): Promise<number> {
-  let client: ControlClient | null;
-  try {
-    client = await connectHelper();
-  } catch (error) {
-    // EACCES on the socket file: a 'forbidden' error that says how to get access.
-    reportFailure(io, error);
-    return EXIT_FAILURE;
-  }
-  if (!client) return absent();
-  try {
-    await request(client);
-    return EXIT_OK;
-  } catch (error) {
-    reportFailure(io, error);
-    return EXIT_FAILURE;
-  } finally {
-    client.close();
-  }
-}
 
 function noHelper(io: CliIo): number {
   io.stderr(`warren: ${NO_HELPER}\n`);

@@ -1,8 +1,8 @@
 // `warren genkey`, `warren genpsk`, `warren pubkey`: byte-for-byte the behaviour of `wg genkey|genpsk|pubkey`,
 // so scripts written for wg(8) work unchanged.
 import { randomBytes } from 'node:crypto';
-import { x25519 } from '@noble/curves/ed25519.js';
 import { decodeKey, encodeKey } from '../../../shared/config/keys.js';
+import { generatePrivateKey, publicKeyOf } from '../../crypto/keypair.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
 
 const KEY_BASE64_LENGTH = 44;
@@ -15,18 +15,6 @@ function worldReadableWarning(io: Parameters<Command['run']>[1]): void {
   if (io.stdoutIsWorldReadableFile()) {
     io.stderr('Warning: writing to world accessible file.\nConsider setting the umask to 077 and trying again.\n');
   }
-}
-
-/** A fresh X25519 private key, clamped as wg genkey clamps it (RFC 7748 decodeScalar25519). */
-export function generatePrivateKey(): Uint8Array {
-  const key = randomBytes(32);
-  key[0] &= 248;
-  key[31] = (key[31] & 127) | 64;
-  return key;
-}
-
-export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
-  return x25519.getPublicKey(privateKey);
 }
 
 export const genkey: Command = {

@@ -1,22 +1,46 @@
-// `warren up FILE`: a tunnel up in this network namespace, run by the namespace's helper (started in the
-// background when none runs); `--foreground` runs the helper here instead and stays attached until Ctrl-C.
+// `warren up NAME|FILE`: a tunnel up in this network namespace, run by the namespace's helper. A NAME is a stored
+// tunnel, which needs the helper running. A FILE is read here and sent as text: the tunnel is held by the helper
+// (started in the background when none runs) and never stored; `--foreground` runs the helper here instead and
+// stays attached until Ctrl-C.
+import { existsSync } from 'node:fs';
 import { MAX_CONFIG_BYTES, formatDiagnostic, interfaceNameFromPath, parseConfig } from '../../../shared/config/index.js';
-import { ControlCallError } from '../../../shared/ipc/control-client.js';
-import { type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
+import { tunnelName } from '../../../shared/ipc/control.js';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
 import { connectOrStartHelper } from '../helper-connection.js';
 import { readBounded } from '../read-bounded.js';
 import { requireRoot } from '../root.js';
+import { notRunning, reportFailure, withHelper } from '../with-helper.js';
 import { runForeground } from './daemon.js';
+
+/** A path (it has a `/`), or an existing file whose name ends in `.conf`; anything else names a stored tunnel. */
+export function isFileArgument(argument: string): boolean {
+  return argument.includes('/') || (argument.endsWith('.conf') && existsSync(argument));
+}
+
+async function upStored(name: string, io: CliIo): Promise<number> {
+  if (!tunnelName.safeParse(name).success) {
+    io.stderr(`warren: ${name} is neither a file nor the name of a stored tunnel\n`);
+    return EXIT_FAILURE;
+  }
+  return withHelper(io, () => notRunning(io), async (client) => {
+    const status = await client.call('up', { name });
+    io.stdout(`${status.name} is up\n`);
+    for (const warning of status.warnings) io.stderr(`warning: ${warning}\n`);
+  });
+}
 
 export const up: Command = {
   name: 'up',
-  summary: 'Bring a tunnel up from a wg-quick file (needs root)',
+  summary: 'Bring a stored tunnel, or one from a wg-quick file, up',
   help:
-    'Usage: warren up [--foreground] [--allow-scripts] FILE\n\n' +
-    'Brings the tunnel described by FILE up in the current network namespace and returns once it is up; the\n' +
-    "namespace's Warren helper keeps it running. The interface is named after the file (wg0.conf: wg0).\n" +
-    '  --foreground     run the tunnel in this process; Ctrl-C takes it down\n' +
-    '  --allow-scripts  run the PreUp/PostUp/PreDown/PostDown commands of the file (off by default)\n',
+    'Usage: warren up NAME\n' +
+    '       warren up [--foreground] [--allow-scripts] FILE\n\n' +
+    'Brings the stored tunnel NAME up (the Warren helper must be running; it brings it back after a restart\n' +
+    'until `warren down NAME`), or the tunnel described by FILE (a path with a `/`, or an existing file ending\n' +
+    "in .conf; needs root). A tunnel from a file is held by the namespace's helper, started in the background\n" +
+    'when none runs, and never stored. The interface is named after the file (wg0.conf: wg0).\n' +
+    '  --foreground     run the tunnel from FILE in this process; Ctrl-C takes it down\n' +
+    '  --allow-scripts  run the PreUp/PostUp/PreDown/PostDown commands of FILE (off by default)\n',
   async run(args, io) {
     let foreground = false;
     let allowScripts = false;
@@ -27,8 +51,14 @@ export const up: Command = {
       else if (arg.startsWith('-')) throw new UsageError(`unknown option \`${arg}\``);
       else files.push(arg);
     }
-    if (files.length !== 1) throw new UsageError('up takes exactly one FILE');
+    if (files.length !== 1) throw new UsageError('up takes exactly one NAME or FILE');
     const file = files[0];
+    if (!isFileArgument(file)) {
+      if (foreground || allowScripts) {
+        throw new UsageError(`${foreground ? '--foreground' : '--allow-scripts'} is for a FILE; a stored tunnel runs in the helper, with its own options`);
+      }
+      return upStored(file, io);
+    }
 
     const name = interfaceNameFromPath(file);
     if (!name.ok) {
@@ -68,12 +98,3 @@ export const up: Command = {
     }
   },
 };
-
-export function reportFailure(io: { stderr(text: string): void }, error: unknown): void {
-  if (error instanceof ControlCallError) {
-    io.stderr(`warren: ${error.message}\n`);
-    for (const line of error.details) io.stderr(`${line}\n`);
-  } else {
-    io.stderr(`warren: ${(error as Error).message}\n`);
-  }
-}

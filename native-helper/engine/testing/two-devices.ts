@@ -4,8 +4,8 @@
  *
  * - `TestNetwork` owns the clock (`now`, monotonic ms; `wallClock()`, Unix ms the test may shift), the nodes and
  *   the datagrams in flight. Datagrams are copied when sent; every one is also kept in `log`. Delivery has zero
- *   latency and happens in `deliverAll()`: in rounds, each followed by a flush() of every device, until nothing
- *   is in flight (`deliverRound()` for one round only). `conditions` adds seeded loss, duplication and
+ *   latency and happens in `deliverAll()`: in rounds, each followed by a flush() of every device (until its
+ *   handshake queue is empty), until nothing is in flight (`deliverRound()` for one round only). `conditions` adds seeded loss, duplication and
  *   reordering; `filter` drops what a test chooses.
  * - `runFor(ms)` advances time the way an I/O loop would: deliver, sleep until the earliest nextDeadline(), tick.
  * - A `TestNode` is a device with its sink: its UDP address (an endpoint record the test may change, to roam),
@@ -99,7 +99,16 @@ export class TestNode {
     this.device.receive(buf, 7, data.length, source, 5, this.network.now, this.sink);
   }
 
+  /**
+   * Processes everything queued, one flush() budget after another at the same time (the decisions are those of a
+   * single pass: nothing arrives in between). flushOnce() is what an I/O loop does after a batch.
+   */
   flush(): void {
+    do this.device.flush(this.network.now, this.sink);
+    while (this.device.hasPendingHandshakes());
+  }
+
+  flushOnce(): void {
     this.device.flush(this.network.now, this.sink);
   }
 

@@ -90,7 +90,7 @@ export class IprouteNetworkConfigurator implements NetworkConfigurator {
     return table;
   }
 
-  async addDefaultRoute(link: string, family: 4 | 6, table: number): Promise<Undo> {
+  async addDefaultRoute(link: string, family: 4 | 6, table: number, routes?: readonly IpPrefix[]): Promise<Undo> {
     assertInterfaceName(link);
     const stack = new UndoStack();
     const f = `-${family}`;
@@ -98,9 +98,11 @@ export class IprouteNetworkConfigurator implements NetworkConfigurator {
     try {
       stack.push(await this.#addRule(f, ['not', 'fwmark', t, 'table', t]));
       stack.push(await this.#addRule(f, ['table', 'main', 'suppress_prefixlength', '0']));
-      const all = family === 4 ? '0.0.0.0/0' : '::/0';
-      await this.#ip(f, 'route', 'add', all, 'dev', link, 'table', t);
-      stack.push(this.#undoOnLink(link, [f, 'route', 'del', all, 'dev', link, 'table', t]));
+      const targets = routes?.map((route) => prefixText(networkOf(route))) ?? [family === 4 ? '0.0.0.0/0' : '::/0'];
+      for (const target of targets) {
+        await this.#ip(f, 'route', 'add', target, 'dev', link, 'table', t);
+        stack.push(this.#undoOnLink(link, [f, 'route', 'del', target, 'dev', link, 'table', t]));
+      }
     } catch (error) {
       throw await stack.rollBack(error);
     }

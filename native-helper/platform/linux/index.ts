@@ -1,10 +1,12 @@
-// The Linux platform: iproute2 for addresses, routes and rules, nft for the full tunnel's filter, resolved or
-// resolvconf or /etc/resolv.conf for DNS, bash for hooks, all through one CommandRunner.
+// The Linux platform: iproute2 for addresses, routes and rules, nft for the full tunnel's filter and the kill
+// switch, resolved or resolvconf or /etc/resolv.conf for DNS, bash for hooks, all through one CommandRunner.
 import type { Platform } from '../types.js';
 import { IprouteNetworkConfigurator } from './addresses-routes.js';
 import { chooseDnsConfigurator, type DnsChoiceOptions } from './dns.js';
 import { NftFirewallConfigurator } from './firewall.js';
 import { BashHookRunner } from './hooks.js';
+import { killSwitchTableName, NftKillSwitch } from './kill-switch.js';
+import { LinuxTunnelRecovery } from './recovery.js';
 import { restoreResolvConf } from './resolv-conf-file.js';
 import { createCommandRunner, type CommandRunner } from './run-command.js';
 import { LinuxTunnelConfigurator } from './tunnel.js';
@@ -24,11 +26,17 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
     dns: () => chooseDnsConfigurator(runner, options.dns),
     hooks: new BashHookRunner(runner, options.hookTimeoutMs),
   });
+  const recovery = new LinuxTunnelRecovery(runner);
+  const killSwitch = new NftKillSwitch(runner);
   return {
     tunnels,
+    killSwitch,
+    recoverTunnel: (name, leftovers) => recovery.recover(name, leftovers),
     // Only the resolv.conf method leaves state that outlives the helper: resolved forgets a deleted link's DNS,
     // and a resolvconf record names an interface that a crash has removed (see the report on recovery).
     recoverDns: () => restoreResolvConf(options.dns?.resolvConfFile),
+    recoverKillSwitch: async (name) =>
+      (await killSwitch.remove(name)) ? [`removed the kill switch (nft table inet ${killSwitchTableName(name)})`] : [],
   };
 }
 

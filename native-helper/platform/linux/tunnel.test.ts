@@ -189,6 +189,33 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
     expect((await ns.exec(['sysctl', '-n', 'net.ipv4.conf.all.src_valid_mark'])).trim()).toBe('1');
   });
 
+  it('excludes private IPs from a full tunnel through its table, so the LAN stays outside and the fwmark still works', async () => {
+    // A LAN with the machine's default route, as the untunneled path.
+    await ns.exec(['ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
+    await ns.exec(['ip', 'address', 'add', '192.168.77.1/24', 'dev', 'v0']);
+    await ns.exec(['ip', 'link', 'set', 'v0', 'up']);
+    await ns.exec(['ip', 'link', 'set', 'v1', 'up']);
+    await ns.exec(['ip', 'route', 'add', 'default', 'via', '192.168.77.254', 'dev', 'v0']);
+    const before = await networkSnapshot(ns);
+    const config = tunnelConfig('Address = 10.9.0.2/24, fd00::2/64\nDNS = 10.64.0.1', 'AllowedIPs = 0.0.0.0/0, ::/0');
+    const handle = await up(config, { excludePrivateIps: true });
+    expect(handle.fwmark).toBe(51820);
+    const routeGet = async (...args: string[]) => (await ns.ipJson<{ dev: string; table?: string }[]>('route', 'get', ...args))[0];
+    // Public addresses go into the tunnel by its table; private ones to the LAN; the private resolver into the
+    // tunnel; the tunnel's own marked UDP to the LAN, as in any full tunnel.
+    expect(await routeGet('8.8.8.8')).toMatchObject({ dev: LINK, table: '51820' });
+    expect(await routeGet('198.51.100.7')).toMatchObject({ dev: LINK, table: '51820' });
+    expect(await routeGet('10.1.2.3')).toMatchObject({ dev: 'v0' });
+    expect(await routeGet('172.20.0.1')).toMatchObject({ dev: 'v0' });
+    expect(await routeGet('239.1.2.3')).toMatchObject({ dev: 'v0' });
+    expect(await routeGet('10.64.0.1')).toMatchObject({ dev: LINK, table: '51820' });
+    expect(await routeGet('198.51.100.7', 'mark', '51820')).toMatchObject({ dev: 'v0' });
+    expect(addedRoutes(await routes(4), LINK).filter((route) => route.endsWith(' 51820'))).toHaveLength(31);
+    expect(addedRoutes(await routes(6), LINK)).toEqual(['default 51820']);
+    await handle.down();
+    expect(await networkSnapshot(ns)).toEqual(before);
+  });
+
   it("uses the FwMark as the table, or the first free table from 51820", async () => {
     let handle = await up(tunnelConfig('Address = 10.9.0.2/24\nFwMark = 0x1234', 'AllowedIPs = 0.0.0.0/0'));
     expect(handle.fwmark).toBe(0x1234);

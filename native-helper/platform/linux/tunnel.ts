@@ -1,12 +1,14 @@
 // A tunnel's `up` and `down` on Linux, in wg-quick's order (cmd_up, cmd_down), for a device the caller created
 // and configured with keys and peers (wg-quick's add_if and set_config are the engine's business):
 //   up:   PreUp -> addresses -> MTU and link up -> DNS -> routes, longest prefix first, a default route becoming
-//         the full-tunnel policy routing (fwmark, rules, table, src_valid_mark, nft) -> PostUp
+//         the full-tunnel policy routing (fwmark, rules, table, src_valid_mark, nft) -> PostUp; with Exclude
+//         private IPs the IPv4 table holds the public networks instead of 0.0.0.0/0
 //   down: PreDown -> every change undone, newest first -> PostDown
 // Each change pushes its undo on a stack; when a step fails (a hook included) the stack is unwound and `up`
 // rejects, leaving the system as it found it. Hooks run only when scripts are allowed; otherwise `up` carries on
 // and says which hooks it skipped. A failed up runs no down hooks, as wg-quick's trap does not.
 import type { InterfaceConfig, TunnelConfig } from '../../../shared/config/model.js';
+import { excludePrivateIps } from '../../../shared/config/exclude-private-ips.js';
 import { parseIpAddress } from '../../../shared/config/ip.js';
 import { assertInterfaceName } from '../interface-name.js';
 import type {
@@ -96,7 +98,10 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
             fwmark = fullTunnelTable;
             await options.onFwmark?.(fwmark);
           }
-          stack.push(await network.addDefaultRoute(name, prefix.family, fullTunnelTable));
+          // Exclude private IPs: the table routes the public networks, the rest falls through to main.
+          const routes =
+            prefix.family === 4 && options.excludePrivateIps === true ? excludePrivateIps([prefix], { dnsServers: iface.dns }) : undefined;
+          stack.push(await network.addDefaultRoute(name, prefix.family, fullTunnelTable, routes));
           if (prefix.family === 4) await network.enableSrcValidMark();
           stack.push(await firewall.protectFullTunnel(name, prefix.family, fullTunnelTable));
         }

@@ -1,0 +1,63 @@
+// A WarrenApi double for the state modules' tests: calls are recorded and answered by overridable handlers,
+// events are fired by the test.
+import type { WarrenApi } from '../../../shared/bridge/schema.js';
+import type { AppState, ImportOutcome } from '../../../shared/bridge/types.js';
+
+export interface FakeApi extends WarrenApi {
+  calls: { name: string; args: unknown[] }[];
+  emitState(state: AppState): void;
+  emitImported(outcomes: ImportOutcome[]): void;
+}
+
+export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
+  const calls: FakeApi['calls'] = [];
+  const stateListeners = new Set<(s: AppState) => void>();
+  const importedListeners = new Set<(o: ImportOutcome[]) => void>();
+  const record =
+    <A extends unknown[], R>(name: string, answer: (...args: A) => Promise<R>) =>
+    (...args: A) => {
+      calls.push({ name, args });
+      return answer(...args);
+    };
+  const base: WarrenApi = {
+    getState: async () => ({ connection: { kind: 'connected', helperVersion: '0.1.0' }, tunnels: [] }),
+    setTunnel: async () => {},
+    importFiles: async (files) => files.map((f) => ({ filename: f.filename, ok: true, name: f.name ?? f.filename.replace(/\.conf$/, ''), errors: [], warnings: [] })),
+    importWithDialog: async () => [],
+    exportAll: async () => null,
+    getPreferences: async () => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true }),
+    setPreferences: async (p) => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true, ...p }),
+    reconnect: async () => {},
+    onState: (listener) => {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+    onImported: (listener) => {
+      importedListeners.add(listener);
+      return () => importedListeners.delete(listener);
+    },
+  };
+  const merged = { ...base, ...overrides };
+  return {
+    ...merged,
+    getState: record('getState', merged.getState),
+    setTunnel: record('setTunnel', merged.setTunnel),
+    importFiles: record('importFiles', merged.importFiles),
+    importWithDialog: record('importWithDialog', merged.importWithDialog),
+    reconnect: record('reconnect', merged.reconnect),
+    calls,
+    emitState: (s) => stateListeners.forEach((l) => l(s)),
+    emitImported: (o) => importedListeners.forEach((l) => l(o)),
+  };
+}
+
+/** A promise and its resolver, to hold a call open. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
