@@ -267,6 +267,8 @@ export class Device {
         peer.keypairs.current !== null || peer.keypairs.next !== null || peer.staged.size > 0 || peer.handshake.stage !== 'zeroed';
       peer.timers.zeroKeyMaterial = NEVER;
       this.clearSessions(peer);
+      // Packets queued before the sleep are stale after it (a DNS query, a TCP segment long retransmitted).
+      peer.staged.purge();
       // No retransmission of a handshake whose ephemeral key was just wiped.
       peer.timers.retransmitHandshake = NEVER;
       peer.timers.handshakeAttempts = 0;
