@@ -58,4 +58,12 @@ describe('warren show', () => {
     expect(head).toContain('\n  dropped: 7 malformed, 3 unknown-index, 1 replay');
     expect(peer).toContain('\n  dropped: 1 replay\n');
   });
+
+  it("prints a peer's diagnosis as a hint, with what to check", () => {
+    const base = tunnel();
+    const diagnosis = { kind: 'no-reply', summary: 'the peer does not answer handshakes', hints: ['check the Endpoint', 'check the keys'] };
+    const text = formatShow([tunnel({ peers: [{ ...base.peers[0], diagnosis }] })], NOW);
+    expect(text).toContain('\n  hint: the peer does not answer handshakes\n    - check the Endpoint\n    - check the keys\n');
+    expect(formatShow([tunnel()], NOW)).not.toContain('hint:');
+  });
 });

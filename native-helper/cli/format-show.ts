@@ -22,6 +22,10 @@ function formatTunnel(tunnel: TunnelStatus, nowMs: number): string {
     if (peer.persistentKeepalive) lines.push(`  persistent keepalive: every ${duration(peer.persistentKeepalive)}`);
     const drops = formatDrops(peer.drops);
     if (drops) lines.push(`  dropped: ${drops}`);
+    if (peer.diagnosis) {
+      lines.push(`  hint: ${peer.diagnosis.summary}`);
+      for (const hint of peer.diagnosis.hints) lines.push(`    - ${hint}`);
+    }
   }
   for (const warning of tunnel.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n') + '\n';

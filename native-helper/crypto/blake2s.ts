@@ -106,14 +106,12 @@ function finish(out: Uint8Array, outOff: number): void {
 /** BLAKE2s-256 of a || b[bOffset, bOffset + bLength) (all of b by default) into out (32 bytes). */
 export function hash(out: Uint8Array, a: Uint8Array, b?: Uint8Array, bOffset = 0, bLength?: number): void {
   if (out.length < HASH_LENGTH) throw new RangeError(`hash output must hold ${HASH_LENGTH} bytes`);
+  const length = b === undefined ? 0 : bLength ?? b.length - bOffset;
+  // Reads past the end would be `undefined`, hashed as zeros: refuse instead.
+  if (b !== undefined) checkRegion(b, bOffset, length);
   start(HASH_LENGTH, null);
   update(a, 0, a.length);
-  if (b !== undefined) {
-    const length = bLength ?? b.length - bOffset;
-    // Reads past the end would be `undefined`, hashed as zeros: refuse instead.
-    checkRegion(b, bOffset, length);
-    update(b, bOffset, length);
-  }
+  if (b !== undefined) update(b, bOffset, length);
   finish(out, 0);
 }
 

@@ -1,7 +1,7 @@
 /*
- * Reference CryptoPrimitives on @noble only: no native code and no node:crypto ciphers, so it also
- * runs where node:crypto lacks ChaCha20-Poly1305 (Electron's BoringSSL). @noble allocates inside
- * every AEAD call; this is the portable fallback, not the fast path.
+ * Reference CryptoPrimitives on @noble (AEADs, X25519) and our own BLAKE2s: no native code and no
+ * node:crypto ciphers, so it also runs where node:crypto lacks ChaCha20-Poly1305 (Electron's
+ * BoringSSL). @noble allocates inside every AEAD call; this is the portable fallback, not the fast path.
  */
 import { chacha20poly1305, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { x25519 as nobleX25519 } from '@noble/curves/ed25519.js';

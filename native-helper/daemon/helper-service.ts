@@ -11,6 +11,10 @@
  *
  * A tunnel from a file (`up` with `config`) is held in memory only, never written to the store. The store's
  * wantUp follows `up` and `down` of stored tunnels; stopping the helper leaves it, so a restart brings them back.
+ * A kill switch outlives a helper that dies (its nft table stays): the next one keeps those of the tunnels it
+ * brings back until they are up again (their `up` replaces the table with no gap) and removes the others, so a
+ * crash opens no window for traffic to leave untunneled. While tunnels run, a watch on the network (addresses,
+ * routes, links other than ours) makes them look up endpoint hostnames and handshake again after each change.
  * Every change of the system (start-up, each request) runs one at a time; reads answer at once. Subscribers get
  * `tunnels` events when a tunnel's state or the list changes, `status` every second while a tunnel runs, and
  * each log entry.
@@ -28,8 +32,8 @@ import {
 import { CONTROL_DIRECTORY, networkNamespaceId } from '../../shared/ipc/socket-path.js';
 import { generatePrivateKey, publicKeyOf } from '../crypto/keypair.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
-import type { Platform } from '../platform/types.js';
-import { StoreError, type TunnelStore, defaultTunnelOptions } from '../store/index.js';
+import type { NetworkWatch, Platform } from '../platform/types.js';
+import { StoreError, type StoredTunnel, type TunnelStore, defaultTunnelOptions } from '../store/index.js';
 import { ControlFailure, type ControlHandlers, type ControlServer, startControlServer } from './control-server.js';
 import { HelperLog, type HelperLogOptions } from './helper-log.js';
 import type { PowerEvents } from './power-events.js';
@@ -83,6 +87,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   let power: PowerEvents | null = null;
   let stopping: Promise<void> | null = null;
   let statusTimer: NodeJS.Timeout | null = null;
+  let network: NetworkWatch | null = null;
   let listChanged = false;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -115,12 +120,40 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
       clearInterval(statusTimer);
       statusTimer = null;
     }
+    if (running && network === null && !stopping) network = watchNetwork();
+    else if (!running && network !== null) {
+      void network.close();
+      network = null;
+    }
     // Many changes in one turn (a start-up, a suspend of every tunnel) make one event.
     if (listChanged) return;
     listChanged = true;
     setImmediate(() => {
       listChanged = false;
       if (server && server.subscribers > 0) server.broadcast({ type: 'tunnels', tunnels: summaries() });
+    });
+  };
+
+  /** One watch per helper while tunnels run; a change arriving while the last one is handled is handled after. */
+  const watchNetwork = (): NetworkWatch => {
+    let handling: Promise<void> | null = null;
+    let again = false;
+    const handle = () => {
+      if (handling) {
+        again = true;
+        return;
+      }
+      handling = tunnels.networkChanged().finally(() => {
+        handling = null;
+        if (again) {
+          again = false;
+          handle();
+        }
+      });
+    };
+    return options.platform.watchNetwork(handle, {
+      ignore: (link) => tunnels.get(link) !== undefined,
+      onError: (error) => log.write('warn', `no longer watching the network for changes: ${error.message}`),
     });
   };
 
@@ -153,6 +186,8 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
       await queue;
       if (statusTimer !== null) clearInterval(statusTimer);
       await power?.close();
+      await network?.close();
+      network = null;
       await tunnels.closeAll();
       await server?.close();
       log.write('info', 'helper stopped');
@@ -208,7 +243,13 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     if (store?.get(params.name)) {
       throw new ControlFailure('exists', `a stored tunnel is named ${params.name}: bring it up with \`warren up ${params.name}\`, or give the file another name`);
     }
-    const tunnelOptions: TunnelOptions = { ...defaultTunnelOptions(parsed.config), allowScripts: params.allowScripts ?? false };
+    const tunnelOptions: TunnelOptions = {
+      ...defaultTunnelOptions(parsed.config),
+      allowScripts: params.allowScripts ?? false,
+      // Opt-in for a file, as `warren up --block-untunneled FILE`: wg-quick's `up` does not block either.
+      blockUntunneled: params.blockUntunneled ?? false,
+      excludePrivateIps: params.excludePrivateIps ?? false,
+    };
     const entry = await tunnels.start(params.name, 'file', parsed.config, tunnelOptions);
     return entry.tunnel!.status();
   };
@@ -384,8 +425,13 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   log.write('info', `helper ${options.version} listening on ${options.socketPath}${store ? `, tunnels stored in ${store.directory}` : ', tunnels from files only'}`);
 
   const ready = serial(async () => {
+    const targets = store ? await restoreTargets(store, new BootMarker(runtimeDirectory, namespaceId), log, setWantUp) : [];
+    // Before anything else: a kill switch no tunnel will take over blocks the machine for nothing.
+    await releaseKillSwitches(options.platform, log, new Set(targets.filter((t) => t.options.blockUntunneled).map((t) => t.name)));
     await recoverLeftovers(journal, options.platform, (level, message, tunnel) => log.write(level, message, tunnel));
-    if (store) await restore(store, new BootMarker(runtimeDirectory, namespaceId), tunnels, log, setWantUp);
+    await restore(targets, tunnels);
+    // Kept for a tunnel that then failed to come back: it is not restored, so its kill switch goes too.
+    await releaseKillSwitches(options.platform, log, new Set(tunnels.running().filter((t) => t.blocking).map((t) => t.name)));
     changed();
   });
 
@@ -414,17 +460,15 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
 }
 
 /**
- * The start-up of a helper with a store: after a restart within this boot, the tunnels meant to be up; after a
- * fresh boot, the autostart ones, which become the ones meant to be up. One at a time (two full tunnels must not
- * pick the same free routing table); a tunnel that fails is in state 'error' and the others still come up.
+ * What the start-up of a helper with a store brings up: after a restart within this boot, the tunnels meant to be
+ * up; after a fresh boot, the autostart ones, which become the ones meant to be up.
  */
-async function restore(
+async function restoreTargets(
   store: TunnelStore,
   marker: BootMarker,
-  tunnels: RunningTunnels,
   log: HelperLog,
   setWantUp: (name: string, wantUp: boolean) => Promise<void>,
-): Promise<void> {
+): Promise<StoredTunnel[]> {
   for (const problem of store.problems()) log.write('warn', problem.message);
   const all = store.list();
   let targets;
@@ -437,11 +481,41 @@ async function restore(
     marker.mark();
     log.write('info', `first start of this boot: bringing up ${targets.length} autostart tunnel(s)`);
   }
+  return targets;
+}
+
+/**
+ * One at a time (two full tunnels must not pick the same free routing table); a tunnel that fails is in state
+ * 'error' and the others still come up.
+ */
+async function restore(targets: readonly StoredTunnel[], tunnels: RunningTunnels): Promise<void> {
   for (const target of targets) {
     try {
       await tunnels.start(target.name, 'store', target.config, target.options);
     } catch {
       // logged, and the tunnel is in state 'error'
+    }
+  }
+}
+
+/** Removes every kill switch in the system but those of `keep` (a crashed helper's). Never throws. */
+async function releaseKillSwitches(platform: Platform, log: HelperLog, keep: ReadonlySet<string>): Promise<void> {
+  let active: string[];
+  try {
+    active = await platform.killSwitch.active();
+  } catch (error) {
+    log.write('warn', `could not list the kill switches in place: ${(error as Error).message}`);
+    return;
+  }
+  for (const name of active) {
+    if (keep.has(name)) {
+      log.write('info', 'kept the kill switch the previous helper left until the tunnel is back up', name);
+      continue;
+    }
+    try {
+      for (const done of await platform.recoverKillSwitch(name)) log.write('info', `not coming back up: ${done}`, name);
+    } catch (error) {
+      log.write('warn', `could not remove the kill switch left behind: ${(error as Error).message}`, name);
     }
   }
 }

@@ -93,6 +93,11 @@ export class RunningTunnels {
         platform: this.options.platform,
         crypto: this.options.crypto,
         allowScripts: tunnelOptions.allowScripts,
+        blockUntunneled: tunnelOptions.blockUntunneled,
+        // No option of its own: the local network is what excluding the private IPs is for.
+        allowLan: tunnelOptions.excludePrivateIps,
+        allowBridges: tunnelOptions.allowBridges,
+        excludePrivateIps: tunnelOptions.excludePrivateIps,
         uapiDirectory: this.options.uapiDirectory,
         log: log.forTunnel(name, 'warn'),
         onFwmark: (fwmark) => journal.record(name, { fwmark, dnsMethod: null }),
@@ -176,6 +181,28 @@ export class RunningTunnels {
     }
     log.write('info', `resume: ${tunnels.length} tunnel(s) handshaking again`);
     return tunnels.length;
+  }
+
+  /**
+   * After a change of the network: endpoint hostnames looked up again (bounded), then every peer in use
+   * handshakes again, so traffic flows from the new address after a short gap. Never rejects.
+   */
+  async networkChanged(): Promise<void> {
+    const { log } = this.options;
+    const tunnels = this.all().filter((entry) => entry.tunnel);
+    await Promise.all(
+      tunnels.map((entry) => {
+        const lookups = entry.tunnel!.refreshEndpoints(log.forTunnel(entry.name, 'info'));
+        const late = new Promise<void>((resolve) => setTimeout(resolve, RESOLVE_ON_RESUME_MS).unref());
+        return Promise.race([lookups.catch(() => {}), late]);
+      }),
+    );
+    let peers = 0;
+    for (const entry of tunnels) {
+      if (!entry.tunnel || this.entries.get(entry.name) !== entry) continue;
+      peers += entry.tunnel.handshakeAgain();
+    }
+    if (tunnels.length > 0) log.write('info', `network changed: ${peers} peer(s) of ${tunnels.length} tunnel(s) handshaking again`);
   }
 
   /** Every tunnel down, newest first; the journal entries go with them. Never rejects. */

@@ -1,10 +1,12 @@
 /*
- * One running tunnel in the helper: TUN device, UDP sockets, engine, data path, platform configuration (addresses,
- * routes, DNS) and the UAPI socket, brought up in that order and taken down in reverse. A failed step undoes
- * the ones before it, so a failed up leaves nothing behind. The tunnel also stops by itself when its TUN
+ * One running tunnel in the helper: TUN device, UDP sockets, platform configuration (addresses, routes, DNS), the
+ * kill switch, engine, data path and the UAPI socket, brought up in that order and taken down in reverse, except
+ * the kill switch, which goes last (so nothing leaks while the rest comes down). A failed step undoes the ones
+ * before it, so a failed up leaves nothing behind. The tunnel also stops by itself when its TUN
  * interface is deleted from outside or its UAPI socket file is removed (wireguard-go's convention).
  */
 import { encodeKey } from '../../shared/config/keys.js';
+import { diagnosePeer } from '../../shared/diagnosis/peer-diagnosis.js';
 import { addressFromBytes, formatIpAddress } from '../../shared/config/ip.js';
 import type { TunnelConfig } from '../../shared/config/model.js';
 import type { TunnelStatus } from '../../shared/ipc/control.js';
@@ -13,11 +15,13 @@ import { Device } from '../engine/device.js';
 import type { DeviceEvent } from '../engine/device-types.js';
 import { DROP_REASONS, type DropCounters } from '../engine/drops.js';
 import { formatEndpoint } from '../engine/endpoint.js';
+import type { Peer } from '../engine/peer.js';
+import { sendHandshakeInitiation } from '../engine/send.js';
 import { createBind } from '../io/addon-bind.js';
 import { openTun } from '../io/addon-tun.js';
 import type { Bind } from '../io/bind.js';
 import type { Tun } from '../io/tun.js';
-import type { DnsMethod, Platform, TunnelHandle } from '../platform/types.js';
+import type { DnsMethod, KillSwitchSpec, Platform, TunnelHandle, Undo } from '../platform/types.js';
 import { type UapiServer, startUapiServer } from '../uapi/server.js';
 import { configureDevice, reresolveEndpoints, resolveEndpoints } from './configure-device.js';
 import { DataPath } from './data-path.js';
@@ -28,6 +32,14 @@ export interface TunnelOptions {
   platform: Platform;
   crypto: CryptoPrimitives;
   allowScripts?: boolean;
+  /** The kill switch (platform killSwitch) while the tunnel is up. */
+  blockUntunneled?: boolean;
+  /** With the kill switch: the local network stays reachable. */
+  allowLan?: boolean;
+  /** With the kill switch: container and VM bridges stay reachable. */
+  allowBridges?: boolean;
+  /** A full tunnel's table routes the public IPv4 space instead of 0.0.0.0/0 (TunnelUpOptions). */
+  excludePrivateIps?: boolean;
   /** Where the UAPI socket goes (tests); default /var/run/wireguard. */
   uapiDirectory?: string;
   log?: (message: string) => void;
@@ -46,7 +58,18 @@ export class Tunnel {
   readonly config: TunnelConfig;
   readonly device: Device;
   readonly warnings: readonly string[];
-  private readonly parts: { tun: Tun; bind: Bind; handle: TunnelHandle; dataPath: DataPath; uapi: UapiServer };
+  private readonly parts: {
+    tun: Tun;
+    bind: Bind;
+    handle: TunnelHandle;
+    dataPath: DataPath;
+    uapi: UapiServer;
+    platform: Platform;
+    /** The spec the kill switch is in place with, and its undo; null without one. */
+    killSwitch: { spec: KillSwitchSpec; undo: Undo } | null;
+    /** Monotonic ms when it came up. */
+    startedAt: number;
+  };
   private closing: Promise<void> | null = null;
 
   private constructor(name: string, config: TunnelConfig, device: Device, warnings: readonly string[], parts: Tunnel['parts']) {
@@ -82,6 +105,7 @@ export class Tunnel {
       const endpointAddresses = endpoints.flatMap((e) => (e ? [formatEndpoint(e)!.replace(/^\[?(.*?)\]?:\d+$/, '$1')] : []));
       const handle = await platform.tunnels.up(name, config, {
         allowScripts: options.allowScripts,
+        excludePrivateIps: options.excludePrivateIps,
         endpoints: endpointAddresses,
         onFwmark: (mark) => {
           options.onFwmark?.(mark);
@@ -89,6 +113,21 @@ export class Tunnel {
         },
       });
       undo.push(() => handle.down());
+
+      // Right after the routes: from here until close() has undone everything else, nothing leaves untunneled.
+      // Applying replaces one already there (a crashed helper's, kept until now) with no gap.
+      let killSwitch: Tunnel['parts']['killSwitch'] = null;
+      if (options.blockUntunneled) {
+        const spec: KillSwitchSpec = {
+          fwmark: handle.fwmark,
+          endpoints: endpoints.flatMap((e) => (e ? [endpointAddressPort(e)] : [])),
+          allowLan: options.allowLan ?? false,
+          allowBridges: options.allowBridges ?? false,
+          dnsServers: config.interface.dns,
+        };
+        killSwitch = { spec, undo: await platform.killSwitch.apply(name, spec) };
+        undo.push(killSwitch.undo);
+      }
 
       const device = new Device({ crypto, wallClock: () => Date.now(), mtu: handle.mtu, onEvent: options.onEvent });
       configureDevice(device, config, endpoints);
@@ -125,7 +164,9 @@ export class Tunnel {
       tun.onClose((error) => {
         if (error) stopBySelf(`interface ${name} went away (${error.message})`);
       });
-      tunnel = new Tunnel(name, config, device, handle.warnings, { tun, bind, handle, dataPath, uapi });
+      tunnel = new Tunnel(name, config, device, handle.warnings, {
+        tun, bind, handle, dataPath, uapi, platform, killSwitch, startedAt: monotonic(),
+      });
       return tunnel;
     } catch (error) {
       for (const step of undo.reverse()) {
@@ -146,7 +187,10 @@ export class Tunnel {
       dataPath.stop();
       this.device.down();
       const failures: string[] = [];
-      for (const step of [() => uapi.close(), () => handle.down(), () => bind.close(), () => tun.close()]) {
+      const killSwitch = this.parts.killSwitch;
+      // The kill switch last: until the routes and rules are gone, a packet could still find its way around.
+      const steps = [() => uapi.close(), () => handle.down(), () => bind.close(), () => tun.close(), ...(killSwitch ? [killSwitch.undo] : [])];
+      for (const step of steps) {
         try {
           await step();
         } catch (error) {
@@ -172,9 +216,52 @@ export class Tunnel {
    * Looks up the hostnames of peer endpoints again (after wake the network, and so the answer, may differ) and
    * sets each endpoint that changed. Resolves with the number changed; a lookup that fails keeps the old one.
    */
-  refreshEndpoints(log: (message: string) => void = () => {}): Promise<number> {
-    if (this.closing) return Promise.resolve(0);
-    return reresolveEndpoints(this.device, this.config, log);
+  async refreshEndpoints(log: (message: string) => void = () => {}): Promise<number> {
+    if (this.closing) return 0;
+    const changed = await reresolveEndpoints(this.device, this.config, log);
+    if (changed > 0) await this.updateKillSwitch(log);
+    return changed;
+  }
+
+  /**
+   * The kill switch again with the peers' endpoints of now, when it lets the tunnel's UDP through by endpoint
+   * (no fwmark). Atomic: the old rules stay until the new ones are in.
+   */
+  async updateKillSwitch(log: (message: string) => void = () => {}): Promise<void> {
+    const current = this.parts.killSwitch;
+    if (current === null || current.spec.fwmark !== null || this.closing) return;
+    const endpoints = this.device.peers.flatMap((peer) => (peer.hasEndpoint ? [endpointAddressPort(peer.endpoint)] : []));
+    const spec = { ...current.spec, endpoints };
+    try {
+      await this.parts.platform.killSwitch.apply(this.name, spec);
+      current.spec = spec;
+    } catch (error) {
+      log(`could not update the kill switch with the new endpoints: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * After a change of the network (another address, route or link): every peer in use (a session, or a
+   * handshake under way) handshakes again now, from wherever our packets leave today, so that the peer learns
+   * our new address (roaming) without waiting for our next packet. Session keys stay until the new ones come.
+   */
+  handshakeAgain(): number {
+    if (this.closing) return 0;
+    let count = 0;
+    this.parts.dataPath.run((now, sink) => {
+      for (const peer of this.device.peers) {
+        if (!inUse(peer)) continue;
+        peer.lastSentHandshake = -Infinity; // past the REKEY_TIMEOUT rate limit, as resume does
+        sendHandshakeInitiation(this.device, peer, false, now, sink);
+        count++;
+      }
+    });
+    return count;
+  }
+
+  /** Whether the kill switch is on. */
+  get blocking(): boolean {
+    return this.parts.killSwitch !== null;
   }
 
   /** Whether some peer has session keys now. */
@@ -184,6 +271,10 @@ export class Tunnel {
 
   status(): TunnelStatus {
     const device = this.device;
+    const now = Date.now();
+    const secondsSinceUp = (monotonic() - this.parts.startedAt) / 1000;
+    const ownPublicKey = device.publicKey ? encodeKey(device.publicKey) : undefined;
+    const tunnelDrops = nonZeroDrops(device.drops);
     return {
       name: this.name,
       publicKey: device.publicKey ? encodeKey(device.publicKey) : null,
@@ -191,21 +282,50 @@ export class Tunnel {
       fwmark: device.fwmark,
       drops: nonZeroDrops(device.drops),
       warnings: [...this.warnings],
-      peers: device.peers.map((peer) => ({
-        publicKey: encodeKey(peer.publicKey),
-        endpoint: formatEndpoint(peer.endpoint),
-        allowedIps: device.allowedIps
-          .prefixesOf(peer)
-          .map((ip) => `${formatIpAddress(addressFromBytes(ip.family, ip.address))}/${ip.cidr}`),
-        latestHandshake: peer.lastHandshakeWallMs,
-        rxBytes: peer.rxBytes,
-        txBytes: peer.txBytes,
-        persistentKeepalive: peer.persistentKeepalive,
-        hasSession: peer.keypairs.current !== null || peer.keypairs.next !== null,
-        drops: nonZeroDrops(peer.drops),
-      })),
+      peers: device.peers.map((peer) => {
+        const endpoint = formatEndpoint(peer.endpoint);
+        const drops = nonZeroDrops(peer.drops);
+        const diagnosis = diagnosePeer({
+          latestHandshake: peer.lastHandshakeWallMs,
+          rxBytes: peer.rxBytes,
+          txBytes: peer.txBytes,
+          handshakeAttempts: peer.timers.handshakeAttempts,
+          drops,
+          tunnelDrops,
+          endpoint,
+          secondsSinceUp,
+          now,
+          ownPublicKey,
+        });
+        return {
+          publicKey: encodeKey(peer.publicKey),
+          endpoint,
+          allowedIps: device.allowedIps
+            .prefixesOf(peer)
+            .map((ip) => `${formatIpAddress(addressFromBytes(ip.family, ip.address))}/${ip.cidr}`),
+          latestHandshake: peer.lastHandshakeWallMs,
+          rxBytes: peer.rxBytes,
+          txBytes: peer.txBytes,
+          persistentKeepalive: peer.persistentKeepalive,
+          hasSession: peer.keypairs.current !== null || peer.keypairs.next !== null,
+          drops,
+          ...(diagnosis ? { diagnosis: { kind: diagnosis.kind, summary: diagnosis.summary, hints: [...diagnosis.hints] } } : {}),
+        };
+      }),
     };
   }
+}
+
+/** A peer with a session, or a handshake under way. */
+function inUse(peer: Peer): boolean {
+  return peer.keypairs.current !== null || peer.keypairs.next !== null || peer.handshake.stage !== 'zeroed';
+}
+
+/** An endpoint record as the kill switch takes it. */
+function endpointAddressPort(record: Uint8Array): { address: string; port: number } {
+  const text = formatEndpoint(record)!;
+  const match = /^\[?(.*?)\]?:(\d+)$/.exec(text)!;
+  return { address: match[1], port: Number(match[2]) };
 }
 
 function nonZeroDrops(drops: DropCounters): Record<string, number> {

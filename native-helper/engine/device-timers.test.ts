@@ -11,9 +11,11 @@ import {
   ZERO_KEY_MATERIAL_AFTER_MS,
 } from './constants.js';
 import { isZero } from '../crypto/bytes.js';
+import { Device } from './device.js';
 import type { Keypair } from './keypair.js';
 import { readU32LE, writeTransportHeader } from './messages.js';
 import { ipv4Packet, payloadOf } from './testing/packets.js';
+import { seededRandom } from './testing/random.js';
 import { type Datagram, type TestNode, createTwoDevices, typeOf } from './testing/two-devices.js';
 
 function ping(from: TestNode, to: TestNode, tag: number): Uint8Array {
@@ -333,5 +335,31 @@ describe('Device timers: handshake retries and quiet', () => {
     net.runFor(10 * ZERO_KEY_MATERIAL_AFTER_MS);
     expect(net.log).toHaveLength(logged);
     expect(REJECT_AFTER_TIME_MS * 3).toBe(ZERO_KEY_MATERIAL_AFTER_MS);
+  });
+});
+
+describe('Device jitter', () => {
+  it('is a whole number of ms below REKEY_TIMEOUT_JITTER_MAX_MS, from a random pool drawn 256 bytes at a time', () => {
+    const { crypto } = createTwoDevices();
+    const draws: number[] = [];
+    const random = seededRandom(7);
+    const device = new Device({
+      crypto,
+      wallClock: () => 0,
+      randomFill: (buf) => {
+        draws.push(buf.length);
+        random(buf);
+      },
+    });
+    draws.length = 0;
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const jitter = device.jitter();
+      expect(Number.isInteger(jitter) && jitter >= 0 && jitter < REKEY_TIMEOUT_JITTER_MAX_MS).toBe(true);
+      seen.add(jitter);
+    }
+    // Two bytes a jitter: 1000 jitters take 8 draws of 256 bytes, not 1000 calls into the CSPRNG.
+    expect(draws).toEqual(new Array(8).fill(256));
+    expect(seen.size).toBeGreaterThan(200);
   });
 });

@@ -47,6 +47,9 @@ import { processHandshakeQueue, receiveDatagram } from './receive.js';
 import { sendHandshakeInitiation, sendKeepalive, sendPacket, sendStagedPackets } from './send.js';
 import { NEVER } from './timers.js';
 
+/** Random bytes drawn at once for jitter(): 128 jitters per draw. */
+const JITTER_POOL_SIZE = 256;
+
 export class Device {
   readonly crypto: CryptoPrimitives;
   readonly noise: NoiseContext;
@@ -435,10 +438,7 @@ export class Device {
   }
 }
 
-/** Random bytes drawn at once for jitter(): 128 jitters per draw. */
-const JITTER_POOL_SIZE = 256;
-
-/** 30 bits of a public key, a small integer in every engine: keys are uniformly random, so it spreads them. */
+/** 30 bits of a public key: an integer V8 keeps unboxed (a Smi) as a Map key, and well spread, keys being random. */
 function keyBucket(key: Uint8Array): number {
   return key[0] | (key[1] << 8) | (key[2] << 16) | ((key[3] & 0x3f) << 24);
 }

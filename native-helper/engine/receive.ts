@@ -111,7 +111,8 @@ function receiveCookieReply(device: Device, buf: Uint8Array, off: number, len: n
 
 /**
  * Runs queued handshake messages (wireguard-go's RoutineHandshake) until `budget` of them have reached the Noise
- * step or the queue is empty. Load is judged per message from what is still queued behind it, as wireguard-go does.
+ * step or the queue is empty. Load is judged per message, as wireguard-go does, from the queue's length (here
+ * counting the message at hand).
  */
 export function processHandshakeQueue(device: Device, now: number, sink: DeviceSink, budget: number): void {
   const queue = device.handshakes;

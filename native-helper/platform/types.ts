@@ -130,9 +130,26 @@ export interface TunnelLeftovers {
   dnsMethod: DnsMethod | null;
 }
 
+/** Watches the system's network configuration (a new default route, an address gained or lost, a link up or
+ *  down), calling back once per burst of changes. */
+export interface NetworkWatch {
+  /** Resolves once changes are being watched; never rejects. */
+  readonly ready: Promise<void>;
+  /** Stops watching; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface NetworkWatchOptions {
+  /** Links whose changes are not news (our own tunnel interfaces). Asked at each change. */
+  ignore?: (link: string) => boolean;
+  /** Watching stopped by itself: no more changes will be seen. */
+  onError?: (error: Error) => void;
+}
+
 export interface Platform {
   readonly tunnels: TunnelConfigurator;
   readonly killSwitch: KillSwitch;
+  watchNetwork(onChange: () => void, options?: NetworkWatchOptions): NetworkWatch;
   /** After a crash: removes what a tunnel named `name` that was up left in the system (see the OS's
    *  implementation), except DNS (recoverDns). Resolves with what it removed, in words. */
   recoverTunnel(name: string, leftovers: TunnelLeftovers): Promise<string[]>;

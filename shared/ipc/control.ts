@@ -65,6 +65,8 @@ export const peerStatus = z.object({
   hasSession: z.boolean(),
   /** Packets dropped, by reason (only reasons with a count). */
   drops: z.record(z.string(), z.number()),
+  /** Why the peer seems not to work, when something looks wrong (shared/diagnosis/peer-diagnosis.ts). */
+  diagnosis: z.object({ kind: z.string(), summary: z.string(), hints: z.array(z.string()) }).optional(),
 });
 export type PeerStatus = z.infer<typeof peerStatus>;
 
@@ -147,6 +149,10 @@ export const METHODS = {
       /** Shown in errors as FILE:LINE. */
       source: z.string().max(4096).optional(),
       allowScripts: z.boolean().optional(),
+      /** For a file's tunnel: the kill switch (tunnelOptions.blockUntunneled). */
+      blockUntunneled: z.boolean().optional(),
+      /** For a file's tunnel: tunnelOptions.excludePrivateIps. */
+      excludePrivateIps: z.boolean().optional(),
     }),
     result: tunnelStatus,
   },

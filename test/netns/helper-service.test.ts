@@ -257,9 +257,11 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     console.log(`helper restarted and ${name} back in ${Math.round(back)} ms`);
     expect(back).toBeLessThan(2000);
     expect((await summary(a.ns, name))?.state).not.toBe('error');
-    // One set of rules, not the dead helper's plus the new one's; one nft table per family.
+    // One set of rules, not the dead helper's plus the new one's; one nft table per family, and the kill switch
+    // (a stored full tunnel blocks untunneled traffic by default), kept across the restart.
     expect([await rules(4), await rules(6)]).toEqual(rulesBefore);
-    expect((await a.ns.exec(['nft', 'list', 'tables'])).match(/warren-/g)).toHaveLength(2);
+    const tables = (await a.ns.exec(['nft', 'list', 'tables'])).split('\n').filter((line) => line.includes('warren-')).sort();
+    expect(tables).toEqual([`table inet warren-killswitch-${name}`, `table ip warren-${name}`, `table ip6 warren-${name}`].sort());
 
     await sleep(1100); // wg reports the latest handshake in whole seconds
     expect((await a.ping(go.tunnel4, { count: 3, deadline: 8 })).ok).toBe(true);

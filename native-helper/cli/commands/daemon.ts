@@ -60,7 +60,7 @@ function stopOnSignals(helper: HelperService): void {
 
 export async function runForeground(
   io: CliIo,
-  request: { name: string; config: string; source: string; allowScripts: boolean },
+  request: { name: string; config: string; source: string; allowScripts: boolean; blockUntunneled?: boolean; excludePrivateIps?: boolean },
 ): Promise<number> {
   let helper: HelperService;
   try {

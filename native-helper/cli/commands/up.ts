@@ -34,28 +34,41 @@ export const up: Command = {
   summary: 'Bring a stored tunnel, or one from a wg-quick file, up',
   help:
     'Usage: warren up NAME\n' +
-    '       warren up [--foreground] [--allow-scripts] FILE\n\n' +
+    '       warren up [--foreground] [--allow-scripts] [--block-untunneled] [--exclude-private-ips] FILE\n\n' +
     'Brings the stored tunnel NAME up (the Warren helper must be running; it brings it back after a restart\n' +
     'until `warren down NAME`), or the tunnel described by FILE (a path with a `/`, or an existing file ending\n' +
     "in .conf; needs root). A tunnel from a file is held by the namespace's helper, started in the background\n" +
     'when none runs, and never stored. The interface is named after the file (wg0.conf: wg0).\n' +
     '  --foreground     run the tunnel from FILE in this process; Ctrl-C takes it down\n' +
-    '  --allow-scripts  run the PreUp/PostUp/PreDown/PostDown commands of FILE (off by default)\n',
+    '  --allow-scripts  run the PreUp/PostUp/PreDown/PostDown commands of FILE (off by default)\n' +
+    '  --block-untunneled     while it is up, drop traffic that does not go through the tunnel (kill switch)\n' +
+    '  --exclude-private-ips  a full tunnel leaves private IPv4 networks (the LAN) to the local network; with\n' +
+    '                         --block-untunneled, the LAN stays reachable\n',
   async run(args, io) {
     let foreground = false;
     let allowScripts = false;
+    let blockUntunneled = false;
+    let excludePrivateIps = false;
     const files: string[] = [];
     for (const arg of args) {
       if (arg === '--foreground') foreground = true;
       else if (arg === '--allow-scripts') allowScripts = true;
+      else if (arg === '--block-untunneled') blockUntunneled = true;
+      else if (arg === '--exclude-private-ips') excludePrivateIps = true;
       else if (arg.startsWith('-')) throw new UsageError(`unknown option \`${arg}\``);
       else files.push(arg);
     }
     if (files.length !== 1) throw new UsageError('up takes exactly one NAME or FILE');
     const file = files[0];
     if (!isFileArgument(file)) {
-      if (foreground || allowScripts) {
-        throw new UsageError(`${foreground ? '--foreground' : '--allow-scripts'} is for a FILE; a stored tunnel runs in the helper, with its own options`);
+      const fileOnly = [
+        ...(foreground ? ['--foreground'] : []),
+        ...(allowScripts ? ['--allow-scripts'] : []),
+        ...(blockUntunneled ? ['--block-untunneled'] : []),
+        ...(excludePrivateIps ? ['--exclude-private-ips'] : []),
+      ];
+      if (fileOnly.length > 0) {
+        throw new UsageError(`${fileOnly[0]} is for a FILE; a stored tunnel runs in the helper, with its own options`);
       }
       return upStored(file, io);
     }
@@ -80,7 +93,7 @@ export const up: Command = {
     }
     if (!requireRoot(io, 'warren up')) return EXIT_FAILURE;
 
-    const request = { name: name.name, config: text, source: file, allowScripts };
+    const request = { name: name.name, config: text, source: file, allowScripts, blockUntunneled, excludePrivateIps };
     if (foreground) return runForeground(io, request);
     try {
       const client = await connectOrStartHelper();

@@ -152,10 +152,13 @@ export class TestNetwork {
     this.log.push(d);
   }
 
-  /** Delivers until nothing is in flight, flushing every device after each round. Returns datagrams delivered. */
+  /**
+   * Delivers until nothing is in flight and no device has handshakes queued, flushing every device after each
+   * round. Returns datagrams delivered.
+   */
   deliverAll(maxRounds = 1000): number {
     let delivered = 0;
-    for (let round = 0; this.inFlight.length > 0; round++) {
+    for (let round = 0; this.inFlight.length > 0 || this.nodes.some((n) => n.device.hasPendingHandshakes()); round++) {
       if (round >= maxRounds) throw new Error('the network never goes quiet');
       delivered += this.deliverRound();
     }

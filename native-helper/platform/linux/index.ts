@@ -6,6 +6,7 @@ import { chooseDnsConfigurator, type DnsChoiceOptions } from './dns.js';
 import { NftFirewallConfigurator } from './firewall.js';
 import { BashHookRunner } from './hooks.js';
 import { killSwitchTableName, NftKillSwitch } from './kill-switch.js';
+import { startNetworkMonitor } from './network-monitor.js';
 import { LinuxTunnelRecovery } from './recovery.js';
 import { restoreResolvConf } from './resolv-conf-file.js';
 import { createCommandRunner, type CommandRunner } from './run-command.js';
@@ -31,6 +32,7 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
   return {
     tunnels,
     killSwitch,
+    watchNetwork: (onChange, watch = {}) => startNetworkMonitor(() => onChange(), watch),
     recoverTunnel: (name, leftovers) => recovery.recover(name, leftovers),
     // Only the resolv.conf method leaves state that outlives the helper: resolved forgets a deleted link's DNS,
     // and a resolvconf record names an interface that a crash has removed (see the report on recovery).
