@@ -147,7 +147,12 @@ export class Tunnel {
         dataPath.stop();
         device.down();
       });
-      dataPath.run((now, sink) => device.up(now, sink));
+      dataPath.run((now, sink) => {
+        device.up(now, sink);
+        // Unlike the kernel, which waits for the first packet, handshake at once: switching a tunnel on in the app
+        // then shows "on" (or the diagnosis of why not) without the user having to send anything first.
+        for (const peer of device.peers) sendHandshakeInitiation(device, peer, false, now, sink);
+      });
 
       const uapi = await startUapiServer(name, {
         device,

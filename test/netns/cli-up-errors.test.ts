@@ -49,6 +49,19 @@ async function nothingLeft(name: string): Promise<void> {
   expect(commands.filter((c) => c.includes('warren.js daemon'))).toEqual([]);
 }
 
+/** The on-demand helper exits once its last tunnel is gone; give it a moment, then everything must be gone. */
+async function eventually(check: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 beforeAll(async () => {
   ns = await createNamespace();
   dir = mkdtempSync(join(tmpdir(), 'warren-up-'));
@@ -66,7 +79,7 @@ describe('warren up failures', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${file}:3: unknown key \`Adress\``);
     expect(result.stderr).toContain('did you mean `Address`');
-    await nothingLeft('wgbad0');
+    await eventually(() => nothingLeft('wgbad0'));
   });
 
   it('refuses a file whose name cannot be an interface name', async () => {
@@ -82,7 +95,7 @@ describe('warren up failures', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('warren up needs root');
     expect(result.stderr).toContain('sudo');
-    await nothingLeft('wgusr0');
+    await eventually(() => nothingLeft('wgusr0'));
   });
 
   it('refuses a name that is taken by an existing interface', async () => {
@@ -92,7 +105,7 @@ describe('warren up failures', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('an interface named wgtaken0 already exists');
     await ns.exec([IP, 'link', 'del', 'wgtaken0']);
-    await nothingLeft('wgtaken0');
+    await eventually(() => nothingLeft('wgtaken0'));
   });
 
   it('undoes a failed up: an endpoint that does not resolve leaves nothing behind', async () => {
@@ -103,7 +116,7 @@ describe('warren up failures', () => {
     const result = await warren(['up', file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('cannot resolve Endpoint host no-such-host.invalid');
-    await nothingLeft('wgres0');
+    await eventually(() => nothingLeft('wgres0'));
   });
 
   it('undoes a failed up: an Address the kernel refuses leaves no interface, route or socket', async () => {
@@ -115,7 +128,7 @@ describe('warren up failures', () => {
     const result = await warren(['up', file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('`ip -4 address add 10.3.0.1/24 dev wgaddr0` failed');
-    await nothingLeft('wgaddr0');
+    await eventually(() => nothingLeft('wgaddr0'));
     const routes = await ns.ipJson<{ dst: string }[]>('route', 'show', 'table', 'all');
     expect(routes.map((r) => r.dst)).not.toContain('10.3.0.0/24');
   });
@@ -130,17 +143,6 @@ describe('a tunnel stopped from outside', () => {
     const result = await warren(['up', file]);
     expect(result.status, result.stderr).toBe(0);
     expect(existsSync(`/var/run/wireguard/${name}.sock`)).toBe(true);
-  };
-  const eventually = async (check: () => Promise<void>) => {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      try {
-        return await check();
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
   };
 
   it('stops cleanly when its interface is deleted (`ip link del`)', async () => {
