@@ -7,11 +7,12 @@
  *   one timer  -> armed for device.nextDeadline(), so an idle tunnel sleeps; device.tick() when it fires
  *
  * The device's outputs arrive through this object as its DeviceSink and are copied into preallocated
- * outgoing batches (nothing allocated per packet); a full batch is flushed early.
+ * outgoing batches through cached region views (nothing allocated per packet); a full batch is flushed early.
  */
 import type { Device } from '../engine/device.js';
 import type { DeviceSink } from '../engine/device-types.js';
-import { ENDPOINT_SIZE } from '../engine/endpoint.js';
+import { regionView } from '../crypto/region-views.js';
+import { ENDPOINT_SIZE, copyEndpoint } from '../engine/endpoint.js';
 import type { Bind } from '../io/bind.js';
 import { type DatagramBatch, type PacketBatch, createDatagramBatch, createPacketBatch } from '../io/packet-batch.js';
 import type { Tun } from '../io/tun.js';
@@ -84,10 +85,10 @@ export class DataPath implements DeviceSink {
     const out = this.outNet;
     if (out.count === BATCH_PACKETS || this.netBytes + len > out.buffer.length) this.flushNet();
     const i = out.count++;
-    out.buffer.set(buf.subarray(off, off + len), this.netBytes);
+    out.buffer.set(regionView(buf, off, len), this.netBytes);
     out.offsets[i] = this.netBytes;
     out.lengths[i] = len;
-    out.endpoints.set(endpoint.subarray(0, ENDPOINT_SIZE), i * ENDPOINT_SIZE);
+    copyEndpoint(out.endpoints, i * ENDPOINT_SIZE, endpoint, 0);
     this.netBytes += len;
   }
 
@@ -95,7 +96,7 @@ export class DataPath implements DeviceSink {
     const out = this.outTun;
     if (out.count === BATCH_PACKETS || this.tunBytes + len > out.buffer.length) this.flushTun();
     const i = out.count++;
-    out.buffer.set(buf.subarray(off, off + len), this.tunBytes);
+    out.buffer.set(regionView(buf, off, len), this.tunBytes);
     out.offsets[i] = this.tunBytes;
     out.lengths[i] = len;
     this.tunBytes += len;
