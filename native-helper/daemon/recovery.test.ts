@@ -42,6 +42,16 @@ describe('the tunnel journal', () => {
     expect(journal.read().entries.map((e) => e.name)).toEqual(['wg0']);
   });
 
+  it('removes its directory with the last tunnel, and only then', () => {
+    const journal = new TunnelJournal(dir, '333');
+    journal.record('wg0', { fwmark: 51820, dnsMethod: null });
+    journal.record('wg1', { fwmark: null, dnsMethod: null });
+    journal.remove('wg0');
+    expect(readdirSync(journal.directory)).toEqual(['wg1.json']);
+    journal.remove('wg1');
+    expect(readdirSync(dir)).not.toContain('tunnels-333');
+  });
+
   it('drops files it did not write, and temporary files of a write cut short', () => {
     const journal = new TunnelJournal(dir, '111');
     journal.record('wg0', { fwmark: null, dnsMethod: null });

@@ -13,7 +13,7 @@
  * Both are per network namespace: a helper runs in each, and interface names repeat between namespaces.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tunnelName } from '../../shared/ipc/control.js';
@@ -45,6 +45,12 @@ export class TunnelJournal {
 
   remove(name: string): void {
     rmSync(this.#path(name), { force: true });
+    // The last tunnel gone: the directory goes too, so namespaces that came and went leave nothing in /run.
+    try {
+      rmdirSync(this.directory);
+    } catch {
+      // other tunnels still recorded (ENOTEMPTY), or already gone
+    }
   }
 
   /** The tunnels recorded, and the files that could not be read (removed: they cannot be acted on). */
