@@ -1,7 +1,7 @@
 // Reading a file of the store without trusting it: only a regular file is read (a FIFO named x.conf would
 // otherwise block open() forever, a device could be endless), and never more than `limit + 1` bytes.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; error: string; code?: string };
 
@@ -21,21 +21,27 @@ export async function readStoreFile(path: string, limit: number): Promise<ReadRe
       return { ok: false, error: `is ${kind(stats)}, not a regular file` };
     }
     if (stats.size > limit) return { ok: false, error: tooLarge(limit) };
-    const buffer = Buffer.alloc(limit + 1);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
+    const bytes = await readUpTo(handle, limit + 1);
     // It may have grown since the stat.
-    if (filled > limit) return { ok: false, error: tooLarge(limit) };
-    return { ok: true, bytes: buffer.subarray(0, filled) };
+    if (bytes.length > limit) return { ok: false, error: tooLarge(limit) };
+    return { ok: true, bytes };
   } catch (error) {
     return { ok: false, error: `cannot be read: ${(error as Error).message}`, code: (error as NodeJS.ErrnoException).code };
   } finally {
     await handle.close();
   }
+}
+
+/** At most `max` bytes from an open file, whatever it claims its size is (a device may be endless). */
+export async function readUpTo(handle: FileHandle, max: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(max);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
 }
 
 function tooLarge(limit: number): string {
