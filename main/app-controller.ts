@@ -13,12 +13,13 @@ import { type Notice, noticesFor } from './notifications.js';
 import { type PowerSource, PowerSync } from './power-sync.js';
 import { DEFAULT_PREFERENCES, loadPreferences, savePreferences } from './preferences.js';
 import { tunnelViews } from './tunnel-views.js';
+import { createTunnel, exportConf, getTunnel, helperLogs, setTunnelSettings, tunnelDetails, updateTunnel } from './tunnel-editing.js';
 
 export interface AppShell {
   /** The open dialog (.conf, .zip, many at once); empty when cancelled. */
   chooseImportPaths(): Promise<string[]>;
-  /** The save dialog for the export; null when cancelled. */
-  chooseExportPath(): Promise<string | null>;
+  /** The save dialog for an export (`suggested` is warren-tunnels.zip or NAME.conf); null when cancelled. */
+  chooseExportPath(suggested: string): Promise<string | null>;
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
   notify(notice: Notice): void;
@@ -114,15 +115,12 @@ export class AppController {
       return paths.length === 0 ? [] : this.importPaths(paths);
     },
     exportAll: async () => {
-      const path = await this.options.shell.chooseExportPath();
-      if (path === null) return null;
-      const data = await exportAllZip(this.helper, this.options.zip);
-      try {
-        await this.options.shell.writeFile(path, data);
-      } finally {
-        data.fill(0);
-      }
-      return path;
+      const path = await this.options.shell.chooseExportPath('warren-tunnels.zip');
+      return path === null ? null : this.writeSecret(path, await exportAllZip(this.helper, this.options.zip));
+    },
+    exportTunnel: async (name) => {
+      const path = await this.options.shell.chooseExportPath(`${name}.conf`);
+      return path === null ? null : this.writeSecret(path, await exportConf(this.helper, name));
     },
     getPreferences: () => ({ ...this.preferences }),
     setPreferences: async (changes) => {
@@ -133,7 +131,36 @@ export class AppController {
       return { ...next };
     },
     reconnect: () => this.helper.retryNow(),
+    getTunnel: (name) => getTunnel(this.helper, name),
+    getTunnelDetails: (name) => tunnelDetails(this.helper, name),
+    createTunnel: (name, text) => this.changing(createTunnel(this.helper, name, text)),
+    updateTunnel: (name, text) => this.changing(updateTunnel(this.helper, name, text)),
+    setTunnelSettings: (name, changes) => this.changing(setTunnelSettings(this.helper, name, changes)),
+    renameTunnel: async (name, newName) => (await this.changing(this.helper.call('rename', { name, newName }))).name,
+    deleteTunnel: async (name) => {
+      await this.changing(this.helper.call('delete', { name }));
+    },
+    getLogs: (limit) => helperLogs(this.helper, limit),
   };
+
+  /** Writes key material (mode 0600 by the shell) and wipes main's copy whatever happens. */
+  private async writeSecret(path: string, data: Uint8Array): Promise<string> {
+    try {
+      await this.options.shell.writeFile(path, data);
+    } finally {
+      data.fill(0);
+    }
+    return path;
+  }
+
+  /** A change to the store: the list is read again so the window and the tray show it at once. */
+  private async changing<T>(change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      void this.refresh();
+    }
+  }
 
   private async refresh(): Promise<void> {
     try {

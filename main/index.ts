@@ -37,8 +37,13 @@ const controller = new AppController({
       });
       return result.canceled ? [] : result.filePaths;
     },
-    async chooseExportPath() {
-      const result = await dialog.showSaveDialog({ title: 'Export all tunnels', defaultPath: 'warren-tunnels.zip', filters: [{ name: 'Zip archive', extensions: ['zip'] }] });
+    async chooseExportPath(suggested) {
+      const zip = suggested.endsWith('.zip');
+      const result = await dialog.showSaveDialog({
+        title: zip ? 'Export all tunnels' : 'Export tunnel',
+        defaultPath: suggested,
+        filters: [zip ? { name: 'Zip archive', extensions: ['zip'] } : { name: 'WireGuard configuration', extensions: ['conf'] }],
+      });
       return result.canceled || !result.filePath ? null : result.filePath;
     },
     readFile: (path) => readFile(path),

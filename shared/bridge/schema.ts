@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { tunnelName } from '../ipc/control.js';
-import type { AppState, ImportOutcome, Preferences } from './types.js';
+import type { AppState, ImportOutcome, LogLine, Preferences, SaveOutcome, EditableTunnel, TunnelDetails, TunnelSettings } from './types.js';
 
 declare const resultType: unique symbol;
 
@@ -44,6 +44,8 @@ const importFile = z.object({
   name: tunnelName.optional(),
 });
 
+const configText = z.string().max(1024 * 1024);
+
 export const BRIDGE = {
   /** Everything the window shows: the connection to the helper and the tunnels. */
   getState: call<AppState>()(z.tuple([])),
@@ -66,6 +68,31 @@ export const BRIDGE = {
   ),
   /** Try the helper again now instead of at the next backoff step. */
   reconnect: call<void>()(z.tuple([])),
+
+  /** A stored tunnel's text for the editor (its private key replaced by the placeholder) and settings. */
+  getTunnel: call<EditableTunnel>()(z.tuple([tunnelName])),
+  /** The detail view: interface and peers, live while the tunnel runs. */
+  getTunnelDetails: call<TunnelDetails>()(z.tuple([tunnelName])),
+  /** A new stored tunnel from editor text; a missing PrivateKey line gets a fresh key from the helper. */
+  createTunnel: call<SaveOutcome>()(z.tuple([tunnelName, configText])),
+  /** New text for a stored tunnel (the placeholder keeps its key); a running tunnel picks it up. */
+  updateTunnel: call<SaveOutcome>()(z.tuple([tunnelName, configText])),
+  setTunnelSettings: call<TunnelSettings>()(
+    z.tuple([
+      tunnelName,
+      z
+        .object({ startWithSystem: z.boolean(), blockUntunneled: z.boolean(), allowBridges: z.boolean(), allowScripts: z.boolean(), excludePrivateIps: z.boolean() })
+        .partial()
+        .strict(),
+    ]),
+  ),
+  /** Resolves to the new name. */
+  renameTunnel: call<string>()(z.tuple([tunnelName, tunnelName])),
+  deleteTunnel: call<void>()(z.tuple([tunnelName])),
+  /** Main asks where to save this tunnel's .conf (keys included); the path written, or null when cancelled. */
+  exportTunnel: call<string | null>()(z.tuple([tunnelName])),
+  /** The helper's latest log lines, oldest first. */
+  getLogs: call<LogLine[]>()(z.tuple([z.number().int().min(1).max(10_000)])),
 
   /** Sent whenever the state changes. */
   state: event<AppState>(),

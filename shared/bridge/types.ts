@@ -54,3 +54,78 @@ export interface Preferences {
   notifyOnDisconnect: boolean;
   notifyOnFailure: boolean;
 }
+
+/** A stored tunnel's per-tunnel settings, as the settings pane shows them. */
+export interface TunnelSettings {
+  /** Bring it up when the helper starts (at boot). */
+  startWithSystem: boolean;
+  /** Kill switch: while up, traffic that does not go through the tunnel is dropped. */
+  blockUntunneled: boolean;
+  /** Let bridges (docker0, virbr0, ...) through the kill switch, for VMs and containers. */
+  allowBridges: boolean;
+  /** Run PreUp/PostUp/PreDown/PostDown as root (off by default). */
+  allowScripts: boolean;
+  /** Route 0.0.0.0/0 as the public IPv4 space so the LAN stays reachable. */
+  excludePrivateIps: boolean;
+}
+
+/**
+ * A stored tunnel as the editor opens it. The private key never reaches the window: `text` carries
+ * `PrivateKey = (hidden)` (PRIVATE_KEY_PLACEHOLDER) in its place, and saving the placeholder keeps the key.
+ */
+export interface EditableTunnel {
+  name: string;
+  text: string;
+  publicKey: string;
+  settings: TunnelSettings;
+}
+
+/** Saving editor text: stored (with lint warnings), or refused with FILE:LINE: message lines. */
+export type SaveOutcome = { ok: true; name: string; warnings: string[] } | { ok: false; errors: string[] };
+
+/** Why a peer seems not to work (shared/diagnosis/peer-diagnosis.ts), in words for the user. */
+export interface PeerDiagnosisView {
+  kind: string;
+  summary: string;
+  hints: string[];
+}
+
+export interface PeerDetails {
+  publicKey: string;
+  endpoint: string | null;
+  allowedIps: string[];
+  /** Unix ms of the latest handshake; null for never. */
+  latestHandshake: number | null;
+  rxBytes: number;
+  txBytes: number;
+  /** Seconds; 0 for off. */
+  persistentKeepalive: number;
+  diagnosis?: PeerDiagnosisView;
+}
+
+/** What the detail view shows of one tunnel: the interface from its config, the peers live while it runs. */
+export interface TunnelDetails {
+  name: string;
+  /** Null when unknown (a file's tunnel that is down). */
+  publicKey: string | null;
+  addresses: string[];
+  dns: string[];
+  /** The port it listens on while up; the configured one (or null for random) while down. */
+  listenPort: number | null;
+  mtu: number | null;
+  /** True while it runs: the peers' handshake and transfer are live. */
+  running: boolean;
+  peers: PeerDetails[];
+  /** Warnings from bringing it up (hooks not run, ...). */
+  warnings: string[];
+  /** Unix ms when main read this, for throughput between two reads. */
+  sampledAt: number;
+}
+
+export interface LogLine {
+  /** Unix ms. */
+  time: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  tunnel?: string;
+}

@@ -36,6 +36,7 @@ export {
   hidePrivateKey,
   insertPrivateKey,
   restorePrivateKey,
+  withStandInKey,
 } from './private-key-text.js';
 export {
   EXCLUDED_PRIVATE_IPV4,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './parse.js';
-import { hasHiddenPrivateKey, hidePrivateKey, insertPrivateKey, restorePrivateKey } from './private-key-text.js';
+import { HIDDEN_PRIVATE_KEY_LINE, hasHiddenPrivateKey, hidePrivateKey, insertPrivateKey, restorePrivateKey, withStandInKey } from './private-key-text.js';
 
 const KEY = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
 const PEER = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
@@ -42,5 +42,22 @@ describe('private key text', () => {
     const result = insertPrivateKey(TEXT, KEY);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toMatch(/^line 3: leave PrivateKey out/);
+  });
+});
+
+describe('withStandInKey', () => {
+  it('puts a valid key where the placeholder is, so the rest parses, and keeps every other line', () => {
+    const text = `# home\n[Interface]\n${HIDDEN_PRIVATE_KEY_LINE}\nAddress = 10.0.0.2/32\nAddress = nonsense\n`;
+    const parsed = parseConfig(withStandInKey(text));
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    // The only error is the one the user wrote, at its own line: the stand-in key is valid.
+    expect(parsed.errors.map((e) => e.line)).toEqual([5]);
+    expect(withStandInKey(text).split('\n').filter((_, i) => i !== 2)).toEqual(text.split('\n').filter((_, i) => i !== 2));
+  });
+
+  it('leaves text without the placeholder alone', () => {
+    const text = '[Interface]\nPrivateKey = abc\n';
+    expect(withStandInKey(text)).toBe(text);
   });
 });

@@ -84,3 +84,17 @@ export function insertPrivateKey(text: string, key: string): { ok: true; text: s
   lines.splice(at + 1, 0, keyLine + newline);
   return { ok: true, text: lines.join('') };
 }
+
+/** A valid key that stands in for the hidden one while the rest of the text is parsed (see withStandInKey). */
+const STAND_IN_KEY = 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=';
+
+/**
+ * The text with each `PrivateKey = (hidden)` line holding a valid stand-in key instead, so the parser and the
+ * linter can judge everything else (the editor and main's detail view see only hidden-key text). Every other
+ * line, and every line number, stays as it was.
+ */
+export function withStandInKey(text: string): string {
+  const placeholders = new Set(privateKeyLines(text).filter((k) => k.value === PRIVATE_KEY_PLACEHOLDER).map((k) => k.line));
+  if (placeholders.size === 0) return text;
+  return replaceLines(text, (n) => (placeholders.has(n) ? `PrivateKey = ${STAND_IN_KEY}` : null));
+}

@@ -28,6 +28,38 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
     getPreferences: async () => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true }),
     setPreferences: async (p) => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true, ...p }),
     reconnect: async () => {},
+    getTunnel: async (name) => ({
+      name,
+      text: '[Interface]\nPrivateKey = (hidden)\nAddress = 10.0.0.2/32\n',
+      publicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
+      settings: { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false },
+    }),
+    getTunnelDetails: async (name) => ({
+      name,
+      publicKey: null,
+      addresses: [],
+      dns: [],
+      listenPort: null,
+      mtu: null,
+      running: false,
+      peers: [],
+      warnings: [],
+      sampledAt: 0,
+    }),
+    createTunnel: async (name) => ({ ok: true, name, warnings: [] }),
+    updateTunnel: async (name) => ({ ok: true, name, warnings: [] }),
+    setTunnelSettings: async (_name, changes) => ({
+      startWithSystem: false,
+      blockUntunneled: false,
+      allowBridges: false,
+      allowScripts: false,
+      excludePrivateIps: false,
+      ...changes,
+    }),
+    renameTunnel: async (_name, newName) => newName,
+    deleteTunnel: async () => {},
+    exportTunnel: async () => null,
+    getLogs: async () => [],
     onState: (listener) => {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);

@@ -1,0 +1,116 @@
+/*
+ * The window's calls on one stored tunnel (open in the editor, save, create, settings, rename, delete, export,
+ * details, logs), translated between the bridge's types (shared/bridge/types.ts) and the helper's control
+ * protocol, which never reaches the renderer. The private key stays in the helper: the editor gets the text
+ * with `PrivateKey = (hidden)` and saving the placeholder keeps the key; only an export writes it, straight
+ * from the helper's answer into the file the user chose.
+ */
+import type { EditableTunnel, LogLine, SaveOutcome, TunnelDetails, TunnelSettings } from '../shared/bridge/types.js';
+import { formatEndpoint, parseConfig, withStandInKey } from '../shared/config/index.js';
+import { ControlCallError } from '../shared/ipc/control-client.js';
+import type { TunnelOptions, TunnelStatus } from '../shared/ipc/control.js';
+import type { HelperCalls } from './helper-connection.js';
+
+export function settingsOf(options: TunnelOptions): TunnelSettings {
+  return {
+    startWithSystem: options.autostart,
+    blockUntunneled: options.blockUntunneled,
+    allowBridges: options.allowBridges,
+    allowScripts: options.allowScripts,
+    excludePrivateIps: options.excludePrivateIps,
+  };
+}
+
+export function optionsOf(settings: Partial<TunnelSettings>): Partial<TunnelOptions> {
+  const { startWithSystem, ...rest } = settings;
+  return startWithSystem === undefined ? rest : { ...rest, autostart: startWithSystem };
+}
+
+export async function getTunnel(helper: HelperCalls, name: string): Promise<EditableTunnel> {
+  const stored = await helper.call('get', { name });
+  return { name: stored.name, text: stored.text, publicKey: stored.publicKey, settings: settingsOf(stored.options) };
+}
+
+/** A refusal for its config becomes the editor's FILE:LINE errors; anything else is thrown on. */
+async function saved(name: string, save: () => Promise<string[]>): Promise<SaveOutcome> {
+  try {
+    return { ok: true, name, warnings: await save() };
+  } catch (error) {
+    if (error instanceof ControlCallError && error.code === 'config') return { ok: false, errors: error.details.length > 0 ? error.details : [error.message] };
+    throw error;
+  }
+}
+
+/** A new stored tunnel: the helper makes the key unless the text brings one (then it is an import of that text). */
+export async function createTunnel(helper: HelperCalls, name: string, text: string): Promise<SaveOutcome> {
+  const hasKey = /^\s*privatekey\s*=/im.test(text);
+  if (!hasKey) {
+    return saved(name, async () => {
+      await helper.call('create', { name, text });
+      return [];
+    });
+  }
+  const [result] = await helper.call('import', { files: [{ filename: `${name}.conf`, text, name }] });
+  return result.ok ? { ok: true, name: result.name ?? name, warnings: result.warnings } : { ok: false, errors: result.errors };
+}
+
+export function updateTunnel(helper: HelperCalls, name: string, text: string): Promise<SaveOutcome> {
+  return saved(name, async () => (await helper.call('update', { name, text })).warnings);
+}
+
+export async function setTunnelSettings(helper: HelperCalls, name: string, changes: Partial<TunnelSettings>): Promise<TunnelSettings> {
+  return settingsOf(await helper.call('setOptions', { name, options: optionsOf(changes) }));
+}
+
+/** The interface as its config says (addresses, DNS, port, MTU) and the peers as the running tunnel reports them. */
+export async function tunnelDetails(helper: HelperCalls, name: string, now: () => number = Date.now): Promise<TunnelDetails> {
+  const [listed] = (await helper.call('list', {})).filter((t) => t.name === name);
+  const stored = listed?.origin === 'file' ? null : await helper.call('get', { name });
+  const running = listed !== undefined && listed.state !== 'down';
+  const [status] = running ? await helper.call('show', { name }) : ([] as TunnelStatus[]);
+  const parsed = stored ? parseConfig(withStandInKey(stored.text)) : null;
+  const config = parsed?.ok ? parsed.config : null;
+  const peers =
+    status?.peers.map((p) => ({
+      publicKey: p.publicKey,
+      endpoint: p.endpoint,
+      allowedIps: p.allowedIps,
+      latestHandshake: p.latestHandshake > 0 ? p.latestHandshake : null,
+      rxBytes: p.rxBytes,
+      txBytes: p.txBytes,
+      persistentKeepalive: p.persistentKeepalive,
+      ...(p.diagnosis ? { diagnosis: p.diagnosis } : {}),
+    })) ??
+    config?.peers.map((p) => ({
+      publicKey: p.publicKey,
+      endpoint: p.endpoint ? formatEndpoint(p.endpoint) : null,
+      allowedIps: p.allowedIps.map((a) => `${a.address}/${a.prefix}`),
+      latestHandshake: null,
+      rxBytes: 0,
+      txBytes: 0,
+      persistentKeepalive: p.persistentKeepalive ?? 0,
+    })) ??
+    [];
+  return {
+    name,
+    publicKey: status?.publicKey ?? stored?.publicKey ?? null,
+    addresses: config?.interface.addresses.map((a) => `${a.address}/${a.prefix}`) ?? [],
+    dns: config ? [...config.interface.dns, ...config.interface.dnsSearch] : [],
+    listenPort: status ? status.listenPort : (config?.interface.listenPort ?? null),
+    mtu: config?.interface.mtu ?? null,
+    running: status !== undefined,
+    peers,
+    warnings: status?.warnings ?? [],
+    sampledAt: now(),
+  };
+}
+
+export async function helperLogs(helper: HelperCalls, limit: number): Promise<LogLine[]> {
+  return (await helper.call('logs', { limit })).map((e) => ({ time: e.time, level: e.level, message: e.message, ...(e.tunnel ? { tunnel: e.tunnel } : {}) }));
+}
+
+/** This tunnel's .conf, key included, for the file the user chose; the caller wipes the bytes after writing. */
+export async function exportConf(helper: HelperCalls, name: string): Promise<Uint8Array> {
+  const { text } = await helper.call('get', { name, includePrivateKey: true });
+  return new TextEncoder().encode(text);
+}
