@@ -64,6 +64,21 @@ describe('HelperConnection with the real helper', () => {
     await stateReached(conn, 'connected');
   });
 
+  it('hears the helper stop at once, without waiting for a heartbeat', async () => {
+    helper = realHelper();
+    await helper.start();
+    connection = new HelperConnection({ connect: () => ControlClient.connect(helper!.socketPath), initialRetryMs: 20, maxRetryMs: 80, heartbeatMs: 60_000 });
+    const conn = connection;
+    conn.start();
+    await stateReached(conn, 'connected');
+    const stoppedAt = Date.now();
+    await helper.stop();
+    await stateReached(conn, 'helper-missing');
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    await helper.start();
+    await stateReached(conn, 'connected');
+  });
+
   it('notices the helper going away and finds it again when it restarts, with events flowing again', async () => {
     helper = realHelper();
     await helper.start();

@@ -1,7 +1,7 @@
 /*
  * Main's one connection to the helper's control socket. It connects, checks the protocol (version), subscribes
- * to events, and from then on checks every few seconds that the helper is still there (ControlClient has no
- * close notification; a failed call says the same). When the helper is missing, refuses us, or goes away, the
+ * to events, and from then on hears at once when the connection closes (a helper that stops or crashes closes
+ * it); a check every few seconds catches a helper that hangs without closing. When the helper is missing, refuses us, or goes away, the
  * state says why (connection-state.ts) and a new attempt follows with a backoff (doubling, capped), so a
  * helper that restarts is found again by itself. Main holds nothing of a tunnel's keys here: each call carries
  * what it needs and returns.
@@ -17,6 +17,8 @@ import { connectionStateFor } from './connection-state.js';
 export interface HelperClient {
   call<M extends ControlMethod>(method: M, params: ControlParams[M]): Promise<ControlResults[M]>;
   onEvent(listener: (event: ControlEvent) => void): () => void;
+  /** When the connection closes, with why. */
+  onClose(listener: (error: Error) => void): () => void;
   close(): void;
 }
 
@@ -31,7 +33,7 @@ export interface HelperConnectionOptions {
   /** First retry delay, doubled after each failure up to maxRetryMs. */
   initialRetryMs?: number;
   maxRetryMs?: number;
-  /** How often a connected helper is checked. */
+  /** How often a connected helper is checked (for a hung one: a closed connection is heard at once). */
   heartbeatMs?: number;
 }
 
@@ -58,7 +60,7 @@ export class HelperConnection implements HelperCalls {
     this.connectHelper = options.connect ?? (() => ControlClient.connect(controlSocketPath()));
     this.initialRetryMs = options.initialRetryMs ?? 500;
     this.maxRetryMs = options.maxRetryMs ?? 10_000;
-    this.heartbeatMs = options.heartbeatMs ?? 3000;
+    this.heartbeatMs = options.heartbeatMs ?? 10_000;
     this.retryMs = this.initialRetryMs;
   }
 
@@ -147,6 +149,8 @@ export class HelperConnection implements HelperCalls {
       this.setState({ kind: 'connected', helperVersion: version });
       for (const listener of this.connectedListeners) listener();
       this.scheduleHeartbeat(client);
+      const connected = client;
+      connected.onClose((error) => this.lost(connected, error));
     } catch (error) {
       client?.close();
       if (this.stopped) return;
@@ -189,8 +193,14 @@ export class HelperConnection implements HelperCalls {
     client.close();
     this.setState(connectionStateFor(error));
     this.retryMs = this.initialRetryMs;
+    // Look again at once (a restart is quick), but from a fresh task: this may run inside the attempt that
+    // just connected, which must finish before the next one starts.
     this.clearTimer();
-    void this.tryConnect();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tryConnect();
+    }, 0);
+    this.timer.unref?.();
   }
 
   private setState(state: ConnectionState): void {

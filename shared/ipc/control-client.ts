@@ -36,6 +36,7 @@ export class ControlClient {
   private readonly framer = new LineFramer();
   private nextId = 1;
   private readonly listeners = new Set<(event: ControlEvent) => void>();
+  private readonly closeListeners = new Set<(error: ControlCallError) => void>();
   private readonly pending = new Map<number, { method: ControlMethod; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   /** The helper's last id-0 error: why it is closing the connection. */
   private connectionError: ControlCallError | undefined;
@@ -47,8 +48,10 @@ export class ControlClient {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.receive(chunk));
     socket.on('close', () => {
-      this.closedWith = this.connectionError ?? new ControlCallError({ code: 'unavailable', message: 'the helper closed the connection' });
-      this.failAll(this.closedWith);
+      const closedWith = this.connectionError ?? new ControlCallError({ code: 'unavailable', message: 'the helper closed the connection' });
+      this.closedWith = closedWith;
+      this.failAll(closedWith);
+      for (const listener of this.closeListeners) listener(closedWith);
     });
     socket.on('error', () => {});
   }
@@ -73,6 +76,19 @@ export class ControlClient {
   onEvent(listener: (event: ControlEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Once, when the connection is gone (the helper stopped, crashed or refused us), with what later calls are
+   * rejected with; at once if it already is.
+   */
+  onClose(listener: (error: ControlCallError) => void): () => void {
+    if (this.closedWith) {
+      listener(this.closedWith);
+      return () => {};
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
   }
 
   call<M extends ControlMethod>(method: M, params: ControlParams[M]): Promise<ControlResults[M]> {
