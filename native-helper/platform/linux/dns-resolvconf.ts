@@ -51,6 +51,19 @@ export class ResolvconfDnsConfigurator implements DnsConfigurator {
     };
   }
 
+  /**
+   * After a crash: deletes the record a tunnel on `link` left. resolvconf keeps it (and its nameservers in
+   * resolv.conf) after the interface is gone, so the system would go on asking a resolver only the dead
+   * tunnel could reach. `-f`: no error when there is no such record. Resolves with what it did, in words.
+   */
+  async removeLeftover(link: string): Promise<string[]> {
+    assertInterfaceName(link);
+    if ((await this.#runner.which('resolvconf')) === null) return [];
+    const record = `${await this.#recordPrefix()}${link}`;
+    await this.#runner.run(['resolvconf', '-d', record, '-f']);
+    return [`deleted the resolvconf record ${record}`];
+  }
+
   async #recordPrefix(): Promise<string> {
     const resolvconf = await this.#runner.which('resolvconf');
     if (resolvconf === null) return '';

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseDnsConfigurator, detectDnsMethod } from './dns.js';
 import { recordPrefixFrom, resolvconfInput } from './dns-resolvconf.js';
 import { createCommandRunner } from './run-command.js';
+import { createLinuxPlatform } from './index.js';
 
 let dir: string;
 let bin: string;
@@ -130,6 +131,15 @@ describe('resolvconf', () => {
     const shim = await chooseDnsConfigurator(runner(), { method: 'resolvconf', resolvconf: { interfaceOrderPath: order } });
     await shim.apply('wt0', { servers: ['10.0.0.1'], search: [] });
     expect((await logged())[0]).toBe('resolvectl -a wt0 -m 0 -x');
+  });
+
+  it('deletes the record a crashed tunnel left, only for a tunnel that used resolvconf', async () => {
+    await fake('resolvconf');
+    const platform = createLinuxPlatform({ runner: runner(), dns: { resolvconf: { interfaceOrderPath: join(dir, 'none') } } });
+    expect(await platform.recoverTunnel('wt0', { fwmark: null, dnsMethod: 'resolvectl' })).toEqual([]);
+    expect(await logged()).toEqual([]);
+    expect(await platform.recoverTunnel('wt0', { fwmark: null, dnsMethod: 'resolvconf' })).toEqual(['deleted the resolvconf record wt0']);
+    expect(await logged()).toEqual(['resolvconf -d wt0 -f']);
   });
 
   it('reports a failure with the stderr', async () => {

@@ -3,6 +3,7 @@
 import type { Platform } from '../types.js';
 import { IprouteNetworkConfigurator } from './addresses-routes.js';
 import { chooseDnsConfigurator, type DnsChoiceOptions } from './dns.js';
+import { ResolvconfDnsConfigurator } from './dns-resolvconf.js';
 import { NftFirewallConfigurator } from './firewall.js';
 import { BashHookRunner } from './hooks.js';
 import { killSwitchTableName, NftKillSwitch } from './kill-switch.js';
@@ -33,9 +34,12 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
     tunnels,
     killSwitch,
     watchNetwork: (onChange, watch = {}) => startNetworkMonitor(() => onChange(), watch),
-    recoverTunnel: (name, leftovers) => recovery.recover(name, leftovers),
-    // Only the resolv.conf method leaves state that outlives the helper: resolved forgets a deleted link's DNS,
-    // and a resolvconf record names an interface that a crash has removed (see the report on recovery).
+    // resolved forgets a deleted link's DNS by itself; a resolvconf record outlives its interface.
+    recoverTunnel: async (name, leftovers) => [
+      ...(await recovery.recover(name, leftovers)),
+      ...(leftovers.dnsMethod === 'resolvconf' ? await new ResolvconfDnsConfigurator(runner, options.dns?.resolvconf).removeLeftover(name) : []),
+    ],
+    // The resolv.conf method's backup is not per tunnel: put back whatever a dead helper left in the file.
     recoverDns: () => restoreResolvConf(options.dns?.resolvConfFile),
     recoverKillSwitch: async (name) =>
       (await killSwitch.remove(name)) ? [`removed the kill switch (nft table inet ${killSwitchTableName(name)})`] : [],
