@@ -1,7 +1,8 @@
 // DNS through the tunnel, end to end with the real `warren` binary: Warren (namespace a) <-> wireguard-go (b) from
 // the interop harness, a tiny DNS server (fixtures/dns-server.mjs) in b listening only on b's tunnel address, and
-// Warren's config naming it as `DNS =` with a search domain. With neither resolved nor resolvconf inside, Warren
-// takes the resolv.conf method, and `ip netns exec a` shows it /etc/netns/a/resolv.conf as /etc/resolv.conf: up
+// Warren's config naming it as `DNS =` with a search domain. In a namespace of its own Warren takes the resolv.conf
+// method even where the host runs resolved or resolvconf (platform/linux/dns.ts), and `ip netns exec a` shows it
+// /etc/netns/a/resolv.conf as /etc/resolv.conf: up
 // must put the tunnel's resolver there, a name must resolve through it (the server sees the query from a's tunnel
 // address), and down must bring the namespace's own file back byte for byte. The host's /etc/resolv.conf is
 // checked to be untouched. Everything is removed afterwards, also after a failure.

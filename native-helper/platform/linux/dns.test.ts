@@ -5,7 +5,9 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chooseDnsConfigurator, detectDnsMethod } from './dns.js';
+import { spawn } from 'node:child_process';
+import { canCreateNamespaces, createNamespace, IP } from '../../../test/netns/namespace.js';
+import { chooseDnsConfigurator, detectDnsMethod, inInitialNetworkNamespace } from './dns.js';
 import { recordPrefixFrom, resolvconfInput } from './dns-resolvconf.js';
 import { createCommandRunner } from './run-command.js';
 import { createLinuxPlatform } from './index.js';
@@ -42,6 +44,31 @@ const logged = async () => (await readFile(log, 'utf8')).split('\n').filter((lin
 const settings = { servers: ['10.0.0.1', 'fd00::1'], search: ['example.com', 'corp'] };
 
 describe('detectDnsMethod', () => {
+  it('takes the resolv.conf file in a network namespace of its own, whatever serves the host', async () => {
+    await fake('resolvectl');
+    await fake('resolvconf');
+    expect(await detectDnsMethod(runner(), async () => false)).toBe('resolv.conf');
+    expect(await logged()).toEqual([]);
+    expect(await detectDnsMethod(runner(), async () => true)).toBe('resolvectl');
+  });
+
+  it('knows the host namespace from a namespace of its own', async () => {
+    expect(await inInitialNetworkNamespace()).toBe(true);
+  });
+
+  it.skipIf(!canCreateNamespaces)('tells a process in a namespace of its own from the host', async () => {
+    const ns = await createNamespace();
+    const child = spawn(IP, ['netns', 'exec', ns.name, 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      // `ip netns exec` enters the namespace, then execs sleep under the same pid.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await inInitialNetworkNamespace(child.pid!)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await ns.remove();
+    }
+  });
+
   it('takes resolvectl when resolved answers', async () => {
     await fake('resolvectl');
     await fake('resolvconf');
