@@ -1,29 +1,21 @@
 /*
- * The built window (renderer/dist, made by `npm run build`) in Debian's Chromium, served over HTTP with the
- * CSP main gives it. `window.warren` is a fake bridge from this test: every call travels to Node through one
- * exposed binding and is answered here (imports are judged by shared/config's parser, as the helper does);
- * events are pushed into the page. Screenshots go to test/artifacts/renderer/.
+ * The built window (window-harness.ts: renderer/dist or WARREN_RENDERER_DIST, in Debian's Chromium, served over
+ * HTTP with main's CSP) against a fake main written here: every call is answered below (imports judged by
+ * shared/config's parser, as the helper does; a running tunnel's counters grow with each read), events are
+ * pushed into the page. Screenshots go to test/artifacts/renderer/. The editor's own behaviour is in
+ * editor.test.ts; this suite covers the window around it.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppState, ImportFile, ImportOutcome } from '../../shared/bridge/types.js';
+import type { AppState, ImportFile, ImportOutcome, LogLine, TunnelDetails, TunnelSettings } from '../../shared/bridge/types.js';
 import { formatDiagnostic, parseConfig } from '../../shared/config/index.js';
 import { notAllowedMessage } from '../../shared/ipc/access.js';
 import { START_HELPER_HINT } from '../../main/connection-state.js';
-import { CONTENT_SECURITY_POLICY } from '../../main/security.js';
-
-const DIST = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/renderer/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+import { type PageGlobals, type TestWindow, openTestWindow } from './window-harness.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const PEER = Buffer.alloc(32, 9).toString('base64');
+const SILENT_PEER = Buffer.alloc(32, 11).toString('base64');
+const PUBLIC = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
 const GOOD = `[Interface]\nPrivateKey = ${KEY}\nAddress = 10.7.0.2/32\n\n[Peer]\nPublicKey = ${PEER}\nAllowedIPs = 10.7.0.0/24\nEndpoint = 192.0.2.1:51820\n`;
 const BROKEN = GOOD.replace('AllowedIPs = 10.7.0.0/24', 'AllowedIPs = 10.7.0.0/99');
 
@@ -35,10 +27,23 @@ const STATE: AppState = {
     { name: 'lab', phase: 'error', stored: false, error: 'the endpoint lab.example did not resolve' },
   ],
 };
+const SETTINGS: TunnelSettings = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
+
+const LOGS: LogLine[] = [
+  { time: Date.UTC(2026, 0, 1, 9, 0, 0), level: 'info', message: 'helper 0.1.0 started' },
+  { time: Date.UTC(2026, 0, 1, 9, 0, 1), level: 'debug', message: 'sent handshake initiation', tunnel: 'home' },
+  { time: Date.UTC(2026, 0, 1, 9, 0, 2), level: 'info', message: 'up', tunnel: 'home' },
+  { time: Date.UTC(2026, 0, 1, 9, 0, 3), level: 'warn', message: 'no handshake after 15 s', tunnel: 'work' },
+  { time: Date.UTC(2026, 0, 1, 9, 0, 4), level: 'error', message: 'the endpoint lab.example did not resolve', tunnel: 'lab' },
+];
 
 /** What the fake main answers and what it was asked. */
 const main = {
   state: STATE,
+  settings: { ...SETTINGS },
+  reads: 0,
+  /** When home's answering peer last shook hands: 12 s before the test starts, so the view's count goes up. */
+  handshakeAt: 0,
   calls: [] as { name: string; args: unknown[] }[],
   importFiles(files: ImportFile[]): ImportOutcome[] {
     return files.map((file) => {
@@ -53,6 +58,41 @@ const main = {
       };
     });
   },
+  /** home runs: one peer answering (counters growing 24 KiB in, 8 KiB out a read), one that never has. */
+  details(name: string): TunnelDetails {
+    const running = this.state.tunnels.find((t) => t.name === name)?.phase === 'on';
+    const n = ++this.reads;
+    const now = Date.now();
+    return {
+      name,
+      publicKey: PUBLIC,
+      addresses: ['10.7.0.2/32', 'fd07::2/128'],
+      dns: ['10.7.0.1'],
+      listenPort: running ? 51820 : null,
+      mtu: 1420,
+      running,
+      peers: [
+        { publicKey: PEER, endpoint: '192.0.2.1:51820', allowedIps: ['10.7.0.0/24'], latestHandshake: this.handshakeAt, rxBytes: n * 24 * 1024, txBytes: n * 8 * 1024, persistentKeepalive: 25 },
+        {
+          publicKey: SILENT_PEER,
+          endpoint: '198.51.100.7:51820',
+          allowedIps: ['10.9.0.0/24'],
+          latestHandshake: null,
+          rxBytes: 0,
+          txBytes: n * 148,
+          persistentKeepalive: 0,
+          diagnosis: {
+            kind: 'no-reply',
+            summary: 'The peer has not answered any of 4 handshakes.',
+            hints: ['Check the Endpoint address and port.', `The peer must list this tunnel's public key ${PUBLIC}.`],
+          },
+        },
+      ],
+      warnings: [],
+      // A read a second apart on main's clock, so the rates are exact.
+      sampledAt: this.handshakeAt + n * 1000,
+    };
+  },
   answer(name: string, args: unknown[]): unknown {
     this.calls.push({ name, args });
     switch (name) {
@@ -62,126 +102,141 @@ const main = {
         return this.importFiles(args[0] as ImportFile[]);
       case 'importWithDialog':
         return [];
+      case 'getTunnelDetails':
+        return this.details(args[0] as string);
+      case 'getTunnel':
+        return { name: args[0], text: GOOD.replace(KEY, '(hidden)'), publicKey: PUBLIC, settings: this.settings };
+      case 'setTunnelSettings':
+        this.settings = { ...this.settings, ...(args[1] as Partial<TunnelSettings>) };
+        return this.settings;
+      case 'renameTunnel':
+        this.state = { ...this.state, tunnels: this.state.tunnels.map((t) => (t.name === args[0] ? { ...t, name: args[1] as string } : t)) };
+        return args[1];
+      case 'deleteTunnel':
+        this.state = { ...this.state, tunnels: this.state.tunnels.filter((t) => t.name !== args[0]) };
+        return undefined;
+      case 'exportTunnel':
+        return `/home/ann/${args[0]}.conf`;
+      case 'getLogs':
+        return LOGS;
       default:
         return undefined;
     }
   },
+  called(name: string) {
+    return this.calls.filter((c) => c.name === name).map((c) => c.args);
+  },
 };
 
-/** The page's globals this test touches (the root tsconfig has no DOM types; the functions below run in the page). */
-interface PageGlobals {
-  warrenCall(name: string, args: unknown[]): Promise<unknown>;
-  warrenEmit(event: string, payload: unknown): void;
-  cspViolations: string[];
-  document: { addEventListener(type: 'securitypolicyviolation', listener: (e: { violatedDirective: string; blockedURI: string }) => void): void };
-  DataTransfer: new () => { items: { add(file: unknown): void } };
-  File: new (parts: string[], name: string) => unknown;
-  DragEvent: new (type: string, init: { dataTransfer: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
-  dispatchEvent(event: unknown): boolean;
-}
+let win: TestWindow;
 
-/** The page's side of the fake bridge: WarrenApi's shape over one binding, and a hook for events. */
-function installBridge() {
-  const page = globalThis as unknown as PageGlobals;
-  const listeners: Record<string, Set<(payload: unknown) => void>> = { state: new Set(), imported: new Set() };
-  const call =
-    (name: string) =>
-    (...args: unknown[]) =>
-      page.warrenCall(name, args);
-  const on = (event: string) => (listener: (payload: unknown) => void) => {
-    listeners[event].add(listener);
-    return () => listeners[event].delete(listener);
+/**
+ * Every visible piece of text in the page whose contrast with what is behind it is under WCAG AA (4.5:1, 3:1 for
+ * large text), as "text: ratio". Backgrounds are composed up the tree from the computed styles; text of disabled
+ * controls (which WCAG exempts) is skipped.
+ */
+function lowContrast(): string[] {
+  type El = { parentElement: El | null; childNodes: ArrayLike<{ nodeType: number; textContent: string | null }>; closest(s: string): unknown; getClientRects(): ArrayLike<unknown>; textContent: string | null };
+  const w = globalThis as unknown as {
+    document: { querySelectorAll(s: string): ArrayLike<El> };
+    getComputedStyle(e: El): { color: string; backgroundColor: string; opacity: string; fontSize: string; fontWeight: string; visibility: string };
   };
-  const names = ['getState', 'setTunnel', 'importFiles', 'importWithDialog', 'exportAll', 'getPreferences', 'setPreferences', 'reconnect'];
-  Object.assign(page, {
-    warren: { ...Object.fromEntries(names.map((n) => [n, call(n)])), onState: on('state'), onImported: on('imported') },
-    warrenEmit: (event: string, payload: unknown) => listeners[event].forEach((l) => l(payload)),
-    cspViolations: [] as string[],
-  });
-  page.document.addEventListener('securitypolicyviolation', (e) => page.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-}
-
-let server: Server;
-let base: string;
-let profile: string;
-let context: BrowserContext;
-let page: Page;
-const consoleErrors: string[] = [];
-
-async function emit(event: 'state' | 'imported', payload: unknown) {
-  await page.evaluate(([e, p]) => (globalThis as unknown as PageGlobals).warrenEmit(e as string, p), [event, payload] as const);
-}
-
-async function shot(name: string) {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
+  const parse = (c: string): number[] | null => {
+    const m = /^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)$/.exec(c);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] : null;
+  };
+  const over = (top: number[], bottom: number[]) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1);
+  const luminance = (c: number[]) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = (el: El | null): number[] => {
+    const layers: number[][] = [];
+    for (let e = el; e; e = e.parentElement) {
+      const bg = parse(w.getComputedStyle(e).backgroundColor);
+      if (bg && bg[3] > 0) layers.push(bg);
+      if (bg && bg[3] === 1) break;
+    }
+    return layers.reverse().reduce((acc, layer) => over(layer, acc), [255, 255, 255, 1]);
+  };
+  const faded = (el: El | null) => {
+    for (let e = el; e; e = e.parentElement) if (Number(w.getComputedStyle(e).opacity) < 1) return true;
+    return false;
+  };
+  const problems: string[] = [];
+  for (const el of Array.from(w.document.querySelectorAll('body *'))) {
+    const text = Array.from(el.childNodes)
+      .filter((n) => n.nodeType === 3)
+      .map((n) => n.textContent ?? '')
+      .join('')
+      .trim();
+    if (!text || el.getClientRects().length === 0 || el.closest('[aria-hidden="true"], :disabled, [aria-disabled="true"], .visually-hidden, option')) continue;
+    const style = w.getComputedStyle(el);
+    if (style.visibility === 'hidden' || faded(el)) continue;
+    const bg = background(el);
+    const fg = parse(style.color);
+    if (!fg) {
+      problems.push(`${text}: unreadable color ${style.color}`);
+      continue;
+    }
+    const [l1, l2] = [luminance(over(fg, bg)), luminance(bg)].sort((a, b) => b - a);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) problems.push(`${text.slice(0, 40)}: ${ratio.toFixed(2)}`);
+  }
+  return problems;
 }
 
 async function open() {
-  await page.goto(`${base}/index.html`);
-  await page.locator('li[data-tunnel="home"]').waitFor();
+  await win.page.goto(`${win.base}/index.html`);
+  await win.page.locator('li[data-tunnel="home"]').waitFor();
 }
+
+/** The focused element's accessible name-ish: its text, else its aria-label. */
+const focused = () =>
+  win.page.evaluate(() => {
+    const el = (globalThis as unknown as { document: { activeElement: { textContent: string | null; getAttribute(n: string): string | null } | null } }).document.activeElement;
+    return (el?.getAttribute('aria-label') ?? el?.textContent ?? '').trim();
+  });
 
 describe('the window in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'index.html'))) throw new Error('renderer/dist is missing: run `npm run build` first');
-    mkdirSync(ARTIFACTS, { recursive: true });
-    server = createServer((req, res) => {
-      // Chromium asks for a favicon over HTTP; Electron's file:// page does not.
-      if (req.url === '/favicon.ico') return void res.writeHead(204).end();
-      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-      try {
-        const body = readFileSync(join(DIST, path));
-        res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
-        res.end(body);
-      } catch {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    profile = mkdtempSync(join(tmpdir(), 'warren-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 800, height: 600 },
-    });
-    await context.exposeBinding('warrenCall', (_source, name: string, args: unknown[]) => main.answer(name, args));
-    await context.addInitScript(installBridge);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      // Main's policy names frame-ancestors, which only a header can carry (the server sends it too).
-      if (m.type() === 'error' && !m.text().includes("'frame-ancestors' is ignored when delivered via a <meta>")) consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    win = await openTestWindow((name, args) => main.answer(name, args));
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await win?.close();
   });
 
   beforeEach(async () => {
     main.state = STATE;
+    main.settings = { ...SETTINGS };
     main.calls = [];
-    await page.emulateMedia({ colorScheme: 'light' });
+    main.reads = 0;
+    main.handshakeAt = Date.now() - 12_000;
+    await win.page.setViewportSize({ width: 800, height: 600 });
+    await win.page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('lists the tunnels with their states, and a switch turns one on through setTunnel', async () => {
+    const { page } = win;
     await open();
     const rows = page.locator('li[data-tunnel]');
     await expect.poll(() => rows.allInnerTexts()).toEqual(['home\nOn', 'work\nOff', 'lab\nthe endpoint lab.example did not resolve']);
     expect(await page.getByRole('switch', { name: 'Tunnel home' }).first().getAttribute('aria-checked')).toBe('true');
-    await shot('tunnels-light');
+    await win.shot('tunnels-light');
 
     // Keyboard: focus work's switch in the list and press Space.
     const work = page.locator('li[data-tunnel="work"]').getByRole('switch', { name: 'Tunnel work' });
     expect(await work.getAttribute('aria-checked')).toBe('false');
     await work.focus();
     await page.keyboard.press('Space');
-    await expect.poll(() => main.calls.filter((c) => c.name === 'setTunnel')).toEqual([{ name: 'setTunnel', args: ['work', true] }]);
-    await emit('state', { ...STATE, tunnels: STATE.tunnels.map((t) => (t.name === 'work' ? { ...t, phase: 'on' } : t)) });
+    await expect.poll(() => main.called('setTunnel')).toEqual([['work', true]]);
+    await win.emit('state', { ...STATE, tunnels: STATE.tunnels.map((t) => (t.name === 'work' ? { ...t, phase: 'on' } : t)) });
     await expect.poll(() => work.getAttribute('aria-checked')).toBe('true');
     await expect.poll(() => page.locator('li[data-tunnel="work"] .status').innerText()).toBe('On');
 
@@ -190,10 +245,216 @@ describe('the window in Chromium', () => {
     await expect.poll(() => page.locator('#detail-heading').innerText()).toBe('lab');
     await expect.poll(() => page.getByRole('alert').first().innerText()).toContain('did not resolve');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await shot('tunnels-dark');
+    await win.shot('tunnels-dark');
+  });
+
+  it('shows a running tunnel live: interface, each peer\'s handshake ticking, transfer, throughput and why a peer is silent', async () => {
+    const { page } = win;
+    await open();
+    await expect.poll(() => page.locator('[data-field="public-key"]').innerText()).toBe(PUBLIC);
+    const interfaceText = await page.locator('section[aria-labelledby="interface-heading"]').innerText();
+    for (const part of ['10.7.0.2/32, fd07::2/128', '51820', '10.7.0.1', '1420']) expect(interfaceText).toContain(part);
+
+    const copy = page.getByRole('button', { name: 'Copy the public key' });
+    await copy.click();
+    await expect.poll(() => copy.innerText()).toBe('Copied');
+    expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(PUBLIC);
+
+    const answering = page.locator(`[data-peer="${PEER}"]`);
+    await expect.poll(() => answering.locator('[data-field="handshake"]').innerText()).toMatch(/^1[2-4] s ago$/);
+    const first = await answering.locator('[data-field="handshake"]').innerText();
+    // Reads repeat each second while the tunnel is on: the counters grow and the graph fills.
+    await expect.poll(() => main.called('getTunnelDetails').length, { timeout: 5000 }).toBeGreaterThanOrEqual(4);
+    expect(await answering.locator('[data-field="handshake"]').innerText()).not.toBe(first);
+    await expect.poll(() => answering.locator('[data-field="transfer"]').innerText()).toMatch(/KiB received, \d+(\.\d)? KiB sent$/);
+    const points = await answering.locator('polyline.rx').getAttribute('points');
+    expect(points?.split(' ').length).toBeGreaterThanOrEqual(2);
+    expect(await answering.getByRole('img').getAttribute('aria-label')).toMatch(/receiving 24\.0 KiB\/s, sending 8\.0 KiB\/s/);
+
+    const silent = page.locator(`[data-peer="${SILENT_PEER}"]`);
+    expect(await silent.locator('[data-field="handshake"]').innerText()).toBe('Never');
+    expect(await silent.locator('[data-diagnosis="no-reply"]').innerText()).toContain('Check the Endpoint address and port.');
+
+    // The layout does not move as the numbers tick.
+    const box = () => answering.boundingBox();
+    const before = await box();
+    await page.waitForTimeout(1500);
+    expect(await box()).toEqual(before);
+    await win.shot('detail-800-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await win.shot('detail-800-dark');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await win.shot('detail-1280-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await win.shot('detail-1280-light');
+
+    // Leaving the view (for the log) stops the reads; an off tunnel is read once.
+    await page.getByRole('button', { name: 'Logs' }).click();
+    await page.locator('#logs-heading').waitFor();
+    const reads = main.called('getTunnelDetails').length;
+    await page.waitForTimeout(1500);
+    expect(main.called('getTunnelDetails').length).toBe(reads);
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.locator('li[data-tunnel="work"] .pick').click();
+    await expect.poll(() => page.locator('#detail-heading').innerText()).toBe('work');
+    await page.waitForTimeout(1500);
+    // State events that leave it as it is (another tunnel changing, say) read nothing again.
+    for (let i = 0; i < 3; i++) await win.emit('state', { ...main.state, tunnels: [...main.state.tunnels] });
+    await page.waitForTimeout(300);
+    expect(main.called('getTunnelDetails').filter(([n]) => n === 'work')).toHaveLength(1);
+    expect(main.called('getTunnel').filter(([n]) => n === 'work')).toHaveLength(1);
+  });
+
+  it('renames inline with the name checked as it is typed, exports, and deletes after a confirmation that keeps focus sane', async () => {
+    const { page } = win;
+    await open();
+    await page.locator('li[data-tunnel="work"] .pick').click();
+    await page.getByRole('button', { name: 'Rename' }).click();
+    const input = page.getByRole('textbox', { name: 'New name for work' });
+    await expect.poll(() => focused()).toBe('');
+    await input.fill('home');
+    await expect.poll(() => page.locator('#rename-problem').innerText()).toBe('There is already a tunnel named home.');
+    await win.shot('rename-refused');
+    expect(await page.getByRole('button', { name: 'Rename', exact: true }).first().isDisabled()).toBe(true);
+    await input.fill('office');
+    await input.press('Enter');
+    await expect.poll(() => main.called('renameTunnel')).toEqual([['work', 'office']]);
+    await win.emit('state', main.state);
+    await expect.poll(() => page.locator('#detail-heading').innerText()).toBe('office');
+
+    await page.getByRole('button', { name: 'Export…' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Exported' }).innerText()).toContain('/home/ann/office.conf');
+
+    // Delete: the dialog takes focus (on Cancel), Escape closes it and focus goes back to Delete.
+    const remove = page.getByRole('button', { name: 'Delete…' });
+    await remove.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Delete office?' });
+    await dialog.waitFor();
+    expect(await focused()).toBe('Cancel');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Delete');
+    await page.keyboard.press('Tab');
+    // Focus stays in the modal dialog (Chromium may visit its own UI between, never the page behind).
+    await page.keyboard.press('Tab');
+    expect(['Cancel', 'Delete']).toContain(await focused());
+    await win.shot('delete-confirm');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await focused()).toBe('Delete…');
+    expect(main.called('deleteTunnel')).toEqual([]);
+
+    await remove.click();
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => main.called('deleteTunnel')).toEqual([['office']]);
+    await win.emit('state', main.state);
+    await expect.poll(() => page.locator('li[data-tunnel]').count()).toBe(2);
+    await expect.poll(() => focused()).toMatch(/^home/);
+  });
+
+  it('changes settings through setTunnelSettings, and allows scripts only after a warning', async () => {
+    const { page } = win;
+    await open();
+    const block = page.getByRole('switch', { name: 'Block untunneled traffic' });
+    const bridges = page.getByRole('switch', { name: 'Let VMs and containers through' });
+    await block.waitFor();
+    expect(await bridges.getAttribute('aria-disabled')).toBe('true');
+    await block.click();
+    await expect.poll(() => block.getAttribute('aria-checked')).toBe('true');
+    expect(await bridges.getAttribute('aria-disabled')).toBe('false');
+    await bridges.click();
+    await page.getByRole('switch', { name: 'Exclude private IPs' }).click();
+    await page.getByRole('switch', { name: 'Start with the system' }).click();
+    await expect.poll(() => main.called('setTunnelSettings').length).toBe(4);
+
+    const scripts = page.getByRole('switch', { name: 'Allow scripts' });
+    await scripts.click();
+    const warning = page.getByRole('dialog', { name: 'Allow this tunnel’s scripts?' });
+    await warning.waitFor();
+    expect(await warning.innerText()).toContain('as root');
+    await page.keyboard.press('Escape');
+    expect(await scripts.getAttribute('aria-checked')).toBe('false');
+    await scripts.click();
+    await warning.getByRole('button', { name: 'Allow scripts' }).click();
+    await expect.poll(() => scripts.getAttribute('aria-checked')).toBe('true');
+    expect(main.called('setTunnelSettings')).toEqual([
+      ['home', { blockUntunneled: true }],
+      ['home', { allowBridges: true }],
+      ['home', { excludePrivateIps: true }],
+      ['home', { startWithSystem: true }],
+      ['home', { allowScripts: true }],
+    ]);
+    await page.locator('section[aria-labelledby="settings-heading"]').scrollIntoViewIfNeeded();
+    await win.shot('settings');
+  });
+
+  it('shows the helper\'s log, filtered by level and tunnel', async () => {
+    const { page } = win;
+    await open();
+    await page.getByRole('button', { name: 'Logs' }).click();
+    const rows = page.locator('tr[data-level]');
+    await expect.poll(() => rows.count()).toBe(4);
+    await page.getByLabel('Level').selectOption('warn');
+    await expect.poll(() => rows.allInnerTexts()).toHaveLength(2);
+    await page.getByLabel('Level').selectOption('debug');
+    await page.getByLabel('Tunnel', { exact: true }).selectOption('home');
+    await expect.poll(() => rows.locator('.message').allInnerTexts()).toEqual(['sent handshake initiation', 'up']);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => main.called('getLogs').length).toBe(2);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await win.shot('logs-dark');
+  });
+
+  it('works from the keyboard: arrows move along the list with one tab stop, Enter shows a tunnel', async () => {
+    const { page } = win;
+    await open();
+    // From the toolbar's last button, Tab reaches the list at the selected tunnel.
+    await page.getByRole('button', { name: 'Logs' }).focus();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatch(/^home/);
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).toMatch(/^work/);
+    await page.keyboard.press('End');
+    expect(await focused()).toMatch(/^lab/);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#detail-heading').innerText()).toBe('lab');
+    // Tab goes to lab's switch, then out of the list (not through every row).
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Tunnel lab');
+    await page.keyboard.press('ArrowUp');
+    expect(await focused()).toBe('Tunnel work');
+    await page.keyboard.press('Tab');
+    const inList = () => win.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { closest(s: string): unknown } | null } }).document.activeElement?.closest('nav') != null);
+    expect(await inList()).toBe(false);
+    expect(await page.locator('.pick[tabindex="0"]').count()).toBe(1);
+  });
+
+  it('asks before leaving an editor with unsaved changes', async () => {
+    const { page } = win;
+    await open();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await expect.poll(() => page.locator('#editor-heading').innerText()).toBe('Edit home');
+    expect(main.called('getTunnel').some(([n]) => n === 'home')).toBe(true);
+    // Unchanged: leaving needs no answer.
+    await page.locator('li[data-tunnel="work"] .pick').click();
+    await expect.poll(() => page.locator('#detail-heading').innerText()).toBe('work');
+
+    await page.getByRole('button', { name: 'New tunnel' }).click();
+    await page.locator('.cm-content').click();
+    await page.keyboard.type('# a change');
+    await page.locator('li[data-tunnel="home"] .pick').click();
+    const ask = page.getByRole('dialog', { name: 'Discard your changes?' });
+    await ask.waitFor();
+    await win.shot('discard-confirm');
+    await ask.getByRole('button', { name: 'Keep editing' }).click();
+    await expect.poll(() => page.locator('#editor-heading').innerText()).toBe('New tunnel');
+    await page.getByRole('button', { name: 'Logs' }).click();
+    await ask.getByRole('button', { name: 'Discard' }).click();
+    await expect.poll(() => page.locator('#logs-heading').isVisible()).toBe(true);
   });
 
   it('imports dropped files: the good one is imported, the broken one shows its error at its line', async () => {
+    const { page } = win;
     await open();
     await page.evaluate(
       ([good, broken]) => {
@@ -205,9 +466,8 @@ describe('the window in Chromium', () => {
       },
       [GOOD, BROKEN],
     );
-    await expect.poll(() => main.calls.filter((c) => c.name === 'importFiles').length).toBe(1);
-    const sent = main.calls.find((c) => c.name === 'importFiles')!.args[0] as ImportFile[];
-    expect(sent).toEqual([
+    await expect.poll(() => main.called('importFiles').length).toBe(1);
+    expect(main.called('importFiles')[0][0]).toEqual([
       { filename: 'good.conf', text: GOOD },
       { filename: 'broken.conf', text: BROKEN },
     ]);
@@ -215,45 +475,53 @@ describe('the window in Chromium', () => {
     await expect.poll(() => broken.locator('.problem .where').innerText()).toBe('Line 7');
     expect(await broken.locator('.problem .source').innerText()).toBe('AllowedIPs = 10.7.0.0/99');
     await expect.poll(() => page.locator('section[aria-label="Import results"] h2').innerText()).toBe('Imported 1 of 2 files');
-    await shot('import-results');
-  });
-
-  it('checks a new tunnel as it is typed, with errors at their lines, and saves it through importFiles', async () => {
-    await open();
-    await page.getByRole('button', { name: 'New tunnel' }).click();
-    const area = page.getByRole('textbox', { name: 'Configuration' });
-    await area.fill(BROKEN);
-    await expect.poll(() => page.locator('#editor-findings li.error').first().innerText()).toMatch(/^Line 7\n?/);
-    expect(await page.locator('.gutter .ln.error').allInnerTexts()).toEqual(['7']);
-    await page.getByRole('textbox', { name: 'Name' }).fill('office');
-    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
-    await shot('editor-error');
-    await area.fill(GOOD);
-    await expect.poll(() => page.locator('#editor-findings').innerText()).toContain('No problems found.');
-    await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => main.calls.filter((c) => c.name === 'importFiles').map((c) => c.args)).toEqual([[[{ filename: 'office.conf', text: GOOD, name: 'office' }]]]);
+    await win.shot('import-results');
   });
 
   it('says how to start a missing helper, and which group to join when not allowed', async () => {
+    const { page } = win;
     main.state = { connection: { kind: 'helper-missing', message: 'The Warren helper is not running.', hint: START_HELPER_HINT }, tunnels: [] };
-    await page.goto(`${base}/index.html`);
+    await page.goto(`${win.base}/index.html`);
     const banner = page.locator('[data-connection="helper-missing"]');
     await expect.poll(() => banner.innerText()).toContain('The Warren helper is not running.');
     expect(await banner.locator('code').innerText()).toBe('sudo systemctl start warren');
-    await shot('helper-missing');
+    await win.shot('helper-missing');
     await page.getByRole('button', { name: 'Try again' }).click();
     await expect.poll(() => main.calls.some((c) => c.name === 'reconnect')).toBe(true);
 
-    await emit('state', { connection: { kind: 'not-allowed', message: notAllowedMessage('ann', 'warren') }, tunnels: [] });
+    await win.emit('state', { connection: { kind: 'not-allowed', message: notAllowedMessage('ann', 'warren') }, tunnels: [] });
     const refused = page.locator('[data-connection="not-allowed"]');
     await expect.poll(() => refused.locator('code').innerText()).toBe('sudo usermod -aG warren ann');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await shot('not-allowed-dark');
+    await win.shot('not-allowed-dark');
+  });
+
+  it('keeps text readable (WCAG AA contrast) in light and dark, on every view', async () => {
+    const { page } = win;
+    await open();
+    await page.locator(`[data-peer="${SILENT_PEER}"] [data-diagnosis]`).waitFor();
+    const found: Record<string, string[]> = {};
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      found[`detail ${scheme}`] = await page.evaluate(lowContrast);
+      await page.locator('li[data-tunnel="lab"] .pick').click();
+      found[`failed tunnel ${scheme}`] = await page.evaluate(lowContrast);
+      await page.getByRole('button', { name: 'Logs' }).click();
+      await page.locator('tr[data-level]').first().waitFor();
+      await page.getByLabel('Level', { exact: true }).selectOption('debug');
+      found[`logs ${scheme}`] = await page.evaluate(lowContrast);
+      await page.getByRole('button', { name: 'Close' }).click();
+      await page.locator('li[data-tunnel="home"] .pick').click();
+      await page.getByRole('button', { name: 'Delete…' }).click();
+      found[`dialog ${scheme}`] = await page.evaluate(lowContrast);
+      await page.keyboard.press('Escape');
+    }
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
   });
 
   it('runs under the CSP without violations or errors', async () => {
     await open();
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).cspViolations)).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(await win.cspViolations()).toEqual([]);
+    expect(win.consoleErrors).toEqual([]);
   });
 });

@@ -69,14 +69,13 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
       return () => importedListeners.delete(listener);
     },
   };
-  const merged = { ...base, ...overrides };
+  const merged: WarrenApi = { ...base, ...overrides };
+  // Every call is recorded; the event subscriptions are not calls.
+  const recorded = Object.fromEntries(
+    Object.entries(merged).map(([name, fn]) => [name, name.startsWith('on') ? fn : record(name, fn as (...args: unknown[]) => Promise<unknown>)]),
+  ) as unknown as WarrenApi;
   return {
-    ...merged,
-    getState: record('getState', merged.getState),
-    setTunnel: record('setTunnel', merged.setTunnel),
-    importFiles: record('importFiles', merged.importFiles),
-    importWithDialog: record('importWithDialog', merged.importWithDialog),
-    reconnect: record('reconnect', merged.reconnect),
+    ...recorded,
     calls,
     emitState: (s) => stateListeners.forEach((l) => l(s)),
     emitImported: (o) => importedListeners.forEach((l) => l(o)),

@@ -1,4 +1,6 @@
-// Tunnels: the list with switches and the detail pane.
+// Tunnels: the list with switches, the detail pane (interface, peers, throughput, actions) and their state.
 export { default as TunnelDetail } from './TunnelDetail.svelte';
 export { default as TunnelList } from './TunnelList.svelte';
-export { Tunnels, type TunnelRow } from './tunnels.svelte.js';
+export { TunnelActions } from './tunnel-actions.svelte.js';
+export { TunnelDetailsState } from './tunnel-details.svelte.js';
+export { Tunnels, isUp, type TunnelRow } from './tunnels.svelte.js';

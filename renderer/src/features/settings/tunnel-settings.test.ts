@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { TunnelSettings } from '../../../../shared/bridge/types.js';
+import { deferred, fakeApi } from '../../testing/fake-api.js';
+import { TunnelSettingsState } from './tunnel-settings.svelte.js';
+
+const OFF: TunnelSettings = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
+
+describe('TunnelSettingsState', () => {
+  it('reads the settings and shows what the helper answers to a change', async () => {
+    const api = fakeApi({
+      getTunnel: async (name) => ({ name, text: '', publicKey: 'k', settings: { ...OFF, startWithSystem: true } }),
+      setTunnelSettings: async (_name, changes) => ({ ...OFF, startWithSystem: true, ...changes, allowBridges: false }),
+    });
+    const state = new TunnelSettingsState(api);
+    await state.load('home');
+    expect(state.settings).toEqual({ ...OFF, startWithSystem: true });
+    await state.request('blockUntunneled', true);
+    expect(api.calls.filter((c) => c.name === 'setTunnelSettings')).toEqual([{ name: 'setTunnelSettings', args: ['home', { blockUntunneled: true }] }]);
+    expect(state.settings).toEqual({ ...OFF, startWithSystem: true, blockUntunneled: true });
+    expect(state.saving).toBeNull();
+  });
+
+  it('asks before allowing scripts, and turns them off without asking', async () => {
+    const api = fakeApi();
+    const state = new TunnelSettingsState(api);
+    await state.load('home');
+    await state.request('allowScripts', true);
+    expect(state.confirmingScripts).toBe(true);
+    expect(api.calls.some((c) => c.name === 'setTunnelSettings')).toBe(false);
+    state.cancelScripts();
+    expect(state.confirmingScripts).toBe(false);
+    await state.request('allowScripts', true);
+    await state.confirmScripts();
+    expect(state.settings?.allowScripts).toBe(true);
+    await state.request('allowScripts', false);
+    expect(api.calls.filter((c) => c.name === 'setTunnelSettings').map((c) => c.args[1])).toEqual([{ allowScripts: true }, { allowScripts: false }]);
+  });
+
+  it('takes one change at a time and says why one failed', async () => {
+    const answer = deferred<TunnelSettings>();
+    let calls = 0;
+    const api = fakeApi({
+      setTunnelSettings: async () => {
+        calls++;
+        if (calls === 1) return answer.promise;
+        throw new Error('not allowed');
+      },
+    });
+    const state = new TunnelSettingsState(api);
+    await state.load('home');
+    const first = state.request('excludePrivateIps', true);
+    expect(state.saving).toBe('excludePrivateIps');
+    await state.request('startWithSystem', true);
+    expect(calls).toBe(1);
+    answer.resolve({ ...OFF, excludePrivateIps: true });
+    await first;
+    await state.request('startWithSystem', true);
+    expect(state.error).toBe('Could not change the setting: not allowed');
+    expect(state.settings?.excludePrivateIps).toBe(true);
+  });
+
+  it('drops the answer for a tunnel no longer shown', async () => {
+    const slow = deferred<{ name: string; text: string; publicKey: string; settings: TunnelSettings }>();
+    const api = fakeApi({ getTunnel: async (name) => (name === 'slow' ? slow.promise : { name, text: '', publicKey: 'k', settings: OFF }) });
+    const state = new TunnelSettingsState(api);
+    const first = state.load('slow');
+    await state.load('work');
+    slow.resolve({ name: 'slow', text: '', publicKey: 'k', settings: { ...OFF, allowScripts: true } });
+    await first;
+    expect(state.name).toBe('work');
+    expect(state.settings).toEqual(OFF);
+  });
+});
