@@ -6,7 +6,7 @@ import { ControlClient } from '../shared/ipc/control-client.js';
 import type { AppState } from '../shared/bridge/types.js';
 import { AppController, type AppShell } from './app-controller.js';
 import { HelperConnection } from './helper-connection.js';
-import { noZip } from './import-export.js';
+import { fflateZip } from './zip-codec.js';
 import type { Notice } from './notifications.js';
 import { DEFAULT_PREFERENCES, loadPreferences } from './preferences.js';
 import { type RealHelper, realHelper, testConfig } from './testing/real-helper.js';
@@ -34,7 +34,7 @@ function start() {
   };
   const path = helper.socketPath;
   const connection = new HelperConnection({ connect: () => ControlClient.connect(path), initialRetryMs: 20, maxRetryMs: 50, heartbeatMs: 30 });
-  controller = new AppController({ helper: connection, power: new EventEmitter(), shell, zip: noZip, preferencesPath: join(helper.directory, 'prefs.json') });
+  controller = new AppController({ helper: connection, power: new EventEmitter(), shell, zip: fflateZip, preferencesPath: join(helper.directory, 'prefs.json') });
   return { controller, notices, loginItems };
 }
 

@@ -1,19 +1,14 @@
 // Import and export against the real helper (in-process, temporary store): its `import` judges each file and
-// answers errors at FILE:LINE. Zip archives go through a stand-in codec (the library is not a dependency yet).
+// answers errors at FILE:LINE. Zip archives go through the real codec (fflate).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControlClient } from '../shared/ipc/control-client.js';
 import { HelperConnection } from './helper-connection.js';
-import { ZIP_UNAVAILABLE, type ZipCodec, type ZipEntry, exportAllZip, importFiles, importPathsFromArgv, noZip, readImportPaths } from './import-export.js';
+import { exportAllZip, importFiles, importPathsFromArgv, readImportPaths } from './import-export.js';
+import { fflateZip } from './zip-codec.js';
 import { TEST_KEY, type RealHelper, realHelper, testConfig } from './testing/real-helper.js';
-
-/** A stand-in codec: an "archive" is the JSON of its entries. */
-const jsonZip: ZipCodec = {
-  unzip: (archive) => (JSON.parse(new TextDecoder().decode(archive)) as { name: string; text: string }[]).map((e) => ({ name: e.name, data: new TextEncoder().encode(e.text) })),
-  zip: (entries: ZipEntry[]) => new TextEncoder().encode(JSON.stringify(entries.map((e) => ({ name: e.name, text: new TextDecoder().decode(e.data) })))),
-};
 
 let helper: RealHelper;
 let connection: HelperConnection;
@@ -35,7 +30,7 @@ afterEach(async () => {
   await helper.dispose();
 });
 
-const read = { readFile: (path: string) => readFile(path), zip: jsonZip };
+const read = { readFile: (path: string) => readFile(path), zip: fflateZip };
 
 describe('import', () => {
   it('imports .conf files and answers each file, a broken one with its errors at FILE:LINE', async () => {
@@ -72,7 +67,7 @@ describe('import', () => {
   });
 
   it('imports every .conf of a zip, named by archive/entry in errors, skipping macOS metadata', async () => {
-    const archive = jsonZip.zip([
+    const archive = fflateZip.zip([
       { name: 'tunnels/a.conf', data: new TextEncoder().encode(testConfig('10.7.0.5/32')) },
       { name: 'tunnels/b.conf', data: new TextEncoder().encode('[Interface]\nAddress = nonsense\n') },
       { name: '__MACOSX/tunnels/._a.conf', data: new Uint8Array([0, 1, 2]) },
@@ -88,10 +83,15 @@ describe('import', () => {
     expect(results[1].errors[0]).toMatch(/^all\.zip\/tunnels\/b\.conf:\d+: /);
   });
 
-  it('says per archive that zip is not supported while there is no zip library', async () => {
+  it('answers a corrupt archive with one error for it, and reads the other files', async () => {
     writeFileSync(join(files, 'all.zip'), 'PK');
-    const { failures } = await readImportPaths([join(files, 'all.zip')], { readFile: (p) => readFile(p), zip: noZip });
-    expect(failures).toEqual([{ filename: 'all.zip', ok: false, errors: [`all.zip: ${ZIP_UNAVAILABLE}`], warnings: [] }]);
+    writeFileSync(join(files, 'home.conf'), testConfig());
+    const { files: good, failures } = await readImportPaths([join(files, 'all.zip'), join(files, 'home.conf')], read);
+    expect(good.map((f) => f.filename)).toEqual(['home.conf']);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ filename: 'all.zip', ok: false, warnings: [] });
+    expect(failures[0].errors).toHaveLength(1);
+    expect(failures[0].errors[0]).toMatch(/^all\.zip: /);
   });
 
   it('refuses text that is not UTF-8', async () => {
@@ -104,8 +104,8 @@ describe('import', () => {
 describe('export', () => {
   it('zips every stored tunnel with its private key', async () => {
     await importFiles(connection, [{ filename: 'home.conf', text: testConfig() }]);
-    const archive = await exportAllZip(connection, jsonZip);
-    const entries = jsonZip.unzip(archive);
+    const archive = await exportAllZip(connection, fflateZip);
+    const entries = fflateZip.unzip(archive);
     expect(entries.map((e) => e.name)).toEqual(['home.conf']);
     expect(new TextDecoder().decode(entries[0].data)).toContain(`PrivateKey = ${TEST_KEY}`);
   });

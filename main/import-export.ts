@@ -3,9 +3,8 @@
  * window or pasted text (the renderer sends the contents), a .conf opened from the file manager (argv of this
  * or a second instance). Files are read here and sent to the helper's `import`, which judges each one and
  * answers its errors at FILE:LINE; a file that cannot even be read gets a result of the same shape here.
- * Archives go through ZipCodec, a small interface in front of the zip library; until one is installed the
- * codec says so per file. Export writes every stored tunnel, keys included, into one zip: main holds the texts
- * only while it builds it.
+ * Archives go through ZipCodec, a small interface in front of the zip library (zip-codec.ts). Export writes
+ * every stored tunnel, keys included, into one zip: main holds the texts only while it builds it.
  */
 import { basename, extname, resolve } from 'node:path';
 import type { ImportFile, ImportOutcome } from '../shared/bridge/types.js';
@@ -21,18 +20,6 @@ export interface ZipCodec {
   unzip(archive: Uint8Array): ZipEntry[];
   zip(entries: ZipEntry[]): Uint8Array;
 }
-
-/** Until a zip library is a dependency: every zip operation fails with this message. */
-export const ZIP_UNAVAILABLE = 'zip archives are not supported in this build of Warren yet; import the .conf files inside instead';
-
-export const noZip: ZipCodec = {
-  unzip() {
-    throw new Error(ZIP_UNAVAILABLE);
-  },
-  zip() {
-    throw new Error(ZIP_UNAVAILABLE);
-  },
-};
 
 /** The helper's bound on one config text. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;

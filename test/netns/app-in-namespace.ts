@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppController, type AppShell } from '../../main/app-controller.js';
 import { HelperConnection } from '../../main/helper-connection.js';
-import { noZip } from '../../main/import-export.js';
+import { fflateZip } from '../../main/zip-codec.js';
 import type { AppState } from '../../shared/bridge/types.js';
 import { ControlClient } from '../../shared/ipc/control-client.js';
 import { ensureBuilt } from './ensure-built.js';
@@ -110,7 +110,7 @@ export async function startAppInNamespace(): Promise<AppInNamespace> {
     };
     const power = new EventEmitter();
     const connection = new HelperConnection({ connect: () => ControlClient.connect(socketPath), initialRetryMs: 20, maxRetryMs: 100, heartbeatMs: 200 });
-    const app = new AppController({ helper: connection, power, shell, zip: noZip, preferencesPath: join(dir, 'prefs.json'), reconnectTimeoutMs: 15_000 });
+    const app = new AppController({ helper: connection, power, shell, zip: fflateZip, preferencesPath: join(dir, 'prefs.json'), reconnectTimeoutMs: 15_000 });
     controller = app;
     await app.start();
 
