@@ -1,3 +1,3 @@
-// The editor for a new tunnel's text, checked as it is typed.
+// The tunnel editor: a new or stored tunnel's text in CodeMirror, checked as it is typed.
 export { default as EditorPane } from './EditorPane.svelte';
-export { Editor, TEMPLATE, lineRange } from './editor.svelte.js';
+export { Editor, TEMPLATE, type EditorApi, type KeyState } from './editor.svelte.js';
