@@ -4,11 +4,13 @@
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, powerMonitor, session } from 'electron';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppController } from './app-controller.js';
 import { registerBridge, sendEvent } from './bridge-main.js';
 import { HelperConnection } from './helper-connection.js';
+import { HelperServiceOffer, runToEnd, stageAppDirectory, unstageAppDirectory } from './helper-service-offer.js';
 import { importPathsFromArgv } from './import-export.js';
 import { fflateZip } from './zip-codec.js';
 import { HIDDEN_ARG, setStartAtLogin } from './preferences.js';
@@ -23,8 +25,9 @@ let window: BrowserWindow | null = null;
 let tray: Tray | null = null;
 let quitting = false;
 
+const helper = new HelperConnection();
 const controller = new AppController({
-  helper: new HelperConnection(),
+  helper,
   power: powerMonitor,
   zip: fflateZip,
   preferencesPath: join(app.getPath('userData'), 'preferences.json'),
@@ -59,6 +62,32 @@ const controller = new AppController({
       }),
     log: (message) => console.error(`warren: ${message}`),
   },
+});
+
+// An AppImage has no maintainer scripts: when no helper answers, offer to install the service (pkexec).
+const serviceOffer = new HelperServiceOffer({
+  appImage: process.env.APPIMAGE,
+  appDirectory: dirname(process.execPath),
+  user: userInfo().username,
+  ask: async (question) =>
+    (
+      await dialog.showMessageBox({
+        type: 'question',
+        title: question.title,
+        message: question.message,
+        detail: question.detail,
+        buttons: question.buttons,
+        defaultId: 0,
+        cancelId: 1,
+      })
+    ).response === 0,
+  inform: async (kind, message, detail) => {
+    await dialog.showMessageBox({ type: kind, title: 'Warren helper', message, detail });
+  },
+  stage: (directory) => stageAppDirectory(directory),
+  unstage: unstageAppDirectory,
+  run: runToEnd,
+  retry: () => void helper.retryNow(),
 });
 
 function showWindow(): void {
@@ -147,6 +176,7 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession(session.defaultSession);
     registerBridge(ipcMain, controller.handlers, trustedSender(() => window?.webContents, PAGE));
     controller.onState((state) => {
+      void serviceOffer.consider(state.connection);
       updateTray();
       sendEvent(window?.webContents ?? null, 'state', state);
     });

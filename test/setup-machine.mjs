@@ -15,6 +15,10 @@ const NEEDED = [
   ['dbus-daemon', 'dbus-daemon'],
   ['systemd-analyze', 'systemd'],
   ['runuser', 'util-linux'],
+  ['unshare', 'util-linux'],
+  ['groupadd', 'passwd'],
+  ['desktop-file-validate', 'desktop-file-utils'],
+  ['update-mime-database', 'shared-mime-info'],
   ['chromium', 'chromium'],
 ];
 

@@ -1,7 +1,9 @@
 // The platform layer for the OS this helper runs on. Each OS has its own folder behind the interfaces in
 // types.ts; this is the one place that looks at process.platform.
 import { createLinuxPlatform, type LinuxPlatformOptions } from './linux/index.js';
-import type { Platform } from './types.js';
+import { createCommandRunner } from './linux/run-command.js';
+import { LinuxServiceManager } from './linux/service.js';
+import type { Platform, ServiceManager } from './types.js';
 
 export type PlatformOptions = LinuxPlatformOptions;
 
@@ -11,6 +13,16 @@ export function createPlatform(options: PlatformOptions = {}, platform: NodeJS.P
       return createLinuxPlatform(options);
     default:
       throw new Error(`Warren has no platform layer for ${platform} yet`);
+  }
+}
+
+/** The helper as a system service (`warren service`). */
+export function createServiceManager(platform: NodeJS.Platform = process.platform): ServiceManager {
+  switch (platform) {
+    case 'linux':
+      return new LinuxServiceManager({ runner: createCommandRunner() });
+    default:
+      throw new Error(`Warren cannot install its service on ${platform} yet`);
   }
 }
 

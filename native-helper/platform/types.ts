@@ -160,3 +160,37 @@ export interface Platform {
    *  a tunnel that is gone. Resolves with what it removed, in words. */
   recoverKillSwitch(name: string): Promise<string[]>;
 }
+
+/** What `warren service install` sets up (platform/linux/service.ts: a systemd unit). */
+export interface ServiceInstallOptions {
+  /** The installed app to run the helper from: the Electron binary `warren` and resources/ beside it (an
+   *  AppImage's mount point, or a copy of it). It is copied to a fixed place the service runs from. */
+  appDirectory: string;
+  /** A user to add to the helper's group, so the app may talk to the helper (from their next login). */
+  user?: string;
+}
+
+export interface ServiceUninstallOptions {
+  /** Also delete the stored tunnels and the helper's state, and the group. */
+  purge: boolean;
+}
+
+export interface ServiceStatus {
+  /** The unit file, or null when the service is not installed. */
+  unitPath: string | null;
+  /** What the service runs (its ExecStart), when installed. */
+  command: string | null;
+  /** systemd's words (is-enabled, is-active), or null when systemd is not running here. */
+  enabled: string | null;
+  active: string | null;
+  /** The helper's group: null when it does not exist, else its members. */
+  groupMembers: string[] | null;
+}
+
+/** The helper as a system service. Each call says what it did, in words, one line a step; rejects with a
+ *  message for the user when a step fails (what was done before stays done and is listed in the message). */
+export interface ServiceManager {
+  install(options: ServiceInstallOptions): Promise<string[]>;
+  uninstall(options: ServiceUninstallOptions): Promise<string[]>;
+  status(): Promise<ServiceStatus>;
+}

@@ -1,0 +1,182 @@
+/*
+ * The AppImage's first start: no package manager has installed the helper service, so when no helper answers
+ * the app offers to install it, says exactly what that does, and runs `warren service install` as root through
+ * pkexec (the desktop's password prompt) on the app's own Electron as Node.
+ *
+ * Root cannot read an AppImage's FUSE mount (it is its user's only), so the app directory is first copied, as
+ * the user, to a private staging directory, and pkexec runs the command from there; the command copies it on to
+ * /opt/warren-helper, which the service runs (the AppImage's path changes each time it runs). pkexec clears the
+ * environment, hence `env ELECTRON_RUN_AS_NODE=1`. Electron's dialog and the process runner come in as
+ * parameters, so this runs and is tested under plain Node; main/index.ts wires it.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConnectionState } from '../shared/bridge/types.js';
+
+export const HELPER_DIRECTORY = '/opt/warren-helper';
+const HELPER_SCRIPT = 'resources/app.asar.unpacked/bin/warren.js';
+
+export interface OfferQuestion {
+  title: string;
+  message: string;
+  detail: string;
+  /** The first installs, the second declines. */
+  buttons: [string, string];
+}
+
+export interface ProcessResult {
+  /** null when it did not exit by itself (killed). */
+  code: number | null;
+  stderr: string;
+}
+
+export interface ServiceOfferOptions {
+  /** $APPIMAGE: set by the AppImage runtime to the .AppImage file; the offer is only for AppImages. */
+  appImage: string | undefined;
+  /** The directory of the running Electron binary (the AppImage's mount point). */
+  appDirectory: string;
+  /** The user running the app, to add to the helper's group. */
+  user: string;
+  /** Asks; resolves true for install. */
+  ask(question: OfferQuestion): Promise<boolean>;
+  /** Tells the outcome. */
+  inform(kind: 'info' | 'error', message: string, detail: string): Promise<void> | void;
+  /** Copies the app directory to a new directory only this user may write; resolves with its path. */
+  stage(appDirectory: string): Promise<string>;
+  /** Deletes the staging directory. */
+  unstage(directory: string): Promise<void>;
+  /** Runs argv to its end. */
+  run(argv: readonly string[]): Promise<ProcessResult>;
+  /** After an install: look for the helper now. */
+  retry(): void;
+}
+
+export type OfferOutcome = 'not-offered' | 'declined' | 'installed' | 'failed';
+
+/** What the dialog says: every change the install makes, and how to take it back. */
+export function offerQuestion(user: string): OfferQuestion {
+  return {
+    title: 'Install the Warren helper',
+    message: 'Warren needs its helper service to manage tunnels. Install it now?',
+    detail:
+      'With an administrator password, Warren will:\n' +
+      `• copy this app to ${HELPER_DIRECTORY} (the AppImage's own location changes each time it runs);\n` +
+      '• install the system service warren.service, which runs the helper as root from there, now and at ' +
+      'every start of the computer;\n' +
+      '• link the warren command at /usr/local/bin/warren;\n' +
+      `• create the group "warren" and add you (${user}) to it: its members may use the helper. It applies ` +
+      'from your next login.\n\n' +
+      '`sudo warren service uninstall` takes it all back (your tunnels stay in /etc/warren unless you add --purge).',
+    buttons: ['Install…', 'Not now'],
+  };
+}
+
+/** The command pkexec runs: the staged app's Electron as Node, running `warren service install`. */
+export function installCommand(stagedDirectory: string, user: string): string[] {
+  return [
+    'pkexec',
+    'env',
+    'ELECTRON_RUN_AS_NODE=1',
+    `${stagedDirectory}/warren`,
+    `${stagedDirectory}/${HELPER_SCRIPT}`,
+    'service',
+    'install',
+    '--from',
+    stagedDirectory,
+    '--user',
+    user,
+  ];
+}
+
+/** pkexec's own exit codes: the password dialog was dismissed, or authorization failed. */
+const PKEXEC_DISMISSED = 126;
+const PKEXEC_NOT_AUTHORIZED = 127;
+
+export class HelperServiceOffer {
+  readonly #options: ServiceOfferOptions;
+  #considered = false;
+
+  constructor(options: ServiceOfferOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Called with each connection state; offers the install once per start of the app, the first time the
+   * helper is missing, and only in an AppImage. Resolves with what happened.
+   */
+  async consider(connection: ConnectionState): Promise<OfferOutcome> {
+    if (this.#considered || connection.kind === 'connecting') return 'not-offered';
+    // The first answer decides: a helper that answers (or refuses us) is installed already.
+    this.#considered = true;
+    if (connection.kind !== 'helper-missing' || !this.#options.appImage) return 'not-offered';
+    return this.#offer();
+  }
+
+  async #offer(): Promise<OfferOutcome> {
+    const options = this.#options;
+    if (!(await options.ask(offerQuestion(options.user)))) return 'declined';
+    let staged: string | null = null;
+    try {
+      staged = await options.stage(options.appDirectory);
+      const result = await options.run(installCommand(staged, options.user));
+      if (result.code === 0) {
+        await options.inform(
+          'info',
+          'The Warren helper is installed and running.',
+          `You were added to the group "warren": log out and in again for the app to use the helper.`,
+        );
+        options.retry();
+        return 'installed';
+      }
+      if (result.code === PKEXEC_DISMISSED || result.code === PKEXEC_NOT_AUTHORIZED) {
+        await options.inform('error', 'The helper was not installed.', 'The administrator password was not given.');
+        return 'failed';
+      }
+      await options.inform('error', 'The helper could not be installed.', result.stderr.trim() || `The install exited with ${result.code}.`);
+      return 'failed';
+    } catch (error) {
+      const detail =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? `pkexec (polkit) is not installed. Install the helper from a terminal instead:\n` +
+            `sudo env ELECTRON_RUN_AS_NODE=1 "${options.appDirectory}/warren" "${options.appDirectory}/${HELPER_SCRIPT}" service install --user ${options.user}`
+          : (error as Error).message;
+      await options.inform('error', 'The helper could not be installed.', detail);
+      return 'failed';
+    } finally {
+      if (staged !== null) await options.unstage(staged).catch(() => {});
+    }
+  }
+}
+
+/** ServiceOfferOptions.stage: a copy in a new 0700 directory of this user's (mkdtemp), modes kept. */
+export async function stageAppDirectory(appDirectory: string, parent = tmpdir()): Promise<string> {
+  const staged = await mkdtemp(join(parent, 'warren-install-'));
+  try {
+    await cp(appDirectory, join(staged, 'app'), { recursive: true, verbatimSymlinks: true });
+  } catch (error) {
+    await rm(staged, { recursive: true, force: true });
+    throw error;
+  }
+  return join(staged, 'app');
+}
+
+/** ServiceOfferOptions.unstage for a directory stageAppDirectory made. */
+export async function unstageAppDirectory(staged: string): Promise<void> {
+  await rm(join(staged, '..'), { recursive: true, force: true });
+}
+
+/** ServiceOfferOptions.run: argv without a shell, stderr kept (bounded) for the message; rejects when it cannot
+ *  be started (ENOENT: no pkexec). */
+export function runToEnd(argv: readonly string[]): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < 16_384) stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
