@@ -4,11 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ControlClient } from '../shared/ipc/control-client.js';
-import { HelperConnection } from './helper-connection.js';
+import type { HelperConnection } from './helper-connection.js';
 import { exportAllZip, importFiles, importPathsFromArgv, readImportPaths } from './import-export.js';
 import { fflateZip } from './zip-codec.js';
-import { TEST_KEY, type RealHelper, realHelper, testConfig } from './testing/real-helper.js';
+import { TEST_KEY, type RealHelper, connectedTo, realHelper, testConfig } from './testing/real-helper.js';
 
 let helper: RealHelper;
 let connection: HelperConnection;
@@ -19,11 +18,7 @@ beforeEach(async () => {
   await helper.start();
   files = join(helper.directory, 'files');
   mkdirSync(files);
-  const path = helper.socketPath;
-  connection = new HelperConnection({ connect: () => ControlClient.connect(path), initialRetryMs: 20 });
-  const connected = new Promise<void>((resolve) => connection.onConnected(resolve));
-  connection.start();
-  await connected;
+  connection = await connectedTo(helper);
 });
 afterEach(async () => {
   connection.stop();

@@ -2,11 +2,10 @@
 // helper for the handshake timeline, and against the real helper for the suspend and resume calls themselves.
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ControlClient } from '../shared/ipc/control-client.js';
 import type { PeerStatus, TunnelStatus } from '../shared/ipc/control.js';
-import { HelperConnection, type HelperCalls } from './helper-connection.js';
+import type { HelperCalls, HelperConnection } from './helper-connection.js';
 import { PowerSync } from './power-sync.js';
-import { type RealHelper, realHelper } from './testing/real-helper.js';
+import { type RealHelper, connectedTo, realHelper } from './testing/real-helper.js';
 
 function status(name: string, peer: Partial<PeerStatus>): TunnelStatus {
   return {
@@ -110,11 +109,7 @@ describe('PowerSync and the real helper', () => {
   it('suspend and resume reach the helper, which answers how many tunnels it suspended and resumed', async () => {
     helper = realHelper();
     await helper.start();
-    const path = helper.socketPath;
-    connection = new HelperConnection({ connect: () => ControlClient.connect(path), initialRetryMs: 20 });
-    const connected = new Promise<void>((resolve) => connection!.onConnected(resolve));
-    connection.start();
-    await connected;
+    connection = await connectedTo(helper);
     const answers: unknown[] = [];
     const logged: string[] = [];
     const calls: HelperCalls = {

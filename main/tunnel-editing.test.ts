@@ -2,9 +2,8 @@
 // reaches the editor's text, saving the placeholder keeps it, a broken line comes back at its line.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HIDDEN_PRIVATE_KEY_LINE } from '../shared/config/index.js';
-import { ControlClient } from '../shared/ipc/control-client.js';
-import { HelperConnection } from './helper-connection.js';
-import { TEST_KEY, TEST_PEER_KEY, type RealHelper, realHelper, testConfig } from './testing/real-helper.js';
+import type { HelperConnection } from './helper-connection.js';
+import { TEST_KEY, TEST_PEER_KEY, type RealHelper, connectedTo, realHelper, testConfig } from './testing/real-helper.js';
 import { createTunnel, exportConf, getTunnel, helperLogs, setTunnelSettings, tunnelDetails, updateTunnel } from './tunnel-editing.js';
 
 let helper: RealHelper;
@@ -13,11 +12,7 @@ let connection: HelperConnection;
 beforeEach(async () => {
   helper = realHelper();
   await helper.start();
-  const path = helper.socketPath;
-  connection = new HelperConnection({ connect: () => ControlClient.connect(path), initialRetryMs: 20 });
-  const connected = new Promise<void>((resolve) => connection.onConnected(resolve));
-  connection.start();
-  await connected;
+  connection = await connectedTo(helper);
 });
 afterEach(async () => {
   connection.stop();

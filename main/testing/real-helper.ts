@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCrypto } from '../../native-helper/crypto/index.js';
+import { ControlClient } from '../../shared/ipc/control-client.js';
+import { HelperConnection } from '../helper-connection.js';
 import { type HelperService, startHelperService } from '../../native-helper/daemon/helper-service.js';
 import { createPlatform } from '../../native-helper/platform/index.js';
 import { TunnelStore } from '../../native-helper/store/index.js';
@@ -58,4 +60,14 @@ export function realHelper(): RealHelper {
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** Main's connection to `helper`, once it is connected (stop it after the test). */
+export async function connectedTo(helper: RealHelper): Promise<HelperConnection> {
+  const path = helper.socketPath;
+  const connection = new HelperConnection({ connect: () => ControlClient.connect(path), initialRetryMs: 20 });
+  const connected = new Promise<void>((resolve) => connection.onConnected(() => resolve()));
+  connection.start();
+  await connected;
+  return connection;
 }

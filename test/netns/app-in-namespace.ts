@@ -9,7 +9,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppController, type AppShell } from '../../main/app-controller.js';
@@ -22,6 +21,7 @@ import { Topology } from './interop-harness.js';
 import { eventually } from './interop-inspect.js';
 import { PORT, type Site, WARREN } from './interop-site.js';
 import { IP } from './namespace.js';
+import { accepts } from './socket-accepts.js';
 
 export interface AppInNamespace {
   readonly a: Site;
@@ -140,16 +140,4 @@ export async function startAppInNamespace(): Promise<AppInNamespace> {
     await dispose();
     throw error;
   }
-}
-
-/** Whether a unix socket at path accepts a connection (closed at once). */
-function accepts(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

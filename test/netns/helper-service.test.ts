@@ -10,7 +10,6 @@
 // system bus is a private dbus-daemon with a fake logind on it (logind cannot run here).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import { Topology } from './interop-harness.js';
 import { eventually, sleep, wgDump } from './interop-inspect.js';
 import { PORT, type Result, type Site, WARREN, canRunInterop, execute } from './interop-site.js';
 import { IP, type TestNamespace, createNamespace, run } from './namespace.js';
+import { accepts } from './socket-accepts.js';
 
 const NOT_RUNNING = 'warren: the Warren helper is not running: start it with `sudo systemctl start warren` or `sudo warren daemon`\n';
 
@@ -377,15 +377,3 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     expect(await summary(c, transient)).toBeUndefined();
   }, 30_000);
 });
-
-/** Whether a unix socket at path accepts a connection (closed at once). */
-function accepts(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}

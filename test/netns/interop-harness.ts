@@ -11,13 +11,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Child } from './child.js';
 import { sleep } from './interop-inspect.js';
 import { CONTROL_DIRECTORY, type Kind, PORT, Site } from './interop-site.js';
 import { IP, type TestNamespace, createNamespace, run } from './namespace.js';
+import { accepts } from './socket-accepts.js';
 
 export interface PeerOptions {
   /** The peer's AllowedIPs as this site sees them; default its /32 and /128. */
@@ -213,16 +213,4 @@ export class Topology {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/** Whether a unix socket at path accepts a connection (closed at once). */
-function accepts(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

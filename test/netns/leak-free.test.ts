@@ -14,7 +14,6 @@
 // failure (tunnels down, helpers and probes killed, namespaces deleted).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import { Topology } from './interop-harness.js';
 import { eventually, hasNft, sleep, wgDump } from './interop-inspect.js';
 import { PORT, type Site, WARREN, canRunInterop } from './interop-site.js';
 import { IP, type TestNamespace, createNamespace, run } from './namespace.js';
+import { accepts } from './socket-accepts.js';
 
 const LAN_A = '192.168.77.1';
 const LAN_C = '192.168.77.2';
@@ -275,15 +275,3 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
     }
   }, 30_000);
 });
-
-/** Whether a unix socket at path accepts a connection (closed at once). */
-function accepts(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
