@@ -2,33 +2,93 @@
  * A wg-quick model applied to an engine device, as `wg setconf` would: private key, peers with their preshared
  * keys, endpoints (already resolved to addresses), keepalives and allowed IPs. Hostnames are resolved here, once,
  * as wg(8) resolves them before configuring a device.
+ *
+ * A hostname that cannot be looked up falls back to the address it last resolved to (EndpointMemory, kept in the
+ * store's state), so a tunnel whose kill switch is held (after a crash), or that comes up at boot before DNS
+ * works, still connects; it is looked up again once the tunnel is up and on every change of the network. Why not
+ * let the lookup through the kill switch instead: the lookup goes to whatever resolver the system has (the LAN's,
+ * the ISP's), in the clear, so an allowance for it would be a DNS hole for every program on the machine, which is
+ * the leak the kill switch exists to stop; and the resolver could be anywhere, so no narrow rule (Mullvad's: its
+ * own resolver, for its own relay names only) fits a tunnel to any server. The remembered address is the one the
+ * user's own configuration led to last time; a peer that moved since is found by the lookup that follows.
  */
 import { lookup } from 'node:dns/promises';
 import { decodeKey } from '../../shared/config/keys.js';
-import { addressToBytes, fromIpPrefix, parseIpAddress } from '../../shared/config/ip.js';
+import { type IpAddress, addressToBytes, formatIpAddress, fromIpPrefix, parseIpAddress } from '../../shared/config/ip.js';
 import type { Endpoint, TunnelConfig } from '../../shared/config/model.js';
 import type { Device } from '../engine/device.js';
 import { endpointEquals, formatEndpoint, newEndpoint, writeEndpoint } from '../engine/endpoint.js';
 
-/** The endpoint record of each peer (null: none), in config order. Rejects naming the host that failed. */
-export async function resolveEndpoints(config: TunnelConfig): Promise<(Uint8Array | null)[]> {
-  return Promise.all(config.peers.map((peer) => (peer.endpoint ? resolveEndpoint(peer.endpoint) : null)));
+/** The addresses endpoint hostnames last resolved to, kept between runs (never anything else of a tunnel). */
+export interface EndpointMemory {
+  /** The address `host` last resolved to, or undefined. */
+  recall(host: string): string | undefined;
+  /** A lookup of `host` answered `address`. */
+  remember(host: string, address: string): void;
+  /** The lookup of `host` failed and its remembered address stands in. */
+  stoodIn?(host: string): void;
 }
 
-async function resolveEndpoint(endpoint: Endpoint): Promise<Uint8Array> {
+/** How long a lookup may take when a remembered address can stand in (a resolver that drops us never answers). */
+export const LOOKUP_WITH_FALLBACK_MS = 3000;
+
+export interface ResolveOptions {
+  memory?: EndpointMemory;
+  log?: (message: string) => void;
+  /** The bound on a lookup that has a remembered address to fall back on (default LOOKUP_WITH_FALLBACK_MS). */
+  fallbackAfterMs?: number;
+}
+
+/**
+ * The endpoint record of each peer (null: none), in config order. A hostname that cannot be looked up takes the
+ * address it last resolved to (options.memory), if any; else rejects naming the host that failed.
+ */
+export async function resolveEndpoints(config: TunnelConfig, options: ResolveOptions = {}): Promise<(Uint8Array | null)[]> {
+  return Promise.all(config.peers.map((peer) => (peer.endpoint ? resolveOrRecall(peer.endpoint, options) : null)));
+}
+
+async function resolveOrRecall(endpoint: Endpoint, options: ResolveOptions): Promise<Uint8Array> {
+  const remembered = parseIpAddress(endpoint.host).ok ? undefined : options.memory?.recall(endpoint.host);
+  try {
+    return await resolveEndpoint(endpoint, options.memory, remembered === undefined ? undefined : options.fallbackAfterMs ?? LOOKUP_WITH_FALLBACK_MS);
+  } catch (error) {
+    const address = remembered === undefined ? null : parseIpAddress(remembered);
+    if (address === null || !address.ok) throw error;
+    options.log?.(`${(error as Error).message}; using the address it last resolved to, ${remembered}, until a lookup works`);
+    options.memory?.stoodIn?.(endpoint.host);
+    return endpointRecord(address.value, endpoint.port);
+  }
+}
+
+async function resolveEndpoint(endpoint: Endpoint, memory?: EndpointMemory, timeoutMs?: number): Promise<Uint8Array> {
   let address = parseIpAddress(endpoint.host);
   if (!address.ok) {
     try {
-      const found = await lookup(endpoint.host);
+      const found = await withTimeout(lookup(endpoint.host), timeoutMs);
       address = parseIpAddress(found.address);
     } catch (error) {
       throw new Error(`cannot resolve Endpoint host ${endpoint.host}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     if (!address.ok) throw new Error(`Endpoint host ${endpoint.host} resolved to an unusable address`);
+    memory?.remember(endpoint.host, formatIpAddress(address.value));
   }
+  return endpointRecord(address.value, endpoint.port);
+}
+
+function endpointRecord(address: IpAddress, port: number): Uint8Array {
   const record = newEndpoint();
-  writeEndpoint(record, 0, address.value.family, addressToBytes(address.value), endpoint.port);
+  writeEndpoint(record, 0, address.family, addressToBytes(address), port);
   return record;
+}
+
+/** The lookup, or a rejection after `ms` (the lookup itself goes on in libuv's pool, and its answer is dropped). */
+function withTimeout<T>(promise: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEOUT' })), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -36,9 +96,14 @@ async function resolveEndpoint(endpoint: Endpoint): Promise<Uint8Array> {
  * set when the answer differs from the endpoint in use. Endpoints written as addresses are left alone (they
  * cannot change, and setting them would undo a peer's roaming). A failed lookup keeps what there is.
  */
-export async function reresolveEndpoints(device: Device, config: TunnelConfig, log: (message: string) => void): Promise<number> {
+export async function reresolveEndpoints(
+  device: Device,
+  config: TunnelConfig,
+  log: (message: string) => void,
+  memory?: EndpointMemory,
+): Promise<number> {
   const named = config.peers.filter((peer) => peer.endpoint !== undefined && !parseIpAddress(peer.endpoint.host).ok);
-  const results = await Promise.allSettled(named.map((peer) => resolveEndpoint(peer.endpoint!)));
+  const results = await Promise.allSettled(named.map((peer) => resolveEndpoint(peer.endpoint!, memory)));
   let changed = 0;
   results.forEach((result, i) => {
     const host = named[i].endpoint!.host;

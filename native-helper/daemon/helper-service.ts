@@ -15,6 +15,9 @@
  * brings back until they are up again (their `up` replaces the table with no gap) and removes the others, so a
  * crash opens no window for traffic to leave untunneled. While tunnels run, a watch on the network (addresses,
  * routes, links other than ours) makes them look up endpoint hostnames and handshake again after each change.
+ * The store remembers the address each endpoint hostname of a stored tunnel last resolved to, the fallback when
+ * the lookup fails (a held kill switch blocks DNS, a boot before the network has a resolver). Every status tick
+ * (whether or not anyone listens) also lets kill switches follow peers whose endpoint changed (roaming).
  * Every change of the system (start-up, each request) runs one at a time; reads answer at once. Subscribers get
  * `tunnels` events when a tunnel's state or the list changes, `status` every second while a tunnel runs, and
  * each log entry.
@@ -34,6 +37,7 @@ import { generatePrivateKey, publicKeyOf } from '../crypto/keypair.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import type { NetworkWatch, Platform } from '../platform/types.js';
 import { StoreError, type StoredTunnel, type TunnelStore, defaultTunnelOptions } from '../store/index.js';
+import type { EndpointMemory } from './configure-device.js';
 import { ControlFailure, type ControlHandlers, type ControlServer, startControlServer } from './control-server.js';
 import { HelperLog, type HelperLogOptions } from './helper-log.js';
 import type { PowerEvents } from './power-events.js';
@@ -113,6 +117,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     const running = tunnels.running().length > 0;
     if (running && statusTimer === null) {
       statusTimer = setInterval(() => {
+        void tunnels.followEndpoints();
         if (server && server.subscribers > 0) server.broadcast({ type: 'status', status: tunnels.running().map((t) => t.status()) });
       }, statusEvery);
       statusTimer.unref();
@@ -169,6 +174,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     log,
     onChange: changed,
     onStopped: () => closeIfIdle(),
+    endpointMemory: (name, origin) => (origin === 'store' && store !== null ? storeEndpointMemory(store, name, log) : undefined),
   });
 
   // ---- lifecycle ----
@@ -496,6 +502,18 @@ async function restore(targets: readonly StoredTunnel[], tunnels: RunningTunnels
       // logged, and the tunnel is in state 'error'
     }
   }
+}
+
+/** A stored tunnel's endpoint addresses, remembered in the store's state (writes are the store's, atomic). */
+function storeEndpointMemory(store: TunnelStore, name: string, log: HelperLog): EndpointMemory {
+  return {
+    recall: (host) => store.get(name)?.lastResolved[host],
+    remember: (host, address) => {
+      store.rememberResolved(name, host, address).catch((error: unknown) => {
+        log.write('warn', `could not remember the address of ${host}: ${(error as Error).message}`, name);
+      });
+    },
+  };
 }
 
 /** Removes every kill switch in the system but those of `keep` (a crashed helper's). Never throws. */

@@ -9,6 +9,10 @@
  *                 is not running and `error` says why
  *
  * States change on the engine's events, which arrive inside the data path; onChange is told and must be cheap.
+ * A tunnel that came up on a remembered endpoint address (its hostname could not be looked up: configure-device.ts)
+ * looks the name up again at its first handshake, when DNS can go through it. A kill switch that lets the
+ * tunnel's UDP through by endpoint (no fwmark) follows the peers' endpoints: followEndpoints, on a timer, picks up
+ * an endpoint the engine learnt from a roaming peer's packets (it is not told of those) and re-applies the rules.
  * Every running tunnel is in the journal (recovery.ts) from before its `up` touches the system to after its
  * `down` has undone it.
  */
@@ -20,6 +24,7 @@ import type { CryptoPrimitives } from '../crypto/primitives.js';
 import { REKEY_ATTEMPT_TIME_MS } from '../engine/constants.js';
 import type { DeviceEvent } from '../engine/device-types.js';
 import type { Platform } from '../platform/types.js';
+import type { EndpointMemory } from './configure-device.js';
 import { ControlFailure } from './control-server.js';
 import { type HelperLog, peerLabel } from './helper-log.js';
 import type { TunnelJournal } from './recovery.js';
@@ -47,6 +52,8 @@ export interface RunningTunnelsOptions {
   onChange: () => void;
   /** A tunnel stopped by itself (after its entry was updated). */
   onStopped?: (entry: TunnelEntry) => void;
+  /** Where the addresses of a tunnel's endpoint hostnames are remembered (the store's, for stored tunnels). */
+  endpointMemory?: (name: string, origin: Origin) => EndpointMemory | undefined;
 }
 
 /** How long, after wake, the lookups of endpoint hostnames may hold up the handshakes. */
@@ -55,6 +62,10 @@ const RESOLVE_ON_RESUME_MS = 3000;
 export class RunningTunnels {
   private readonly entries = new Map<string, TunnelEntry>();
   private readonly options: RunningTunnelsOptions;
+  /** Entries whose tunnel came up on a remembered endpoint address: looked up again at the first handshake. */
+  private readonly lookUpWhenUp = new WeakSet<TunnelEntry>();
+  /** A followEndpoints pass still running: the next tick skips rather than stacking nft runs. */
+  private following = false;
 
   constructor(options: RunningTunnelsOptions) {
     this.options = options;
@@ -85,6 +96,15 @@ export class RunningTunnels {
     }
     const entry: TunnelEntry = { name, origin, options: tunnelOptions, tunnel: null, state: 'connecting' };
     journal.record(name, { fwmark: null, dnsMethod: null });
+    const memory = this.options.endpointMemory?.(name, origin);
+    const endpointMemory: EndpointMemory | undefined = memory && {
+      recall: (host) => memory.recall(host),
+      remember: (host, address) => memory.remember(host, address),
+      stoodIn: (host) => {
+        memory.stoodIn?.(host);
+        this.lookUpWhenUp.add(entry);
+      },
+    };
     let tunnel: Tunnel;
     try {
       tunnel = await Tunnel.start({
@@ -103,6 +123,7 @@ export class RunningTunnels {
         onFwmark: (fwmark) => journal.record(name, { fwmark, dnsMethod: null }),
         onEvent: (event) => this.deviceEvent(entry, event),
         onStopped: (reason) => this.stoppedBySelf(entry, reason),
+        endpointMemory,
       });
     } catch (error) {
       journal.remove(name);
@@ -117,6 +138,8 @@ export class RunningTunnels {
     for (const warning of tunnel.warnings) log.write('warn', warning, name);
     log.write('info', `up (${origin === 'store' ? 'stored tunnel' : 'from a file'}); connecting`, name);
     this.options.onChange();
+    // A handshake may have completed while the start finished.
+    if (entry.state === 'up') this.lookUpAgain(entry);
     return entry;
   }
 
@@ -205,6 +228,27 @@ export class RunningTunnels {
     if (tunnels.length > 0) log.write('info', `network changed: ${peers} peer(s) of ${tunnels.length} tunnel(s) handshaking again`);
   }
 
+  /**
+   * Each kill switch that lets its tunnel's UDP through by endpoint gets the endpoints the peers have now, when
+   * they changed (a peer roamed). Cheap when nothing changed; meant for a periodic tick. Never rejects.
+   */
+  async followEndpoints(): Promise<void> {
+    if (this.following) return;
+    this.following = true;
+    try {
+      for (const entry of this.all()) {
+        const tunnel = entry.tunnel;
+        if (!tunnel?.blocking) continue;
+        const log = this.options.log.forTunnel(entry.name, 'warn');
+        if (await tunnel.updateKillSwitch(log)) {
+          this.options.log.write('info', "a peer endpoint changed; the kill switch now lets the tunnel's UDP to it through", entry.name);
+        }
+      }
+    } finally {
+      this.following = false;
+    }
+  }
+
   /** Every tunnel down, newest first; the journal entries go with them. Never rejects. */
   async closeAll(): Promise<void> {
     for (const name of [...this.entries.keys()].reverse()) {
@@ -233,12 +277,24 @@ export class RunningTunnels {
     if (event.type === 'handshake-complete') {
       if (entry.state !== 'up') this.options.log.write('info', `handshake with peer ${peerLabel(encodeKey(event.peer.publicKey))}; up`, entry.name);
       this.setState(entry, 'up');
+      this.lookUpAgain(entry);
     } else if (event.type === 'handshake-gave-up') {
       const peer = peerLabel(encodeKey(event.peer.publicKey));
       const reason = `no handshake with peer ${peer} for ${REKEY_ATTEMPT_TIME_MS / 1000} s; trying again when there is traffic`;
       this.options.log.write('warn', reason, entry.name);
       if (!entry.tunnel?.hasSession()) this.setState(entry, 'error', reason);
     }
+  }
+
+  /** Once up on a remembered address: the hostnames looked up now, so a peer that moved is found. */
+  private lookUpAgain(entry: TunnelEntry): void {
+    const tunnel = entry.tunnel;
+    if (tunnel === null || !this.lookUpWhenUp.has(entry)) return;
+    this.lookUpWhenUp.delete(entry);
+    const log = this.options.log.forTunnel(entry.name, 'info');
+    // Not awaited: this runs inside the data path's event; the lookup is slow and refreshEndpoints never rejects
+    // for a failed lookup (it keeps the endpoint), only for an unexpected error, which is logged.
+    void tunnel.refreshEndpoints(log).catch((error: unknown) => log(`looking the endpoints up again failed: ${(error as Error).message}`));
   }
 
   private stoppedBySelf(entry: TunnelEntry, reason: string): void {

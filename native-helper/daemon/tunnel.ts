@@ -23,7 +23,7 @@ import type { Bind } from '../io/bind.js';
 import type { Tun } from '../io/tun.js';
 import type { DnsMethod, KillSwitchSpec, Platform, TunnelHandle, Undo } from '../platform/types.js';
 import { type UapiServer, startUapiServer } from '../uapi/server.js';
-import { configureDevice, reresolveEndpoints, resolveEndpoints } from './configure-device.js';
+import { type EndpointMemory, configureDevice, reresolveEndpoints, resolveEndpoints } from './configure-device.js';
 import { DataPath } from './data-path.js';
 
 export interface TunnelOptions {
@@ -49,6 +49,8 @@ export interface TunnelOptions {
   onEvent?: (event: DeviceEvent) => void;
   /** Called with the fwmark a full tunnel's policy rules will use, before they go in (crash recovery notes it). */
   onFwmark?: (fwmark: number) => void;
+  /** The addresses endpoint hostnames last resolved to: the fallback when a lookup fails, updated by lookups. */
+  endpointMemory?: EndpointMemory;
 }
 
 const monotonic = () => performance.now();
@@ -69,6 +71,7 @@ export class Tunnel {
     killSwitch: { spec: KillSwitchSpec; undo: Undo } | null;
     /** Monotonic ms when it came up. */
     startedAt: number;
+    endpointMemory?: EndpointMemory;
   };
   private closing: Promise<void> | null = null;
 
@@ -94,7 +97,7 @@ export class Tunnel {
     const log = options.log ?? (() => {});
     const undo: (() => Promise<void> | void)[] = [];
     try {
-      const endpoints = await resolveEndpoints(config);
+      const endpoints = await resolveEndpoints(config, { memory: options.endpointMemory, log });
       const tun = openTun({ name, mtu: config.interface.mtu ?? 1420 });
       undo.push(() => tun.close());
       const bind = createBind();
@@ -170,7 +173,7 @@ export class Tunnel {
         if (error) stopBySelf(`interface ${name} went away (${error.message})`);
       });
       tunnel = new Tunnel(name, config, device, handle.warnings, {
-        tun, bind, handle, dataPath, uapi, platform, killSwitch, startedAt: monotonic(),
+        tun, bind, handle, dataPath, uapi, platform, killSwitch, startedAt: monotonic(), endpointMemory: options.endpointMemory,
       });
       return tunnel;
     } catch (error) {
@@ -223,25 +226,31 @@ export class Tunnel {
    */
   async refreshEndpoints(log: (message: string) => void = () => {}): Promise<number> {
     if (this.closing) return 0;
-    const changed = await reresolveEndpoints(this.device, this.config, log);
+    const changed = await reresolveEndpoints(this.device, this.config, log, this.parts.endpointMemory);
     if (changed > 0) await this.updateKillSwitch(log);
     return changed;
   }
 
   /**
    * The kill switch again with the peers' endpoints of now, when it lets the tunnel's UDP through by endpoint
-   * (no fwmark). Atomic: the old rules stay until the new ones are in.
+   * (no fwmark). Atomic: the old rules stay until the new ones are in. Nothing is done when the endpoints are
+   * those it has (cheap enough to call on a timer, which is how a peer's roaming, learnt by the engine, gets here).
+   * Resolves true when the rules were replaced.
    */
-  async updateKillSwitch(log: (message: string) => void = () => {}): Promise<void> {
+  async updateKillSwitch(log: (message: string) => void = () => {}): Promise<boolean> {
     const current = this.parts.killSwitch;
-    if (current === null || current.spec.fwmark !== null || this.closing) return;
+    if (current === null || current.spec.fwmark !== null || this.closing) return false;
     const endpoints = this.device.peers.flatMap((peer) => (peer.hasEndpoint ? [endpointAddressPort(peer.endpoint)] : []));
+    const key = (list: KillSwitchSpec['endpoints']) => list.map((e) => `${e.address} ${e.port}`).sort().join(',');
+    if (key(endpoints) === key(current.spec.endpoints)) return false;
     const spec = { ...current.spec, endpoints };
     try {
       await this.parts.platform.killSwitch.apply(this.name, spec);
       current.spec = spec;
+      return true;
     } catch (error) {
       log(`could not update the kill switch with the new endpoints: ${(error as Error).message}`);
+      return false;
     }
   }
 

@@ -1,5 +1,6 @@
-// The store's state file, `state.json`: which tunnels should be up and each tunnel's options. JSON for people to
-// read, versioned, validated on every read, written atomically.
+// The store's state file, `state.json`: which tunnels should be up, each tunnel's options, and the address each
+// endpoint hostname last resolved to (the fallback when a lookup fails: configure-device.ts). JSON for people to
+// read, versioned, validated on every read, written atomically. Never key material.
 //
 // A state file that cannot be read or fails validation is reported and read as empty (tunnels get default
 // options and none is brought up), and it is not touched until the state next changes: then it is first renamed
@@ -7,6 +8,7 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseIpAddress } from '../../shared/config/ip.js';
 import { tunnelName, tunnelOptions, type TunnelOptions } from '../../shared/ipc/control.js';
 import { DirectorySyncError, renameDurably, writeFileAtomic } from './atomic-write.js';
 import { readStoreFile } from './read-file.js';
@@ -23,10 +25,16 @@ export function isMovedAsideStateFile(name: string): boolean {
   return name.startsWith(STATE_FILE_NAME + CORRUPT_SUFFIX);
 }
 
+/** A DNS name as an Endpoint may hold one: at most 253 characters, no spaces or control characters. */
+export const resolvedHost = z.string().min(1).max(253).regex(/^[^\s\x00-\x1f/]+$/);
+export const resolvedAddress = z.string().max(64).refine((text) => parseIpAddress(text).ok, 'not an IP address');
+
 const stateEntry = z.object({
   // Partial: an option added by a later version is absent from older files, and takes its default.
   options: tunnelOptions.partial(),
   wantUp: z.boolean(),
+  // Optional: files written before it have none.
+  lastResolved: z.record(resolvedHost, resolvedAddress).optional(),
 });
 
 const stateFileSchema = z.object({
@@ -38,6 +46,8 @@ const stateFileSchema = z.object({
 export interface StateEntry {
   options: Partial<TunnelOptions>;
   wantUp: boolean;
+  /** Endpoint hostname -> the IP address it last resolved to; absent when none has been. */
+  lastResolved?: Record<string, string>;
 }
 
 export interface StateRead {
@@ -89,7 +99,7 @@ export class StateFile {
       return this.unusable(`does not have the expected shape${where}: ${issue.message}`);
     }
     for (const [name, entry] of Object.entries(parsed.data.tunnels)) {
-      empty.set(name, { options: entry.options, wantUp: entry.wantUp });
+      empty.set(name, { options: entry.options, wantUp: entry.wantUp, ...(entry.lastResolved ? { lastResolved: entry.lastResolved } : {}) });
     }
     return { entries: empty, problem: null };
   }
@@ -111,7 +121,8 @@ export class StateFile {
     // Sorted: a stable file, so a diff between two versions shows what changed.
     for (const name of [...entries.keys()].sort()) {
       const entry = entries.get(name)!;
-      tunnels[name] = { options: entry.options, wantUp: entry.wantUp };
+      const lastResolved = entry.lastResolved !== undefined && Object.keys(entry.lastResolved).length > 0 ? { lastResolved: entry.lastResolved } : {};
+      tunnels[name] = { options: entry.options, wantUp: entry.wantUp, ...lastResolved };
     }
     const text = JSON.stringify({ version: STATE_FILE_VERSION, tunnels }, null, 2) + '\n';
     await writeFileAtomic(this.path, text, 0o600);

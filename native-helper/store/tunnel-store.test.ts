@@ -216,6 +216,64 @@ describe('TunnelStore: options and wantUp', () => {
   });
 });
 
+describe('TunnelStore: the addresses endpoint hostnames last resolved to', () => {
+  /** A split tunnel with one peer per hostname, each the Endpoint of its peer. */
+  const named = (...hosts: string[]) =>
+    `[Interface]\nPrivateKey = ${PRIV}\nAddress = 10.0.0.2/32\n` +
+    hosts.map((host, i) => `\n[Peer]\nPublicKey = ${key(10 + i)}\nAllowedIPs = 10.0.${i}.0/24\nEndpoint = ${host}:51820\n`).join('');
+
+  it('keeps them across reopening, option changes and wantUp, and writes only what changed', async () => {
+    const store = await TunnelStore.open(dir);
+    await store.add('wg0', named('vpn.example.com', 'b.example.net'));
+    expect(store.get('wg0')?.lastResolved).toEqual({});
+    await store.rememberResolved('wg0', 'vpn.example.com', '203.0.113.5');
+    await store.rememberResolved('wg0', 'b.example.net', '2001:db8::5');
+    await store.setOptions('wg0', { autostart: true });
+    await store.setWantUp('wg0', true);
+    const expected = { 'b.example.net': '2001:db8::5', 'vpn.example.com': '203.0.113.5' };
+    expect((await stateOf()).tunnels.wg0.lastResolved).toEqual(expected);
+    const reopened = await TunnelStore.open(dir);
+    expect(reopened.get('wg0')).toMatchObject({ lastResolved: expected, wantUp: true, options: { autostart: true } });
+    // The same answer again writes nothing (the file is not even replaced).
+    const before = await snapshot(join(dir, STATE_FILE_NAME));
+    await reopened.rememberResolved('wg0', 'vpn.example.com', '203.0.113.5');
+    expect(await snapshot(join(dir, STATE_FILE_NAME))).toEqual(before);
+    // A new answer replaces the old; the copy handed out does not change the store.
+    await reopened.rememberResolved('wg0', 'vpn.example.com', '198.51.100.1');
+    reopened.get('wg0')!.lastResolved['vpn.example.com'] = '192.0.2.1';
+    expect(reopened.get('wg0')?.lastResolved['vpn.example.com']).toBe('198.51.100.1');
+    // A rename takes them along.
+    await reopened.rename('wg0', 'wg1');
+    expect((await TunnelStore.open(dir)).get('wg1')?.lastResolved['vpn.example.com']).toBe('198.51.100.1');
+  });
+
+  it('forgets hosts the config no longer names, ignores answers for them, and refuses what it could not read back', async () => {
+    const store = await TunnelStore.open(dir);
+    await store.add('wg0', named('old.example.com'));
+    await store.rememberResolved('wg0', 'old.example.com', '203.0.113.5');
+    await store.update('wg0', named('new.example.com'));
+    await store.rememberResolved('wg0', 'old.example.com', '203.0.113.6'); // a late answer for the old config
+    expect(store.get('wg0')?.lastResolved).toEqual({ 'old.example.com': '203.0.113.5' });
+    await store.rememberResolved('wg0', 'new.example.com', '203.0.113.7');
+    expect(store.get('wg0')?.lastResolved).toEqual({ 'new.example.com': '203.0.113.7' });
+    await expectStoreError(store.rememberResolved('wg0', 'new.example.com', 'not an address'), 'config');
+    await expectStoreError(store.rememberResolved('nope', 'new.example.com', '203.0.113.7'), 'not-found');
+    expect((await TunnelStore.open(dir)).get('wg0')?.lastResolved).toEqual({ 'new.example.com': '203.0.113.7' });
+  });
+
+  it('reads a state file whose remembered address is not an address as unusable, not as that address', async () => {
+    const store = await TunnelStore.open(dir);
+    await store.add('wg0', named('vpn.example.com'));
+    await store.setWantUp('wg0', true);
+    const state = await stateOf();
+    state.tunnels.wg0.lastResolved = { 'vpn.example.com': '203.0.113.999' };
+    await writeFile(join(dir, STATE_FILE_NAME), JSON.stringify(state));
+    const reopened = await TunnelStore.open(dir);
+    expect(reopened.problems()).toEqual([{ file: join(dir, STATE_FILE_NAME), message: expect.stringMatching(/lastResolved.*not an IP address/) }]);
+    expect(reopened.get('wg0')?.lastResolved).toEqual({});
+  });
+});
+
 describe('TunnelStore: refusals', () => {
   it('refuses invalid names, writing nothing', async () => {
     const store = await TunnelStore.open(dir);

@@ -26,7 +26,7 @@ import type { TunnelOptions } from '../../shared/ipc/control.js';
 import { createFileAtomic, madeChange, renameDurably, temporaryOwner, unlinkDurably, writeFileAtomic } from './atomic-write.js';
 import { defaultTunnelOptions } from './default-options.js';
 import { readStoreFile } from './read-file.js';
-import { isMovedAsideStateFile, STATE_FILE_NAME, StateFile, type StateEntry } from './state-file.js';
+import { isMovedAsideStateFile, resolvedAddress, resolvedHost, STATE_FILE_NAME, StateFile, type StateEntry } from './state-file.js';
 import { describeError, errnoCode, StoreError, type StoreProblem } from './store-error.js';
 
 /** More than anyone uses, few enough that a list or a full load stays cheap. */
@@ -43,6 +43,8 @@ export interface StoredTunnel {
   options: TunnelOptions;
   /** Whether it should be up: set while it is up, so the helper brings it back after a restart. */
   wantUp: boolean;
+  /** Endpoint hostname -> the IP address it last resolved to (the fallback when a lookup fails). */
+  lastResolved: Record<string, string>;
 }
 
 interface Loaded {
@@ -107,6 +109,7 @@ export class TunnelStore {
       config: structuredClone(tunnel.config),
       options: { ...defaultTunnelOptions(tunnel.config), ...entry?.options },
       wantUp: entry?.wantUp ?? false,
+      lastResolved: { ...entry?.lastResolved },
     };
   }
 
@@ -211,7 +214,7 @@ export class TunnelStore {
       this.existing(name);
       const current = this.get(name)!;
       const next: TunnelOptions = { ...current.options, ...definedOnly(options) };
-      await this.saveState(withEntry(this.entries, name, { options: next, wantUp: current.wantUp }));
+      await this.saveState(withEntry(this.entries, name, { ...this.entries.get(name), options: next, wantUp: current.wantUp }));
       return { ...next };
     });
   }
@@ -222,7 +225,28 @@ export class TunnelStore {
       const entry = this.entries.get(name);
       if ((entry?.wantUp ?? false) === wantUp) return;
       // Options not set stay unset, so they keep following the config's defaults.
-      await this.saveState(withEntry(this.entries, name, { options: entry?.options ?? {}, wantUp }));
+      await this.saveState(withEntry(this.entries, name, { ...entry, options: entry?.options ?? {}, wantUp }));
+    });
+  }
+
+  /**
+   * Notes that an endpoint hostname of a tunnel resolved to `address`. Written only when it differs from what
+   * is noted; hostnames the tunnel's config no longer has are dropped at the same time.
+   */
+  rememberResolved(name: string, host: string, address: string): Promise<void> {
+    return this.serial(async () => {
+      const tunnel = this.existing(name);
+      const hosts = new Set(tunnel.config.peers.flatMap((peer) => (peer.endpoint ? [peer.endpoint.host] : [])));
+      if (!hosts.has(host)) return; // an answer for a config since replaced
+      // What the state file would refuse to read back is never written (it would lose the whole file's state).
+      if (!resolvedHost.safeParse(host).success || !resolvedAddress.safeParse(address).success) {
+        throw new StoreError('config', `cannot remember ${JSON.stringify(host)} as resolving to ${JSON.stringify(address)}`);
+      }
+      const entry = this.entries.get(name);
+      const before = sortedByHost(entry?.lastResolved ?? {});
+      const lastResolved = sortedByHost({ ...Object.fromEntries(Object.entries(before).filter(([h]) => hosts.has(h))), [host]: address });
+      if (JSON.stringify(lastResolved) === JSON.stringify(before)) return;
+      await this.saveState(withEntry(this.entries, name, { options: entry?.options ?? {}, wantUp: entry?.wantUp ?? false, lastResolved }));
     });
   }
 
@@ -377,6 +401,10 @@ function checkConfig(name: string, text: string): TunnelConfig {
 
 function takenOnDisk(path: string): StoreError {
   return new StoreError('exists', `${path} exists but is not a usable tunnel (see the store's problems); it is left as it is, so fix or remove it by hand, or choose another name`);
+}
+
+function sortedByHost(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
 }
 
 function withEntry(entries: ReadonlyMap<string, StateEntry>, name: string, entry: StateEntry): Map<string, StateEntry> {
