@@ -359,6 +359,17 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
         stored(name);
         const result = await requireStore().setOptions(name, changes).catch(rethrow);
         changed();
+        // The kill switch of a running tunnel follows at once: a user who switches "block untunneled traffic" on
+        // expects it to hold now, not at the next connect.
+        const running = tunnels.get(name)?.tunnel;
+        if (running && (changes.blockUntunneled !== undefined || changes.allowBridges !== undefined || changes.excludePrivateIps !== undefined)) {
+          await running
+            .setKillSwitch({ blockUntunneled: result.blockUntunneled, allowLan: result.excludePrivateIps, allowBridges: result.allowBridges })
+            .catch((error: unknown) => {
+              throw new ControlFailure('kill-switch', `saved, but the kill switch of the running tunnel could not be changed: ${(error as Error).message}`);
+            });
+          log.write('info', result.blockUntunneled ? 'kill switch set from the changed options' : 'kill switch removed', name);
+        }
         return result;
       }),
     rename: ({ name, newName }) =>

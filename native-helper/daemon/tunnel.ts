@@ -232,6 +232,32 @@ export class Tunnel {
   }
 
   /**
+   * The kill switch as the tunnel's options say now, while it runs (the app's settings switch): put in place,
+   * changed or taken away. Putting in place or changing is one atomic nft transaction, so switching allowBridges
+   * on a protected tunnel leaves no moment unprotected. Routes stay as they are (excludePrivateIps' routes
+   * change at the next up); its LAN allowance here follows at once.
+   */
+  async setKillSwitch(wanted: { blockUntunneled: boolean; allowLan: boolean; allowBridges: boolean }): Promise<void> {
+    if (this.closing) return;
+    const current = this.parts.killSwitch;
+    if (!wanted.blockUntunneled) {
+      if (current === null) return;
+      await current.undo();
+      this.parts.killSwitch = null;
+      return;
+    }
+    const spec: KillSwitchSpec = {
+      fwmark: this.parts.handle.fwmark,
+      endpoints: this.device.peers.flatMap((peer) => (peer.hasEndpoint ? [endpointAddressPort(peer.endpoint)] : [])),
+      allowLan: wanted.allowLan,
+      allowBridges: wanted.allowBridges,
+      dnsServers: this.config.interface.dns,
+    };
+    const undo = await this.parts.platform.killSwitch.apply(this.name, spec);
+    this.parts.killSwitch = { spec, undo };
+  }
+
+  /**
    * The kill switch again with the peers' endpoints of now, when it lets the tunnel's UDP through by endpoint
    * (no fwmark). Atomic: the old rules stay until the new ones are in. Nothing is done when the endpoints are
    * those it has (cheap enough to call on a timer, which is how a peer's roaming, learnt by the engine, gets here).

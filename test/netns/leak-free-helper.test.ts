@@ -1,7 +1,7 @@
 // The kill switch through the helper service (`warren daemon` with a store), where it meets the rest of the
 // system: a hostname Endpoint restored while a crashed helper's kill switch still blocks DNS, a peer that roams
 // while the switch lets the tunnel's UDP through by endpoint address (a split tunnel, no fwmark), and container
-// bridges (allowBridges) set as a stored tunnel's option.
+// bridges (allowBridges) and blocking itself switched as a stored tunnel's options while it runs.
 //
 // Topology: the interop harness's a (Warren) and b (wireguard-go) joined by veth0 (10.201.0.0/24), plus
 //
@@ -274,7 +274,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     }
   }, 60_000);
 
-  it('lets a container behind a bridge reach this host with allowBridges, and never out past the tunnel', async () => {
+  it('lets a container behind a bridge reach this host with allowBridges, and never out past the tunnel; settings apply while it runs', async () => {
     // Without a kill switch: the container reaches the host and, through it, the outside.
     expect(await tcpReaches(d, BRIDGE_A)).toBe(true);
     expect(await tcpReaches(d, OUTSIDE)).toBe(true);
@@ -285,15 +285,24 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     expect(await pings(a.ns, CONTAINER)).toBe(false);
     expect(await tcpReaches(d, OUTSIDE)).toBe(false);
 
-    // The option set on the stored tunnel, as the app's settings do; it applies from the next up.
-    await call((client) => client.call('down', { name: a.name }));
+    // The option set on the running tunnel, as the app's settings switch does: it holds at once.
     const options = await call((client) => client.call('setOptions', { name: a.name, options: { allowBridges: true } }));
     expect(options).toMatchObject({ blockUntunneled: true, allowBridges: true });
-    await call((client) => client.call('up', { name: a.name }));
     expect(await killSwitchTable()).toContain('container and VM bridges');
     expect(await tcpReaches(d, BRIDGE_A)).toBe(true);
     expect(await pings(a.ns, CONTAINER)).toBe(true);
     expect(await tcpReaches(d, OUTSIDE)).toBe(false); // forwarded to the untunneled path: still dropped
+    expect(await pings(a.ns, LAN_C)).toBe(false);
+    expect((await a.ping(go.tunnel4)).ok).toBe(true);
+
+    // Blocking switched off and on again while the tunnel runs: the switch goes and comes back with it.
+    await call((client) => client.call('setOptions', { name: a.name, options: { blockUntunneled: false } }));
+    expect(await killSwitchTable()).toBe('');
+    expect(await tcpReaches(d, OUTSIDE)).toBe(true);
+    expect(await pings(a.ns, LAN_C)).toBe(true);
+    await call((client) => client.call('setOptions', { name: a.name, options: { blockUntunneled: true } }));
+    expect(await killSwitchTable()).toContain('container and VM bridges');
+    expect(await tcpReaches(d, OUTSIDE)).toBe(false);
     expect(await pings(a.ns, LAN_C)).toBe(false);
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
 
