@@ -131,11 +131,15 @@ export class DataPath implements DeviceSink {
     this.tunBytes = 0;
   }
 
-  /** One timer for the whole device, moved only when the earliest deadline moves earlier or has passed. */
+  /**
+   * One timer for the whole device, only ever moved earlier. Every packet pushes a keepalive or handshake
+   * deadline later; the armed timer then fires early, tick() finds nothing due and this sets it again. Moving a
+   * Node timer (clearTimeout + setTimeout) per batch cost ~50 us of an idle packet's ~250 us on this VM.
+   */
   private rearm(): void {
     if (this.stopped) return;
     const next = this.device.nextDeadline();
-    if (next === this.timerAt && this.timer !== null) return;
+    if (this.timer !== null && this.timerAt <= next) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.timerAt = next;

@@ -97,7 +97,7 @@ export interface NativeIo {
   tunSetMtu(handle: TunHandle, mtu: number): void;
   tunStats(handle: TunHandle): TunStats;
   tunClose(handle: TunHandle): Promise<void>;
-  udpOpen(family: 4 | 6, port: number, bufferBytes: number): { handle: UdpHandle; port: number; gso: boolean; gro: boolean };
+  udpOpen(family: 4 | 6, port: number, sendBufferBytes: number, receiveBufferBytes: number): { handle: UdpHandle; port: number; gso: boolean; gro: boolean };
   udpStart(handle: UdpHandle, slots: NativeSlot[], callback: NativeBatchCallback): void;
   udpSend(
     v4: UdpHandle | null,

@@ -179,8 +179,11 @@ async function startWarren(topology: Topology, spec: EngineSpec, options: Warren
   } catch (error) {
     throw new Error(`warren up ${ifname} in ${ns}: ${(error as Error).message}\n${tail(logPath)}`);
   }
-  const pids = topology.findPids(ns, [options.entry, 'daemon']);
-  if (pids.length !== 1) throw new Error(`expected one Warren helper in ${ns}, found ${pids.length}`);
+  // A child the helper is forking (for ip, say) shows the helper's command line until it execs: look again.
+  let pids = topology.findPids(ns, [options.entry, 'daemon']);
+  await waitFor(`one Warren helper in ${ns}`, () => (pids = topology.findPids(ns, [options.entry, 'daemon'])).length === 1, 2000).catch(() => {
+    throw new Error(`expected one Warren helper in ${ns}, found ${pids.length}`);
+  });
   const pid = pids[0];
   return {
     spec,

@@ -113,13 +113,13 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
     expect(conf.stdout).toContain(`PrivateKey = ${warren.keys.privateKey}`);
     expect(conf.stdout).toContain(`ListenPort = ${PORT}`);
     expect(conf.stdout).toContain(`Endpoint = ${go.underlay}:${PORT}`);
-    // wireguard-go sees the same session from its side, and counts alike: what it sent is what Warren received
-    // (give or take a keepalive in flight); Warren sent at least what it received (more where wireguard-go's
-    // socket buffer overflowed at full speed and TCP sent again).
+    // wireguard-go sees the same session from its side, and counts alike: each side received at most what the
+    // other sent (give or take a keepalive in flight); less where a receive buffer overflowed at full speed and
+    // TCP sent again (Warren's is small on purpose, see AddonBindOptions.receiveBufferBytes).
     const theirs = await wgDump(go);
     expect(theirs.peers[0].publicKey).toBe(warren.keys.publicKey);
     expect(theirs.peers[0].latestHandshake).toBeGreaterThan(0);
-    expect(Math.abs(peer.rxBytes - theirs.peers[0].txBytes)).toBeLessThanOrEqual(1024);
+    expect(peer.rxBytes).toBeLessThanOrEqual(theirs.peers[0].txBytes + 1024);
     expect(peer.txBytes).toBeGreaterThanOrEqual(theirs.peers[0].rxBytes);
   }, TEST_MS);
 

@@ -22,12 +22,13 @@ static int sock_int(int fd, int level, int name) {
   return getsockopt(fd, level, name, &value, &len) == 0 ? value : -1;
 }
 
-/* udpOpen(family 4|6, port, bufferBytes) -> { handle, port, gso, gro } */
+/* udpOpen(family 4|6, port, sendBufferBytes, receiveBufferBytes) -> { handle, port, gso, gro } */
 static napi_value udp_open(napi_env env, napi_callback_info info) {
-  WIO_ARGS(env, info, 3, argv);
-  uint32_t family, port, bytes;
+  WIO_ARGS(env, info, 4, argv);
+  uint32_t family, port, send_bytes, receive_bytes;
   if (!wio_arg_u32(env, argv[0], &family, "family") || !wio_arg_u32(env, argv[1], &port, "port") ||
-      !wio_arg_u32(env, argv[2], &bytes, "bufferBytes")) {
+      !wio_arg_u32(env, argv[2], &send_bytes, "sendBufferBytes") ||
+      !wio_arg_u32(env, argv[3], &receive_bytes, "receiveBufferBytes")) {
     return NULL;
   }
   if ((family != 4 && family != 6) || port > 65535) {
@@ -36,7 +37,7 @@ static napi_value udp_open(napi_env env, napi_callback_info info) {
   }
   wio_udp *s = NULL;
   const char *syscall = NULL;
-  int err = wio_udp_open((int)family, (uint16_t)port, bytes, &s, &syscall);
+  int err = wio_udp_open((int)family, (uint16_t)port, send_bytes, receive_bytes, &s, &syscall);
   if (err != 0) {
     char detail[32];
     snprintf(detail, sizeof detail, "udp%u port %u", family, port);

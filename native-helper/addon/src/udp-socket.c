@@ -36,13 +36,15 @@ static int fail(int fd, wio_udp *s, const char *call, const char **syscall) {
   return err;
 }
 
-/* Large buffers ride out bursts while JS is busy. Up to net.core.*mem_max as anyone, beyond it with
- * CAP_NET_ADMIN; failing either only costs throughput. */
-static void size_buffers(int fd, int bytes) {
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes);
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof bytes);
+/* Sizes past net.core.*mem_max need CAP_NET_ADMIN (the FORCE options); failing either only costs throughput.
+ * The two differ on purpose: a large send buffer lets sendmmsg hand over whole batches, while the receive
+ * buffer is a queue in front of our one JS thread; when that thread is short of CPU, whatever the buffer holds
+ * is latency for every packet behind it (the TCP inside fills it before it sees a loss). */
+static void size_buffers(int fd, int send_bytes, int receive_bytes) {
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_bytes, sizeof receive_bytes);
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_bytes, sizeof send_bytes);
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_bytes, sizeof receive_bytes);
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &send_bytes, sizeof send_bytes);
 }
 
 static bool allocate(wio_udp *s) {
@@ -58,7 +60,8 @@ static bool allocate(wio_udp *s) {
   return s->rmsgs && s->riovs && s->raddrs && s->rcmsgs && s->smsgs && s->siovs && s->saddrs && s->scmsgs && s->ssegs;
 }
 
-int wio_udp_open(int family, uint16_t port, uint32_t buffer_bytes, wio_udp **out, const char **syscall) {
+int wio_udp_open(int family, uint16_t port, uint32_t send_bytes, uint32_t receive_bytes, wio_udp **out,
+                 const char **syscall) {
   int af = family == 6 ? AF_INET6 : AF_INET;
   int fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0) return fail(-1, NULL, "socket", syscall);
@@ -66,7 +69,8 @@ int wio_udp_open(int family, uint16_t port, uint32_t buffer_bytes, wio_udp **out
   if (af == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
     return fail(fd, NULL, "setsockopt IPV6_V6ONLY", syscall);
   }
-  size_buffers(fd, buffer_bytes > INT32_MAX ? INT32_MAX : (int)buffer_bytes);
+  size_buffers(fd, send_bytes > INT32_MAX ? INT32_MAX : (int)send_bytes,
+               receive_bytes > INT32_MAX ? INT32_MAX : (int)receive_bytes);
 
   struct sockaddr_storage sa;
   socklen_t len;

@@ -59,7 +59,8 @@ typedef struct wio_send_result {
   int first_err;
 } wio_send_result;
 
-int wio_udp_open(int family, uint16_t port, uint32_t buffer_bytes, wio_udp **out, const char **syscall);
+int wio_udp_open(int family, uint16_t port, uint32_t send_bytes, uint32_t receive_bytes, wio_udp **out,
+                 const char **syscall);
 int wio_udp_fill(wio_object *obj, wio_slot *slot);
 /* Datagram i goes to endpoints[i]; IPv4 ones by s4, IPv6 ones by s6 (either may be NULL or closed). */
 void wio_udp_send(wio_udp *s4, wio_udp *s6, const uint8_t *buf, const uint32_t *offsets, const uint32_t *lengths,
