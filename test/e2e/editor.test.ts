@@ -248,7 +248,8 @@ describe('the tunnel editor in Chromium', () => {
     const focusedInEditor = () =>
       page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.shadowRoot?.activeElement?.className ?? '');
     await expect.poll(focusedInEditor).toContain('cm-content');
-    expect(await page.locator('.cm-editor').evaluate((el) => el.classList.contains('cm-focused'))).toBe(true);
+    // CodeMirror marks itself focused when it has handled the focus event, a moment after the element has focus.
+    await expect.poll(() => page.locator('.cm-editor').evaluate((el) => el.classList.contains('cm-focused'))).toBe(true);
     expect(await page.locator('.cm-editor').evaluate((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).outlineStyle)).toBe('solid');
     await page.keyboard.type('# typed');
     // A key of [Peer] proposed while typed at the end, taken with Enter.
