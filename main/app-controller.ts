@@ -8,7 +8,7 @@ import type { TunnelSummary } from '../shared/ipc/control.js';
 import type { BridgeHandlers } from '../shared/bridge/schema.js';
 import type { AppState, ImportOutcome, Preferences, TunnelView } from '../shared/bridge/types.js';
 import type { HelperConnection } from './helper-connection.js';
-import { exportAllZip, importFiles, readImportPaths, type ZipCodec } from './import-export.js';
+import { exportAllZip, importFiles, readImportData, readImportPaths, type ZipCodec } from './import-export.js';
 import { type Notice, noticesFor } from './notifications.js';
 import { type PowerSource, PowerSync } from './power-sync.js';
 import { DEFAULT_PREFERENCES, loadPreferences, savePreferences } from './preferences.js';
@@ -110,6 +110,10 @@ export class AppController {
     getState: () => this.state,
     setTunnel: (name, on) => this.setTunnel(name, on),
     importFiles: (files) => importFiles(this.helper, files),
+    importArchives: (archives) => {
+      const { files, failures } = readImportData(archives, this.options.zip);
+      return importFiles(this.helper, files, failures);
+    },
     importWithDialog: async () => {
       const paths = await this.options.shell.chooseImportPaths();
       return paths.length === 0 ? [] : this.importPaths(paths);

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HelperConnection } from './helper-connection.js';
-import { exportAllZip, importFiles, importPathsFromArgv, readImportPaths } from './import-export.js';
+import { exportAllZip, importFiles, importPathsFromArgv, readImportData, readImportPaths } from './import-export.js';
 import { fflateZip } from './zip-codec.js';
 import { TEST_KEY, type RealHelper, connectedTo, realHelper, testConfig } from './testing/real-helper.js';
 
@@ -87,6 +87,27 @@ describe('import', () => {
     expect(failures[0]).toMatchObject({ filename: 'all.zip', ok: false, warnings: [] });
     expect(failures[0].errors).toHaveLength(1);
     expect(failures[0].errors[0]).toMatch(/^all\.zip: /);
+  });
+
+  it('unpacks archives that came as bytes (dropped on the window) as it does archives on disk', async () => {
+    const archive = fflateZip.zip([
+      { name: 'a.conf', data: new TextEncoder().encode(testConfig()) },
+      { name: 'notes.txt', data: new TextEncoder().encode('hello') },
+    ]);
+    const { files: read1, failures } = readImportData(
+      [
+        { filename: 'dropped.zip', data: archive },
+        { filename: 'broken.zip', data: new TextEncoder().encode('PK') },
+      ],
+      fflateZip,
+    );
+    expect(read1.map((f) => f.filename)).toEqual(['dropped.zip/a.conf']);
+    expect(failures.map((f) => f.filename)).toEqual(['broken.zip']);
+    const results = await importFiles(connection, read1, failures);
+    expect(results.map((r) => [r.filename, r.ok, r.name])).toEqual([
+      ['broken.zip', false, undefined],
+      ['dropped.zip/a.conf', true, 'a'],
+    ]);
   });
 
   it('refuses text that is not UTF-8', async () => {

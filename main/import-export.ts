@@ -43,7 +43,6 @@ export async function readImportPaths(paths: readonly string[], deps: ReadDeps):
   const out: ReadFiles = { files: [], failures: [] };
   for (const path of paths) {
     const display = basename(path);
-    const extension = extname(path).toLowerCase();
     let data: Uint8Array;
     try {
       data = await deps.readFile(path);
@@ -51,24 +50,36 @@ export async function readImportPaths(paths: readonly string[], deps: ReadDeps):
       out.failures.push(failure(display, `${display}: cannot be read: ${(error as Error).message}`));
       continue;
     }
-    if (extension === '.zip') {
-      let entries: ZipEntry[];
-      try {
-        entries = deps.zip.unzip(data);
-      } catch (error) {
-        out.failures.push(failure(display, `${display}: ${(error as Error).message}`));
-        continue;
-      }
-      const configs = entries.filter((e) => e.name.endsWith('.conf') && !e.name.startsWith('__MACOSX/') && !basename(e.name).startsWith('._'));
-      if (configs.length === 0) out.failures.push(failure(display, `${display}: has no .conf file inside`));
-      for (const entry of configs) addText(out, `${display}/${entry.name}`, entry.data);
-    } else if (extension === '.conf') {
-      addText(out, display, data);
-    } else {
-      out.failures.push(failure(display, `${display}: not a WireGuard configuration (.conf) or an archive of them (.zip)`));
-    }
+    addFile(out, display, data, deps.zip);
   }
   return out;
+}
+
+/** Files whose bytes came with them (archives dropped on the window), read as files from disk are. */
+export function readImportData(files: readonly { filename: string; data: Uint8Array }[], zip: ZipCodec): ReadFiles {
+  const out: ReadFiles = { files: [], failures: [] };
+  for (const file of files) addFile(out, basename(file.filename), file.data, zip);
+  return out;
+}
+
+function addFile(out: ReadFiles, display: string, data: Uint8Array, zip: ZipCodec): void {
+  const extension = extname(display).toLowerCase();
+  if (extension === '.zip') {
+    let entries: ZipEntry[];
+    try {
+      entries = zip.unzip(data);
+    } catch (error) {
+      out.failures.push(failure(display, `${display}: ${(error as Error).message}`));
+      return;
+    }
+    const configs = entries.filter((e) => e.name.endsWith('.conf') && !e.name.startsWith('__MACOSX/') && !basename(e.name).startsWith('._'));
+    if (configs.length === 0) out.failures.push(failure(display, `${display}: has no .conf file inside`));
+    for (const entry of configs) addText(out, `${display}/${entry.name}`, entry.data);
+  } else if (extension === '.conf') {
+    addText(out, display, data);
+  } else {
+    out.failures.push(failure(display, `${display}: not a WireGuard configuration (.conf) or an archive of them (.zip)`));
+  }
 }
 
 function addText(out: ReadFiles, filename: string, data: Uint8Array): void {

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { tunnelName } from '../ipc/control.js';
+import { MAX_ARCHIVE_BYTES } from './types.js';
 import type { AppState, ImportOutcome, LogLine, Preferences, SaveOutcome, EditableTunnel, TunnelDetails, TunnelSettings } from './types.js';
 
 declare const resultType: unique symbol;
@@ -46,6 +47,7 @@ const importFile = z.object({
 
 const configText = z.string().max(1024 * 1024);
 
+
 export const BRIDGE = {
   /** Everything the window shows: the connection to the helper and the tunnels. */
   getState: call<AppState>()(z.tuple([])),
@@ -53,6 +55,14 @@ export const BRIDGE = {
   setTunnel: call<void>()(z.tuple([tunnelName, z.boolean()])),
   /** Files dropped on the window, or pasted text (with a filename such as 'pasted.conf' and a name). */
   importFiles: call<ImportOutcome[]>()(z.tuple([z.array(importFile).max(256)])),
+  /** Archives dropped on the window, with their bytes: main unpacks them (bounded) and imports the .conf inside. */
+  importArchives: call<ImportOutcome[]>()(
+    z.tuple([
+      z
+        .array(z.object({ filename: z.string().min(1).max(4096), data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_ARCHIVE_BYTES, 'archive too large') }))
+        .max(16),
+    ]),
+  ),
   /** Main opens the file dialog (.conf and .zip); empty when cancelled. */
   importWithDialog: call<ImportOutcome[]>()(z.tuple([])),
   /** Main asks where to save a zip of every stored tunnel; the path written, or null when cancelled. */

@@ -1,6 +1,6 @@
 /*
  * What the UI sees: the helper's wire types (shared/ipc/control.ts) are translated to these in main
- * (main/app-state.ts) and never reach the renderer. Plain data only: everything here crosses Electron's
+ * (main/tunnel-views.ts, main/tunnel-editing.ts) and never reach the renderer. Plain data only: everything here crosses Electron's
  * structured clone.
  */
 
@@ -38,6 +38,10 @@ export interface ImportFile {
   /** The tunnel's name; by default the filename's stem (`home.conf` → home). Pasted text needs one. */
   name?: string;
 }
+
+/** A dropped archive's bound (a value, not a type: here so the renderer gets it without the schema's zod).
+ *  256 configs of a few KiB each fit many times over. */
+export const MAX_ARCHIVE_BYTES = 8 * 1024 * 1024;
 
 /** The result for one file: the tunnel it became, or its errors as FILE:LINE: message lines. */
 export interface ImportOutcome {

@@ -11,6 +11,8 @@ import { formatDiagnostic, parseConfig } from '../../shared/config/index.js';
 import { notAllowedMessage } from '../../shared/ipc/access.js';
 import { START_HELPER_HINT } from '../../main/connection-state.js';
 import { type PageGlobals, type TestWindow, openTestWindow } from './window-harness.js';
+import { readImportData } from '../../main/import-export.js';
+import { fflateZip } from '../../main/zip-codec.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const PEER = Buffer.alloc(32, 9).toString('base64');
@@ -100,6 +102,11 @@ const main = {
         return this.state;
       case 'importFiles':
         return this.importFiles(args[0] as ImportFile[]);
+      case 'importArchives': {
+        // Main's own unpacking (bounded, fflate) of the bytes the page sent, then the fake helper's judgement.
+        const { files, failures } = readImportData(args[0] as { filename: string; data: Uint8Array }[], fflateZip);
+        return [...failures, ...this.importFiles(files)];
+      }
       case 'importWithDialog':
         return [];
       case 'getTunnelDetails':
@@ -476,6 +483,29 @@ describe('the window in Chromium', () => {
     expect(await broken.locator('.problem .source').innerText()).toBe('AllowedIPs = 10.7.0.0/99');
     await expect.poll(() => page.locator('section[aria-label="Import results"] h2').innerText()).toBe('Imported 1 of 2 files');
     await win.shot('import-results');
+  });
+
+  it('imports a dropped .zip: main unpacks the bytes the page sent, and each file inside gets its result', async () => {
+    const { page } = win;
+    await open();
+    const archive = fflateZip.zip([
+      { name: 'tunnels/office.conf', data: new TextEncoder().encode(GOOD) },
+      { name: 'tunnels/lab.conf', data: new TextEncoder().encode(BROKEN) },
+    ]);
+    await page.evaluate(
+      (bytes) => {
+        const w = globalThis as unknown as PageGlobals;
+        const data = new w.DataTransfer();
+        data.items.add(new w.File([new Uint8Array(bytes)], 'office-and-lab.zip'));
+        for (const type of ['dragenter', 'dragover', 'drop']) w.dispatchEvent(new w.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+      },
+      [...archive],
+    );
+    await expect.poll(() => main.called('importArchives').length).toBe(1);
+    expect(main.called('importFiles')).toEqual([]);
+    const lab = page.locator('li[data-file="office-and-lab.zip/tunnels/lab.conf"]');
+    await expect.poll(() => lab.locator('.problem .where').innerText()).toBe('Line 7');
+    await expect.poll(() => page.locator('section[aria-label="Import results"] h2').innerText()).toBe('Imported 1 of 2 files');
   });
 
   it('says how to start a missing helper, and which group to join when not allowed', async () => {

@@ -27,7 +27,7 @@ export interface PageGlobals {
   cspViolations: string[];
   document: { addEventListener(type: 'securitypolicyviolation', listener: (e: { violatedDirective: string; blockedURI: string }) => void): void };
   DataTransfer: new () => { items: { add(file: unknown): void } };
-  File: new (parts: string[], name: string) => unknown;
+  File: new (parts: (string | Uint8Array)[], name: string) => unknown;
   DragEvent: new (type: string, init: { dataTransfer: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
   dispatchEvent(event: unknown): boolean;
 }

@@ -23,6 +23,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
     getState: async () => ({ connection: { kind: 'connected', helperVersion: '0.1.0' }, tunnels: [] }),
     setTunnel: async () => {},
     importFiles: async (files) => files.map((f) => ({ filename: f.filename, ok: true, name: f.name ?? f.filename.replace(/\.conf$/, ''), errors: [], warnings: [] })),
+    importArchives: async (archives) => archives.map((a) => ({ filename: a.filename, ok: false, errors: [`${a.filename}: has no .conf file inside`], warnings: [] })),
     importWithDialog: async () => [],
     exportAll: async () => null,
     getPreferences: async () => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true }),

@@ -1,22 +1,26 @@
 /*
- * Import: the dialog (main reads the files), files dropped on the window (read here, sent as text), and results
+ * Import: the dialog (main reads the files), files dropped on the window (.conf read here and sent as text, .zip
+ * sent as bytes for main to unpack), and results
  * main sends for imports it started itself (a file opened from the file manager). The last batch's results stay
  * until the next import; a file that is not a .conf gets its result here without a trip to main.
  */
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
-import type { ImportFile } from '../../../../shared/bridge/types.js';
+import { MAX_ARCHIVE_BYTES, type ImportFile, type ImportOutcome } from '../../../../shared/bridge/types.js';
 import { messageOf } from '../../lib/session.svelte.js';
 import { outcomeView, type OutcomeView } from './outcome-view.js';
 
 /** What a dropped File offers (and a test can fake). */
 export interface DroppedFile {
   name: string;
+  size: number;
   text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-export type ImporterApi = Pick<WarrenApi, 'importFiles' | 'importWithDialog' | 'onImported'>;
+export type ImporterApi = Pick<WarrenApi, 'importFiles' | 'importArchives' | 'importWithDialog' | 'onImported'>;
 
-export const NOT_A_CONF = 'only WireGuard .conf files can be dropped here; use Import… for .zip archives';
+export const NOT_A_CONF = 'not a WireGuard configuration (.conf) or an archive of them (.zip)';
+export const ARCHIVE_TOO_LARGE = `larger than ${MAX_ARCHIVE_BYTES / 1024 / 1024} MiB, too large for an archive of configurations`;
 
 export class Importer {
   busy = $state(false);
@@ -46,13 +50,20 @@ export class Importer {
   fromDropped(files: readonly DroppedFile[]): Promise<void> {
     return this.#run(async () => {
       const confs = files.filter((f) => f.name.toLowerCase().endsWith('.conf'));
-      const others = files.filter((f) => !confs.includes(f));
+      const zips = files.filter((f) => f.name.toLowerCase().endsWith('.zip'));
+      const fitting = zips.filter((f) => f.size <= MAX_ARCHIVE_BYTES);
+      const others = files.filter((f) => !confs.includes(f) && !zips.includes(f));
       const texts = await Promise.all(confs.map((f) => f.text()));
       const sent: ImportFile[] = confs.map((f, i) => ({ filename: f.name, text: texts[i] }));
       const outcomes = sent.length ? await this.#api.importFiles(sent) : [];
+      const archives = await Promise.all(fitting.map(async (f) => ({ filename: f.name, data: new Uint8Array(await f.arrayBuffer()) })));
+      const unpacked: ImportOutcome[] = archives.length ? await this.#api.importArchives(archives) : [];
+      const refused = (f: DroppedFile, message: string): OutcomeView => ({ filename: f.name, ok: false, problems: [{ severity: 'error', message }] });
       return [
         ...outcomes.map((o, i) => outcomeView(o, sent.find((s) => s.filename === o.filename)?.text ?? texts[i])),
-        ...others.map((f) => ({ filename: f.name, ok: false, problems: [{ severity: 'error' as const, message: NOT_A_CONF }] })),
+        ...unpacked.map((o) => outcomeView(o)),
+        ...zips.filter((f) => !fitting.includes(f)).map((f) => refused(f, ARCHIVE_TOO_LARGE)),
+        ...others.map((f) => refused(f, NOT_A_CONF)),
       ];
     });
   }

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../testing/fake-api.js';
-import { Importer, NOT_A_CONF } from './importer.svelte.js';
+import { ARCHIVE_TOO_LARGE, Importer, NOT_A_CONF } from './importer.svelte.js';
 import { outcomeView, splitDiagnostic } from './outcome-view.js';
 
-const file = (name: string, text: string) => ({ name, text: async () => text });
+const file = (name: string, text: string, size = text.length) => ({
+  name,
+  size,
+  text: async () => text,
+  arrayBuffer: async () => new TextEncoder().encode(text).buffer as ArrayBuffer,
+});
 
 describe('splitDiagnostic', () => {
   it('splits FILE:LINE: message and warnings', () => {
@@ -45,6 +50,26 @@ describe('Importer', () => {
       { severity: 'error', line: 2, message: 'unknown key "Foo"', source: 'Foo = 1' },
     ]);
     expect(importer.results.find((r) => r.filename === 'photo.png')?.problems[0].message).toBe(NOT_A_CONF);
+  });
+
+  it('sends dropped .zip archives as bytes for main to unpack, and refuses one too large without reading it', async () => {
+    const api = fakeApi({
+      importArchives: async (archives) => [
+        { filename: `${archives[0].filename}/home.conf`, ok: true, name: 'home', errors: [], warnings: [] },
+        { filename: `${archives[0].filename}/bad.conf`, ok: false, errors: [`${archives[0].filename}/bad.conf:1: not a section`], warnings: [] },
+      ],
+    });
+    const importer = new Importer(api);
+    await importer.fromDropped([file('all.zip', 'PK-bytes'), file('huge.zip', '', 64 * 1024 * 1024)]);
+    const call = api.calls.find((c) => c.name === 'importArchives');
+    expect(call?.args).toEqual([[{ filename: 'all.zip', data: new TextEncoder().encode('PK-bytes') }]]);
+    expect(importer.results.map((r) => [r.filename, r.ok])).toEqual([
+      ['all.zip/home.conf', true],
+      ['all.zip/bad.conf', false],
+      ['huge.zip', false],
+    ]);
+    expect(importer.results[1].problems[0]).toMatchObject({ line: 1, message: 'not a section' });
+    expect(importer.results[2].problems[0].message).toBe(ARCHIVE_TOO_LARGE);
   });
 
   it('keeps the shown results when the dialog is cancelled, and reports a failed call', async () => {
