@@ -23,6 +23,7 @@ afterEach(async () => {
 function start() {
   const notices: Notice[] = [];
   const loginItems: boolean[] = [];
+  const quits: number[] = [];
   const shell: AppShell = {
     chooseImportPaths: async () => [],
     chooseExportPath: async () => null,
@@ -31,11 +32,12 @@ function start() {
     notify: (n) => notices.push(n),
     setStartAtLogin: async (enabled) => void loginItems.push(enabled),
     log: () => {},
+    quit: () => void quits.push(Date.now()),
   };
   const path = helper.socketPath;
   const connection = new HelperConnection({ connect: () => ControlClient.connect(path), initialRetryMs: 20, maxRetryMs: 50, heartbeatMs: 30 });
   controller = new AppController({ helper: connection, power: new EventEmitter(), shell, zip: fflateZip, preferencesPath: join(helper.directory, 'prefs.json') });
-  return { controller, notices, loginItems };
+  return { controller, notices, loginItems, quits };
 }
 
 function until(c: AppController, test: (s: AppState) => boolean): Promise<AppState> {
@@ -91,5 +93,17 @@ describe('AppController', () => {
     expect(loginItems).toEqual([true]);
     expect(await loadPreferences(join(helper.directory, 'prefs.json'))).toEqual({ ...DEFAULT_PREFERENCES, notifyOnConnect: false, startAtLogin: true });
     await expect(c.handlers.setTunnel('home', true)).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('quits through the shell when the window asks, leaving the helper and its tunnels alone', async () => {
+    helper = realHelper();
+    await helper.start();
+    const { controller: c, quits } = start();
+    await c.start();
+    await until(c, (s) => s.connection.kind === 'connected');
+    await c.handlers.importFiles([{ filename: 'home.conf', text: testConfig() }]);
+    await c.handlers.quit();
+    expect(quits).toHaveLength(1);
+    expect((await c.handlers.getTunnel('home')).name).toBe('home');
   });
 });

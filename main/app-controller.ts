@@ -24,6 +24,8 @@ export interface AppShell {
   writeFile(path: string, data: Uint8Array): Promise<void>;
   notify(notice: Notice): void;
   setStartAtLogin(enabled: boolean): Promise<void>;
+  /** The app's quit (the tray's Quit, from the window). */
+  quit(): void;
   log(message: string): void;
 }
 
@@ -135,6 +137,7 @@ export class AppController {
       return { ...next };
     },
     reconnect: () => this.helper.retryNow(),
+    quit: () => this.options.shell.quit(),
     getTunnel: (name) => getTunnel(this.helper, name),
     getTunnelDetails: (name) => tunnelDetails(this.helper, name),
     createTunnel: (name, text) => this.changing(createTunnel(this.helper, name, text)),

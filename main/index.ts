@@ -61,6 +61,7 @@ const controller = new AppController({
         command: process.env.APPIMAGE || process.execPath,
       }),
     log: (message) => console.error(`warren: ${message}`),
+    quit: () => app.quit(),
   },
 });
 

@@ -76,6 +76,11 @@ export const BRIDGE = {
         .strict(),
     ]),
   ),
+  /**
+   * Quits the app (as the tray's Quit does; GNOME without AppIndicator shows no tray). Tunnels stay as they are:
+   * the helper runs them, not the app.
+   */
+  quit: call<void>()(z.tuple([])),
   /** Try the helper again now instead of at the next backoff step. */
   reconnect: call<void>()(z.tuple([])),
 

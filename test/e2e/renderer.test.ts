@@ -416,7 +416,7 @@ describe('the window in Chromium', () => {
     const { page } = win;
     await open();
     // From the toolbar's last button, Tab reaches the list at the selected tunnel.
-    await page.getByRole('button', { name: 'Logs' }).focus();
+    await page.getByRole('button', { name: 'Quit' }).focus();
     await page.keyboard.press('Tab');
     expect(await focused()).toMatch(/^home/);
     await page.keyboard.press('ArrowDown');
@@ -506,6 +506,20 @@ describe('the window in Chromium', () => {
     const lab = page.locator('li[data-file="office-and-lab.zip/tunnels/lab.conf"]');
     await expect.poll(() => lab.locator('.problem .where').innerText()).toBe('Line 7');
     await expect.poll(() => page.locator('section[aria-label="Import results"] h2').innerText()).toBe('Imported 1 of 2 files');
+  });
+
+  it('quits from the window too (no tray under GNOME without AppIndicator), asking first about unsaved edits', async () => {
+    const { page } = win;
+    await open();
+    await page.getByRole('button', { name: 'New tunnel' }).click();
+    await page.locator('.cm-content').click();
+    await page.keyboard.type('# a change');
+    await page.getByRole('button', { name: 'Quit' }).click();
+    const ask = page.getByRole('dialog');
+    await ask.waitFor();
+    expect(main.called('quit')).toEqual([]);
+    await ask.getByRole('button', { name: 'Discard' }).click();
+    await expect.poll(() => main.called('quit')).toEqual([[]]);
   });
 
   it('says how to start a missing helper, and which group to join when not allowed', async () => {

@@ -107,6 +107,7 @@ export async function startAppInNamespace(): Promise<AppInNamespace> {
       notify: () => {},
       setStartAtLogin: async () => {},
       log: (message) => void logs.push(message),
+      quit: () => {},
     };
     const power = new EventEmitter();
     const connection = new HelperConnection({ connect: () => ControlClient.connect(socketPath), initialRetryMs: 20, maxRetryMs: 100, heartbeatMs: 200 });

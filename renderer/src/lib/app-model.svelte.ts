@@ -28,7 +28,10 @@ export class AppModel {
   /** A move away from an editor with unsaved changes, waiting for the user's answer. */
   pendingLeave = $state<(() => void) | null>(null);
 
+  private readonly api: WarrenApi;
+
   constructor(api: WarrenApi) {
+    this.api = api;
     this.session = new Session(api);
     this.tunnels = new Tunnels(this.session, api);
     this.importer = new Importer(api);
@@ -92,6 +95,11 @@ export class AppModel {
       this.pane = 'tunnel';
       void this.importer.fromDialog();
     });
+  }
+
+  /** The app quits (tunnels stay up: the helper runs them), after the unsaved-changes question. */
+  quit(): void {
+    this.leaveEditor(() => void this.api.quit());
   }
 
   async saveEditor(): Promise<void> {

@@ -29,6 +29,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
     getPreferences: async () => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true }),
     setPreferences: async (p) => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true, ...p }),
     reconnect: async () => {},
+    quit: async () => {},
     getTunnel: async (name) => ({
       name,
       text: '[Interface]\nPrivateKey = (hidden)\nAddress = 10.0.0.2/32\n',
