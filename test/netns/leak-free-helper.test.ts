@@ -27,6 +27,7 @@ import { eventually, hasNft, sleep } from './interop-inspect.js';
 import { PORT, type Site, WARREN, canRunInterop } from './interop-site.js';
 import { IP, type TestNamespace, createNamespace, run, writeNamespaceEtc } from './namespace.js';
 import { accepts } from './socket-accepts.js';
+import { backgroundNode, killChild, tcpReaches as tcpReachesFrom } from './in-namespace.js';
 
 const DNS_FIXTURE = fileURLToPath(new URL('./fixtures/dns-server.mjs', import.meta.url));
 const NAME = 'peer.warren-test';
@@ -57,22 +58,8 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
   let dnsQueries: string[] = [];
   let tunnelDnsQueries: string[] = [];
 
-  /** `node ARGS` inside ns, killed by the clean-up; its stdout lines are collected. */
-  const background = (ns: TestNamespace, args: string[]): { child: ChildProcess; lines: string[] } => {
-    const child = spawn(IP, ['netns', 'exec', ns.name, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    const lines: string[] = [];
-    let rest = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString()).split('\n');
-      rest = parts.pop()!;
-      lines.push(...parts);
-    });
-    return { child, lines };
-  };
-  const kill = (child: ChildProcess | null) => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
+  const background = (ns: TestNamespace, args: string[]) => backgroundNode(ns.name, args, children);
+  const kill = killChild;
   const exited = (child: ChildProcess) => eventually(() => expect(child.exitCode !== null || child.signalCode !== null).toBe(true), 5000, 10);
 
   const startDaemon = async (): Promise<void> => {
@@ -129,13 +116,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     await exited(child);
   };
 
-  /** Whether a TCP connection from ns to host is accepted within 1.5 s. */
-  const tcpReaches = async (ns: TestNamespace, host: string): Promise<boolean> => {
-    const script =
-      `const s = require('node:net').connect({ host: '${host}', port: ${TCP_PORT} });` +
-      `s.on('connect', () => process.exit(0)); s.on('error', () => process.exit(1)); setTimeout(() => process.exit(2), 1500);`;
-    return ns.exec([process.execPath, '-e', script]).then(() => true, () => false);
-  };
+  const tcpReaches = (ns: TestNamespace, host: string) => tcpReachesFrom(ns, host, TCP_PORT);
   const pings = (ns: TestNamespace, target: string) => ns.exec(['ping', '-n', '-c', '1', '-w', '2', target]).then(() => true, () => false);
 
   beforeAll(async () => {

@@ -24,6 +24,7 @@ import { eventually, hasNft, sleep, wgDump } from './interop-inspect.js';
 import { PORT, type Site, WARREN, canRunInterop } from './interop-site.js';
 import { IP, type TestNamespace, createNamespace, run } from './namespace.js';
 import { accepts } from './socket-accepts.js';
+import { backgroundNode, killChild, tcpConnectScript } from './in-namespace.js';
 
 const LAN_A = '192.168.77.1';
 const LAN_C = '192.168.77.2';
@@ -55,29 +56,12 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
   let dir: string;
   const children: ChildProcess[] = [];
 
-  /** `node -e SCRIPT` inside ns, killed by the clean-up; its stdout lines are collected. */
-  const background = (ns: TestNamespace, script: string): { child: ChildProcess; lines: string[] } => {
-    const child = spawn(IP, ['netns', 'exec', ns.name, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    const lines: string[] = [];
-    let rest = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString()).split('\n');
-      rest = parts.pop()!;
-      lines.push(...parts);
-    });
-    return { child, lines };
-  };
-  const stop = (child: ChildProcess) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
+  const background = (ns: TestNamespace, script: string) => backgroundNode(ns.name, ['-e', script], children);
+  const stop = killChild;
 
   /** Whether a TCP connection from a to host reaches c's listener within 1.5 s. */
   const tcpReaches = async (host: string): Promise<boolean> => {
-    const script =
-      `const s = require('node:net').connect({ host: '${host}', port: ${TCP_PORT} });` +
-      `s.on('connect', () => process.exit(0)); s.on('error', () => process.exit(1)); setTimeout(() => process.exit(2), 1500);`;
-    const result = await a.exec([process.execPath, '-e', script], 5000);
+    const result = await a.exec([process.execPath, '-e', tcpConnectScript(host, TCP_PORT)], 5000);
     return result.status === 0;
   };
   const pings = async (target: string) => (await a.ping(target, { count: 1, deadline: 2 })).ok;
