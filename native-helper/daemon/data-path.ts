@@ -24,7 +24,7 @@ const PACKET_ROOM = 1536;
 export class DataPath implements DeviceSink {
   private readonly device: Device;
   private readonly tun: Tun;
-  private readonly bind: Bind;
+  private bind: Bind;
   private readonly clock: () => number;
   private readonly onError: (error: Error) => void;
   private readonly outNet: DatagramBatch = createDatagramBatch(BATCH_PACKETS, BATCH_PACKETS * PACKET_ROOM);
@@ -47,6 +47,20 @@ export class DataPath implements DeviceSink {
     this.tun.start((batch) => this.fromTun(batch));
     this.bind.start((batch) => this.fromNetwork(batch));
     this.rearm();
+  }
+
+  /**
+   * Moves the network side to `next`, already open on its new port (a UAPI listen_port change): datagrams go out
+   * through it from now on. Returns the old one for the caller to close; a batch it still delivers meanwhile is
+   * handled as any other. Opening first, as wireguard-go's BindUpdate does, leaves a tunnel whose new port is
+   * taken exactly as it was.
+   */
+  replaceBind(next: Bind): Bind {
+    const old = this.bind;
+    this.flushNet();
+    this.bind = next;
+    if (!this.stopped) next.start((batch) => this.fromNetwork(batch));
+    return old;
   }
 
   /** Stops the timer; batches that still arrive are dropped. */

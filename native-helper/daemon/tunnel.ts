@@ -157,15 +157,26 @@ export class Tunnel {
         for (const peer of device.peers) sendHandshakeInitiation(device, peer, false, now, sink);
       });
 
+      /** The sockets in use: a UAPI listen_port change replaces them. */
+      let liveBind = bind;
       const uapi = await startUapiServer(name, {
         device,
         sink: dataPath,
         now: monotonic,
-        setListenPort: () => {
-          // Rebinding live would need the data path restarted on new sockets; refuse honestly for now.
-          throw Object.assign(new Error('changing the listen port of a running Warren tunnel is not supported'), { code: 'EINVAL' });
+        setListenPort: (port) => {
+          if (port !== 0 && port === liveBind.port) return port;
+          // New sockets first (a port in use throws here and changes nothing), then the data path moves to them.
+          const next = createBind();
+          const opened = next.open(port);
+          if (device.fwmark) next.setMark(device.fwmark);
+          const old = dataPath.replaceBind(next);
+          liveBind = next;
+          if (tunnel) tunnel.parts.bind = next;
+          void old.close().catch((error: Error) => log(`${name}: closing the old sockets: ${error.message}`));
+          log(`${name}: listening on port ${opened} now`);
+          return opened;
         },
-        setFwmark: (mark) => bind.setMark(mark),
+        setFwmark: (mark) => liveBind.setMark(mark),
       }, { directory: options.uapiDirectory, onRemoved: () => stopBySelf('UAPI socket removed'), log });
       undo.push(() => uapi.close());
 
@@ -173,7 +184,7 @@ export class Tunnel {
         if (error) stopBySelf(`interface ${name} went away (${error.message})`);
       });
       tunnel = new Tunnel(name, config, device, handle.warnings, {
-        tun, bind, handle, dataPath, uapi, platform, killSwitch, startedAt: monotonic(), endpointMemory: options.endpointMemory,
+        tun, bind: liveBind, handle, dataPath, uapi, platform, killSwitch, startedAt: monotonic(), endpointMemory: options.endpointMemory,
       });
       return tunnel;
     } catch (error) {

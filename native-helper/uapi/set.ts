@@ -15,8 +15,11 @@ export interface UapiTarget {
   readonly device: Device;
   readonly sink: DeviceSink;
   now(): number;
-  /** Rebinds the UDP sockets; throws an error with code 'EADDRINUSE' when the port is taken. */
-  setListenPort(port: number): void;
+  /**
+   * Rebinds the UDP sockets; returns the port now listened on (0 asks the system for one). Throws an error with
+   * code 'EADDRINUSE' when the port is taken, leaving the sockets as they were.
+   */
+  setListenPort(port: number): number;
   /** Applies SO_MARK to the UDP sockets. */
   setFwmark(mark: number): void;
 }
@@ -53,12 +56,11 @@ function applyDeviceKey(target: UapiTarget, key: string, value: string): void {
     case 'listen_port': {
       const port = parseInteger(key, value, 0xffff);
       try {
-        target.setListenPort(port);
+        device.listenPort = target.setListenPort(port);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UapiError(EADDRINUSE, `listen_port ${port} in use`);
         throw error;
       }
-      device.listenPort = port;
       return;
     }
     case 'fwmark': {

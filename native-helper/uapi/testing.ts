@@ -29,6 +29,8 @@ export function recordingTarget(): RecordingTarget {
     now: () => performance.now(),
     setListenPort(port) {
       if (port === target.takenPort) throw Object.assign(new Error('taken'), { code: 'EADDRINUSE' });
+      // As the system does for 0: some free port.
+      return port === 0 ? 40000 : port;
     },
     setFwmark(mark) {
       target.marks.push(mark);

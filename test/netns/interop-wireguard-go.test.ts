@@ -2,6 +2,7 @@
 // (interop-harness.ts): pings and TCP both ways over IPv4 and IPv6, wg(8) reading and changing Warren's tunnel
 // live, ICMP unreachable, a flood of garbage, suspend and resume, roaming, a packet staged before the first
 // handshake, a full tunnel, and `warren down` leaving nothing behind.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -283,6 +284,35 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
     // Warren's own traffic goes to the new endpoint (the old address no longer exists).
     const inbound = await warren.ping(go.tunnel6);
     expect(inbound.ok, inbound.stdout).toBe(true);
+  }, TEST_MS);
+
+  it('moves to another listen port with `wg set listen-port`, refuses one in use, and wireguard-go follows', async () => {
+    const taken = PORT + 3;
+    // Another program on the port asked for: the set fails and the tunnel keeps its sockets.
+    const holder = spawn(IP, ['netns', 'exec', warren.ns.name, process.execPath, '-e',
+      `require('node:dgram').createSocket('udp4').bind(${taken}, () => console.log('bound'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.once('data', () => resolve());
+        holder.once('exit', () => reject(new Error('the port holder exited')));
+      });
+      const refused = await warren.wg('set', warren.name, 'listen-port', String(taken));
+      expect(refused.status).not.toBe(0);
+      expect((await wgDump(warren)).listenPort).toBe(PORT);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+
+    const moved = await warren.wg('set', warren.name, 'listen-port', String(PORT + 2));
+    expect(moved.status, moved.stderr).toBe(0);
+    expect((await wgDump(warren)).listenPort).toBe(PORT + 2);
+    // Warren's packets now come from the new port; wireguard-go learns it from them, and answers there.
+    expect((await warren.ping(go.tunnel4)).ok).toBe(true);
+    expect((await wgDump(go)).peers[0].endpoint).toBe(`${warren.underlay}:${PORT + 2}`);
+    expect((await go.ping(warren.tunnel6)).ok).toBe(true);
+    // The old port is closed: nothing of the tunnel listens there any more.
+    const sockets = await warren.exec(['ss', '-Hunl', `sport = :${PORT}`]);
+    expect(sockets.stdout.trim()).toBe('');
   }, TEST_MS);
 
   it('`warren down` leaves nothing behind: interface, routes, rules, UAPI socket, helper, control socket', async () => {
