@@ -4,7 +4,7 @@
 // packets in JS batches. Without offloads every packet is a read(); with them the kernel hands the TUN 64 KiB
 // UDP GSO super-packets (USO) that the addon splits in C.
 import { Child } from '../netns/child.js';
-import { Namespaces, canUseNetns, ip } from '../netns/netns.js';
+import { Namespaces, canUseNetns, ip } from '../netns/namespace.js';
 
 if (!canUseNetns) {
   console.error('needs root, /dev/net/tun and iproute2');

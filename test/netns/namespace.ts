@@ -2,7 +2,8 @@
 // host's. Names are `warren-p-<pid>-<n>`, so parallel test processes never collide. `ip netns exec` also
 // bind-mounts /etc/netns/NAME/<file> over /etc/<file> for the command it runs, which lets a test give a
 // namespace its own /etc/resolv.conf. Needs root; `canCreateNamespaces` says whether a suite can run.
-import { execFile } from 'node:child_process';
+// The synchronous `Namespaces` below (`warren-t-<pid>-<n>`) serves the I/O suites that only need a veth pair.
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -81,4 +82,51 @@ export async function createNamespace(): Promise<TestNamespace> {
 export async function writeNamespaceEtc(namespace: TestNamespace, file: string, content: string | Buffer): Promise<void> {
   await mkdir(namespace.etcPath('.'), { recursive: true });
   await writeFile(namespace.etcPath(file), content);
+}
+
+/** Root, /dev/net/tun and iproute2: what the TUN and UDP suites need. */
+export const canUseNetns =
+  process.platform === 'linux' &&
+  typeof process.getuid === 'function' &&
+  process.getuid() === 0 &&
+  existsSync('/dev/net/tun') &&
+  spawnSync(IP, ['netns', 'list'], { stdio: 'ignore' }).status === 0;
+
+/** `ip ARGS...`, synchronously (bounded to 5 s); its stdout. */
+export function ip(...args: string[]): string {
+  return execFileSync(IP, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000 });
+}
+
+let syncCounter = 0;
+
+/** Namespaces made and deleted synchronously, with a veth pair created directly inside them. */
+export class Namespaces {
+  readonly #names: string[] = [];
+
+  create(): string {
+    const name = `warren-t-${process.pid}-${++syncCounter}`;
+    ip('netns', 'add', name);
+    this.#names.push(name);
+    ip('-n', name, 'link', 'set', 'lo', 'up');
+    return name;
+  }
+
+  /** A veth pair between two namespaces, with addresses (CIDR) on each end; IPv6 without DAD delays. */
+  veth(a: string, b: string, addresses: { a: string[]; b: string[] }): { a: string; b: string } {
+    const names = { a: 'veth-a', b: 'veth-b' };
+    ip('-n', a, 'link', 'add', names.a, 'type', 'veth', 'peer', 'name', names.b, 'netns', b);
+    for (const [ns, dev, list] of [
+      [a, names.a, addresses.a],
+      [b, names.b, addresses.b],
+    ] as const) {
+      for (const address of list) ip('-n', ns, 'addr', 'add', address, 'dev', dev, ...(address.includes(':') ? ['nodad'] : []));
+      ip('-n', ns, 'link', 'set', dev, 'up');
+    }
+    return names;
+  }
+
+  /** Deletes every namespace made here; safe to call twice. */
+  destroy(): void {
+    for (const name of this.#names.splice(0)) spawnSync(IP, ['netns', 'del', name], { stdio: 'ignore' });
+  }
 }

@@ -5,7 +5,7 @@
 // right, so the transfer's byte count and hash prove the segmentation and the merging both.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Child } from './child.js';
-import { Namespaces, canUseNetns, ip } from './netns.js';
+import { Namespaces, canUseNetns, ip } from './namespace.js';
 
 const namespaces = new Namespaces();
 const children: Child[] = [];

@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Child } from './child.js';
-import { Namespaces, canUseNetns, ip } from './netns.js';
+import { Namespaces, canUseNetns, ip } from './namespace.js';
 
 const namespaces = new Namespaces();
 const children: Child[] = [];

@@ -3,7 +3,7 @@
 // and IPv4 alone where IPv6 is disabled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Child } from './child.js';
-import { Namespaces, canUseNetns, ip } from './netns.js';
+import { Namespaces, canUseNetns, ip } from './namespace.js';
 
 const namespaces = new Namespaces();
 const children: Child[] = [];
