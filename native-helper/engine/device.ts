@@ -12,6 +12,7 @@
  * arms its timer for nextDeadline() keeps draining them even when no further datagram comes.
  */
 import { isZero } from '../crypto/bytes.js';
+import { MIN_CACHED_BUFFER } from '../crypto/region-views.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import type { IpVersion } from './ip-packet.js';
 import { AllowedIps } from './allowed-ips.js';
@@ -63,8 +64,12 @@ export class Device {
   readonly cookieChecker: CookieChecker;
   readonly ratelimiter = new Ratelimiter();
   readonly handshakes = new HandshakeQueue();
-  /** Scratch for handshake messages, keepalives and ICMP errors: one of each in flight at a time. */
-  readonly scratch = new Uint8Array(SEND_HEADROOM + DEFAULT_MTU + SEND_TAILROOM + 1500);
+  /**
+   * Scratch for handshake messages, keepalives and ICMP errors: one of each in flight at a time. At least
+   * MIN_CACHED_BUFFER long, so the AEAD's views of it are cached like those of batch buffers: a keepalive sealed
+   * here then allocates nothing (below that size it took three fresh views each).
+   */
+  readonly scratch = new Uint8Array(Math.max(MIN_CACHED_BUFFER, SEND_HEADROOM + DEFAULT_MTU + SEND_TAILROOM + 1500));
   /** Views of the scratch for the fixed-size messages, made once (send.ts and receive.ts build them there). */
   readonly initiationScratch = this.scratch.subarray(0, INITIATION.size);
   readonly timestampScratch = this.scratch.subarray(INITIATION.size, INITIATION.size + TIMESTAMP_SIZE);

@@ -9,6 +9,7 @@ import {
   TRANSPORT,
   messageType,
   paddingLength,
+  readI32LE,
   readU32LE,
   readU64LE,
   transportMessageSize,
@@ -82,6 +83,17 @@ describe('integers', () => {
     writeU32LE(buf, 1, 0xdeadbeef);
     expect([...buf]).toEqual([0, 0xef, 0xbe, 0xad, 0xde, 0]);
     expect(readU32LE(buf, 1)).toBe(0xdeadbeef);
+  });
+
+  it('reads the same four bytes as an int32, agreeing with DataView', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (value) => {
+        const buf = new Uint8Array(7);
+        writeU32LE(buf, 3, value);
+        expect(readI32LE(buf, 3)).toBe(new DataView(buf.buffer).getInt32(3, true));
+        expect(readI32LE(buf, 3) >>> 0).toBe(readU32LE(buf, 3));
+      }),
+    );
   });
 
   it('round-trips u64 counters below 2^53 exactly, agreeing with DataView', () => {

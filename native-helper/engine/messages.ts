@@ -87,6 +87,15 @@ export function readU32LE(buf: Uint8Array, off: number): number {
   return (buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)) >>> 0;
 }
 
+/**
+ * The same four bytes as a signed 32-bit integer: for numbers that are only compared and looked up (receiver
+ * indices), since V8 keeps every int32 unboxed, while a u32 >= 2^31 is boxed into a heap number whenever it
+ * crosses a call that is not inlined: for a receiver index, once per packet.
+ */
+export function readI32LE(buf: Uint8Array, off: number): number {
+  return buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24);
+}
+
 export function writeU32LE(buf: Uint8Array, off: number, value: number): void {
   buf[off] = value;
   buf[off + 1] = value >>> 8;

@@ -25,6 +25,7 @@ import {
   RESPONSE,
   TRANSPORT,
   messageType,
+  readI32LE,
   readU32LE,
   readU64LE,
 } from './messages.js';
@@ -55,7 +56,10 @@ export function receiveDatagram(
 function receiveTransport(
   device: Device, buf: Uint8Array, off: number, len: number, source: Uint8Array, sourceOff: number, now: number, sink: DeviceSink,
 ): void {
-  const entry = device.indices.lookup(readU32LE(buf, off + TRANSPORT.receiverIndex));
+  // Per packet, nothing may be boxed: the index is read as an int32 (a u32 >= 2^31 would become a heap number at
+  // a call not inlined; the table keys by int32 anyway), and the replay window is not handed the limit (a double
+  // field, so a fresh heap number at every such call), which the line before it already checked.
+  const entry = device.indices.lookup(readI32LE(buf, off + TRANSPORT.receiverIndex));
   const keypair = entry?.keypair;
   if (!entry || !keypair) return device.drop('unknown-index');
   const peer = entry.peer;
@@ -66,7 +70,7 @@ function receiveTransport(
   const content = off + TRANSPORT.content;
   const plain = device.crypto.open(buf, content, keypair.receiveKey, counter, buf, content, len - TRANSPORT.content);
   if (plain < 0) return device.drop('decrypt-failed', peer);
-  if (!keypair.replay.check(counter, device.limits.rejectAfterMessages)) return device.drop('replay', peer);
+  if (!keypair.replay.check(counter)) return device.drop('replay', peer);
 
   // Authenticated from here on.
   followEndpoint(peer, source, sourceOff);

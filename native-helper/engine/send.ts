@@ -120,7 +120,9 @@ function encryptAndSend(
   buf.fill(0, off + len, off + len + padding);
   const counter = keypair.sendCounter++;
   const header = off - TRANSPORT.content;
-  writeTransportHeader(buf, header, keypair.remoteIndex, counter);
+  // As an int32 (the same four bytes on the wire): a u32 index >= 2^31 lives in the keypair as a double, and
+  // crossing a call not inlined would box it into a fresh heap number for every packet.
+  writeTransportHeader(buf, header, keypair.remoteIndex | 0, counter);
   const sealed = device.crypto.seal(buf, off, keypair.sendKey, counter, buf, off, len + padding);
   const size = TRANSPORT.content + sealed;
   peer.txBytes += size;

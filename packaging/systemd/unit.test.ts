@@ -59,8 +59,9 @@ function writable(path: string): boolean {
 describe('packaging/systemd/warren.service', () => {
   it('runs `warren daemon` in the foreground on the installed app, restarting it when it fails', () => {
     expect(one('Type')).toBe('exec');
-    const [binary, script, command] = (one('ExecStart') ?? '').split(/\s+/);
+    const [binary, v8Flag, script, command] = (one('ExecStart') ?? '').split(/\s+/);
     expect(binary).toBe(INSTALLED_BINARY);
+    expect(v8Flag).toBe('--max-semi-space-size=1');
     expect(script).toBe('/opt/Warren/resources/app.asar.unpacked/bin/warren.js');
     expect(command).toBe('daemon');
     expect(all('Service', 'Environment')).toContain('ELECTRON_RUN_AS_NODE=1');

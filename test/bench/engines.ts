@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HELPER_RUNTIME_FLAGS } from '../../native-helper/cli/helper-connection.js';
 import { IP, type Topology, run, sleep } from './topology.js';
 
 export type EngineKind = 'wireguard-go' | 'warren';
@@ -171,7 +172,7 @@ async function startWarren(topology: Topology, spec: EngineSpec, options: Warren
   try {
     if (options.daemonNodeArgs) {
       logPath = join(topology.dir, `warren-daemon-${ifname}.log`);
-      const argv = topology.inside(ns, [process.execPath, ...options.daemonNodeArgs, options.entry, 'daemon', '--exit-when-idle']);
+      const argv = topology.inside(ns, [process.execPath, ...HELPER_RUNTIME_FLAGS, ...options.daemonNodeArgs, options.entry, 'daemon', '--exit-when-idle']);
       spawnDaemon(argv, logPath, { ...process.env, ...options.daemonEnv });
       await waitFor('the Warren helper to listen', () => existsSync(controlSocket), 10_000);
     }

@@ -390,7 +390,7 @@ describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppIma
     expect(result.stdout).toContain(`copied ${app} to /opt/warren-helper`);
     expect(root.takeSystemctlCalls()).toEqual(['daemon-reload', 'enable --quiet warren.service', 'restart warren.service']);
     const unit = root.run('cat /etc/systemd/system/warren.service').stdout;
-    expect(unit).toContain('\nExecStart=/opt/warren-helper/warren /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n');
+    expect(unit).toContain('\nExecStart=/opt/warren-helper/warren --max-semi-space-size=1 /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n');
     expect(unit).not.toContain('/opt/Warren/');
     expect(root.run('stat -c %a /etc/systemd/system/warren.service /opt/warren-helper/warren').stdout).toBe('644\n755\n');
     expect(root.run('getent group warren | cut -d: -f4').stdout).toBe('alice\n');
@@ -404,7 +404,7 @@ describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppIma
     const result = warren('service status');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('unit: /etc/systemd/system/warren.service\n');
-    expect(result.stdout).toContain('runs: /opt/warren-helper/warren /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n');
+    expect(result.stdout).toContain('runs: /opt/warren-helper/warren --max-semi-space-size=1 /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n');
     expect(result.stdout).toContain('group warren: alice\n');
     root.takeSystemctlCalls();
   });

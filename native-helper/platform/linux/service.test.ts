@@ -9,7 +9,7 @@ const SHIPPED = readFileSync(new URL('../../../packaging/systemd/warren.service'
 describe('relocateUnit', () => {
   it('moves every path of the shipped unit from /opt/Warren to the helper directory, and nothing else', () => {
     const moved = relocateUnit(SHIPPED, LINUX_SERVICE_PATHS.helperDirectory);
-    expect(moved).toContain('\nExecStart=/opt/warren-helper/warren /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n');
+    expect(moved).toContain('\nExecStart=/opt/warren-helper/warren --max-semi-space-size=1 /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n');
     expect(moved).not.toContain('/opt/Warren/');
     expect(moved.replaceAll('/opt/warren-helper/', '/opt/Warren/')).toBe(SHIPPED);
   });

@@ -258,8 +258,14 @@ export class LinuxServiceManager implements ServiceManager {
  */
 export function relocateUnit(unit: string, directory: string): string {
   const exec = unit.split('\n').find((line) => line.startsWith('ExecStart='));
-  const expected = `ExecStart=${PACKAGED_APP_DIRECTORY}/${ELECTRON_BINARY} ${PACKAGED_APP_DIRECTORY}/${HELPER_SCRIPT} daemon`;
-  if (exec?.trim() !== expected) throw new Error(`the shipped unit does not run ${expected.slice('ExecStart='.length)}`);
+  const binary = `${PACKAGED_APP_DIRECTORY}/${ELECTRON_BINARY}`;
+  const script = `${PACKAGED_APP_DIRECTORY}/${HELPER_SCRIPT} daemon`;
+  // Runtime flags may stand between the two (V8's, as --max-semi-space-size=1), none of them a path.
+  const words = exec?.trim().slice('ExecStart='.length).split(/\s+/) ?? [];
+  const flags = words.slice(1, -2);
+  if (words[0] !== binary || words.slice(-2).join(' ') !== script || !flags.every((flag) => /^--[a-z0-9-]+(=[0-9]+)?$/.test(flag))) {
+    throw new Error(`the shipped unit does not run ${binary} ${script}`);
+  }
   return unit.replaceAll(`${PACKAGED_APP_DIRECTORY}/`, `${directory}/`);
 }
 
