@@ -69,7 +69,7 @@ describe.skipIf(!canUseNetns)('UDP through the addon', () => {
     // The *BUFFORCE options as root: past net.core.*mem_max (the kernel reports twice what was set). The
     // receive buffer is kept small on purpose (latency under load, see AddonBindOptions.receiveBufferBytes).
     for (const socket of list) {
-      expect(socket.receiveBuffer).toBe(2 * (256 << 10));
+      expect(socket.receiveBuffer).toBe(2 * (128 << 10));
       expect(socket.sendBuffer).toBeGreaterThanOrEqual(7 << 20);
     }
   });
