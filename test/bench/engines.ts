@@ -91,7 +91,8 @@ async function waitFor(what: string, test: () => boolean, timeoutMs: number): Pr
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of that pid exists (signal 0). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
