@@ -1,11 +1,9 @@
 // The decision against scripted accounts, and the descriptor and credentials of a real connection (this process
 // at both ends). Real users are in control-server-access.test.ts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { type Server, type Socket, connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errnoError } from '../io/errno-error.js';
+import { type UnixPair, unixPair } from '../io/testing/unix-pair.js';
 import { type Accounts, authorize, judge, socketDescriptor } from './authorization.js';
 
 const WARREN_GID = 900;
@@ -90,28 +88,14 @@ describe('judge', () => {
 });
 
 describe('authorize on a real connection', () => {
-  let dir: string;
-  let server: Server;
-  let accepted: Promise<Socket>;
-  let client: Socket;
-
+  let pair: UnixPair;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'warren-authorize-'));
-    const path = join(dir, 's.sock');
-    accepted = new Promise((resolve) => (server = createServer(resolve)));
-    await new Promise<void>((resolve) => server.listen(path, resolve));
-    client = connect(path);
-    await new Promise((resolve) => client.once('connect', resolve));
+    pair = await unixPair();
   });
-  afterAll(async () => {
-    client.destroy();
-    (await accepted).destroy();
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => pair.close());
 
   it('finds the descriptor and judges the peer by its kernel credentials', async () => {
-    const socket = await accepted;
+    const socket = pair.accepted;
     expect(socketDescriptor(socket)).toEqual(expect.any(Number));
     const result = authorize(socket, { groupName: `no-such-group-${process.pid}` });
     // This process is at the other end: root in CI, or the helper's own user when run unprivileged.
@@ -126,7 +110,7 @@ describe('authorize on a real connection', () => {
 
   it('refuses when the credentials cannot be read', async () => {
     const system = { ...accounts(), peerCredentials: () => { throw errnoError('ENOTSOCK', 'getsockopt'); } };
-    expect(authorize(await accepted, { groupName: 'warren', accounts: system })).toMatchObject({
+    expect(authorize(pair.accepted, { groupName: 'warren', accounts: system })).toMatchObject({
       ok: false,
       message: expect.stringContaining('(ENOTSOCK)'),
     });

@@ -1,38 +1,30 @@
 // The addon's peer credentials and account look-ups, against this process and the root account.
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { type Server, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon } from './addon.js';
+import { type UnixPair, unixPair } from './testing/unix-pair.js';
 
 const addon = loadAddon();
 let dir: string;
-let server: Server;
-let accepted: Promise<Socket>;
-let client: Socket;
+let pair: UnixPair;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'warren-peercred-'));
-  const path = join(dir, 's.sock');
-  accepted = new Promise((resolve) => (server = createServer(resolve)));
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  client = connect(path);
-  await new Promise((resolve) => client.once('connect', resolve));
+  pair = await unixPair();
 });
 afterAll(async () => {
-  client.destroy();
-  (await accepted).destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await pair.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('peerCredentials', () => {
   it('names the process at the other end, from either end', async () => {
-    const fd = ((await accepted) as unknown as { _handle: { fd: number } })._handle.fd;
+    const fd = (pair.accepted as unknown as { _handle: { fd: number } })._handle.fd;
     const expected = { pid: process.pid, uid: process.geteuid!(), gid: process.getegid!() };
     expect(addon.peerCredentials(fd)).toEqual(expected);
-    expect(addon.peerCredentials((client as unknown as { _handle: { fd: number } })._handle.fd)).toEqual(expected);
+    expect(addon.peerCredentials((pair.client as unknown as { _handle: { fd: number } })._handle.fd)).toEqual(expected);
   });
 
   it('throws errno errors for what is no socket', () => {

@@ -1,7 +1,8 @@
 // Reading a file of the store without trusting it: only a regular file is read (a FIFO named x.conf would
 // otherwise block open() forever, a device could be endless), and never more than `limit + 1` bytes.
 import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, lstat, open } from 'node:fs/promises';
+import { errnoCode } from './store-error.js';
 
 export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; error: string; code?: string };
 
@@ -53,4 +54,15 @@ function kind(stats: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): bo
   if (stats.isFIFO()) return 'a FIFO';
   if (stats.isSocket()) return 'a socket';
   return 'a device';
+}
+
+/** Whether something (a file, a link, anything) is at path; errors other than ENOENT are thrown. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    throw error;
+  }
 }

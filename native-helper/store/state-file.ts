@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { parseIpAddress } from '../../shared/config/ip.js';
 import { tunnelName, tunnelOptions, type TunnelOptions } from '../../shared/ipc/control.js';
 import { DirectorySyncError, renameDurably, writeFileAtomic } from './atomic-write.js';
-import { readStoreFile } from './read-file.js';
+import { pathExists, readStoreFile } from './read-file.js';
 import { describeError, errnoCode, type StoreProblem } from './store-error.js';
 
 export const STATE_FILE_NAME = 'state.json';
@@ -136,7 +136,7 @@ export class StateFile {
       const aside = `${this.path}${CORRUPT_SUFFIX}${stamp}${attempt === 0 ? '' : `-${attempt}`}`;
       // rename(2) would replace an earlier moved-aside file of the same millisecond; look first (we are the
       // directory's only writer).
-      if (await exists(aside)) continue;
+      if (await pathExists(aside)) continue;
       try {
         await renameDurably(this.path, aside);
         return aside;
@@ -147,15 +147,5 @@ export class StateFile {
         throw error;
       }
     }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return false;
-    throw error;
   }
 }

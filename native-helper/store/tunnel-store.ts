@@ -12,7 +12,7 @@
 //  - A state entry whose `.conf` is gone is an orphan: ignored at open, dropped at the next state write. The
 //    multi-step operations are ordered on that: a crash between steps leaves an orphan at worst, never a tunnel
 //    with someone else's options, two copies of a tunnel, or none.
-import { chmod, lstat, mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   formatDiagnostic,
@@ -25,7 +25,7 @@ import {
 import type { TunnelOptions } from '../../shared/ipc/control.js';
 import { createFileAtomic, madeChange, renameDurably, temporaryOwner, unlinkDurably, writeFileAtomic } from './atomic-write.js';
 import { defaultTunnelOptions } from './default-options.js';
-import { readStoreFile } from './read-file.js';
+import { pathExists, readStoreFile } from './read-file.js';
 import { isMovedAsideStateFile, resolvedAddress, resolvedHost, STATE_FILE_NAME, StateFile, type StateEntry } from './state-file.js';
 import { describeError, errnoCode, StoreError, type StoreProblem } from './store-error.js';
 
@@ -416,15 +416,6 @@ function definedOnly(options: Partial<TunnelOptions>): Partial<TunnelOptions> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return false;
-    throw error;
-  }
-}
 
 /** Whether a process with this pid exists (EPERM: it does, as another user). */
 function isAlive(pid: number): boolean {

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HELPER_RUNTIME_FLAGS } from '../../native-helper/cli/helper-connection.js';
-import { IP, type Topology, run, sleep } from './topology.js';
+import { IP, TUNNEL_A, TUNNEL_B, type Topology, VETH_A, VETH_B, run, sleep } from './topology.js';
 
 export type EngineKind = 'wireguard-go' | 'warren';
 
@@ -66,6 +66,24 @@ export async function generateKeys(): Promise<KeyPair> {
   child.stdin.end(privateKey + '\n');
   await new Promise((resolve) => child.on('close', resolve));
   return { privateKey, publicKey: publicKey.trim() };
+}
+
+/**
+ * Side A or B of the topology's pair: its tunnel address, port 51801 (A) or 51802 (B), and the other side as its
+ * one peer, reached over the veth.
+ */
+export function sideSpec(topology: Topology, kind: EngineKind, which: 'a' | 'b', ifname: string, own: KeyPair, peer: KeyPair): EngineSpec {
+  const a = which === 'a';
+  return {
+    kind,
+    ns: a ? topology.a : topology.b,
+    ifname,
+    keys: own,
+    listenPort: a ? 51801 : 51802,
+    address: `${a ? TUNNEL_A : TUNNEL_B}/24`,
+    mtu: 1420,
+    peers: [{ publicKey: peer.publicKey, allowedIps: `${a ? TUNNEL_B : TUNNEL_A}/32`, endpoint: a ? `${VETH_B}:51802` : `${VETH_A}:51801` }],
+  };
 }
 
 /** wg-quick text (Warren) or wg setconf text (wireguard-go, no Address/MTU). */

@@ -22,12 +22,12 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summariseProfile, summariseTraceGc } from './cpu-profile.js';
-import { type Engine, type EngineKind, type EngineSpec, type KeyPair, type WarrenOptions, generateKeys, startEngine } from './engines.js';
+import { type Engine, type EngineKind, type EngineSpec, type KeyPair, type WarrenOptions, generateKeys, sideSpec, startEngine } from './engines.js';
 import { CpuWindow, type ThreadTicks, cpuTicks, hostFields, iperfTcp, loadAverage, memory, startIperfServer, threadTicks, waitForTunnel } from './measure.js';
 import { FloodGenerator, handshakeRun, makeKeys } from './handshakes.js';
 import { snapshotWarren } from './snapshot.js';
 import { fmt, table } from './report.js';
-import { TUNNEL_A, TUNNEL_B, Topology, VETH_A, VETH_B, run, sleep } from './topology.js';
+import { TUNNEL_B, Topology, run, sleep } from './topology.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PROBE = fileURLToPath(new URL('./batch-probe.mjs', import.meta.url));
@@ -131,16 +131,8 @@ async function main(): Promise<void> {
   const keysA = await generateKeys();
   const keysB = await generateKeys();
   const pid = process.pid % 100000;
-  const spec = (kind: EngineKind, which: 'a' | 'b', own: KeyPair, peer: KeyPair): EngineSpec => ({
-    kind,
-    ns: which === 'a' ? topology.a : topology.b,
-    ifname: `wb${pid}${which}`,
-    keys: own,
-    listenPort: which === 'a' ? 51801 : 51802,
-    address: `${which === 'a' ? TUNNEL_A : TUNNEL_B}/24`,
-    mtu: 1420,
-    peers: [{ publicKey: peer.publicKey, allowedIps: `${which === 'a' ? TUNNEL_B : TUNNEL_A}/32`, endpoint: which === 'a' ? `${VETH_B}:51802` : `${VETH_A}:51801` }],
-  });
+  const spec = (kind: EngineKind, which: 'a' | 'b', own: KeyPair, peer: KeyPair): EngineSpec =>
+    sideSpec(topology, kind, which, `wb${pid}${which}`, own, peer);
 
   /** wireguard-go in B, Warren (own daemon with these node flags) in A; runs `body`; stops both. */
   const withPair = async <T>(nodeArgs: string[], env: NodeJS.ProcessEnv, body: (warren: Engine, go: Engine) => Promise<T>): Promise<T> => {

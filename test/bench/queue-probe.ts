@@ -14,11 +14,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Engine, type EngineKind, type EngineSpec, type KeyPair, generateKeys, startEngine } from './engines.js';
+import { type Engine, type EngineKind, type EngineSpec, type KeyPair, generateKeys, sideSpec, startEngine } from './engines.js';
 import { iperfTcp, loadAverage, memory, ping, startIperfServer, udpDrops, waitForTunnel } from './measure.js';
 import { fmt, median, percentile, table } from './report.js';
 import { snapshotWarren } from './snapshot.js';
-import { TUNNEL_A, TUNNEL_B, Topology, VETH_A, VETH_B, sleep } from './topology.js';
+import { TUNNEL_B, Topology, sleep } from './topology.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
@@ -79,20 +79,8 @@ async function main(): Promise<void> {
   await startIperfServer(topology);
   const keys: [KeyPair, KeyPair] = [await generateKeys(), await generateKeys()];
   const tag = process.pid % 100000;
-  const side = (kind: EngineKind, which: 0 | 1): EngineSpec => ({
-    kind,
-    ns: which === 0 ? topology.a : topology.b,
-    ifname: `wq${tag}${which === 0 ? 'a' : 'b'}`,
-    keys: keys[which],
-    listenPort: which === 0 ? 51801 : 51802,
-    address: `${which === 0 ? TUNNEL_A : TUNNEL_B}/24`,
-    mtu: 1420,
-    peers: [{
-      publicKey: keys[1 - which].publicKey,
-      allowedIps: `${which === 0 ? TUNNEL_B : TUNNEL_A}/32`,
-      endpoint: which === 0 ? `${VETH_B}:51802` : `${VETH_A}:51801`,
-    }],
-  });
+  const side = (kind: EngineKind, which: 0 | 1): EngineSpec =>
+    sideSpec(topology, kind, which === 0 ? 'a' : 'b', `wq${tag}${which === 0 ? 'a' : 'b'}`, keys[which], keys[1 - which]);
   const rows: string[][] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {

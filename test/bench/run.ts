@@ -19,7 +19,7 @@ import { cpus } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENGINE_LABEL, type Engine, type EngineKind, type EngineSpec, type KeyPair, type WarrenOptions, generateKeys, startEngine } from './engines.js';
+import { ENGINE_LABEL, type Engine, type EngineKind, type EngineSpec, type KeyPair, type WarrenOptions, generateKeys, sideSpec, startEngine } from './engines.js';
 import { FloodGenerator, type HandshakeRun, type HandshakeSettings, handshakeRun, makeKeys } from './handshakes.js';
 import {
   CpuWindow, type CpuUsage, type Memory, type PingResult, type TcpResult, type UdpResult,
@@ -27,7 +27,7 @@ import {
 } from './measure.js';
 import { fmt, median, percentile, ratio, table } from './report.js';
 import { snapshotWarren } from './snapshot.js';
-import { TUNNEL_A, TUNNEL_B, Topology, VETH_A, VETH_B, sleep } from './topology.js';
+import { TUNNEL_B, Topology, sleep } from './topology.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** For the failure path: cleaned up before exiting. */
@@ -170,20 +170,8 @@ async function main(): Promise<void> {
   const keysA = await generateKeys();
   const keysB = await generateKeys();
   const pid = process.pid % 100000;
-  const side = (kind: EngineKind, which: 'a' | 'b', own: KeyPair, peer: KeyPair): EngineSpec => ({
-    kind,
-    ns: which === 'a' ? topology.a : topology.b,
-    ifname: `wb${pid}${which}`,
-    keys: own,
-    listenPort: which === 'a' ? 51801 : 51802,
-    address: `${which === 'a' ? TUNNEL_A : TUNNEL_B}/24`,
-    mtu: 1420,
-    peers: [{
-      publicKey: peer.publicKey,
-      allowedIps: `${which === 'a' ? TUNNEL_B : TUNNEL_A}/32`,
-      endpoint: which === 'a' ? `${VETH_B}:51802` : `${VETH_A}:51801`,
-    }],
-  });
+  const side = (kind: EngineKind, which: 'a' | 'b', own: KeyPair, peer: KeyPair): EngineSpec =>
+    sideSpec(topology, kind, which, `wb${pid}${which}`, own, peer);
 
   const rounds: RoundResult[] = [];
   for (let round = 0; round < settings.rounds; round++) {

@@ -10,16 +10,7 @@
 #include <string.h>
 
 #include "checksum.h"
-
-#ifndef TUN_F_USO4
-#define TUN_F_USO4 0x20
-#endif
-#ifndef TUN_F_USO6
-#define TUN_F_USO6 0x40
-#endif
-#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
-#define VIRTIO_NET_HDR_GSO_UDP_L4 5
-#endif
+#include "offload-compat.h"
 
 #define VNET_HDR_LEN sizeof(struct virtio_net_hdr) /* 10, as gso-split and the TUN have it */
 #define GRO_TABLE 1024 /* flow hash slots: a power of two, twice the window, so never full */

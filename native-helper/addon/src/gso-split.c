@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checksum.h"
+#include "offload-compat.h"
 
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4 5

@@ -15,13 +15,7 @@
 
 #include "gso-coalesce.h"
 #include "object.h"
-
-#ifndef TUN_F_USO4
-#define TUN_F_USO4 0x20
-#endif
-#ifndef TUN_F_USO6
-#define TUN_F_USO6 0x40
-#endif
+#include "offload-compat.h"
 
 typedef struct wio_tun_stats {
   atomic_uint_fast64_t reads;        /* read() calls that returned a packet or super-packet */
