@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkPacket, onesSum } from '../../test/netns/packets.js';
 import { loadAddon } from './addon.js';
+import { hostileCases } from './testing/gso-frames.js';
 
 const GSO_NONE = 0;
 const GSO_TCPV4 = 1;
@@ -159,6 +160,17 @@ describe('gsoSplit', () => {
     const big = buildFrame({ version: 4, proto: 'tcp', payload: pattern(60000), gsoSize: 100 });
     const small = { buffer: new Uint8Array(4096), offsets: new Uint32Array(8), lengths: new Uint32Array(8) };
     expect(() => loadAddon().gsoSplit(big, 16, 32, small)).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+  });
+
+  it('refuses hostile header fields (csum_start, data offset, gso_size at their limits) without touching memory outside', () => {
+    // gso-split-asan.test.ts runs the same frames through the C code under AddressSanitizer.
+    for (const { name, frame, expect: want } of hostileCases()) {
+      if (want === 'EINVAL') {
+        expect(() => split(frame), name).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'gsoSplit' }));
+      } else {
+        expect(split(frame), name).toHaveLength(want.segments);
+      }
+    }
   });
 
   it('produces valid segments that add up, for any size', () => {

@@ -46,19 +46,26 @@ int wio_gso_parse(const uint8_t *frame, size_t frame_len, wio_gso *g) {
   } else {
     return -EINVAL;
   }
+  /* csum_start is the sender's, up to 65535: every sum with it is taken in size_t and checked against the
+   * packet before it is narrowed into a 16-bit field (in 16 bits, 65530 + 8 is 2, and split wrote 64 KiB past
+   * the segment). */
+  size_t hdr_len;
   if (tcp) {
     if ((size_t)g->csum_start + 20 > len) return -EINVAL;
-    uint16_t tcp_len = (uint16_t)((pkt[g->csum_start + 12] >> 4) * 4);
+    size_t tcp_len = (size_t)(pkt[g->csum_start + 12] >> 4) * 4;
     if (tcp_len < 20) return -EINVAL;
-    g->hdr_len = (uint16_t)(g->csum_start + tcp_len);
+    hdr_len = (size_t)g->csum_start + tcp_len;
     g->csum_offset = 16;
   } else {
-    g->hdr_len = (uint16_t)(g->csum_start + 8);
+    hdr_len = (size_t)g->csum_start + 8;
     g->csum_offset = 6;
   }
+  if (hdr_len > len || hdr_len > 0xffff || h.gso_size == 0) return -EINVAL;
+  g->hdr_len = (uint16_t)hdr_len;
   g->gso_size = h.gso_size;
-  if (g->hdr_len > len || g->gso_size == 0) return -EINVAL;
-  size_t payload = len - g->hdr_len;
+  size_t payload = len - hdr_len;
+  /* Each segment's length is written into 16-bit IP and UDP length fields: a longer one cannot be said. */
+  if (hdr_len + (payload < g->gso_size ? payload : g->gso_size) > 0xffff) return -EINVAL;
   g->segments = payload == 0 ? 1 : (uint32_t)((payload + g->gso_size - 1) / g->gso_size);
   return 0;
 }
