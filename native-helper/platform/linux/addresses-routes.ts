@@ -155,6 +155,8 @@ export class IprouteNetworkConfigurator implements NetworkConfigurator {
     return device === null ? null : Number(device[1]);
   }
 
+  // Every link name given to ip here follows `dev`, which takes the next word as the name whatever it looks
+  // like, so a name cannot be read as an option (ip takes no `--`).
   #ip(...args: string[]) {
     return this.#runner.run(['ip', ...args]);
   }

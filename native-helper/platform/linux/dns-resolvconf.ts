@@ -4,6 +4,11 @@
 // when /etc/resolvconf/interface-order exists and resolvconf is not a symlink (openresolv's or systemd's), the
 // first pattern of the form `NAME*` in it gives `NAME.` (`tun.` on a stock Debian), so the record sorts where
 // the distribution wants VPN resolvers.
+//
+// No `--` here: Debian's resolvconf is a shell script that takes `-a`/`-d` as $1 and the record as $2, so it would
+// take `--` for the record. The record is the argument of -a/-d, which openresolv's getopts and systemd's shim
+// take as it is whatever it looks like, and the name rule (shared/config/interface-name.ts) refuses a name
+// starting with `-` (as Debian's script does a record).
 import { lstat, readFile } from 'node:fs/promises';
 import { assertInterfaceName } from '../interface-name.js';
 import type { DnsConfigurator, DnsSettings, Undo } from '../types.js';

@@ -104,25 +104,37 @@ describe('resolvectl', () => {
     const undo = await dns.apply('wt0', settings);
     expect(await logged()).toEqual([
       'resolvectl status',
-      'resolvectl dns wt0 10.0.0.1 fd00::1',
-      'resolvectl domain wt0 ~. example.com corp',
-      'resolvectl default-route wt0 yes',
+      'resolvectl dns -- wt0 10.0.0.1 fd00::1',
+      'resolvectl domain -- wt0 ~. example.com corp',
+      'resolvectl default-route -- wt0 yes',
     ]);
     await undo();
-    expect((await logged()).at(-1)).toBe('resolvectl revert wt0');
+    expect((await logged()).at(-1)).toBe('resolvectl revert -- wt0');
   });
 
   it('reverts what it set when a step fails, and reports the step with its stderr', async () => {
     await fake('resolvectl');
     const dns = await chooseDnsConfigurator(runner({ FAKE_FAIL: 'domain' }), { method: 'resolvectl' });
     await expect(dns.apply('wt0', settings)).rejects.toThrow(
-      '`resolvectl domain wt0 ~. example.com corp` failed with exit code 1: fake resolvectl refuses domain',
+      '`resolvectl domain -- wt0 ~. example.com corp` failed with exit code 1: fake resolvectl refuses domain',
     );
     expect(await logged()).toEqual([
-      'resolvectl dns wt0 10.0.0.1 fd00::1',
-      'resolvectl domain wt0 ~. example.com corp',
-      'resolvectl revert wt0',
+      'resolvectl dns -- wt0 10.0.0.1 fd00::1',
+      'resolvectl domain -- wt0 ~. example.com corp',
+      'resolvectl revert -- wt0',
     ]);
+  });
+});
+
+describe('a name that could be read as an option', () => {
+  it('never reaches resolvectl or resolvconf', async () => {
+    await fake('resolvectl');
+    await fake('resolvconf');
+    for (const method of ['resolvectl', 'resolvconf'] as const) {
+      const dns = await chooseDnsConfigurator(runner(), { method, resolvconf: { interfaceOrderPath: join(dir, 'none') } });
+      await expect(dns.apply('-fwmark', settings)).rejects.toThrow('invalid interface name "-fwmark"');
+    }
+    expect(await logged()).toEqual([]);
   });
 });
 

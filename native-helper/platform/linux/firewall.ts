@@ -55,6 +55,7 @@ export class NftFirewallConfigurator implements FirewallConfigurator {
     await this.#runner.run(['nft', '-f', '/dev/stdin'], { stdin: nftScript(link, family, fwmark, addresses) });
     const pf = family === 4 ? 'ip' : 'ip6';
     return async () => {
+      // The table name starts with `warren-`, so it cannot be read as an option.
       await this.#runner.run(['nft', 'delete', 'table', pf, nftTableName(link)]);
     };
   }

@@ -213,6 +213,7 @@ export function killSwitchScript(link: string, spec: KillSwitchSpec): string {
 
 /** Packets each rule of a kill switch has counted, by chain and comment (`output untunneled`, ...). */
 export async function killSwitchCounters(runner: CommandRunner, link: string): Promise<Map<string, number>> {
+  // The table name starts with its prefix, so it cannot be read as an option.
   const { stdout } = await runner.run(['nft', '-j', 'list', 'table', 'inet', killSwitchTableName(link)]);
   const items = (JSON.parse(stdout) as { nftables: Record<string, unknown>[] }).nftables;
   const counters = new Map<string, number>();

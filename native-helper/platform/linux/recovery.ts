@@ -75,6 +75,7 @@ export class LinuxTunnelRecovery {
       for (const family of ['ip', 'ip6']) {
         const table = nftTableName(name);
         if (!tables.includes(`table ${family} ${table}`)) continue;
+        // `warren-NAME` cannot be read as an option; the names above follow `dev`, which takes the next word as a name.
         await this.#runner.run(['nft', 'delete', 'table', family, table]);
         done.push(`deleted the nft table ${family} ${table}`);
       }

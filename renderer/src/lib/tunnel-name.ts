@@ -1,10 +1,13 @@
-// The helper's rule for tunnel names (shared/ipc/control.ts `tunnelName`), repeated here to say so while typing.
-export const TUNNEL_NAME = /^[a-zA-Z0-9_=+.-]{1,15}$/;
+// Says while typing why a name would be refused; the rule is the helper's own (shared/config/interface-name.ts).
+import { TUNNEL_NAME_RULE, isValidTunnelName } from '../../../shared/config/interface-name.js';
+
+// The rule's words, with the ranges (1-15, a-z) set with en dashes as the rest of the UI's text is.
+const RULE_TEXT = TUNNEL_NAME_RULE.replace(/(\w)-(\w)/g, '$1–$2');
 
 /** Why `name` cannot be a new tunnel's name, or null when it can. */
 export function tunnelNameProblem(name: string, taken: readonly string[] = []): string | null {
   if (name === '') return 'Give the tunnel a name.';
-  if (!TUNNEL_NAME.test(name)) return 'Names are 1–15 of a–z A–Z 0–9 _ = + . -';
+  if (!isValidTunnelName(name)) return `Names are ${RULE_TEXT}.`;
   if (taken.includes(name)) return `There is already a tunnel named ${name}.`;
   return null;
 }
