@@ -1,11 +1,13 @@
 // Endpoint resolution with a remembered fallback. The system resolver is the seam faked here (node:dns/promises'
-// lookup): what it answers, fails with, or never answers is what these tests choose; the netns suite
+// lookup, mocked, or a lookup handed in through the options): what it answers, fails with, or never answers is
+// what these tests choose; the netns suite
 // (test/netns/leak-free-helper.test.ts) does the same through a real resolver blocked by a real kill switch.
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../shared/config/index.js';
 import { encodeKey } from '../../shared/config/keys.js';
 import { formatEndpoint } from '../engine/endpoint.js';
-import { type EndpointMemory, resolveEndpoints } from './configure-device.js';
+import type { Device } from '../engine/device.js';
+import { type EndpointMemory, LOOKUP_MS, reresolveEndpoints, resolveEndpoints } from './configure-device.js';
 
 const lookup = vi.hoisted(() => vi.fn());
 vi.mock('node:dns/promises', () => ({ lookup }));
@@ -83,5 +85,43 @@ describe('resolveEndpoints', () => {
     await expect(resolveEndpoints(config('vpn.example.com:51820'), { memory: memory({ 'vpn.example.com': 'garbage' }).value })).rejects.toThrow(
       'cannot resolve Endpoint host vpn.example.com',
     );
+  });
+});
+
+describe('a lookup with nothing to fall back on', () => {
+  const never = () => new Promise<never>(() => {});
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('gives up after LOOKUP_MS, saying the lookup timed out', async () => {
+    vi.useFakeTimers();
+    let settled = false;
+    const pending = resolveEndpoints(config('vpn.example.com:51820'), { lookup: never }).finally(() => (settled = true));
+    const failed = expect(pending).rejects.toThrow(`cannot resolve Endpoint host vpn.example.com: the lookup timed out after ${LOOKUP_MS} ms`);
+    await vi.advanceTimersByTimeAsync(LOOKUP_MS - 1);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await failed;
+  });
+
+  it('takes the injected lookup and a shorter bound', async () => {
+    const seen: string[] = [];
+    const found = await resolveEndpoints(config('vpn.example.com:51820'), {
+      lookup: async (host) => (seen.push(host), { address: '203.0.113.9' }),
+    });
+    expect(text(found)).toEqual(['203.0.113.9:51820']);
+    expect(seen).toEqual(['vpn.example.com']);
+    expect(lookup).not.toHaveBeenCalled();
+    const started = performance.now();
+    await expect(resolveEndpoints(config('vpn.example.com:51820'), { lookup: never, lookupTimeoutMs: 50 })).rejects.toThrow('timed out after 50 ms');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('is bounded when an up tunnel looks its endpoints up again, which keeps the endpoint in use', async () => {
+    const log: string[] = [];
+    const device = { findPeer: () => undefined } as unknown as Device;
+    expect(await reresolveEndpoints(device, config('vpn.example.com:51820'), (m) => log.push(m), undefined, { lookup: never, lookupTimeoutMs: 50 })).toBe(0);
+    expect(log).toEqual(['cannot resolve Endpoint host vpn.example.com: the lookup timed out after 50 ms; keeping the current endpoint']);
   });
 });

@@ -31,8 +31,25 @@ export interface EndpointMemory {
 
 /** How long a lookup may take when a remembered address can stand in (a resolver that drops us never answers). */
 export const LOOKUP_WITH_FALLBACK_MS = 3000;
+/**
+ * How long any other lookup may take. getaddrinfo has no deadline of its own: a resolver that drops packets costs
+ * resolv.conf's timeout times its attempts, for each server and each address family, and one that is wedged
+ * never answers, all inside a tunnel's `up` (or a re-resolve). A working resolver answers in well under a second;
+ * 10 s leaves room for a slow one and its retries and still fails the `up` while the user is watching.
+ */
+export const LOOKUP_MS = 10_000;
 
-export interface ResolveOptions {
+/** The system resolver's answer for a host, as node:dns/promises' lookup gives it. */
+export type Lookup = (host: string) => Promise<{ address: string }>;
+
+export interface LookupOptions {
+  /** node:dns/promises' lookup by default; tests hand in their own. */
+  lookup?: Lookup;
+  /** The bound on a lookup with nothing to fall back on (default LOOKUP_MS). */
+  lookupTimeoutMs?: number;
+}
+
+export interface ResolveOptions extends LookupOptions {
   memory?: EndpointMemory;
   log?: (message: string) => void;
   /** The bound on a lookup that has a remembered address to fall back on (default LOOKUP_WITH_FALLBACK_MS). */
@@ -49,8 +66,9 @@ export async function resolveEndpoints(config: TunnelConfig, options: ResolveOpt
 
 async function resolveOrRecall(endpoint: Endpoint, options: ResolveOptions): Promise<Uint8Array> {
   const remembered = parseIpAddress(endpoint.host).ok ? undefined : options.memory?.recall(endpoint.host);
+  const timeoutMs = remembered === undefined ? options.lookupTimeoutMs ?? LOOKUP_MS : options.fallbackAfterMs ?? LOOKUP_WITH_FALLBACK_MS;
   try {
-    return await resolveEndpoint(endpoint, options.memory, remembered === undefined ? undefined : options.fallbackAfterMs ?? LOOKUP_WITH_FALLBACK_MS);
+    return await resolveEndpoint(endpoint, options.memory, { lookup: options.lookup, lookupTimeoutMs: timeoutMs });
   } catch (error) {
     const address = remembered === undefined ? null : parseIpAddress(remembered);
     if (address === null || !address.ok) throw error;
@@ -60,14 +78,16 @@ async function resolveOrRecall(endpoint: Endpoint, options: ResolveOptions): Pro
   }
 }
 
-async function resolveEndpoint(endpoint: Endpoint, memory?: EndpointMemory, timeoutMs?: number): Promise<Uint8Array> {
+async function resolveEndpoint(endpoint: Endpoint, memory: EndpointMemory | undefined, options: LookupOptions): Promise<Uint8Array> {
   let address = parseIpAddress(endpoint.host);
   if (!address.ok) {
+    const timeoutMs = options.lookupTimeoutMs ?? LOOKUP_MS;
     try {
-      const found = await withTimeout(lookup(endpoint.host), timeoutMs);
+      const found = await withTimeout((options.lookup ?? lookup)(endpoint.host), timeoutMs);
       address = parseIpAddress(found.address);
     } catch (error) {
-      throw new Error(`cannot resolve Endpoint host ${endpoint.host}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      const why = error === TIMED_OUT ? `the lookup timed out after ${timeoutMs} ms` : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      throw new Error(`cannot resolve Endpoint host ${endpoint.host}: ${why}`);
     }
     if (!address.ok) throw new Error(`Endpoint host ${endpoint.host} resolved to an unusable address`);
     memory?.remember(endpoint.host, formatIpAddress(address.value));
@@ -81,12 +101,13 @@ function endpointRecord(address: IpAddress, port: number): Uint8Array {
   return record;
 }
 
-/** The lookup, or a rejection after `ms` (the lookup itself goes on in libuv's pool, and its answer is dropped). */
-function withTimeout<T>(promise: Promise<T>, ms: number | undefined): Promise<T> {
-  if (ms === undefined) return promise;
+const TIMED_OUT = new Error('timed out');
+
+/** The lookup, or TIMED_OUT after `ms` (the lookup itself goes on in libuv's pool, and its answer is dropped). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEOUT' })), ms);
+    timer = setTimeout(() => reject(TIMED_OUT), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
@@ -94,16 +115,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number | undefined): Promise<T>
 /**
  * wg-quick's reresolve-dns.sh for one device: every peer endpoint written as a hostname is looked up again and
  * set when the answer differs from the endpoint in use. Endpoints written as addresses are left alone (they
- * cannot change, and setting them would undo a peer's roaming). A failed lookup keeps what there is.
+ * cannot change, and setting them would undo a peer's roaming). A failed or timed-out lookup keeps what there is.
  */
 export async function reresolveEndpoints(
   device: Device,
   config: TunnelConfig,
   log: (message: string) => void,
   memory?: EndpointMemory,
+  options: LookupOptions = {},
 ): Promise<number> {
   const named = config.peers.filter((peer) => peer.endpoint !== undefined && !parseIpAddress(peer.endpoint.host).ok);
-  const results = await Promise.allSettled(named.map((peer) => resolveEndpoint(peer.endpoint!, memory)));
+  const results = await Promise.allSettled(named.map((peer) => resolveEndpoint(peer.endpoint!, memory, options)));
   let changed = 0;
   results.forEach((result, i) => {
     const host = named[i].endpoint!.host;
