@@ -19,7 +19,12 @@ const NEEDED = [
   ['groupadd', 'passwd'],
   ['desktop-file-validate', 'desktop-file-utils'],
   ['update-mime-database', 'shared-mime-info'],
+  // the polkit action: xmllint against polkitd's DTD, polkitd and pkexec reading it as installed (test/packaging)
+  ['xmllint', 'libxml2-utils'],
+  ['pkaction', 'polkitd'],
+  ['pkexec', 'pkexec'],
   ['chromium', 'chromium'],
+  ['cc', 'gcc'], // the addon's build, and gso-split-asan.test.ts (AddressSanitizer's runtime comes with it)
 ];
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

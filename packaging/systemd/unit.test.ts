@@ -70,6 +70,15 @@ describe('packaging/systemd/warren.service', () => {
     expect(one('WantedBy', 'Install')).toBe('multi-user.target');
   });
 
+  it('bounds the memory and the tasks of the whole unit, and survives a hook the OOM killer takes', () => {
+    expect(one('MemoryMax')).toBe('512M');
+    expect(one('TasksMax')).toBe('128');
+    expect(one('OOMPolicy')).toBe('continue');
+    // Several times the helper's idle RSS (73 MiB with --max-semi-space-size=1), so load does not reach it.
+    expect(Number.parseInt(one('MemoryMax') ?? '', 10)).toBeGreaterThanOrEqual(4 * 73);
+    expect(Number(one('TasksMax'))).toBeGreaterThanOrEqual(64);
+  });
+
   it('keeps only the capabilities a WireGuard helper needs, as root', () => {
     expect(new Set(words('CapabilityBoundingSet'))).toEqual(new Set(['CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE', 'CAP_CHOWN']));
     expect(one('User')).toBeUndefined();

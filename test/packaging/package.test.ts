@@ -2,16 +2,19 @@
 // a stand-in Electron directory, stopped where fpm would start): the unpacked layout and what the helper needs
 // of it under plain Node, the files the .deb installs and their modes, the desktop entry (desktop-file-validate)
 // and the MIME type (update-mime-database); then the .deb (assembled with dpkg-deb from that plan) installed,
-// upgraded, removed and purged by dpkg in a throwaway root, and the AppImage's `warren service install` in another.
+// upgraded, removed and purged by dpkg in a throwaway root, and the AppImage's `warren service install` in another;
+// in both, polkitd and pkexec read the polkit action as installed (polkit-authority.ts), and a `warren` group that
+// is there before and is not a system group is refused.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importPathsFromArgv } from '../../main/import-export.js';
 import { hasDbusDaemon } from '../../native-helper/platform/linux/testing/fake-logind.js';
 import { assembleDeb, type BuiltPackage, buildPackage, PROJECT } from './build-package.js';
+import { canRunPolkit, readPolkit } from './polkit-authority.js';
 import { canUseThrowawayRoot, ThrowawayRoot } from './throwaway-root.js';
 
 const VERSION = (JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -20,6 +23,20 @@ const VALID_CONF =
   '[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nAllowedIPs = 10.0.0.0/24\nEndpoint = 192.0.2.1:51820\n';
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const mode = (path: string) => statSync(path).mode & 0o7777;
+const POLICY_PATH = '/usr/share/polkit-1/actions/app.warren.policy';
+/** A throwaway root without the machine's own `warren` user or group, if it has them: each test makes its own. */
+const freshRoot = (): ThrowawayRoot => {
+  const root = new ThrowawayRoot();
+  const cleared = root.run('if getent passwd warren >/dev/null; then userdel warren; fi; if getent group warren >/dev/null; then groupdel warren; fi; getent group warren || echo none');
+  if (cleared.stdout !== 'none\n') throw new Error(`could not clear the group warren in the throwaway root: ${cleared.stderr}`);
+  return root;
+};
+/** What the message of a refused `warren` group says, from postinst and from `warren service install` alike. */
+const REFUSAL = [
+  'exists, but it is not a system group',
+  'The Warren helper runs as root and takes orders from the members of the group warren, so an ordinary user\'s group would let that user, and whoever is put in it, control the root helper',
+  'Rename that group (sudo groupmod -n NEW-NAME warren: its gid, members and files stay as they are), or give its users a different group and delete it (sudo groupdel warren)',
+];
 
 const work = mkdtempSync(join(tmpdir(), 'warren-package-'));
 let built: BuiltPackage;
@@ -39,11 +56,12 @@ const run = (command: string, args: string[], env: Record<string, string> = {}, 
 };
 
 describe('the unpacked app (linux-unpacked: the .deb and the AppImage hold this tree)', () => {
-  it('has the Electron binary as `warren`, the `warren` command and the unit beside the app', () => {
+  it('has the Electron binary as `warren`, the `warren` command, the unit and the polkit action beside the app', () => {
     expect(mode(join(app, 'warren'))).toBe(0o755);
     expect(mode(join(app, 'bin', 'warren'))).toBe(0o755);
     expect(readFileSync(join(app, 'bin', 'warren'), 'utf8')).toBe(readFileSync(join(PROJECT, 'packaging/linux/warren-cli'), 'utf8'));
     expect(readFileSync(join(app, 'resources', 'warren.service'), 'utf8')).toBe(readFileSync(join(PROJECT, 'packaging/systemd/warren.service'), 'utf8'));
+    expect(readFileSync(join(app, 'resources', 'app.warren.policy'), 'utf8')).toBe(readFileSync(join(PROJECT, 'packaging/linux/app.warren.policy'), 'utf8'));
     expect(existsSync(join(app, 'LICENSE.electron.txt'))).toBe(true);
     expect(existsSync(join(app, 'resources', 'app.asar'))).toBe(true);
   });
@@ -212,10 +230,11 @@ describe.skipIf(!hasDbusDaemon)('the helper without a working usocket (a native 
 });
 
 describe('the .deb as electron-builder hands it to fpm', () => {
-  it('installs the app in /opt/Warren, the unit, the MIME type, the icons and the desktop entry', () => {
+  it('installs the app in /opt/Warren, the unit, the polkit action, the MIME type, the icons and the desktop entry', () => {
     const installed = new Map([...built.deb.files].map(([source, target]) => [target, source]));
     expect(installed.get('/opt/Warren')).toBe(`${app}/`);
     expect(installed.get('/usr/lib/systemd/system/warren.service')).toBe('packaging/systemd/warren.service');
+    expect(installed.get(POLICY_PATH)).toBe('packaging/linux/app.warren.policy');
     expect(installed.get('/usr/share/mime/packages/warren.xml')).toBe('packaging/linux/warren-mime.xml');
     expect(installed.has('/usr/share/applications/warren.desktop')).toBe(true);
     for (const size of [16, 24, 32, 48, 64, 128, 256, 512]) {
@@ -230,6 +249,7 @@ describe('the .deb as electron-builder hands it to fpm', () => {
     }
     expect(mode(join(PROJECT, 'packaging/systemd/warren.service'))).toBe(0o644);
     expect(mode(join(PROJECT, 'packaging/linux/warren-mime.xml'))).toBe(0o644);
+    expect(mode(join(PROJECT, 'packaging/linux/app.warren.policy'))).toBe(0o644);
   });
 
   it('runs our maintainer scripts, as they are in packaging/deb (no template macro changed them)', () => {
@@ -274,13 +294,22 @@ describe('the .deb as electron-builder hands it to fpm', () => {
   });
 });
 
+let debFile: string | undefined;
+/** The .deb (assembled once, for every suite that installs it). */
+function theDeb(): string {
+  if (debFile === undefined) {
+    const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): { deb: { depends: string[]; recommends: string[] } } };
+    debFile = assembleDeb(built.deb, yaml.load(readFileSync(join(PROJECT, 'electron-builder.yml'), 'utf8')).deb, work);
+  }
+  return debFile;
+}
+
 describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))('installing and removing the .deb with dpkg, in a throwaway root', () => {
   let root: ThrowawayRoot;
   let deb: string;
   beforeAll(() => {
-    const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): { deb: { depends: string[]; recommends: string[] } } };
-    deb = assembleDeb(built.deb, yaml.load(readFileSync(join(PROJECT, 'electron-builder.yml'), 'utf8')).deb, work);
-    root = new ThrowawayRoot();
+    deb = theDeb();
+    root = freshRoot();
     expect(root.run('useradd -M -u 1990 alice && useradd -M -u 1991 bob && echo ok')).toMatchObject({ status: 0, stdout: 'ok\n' });
   }, 60_000);
   afterAll(() => root?.remove());
@@ -303,7 +332,7 @@ describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))('installing and removing
     for (const file of ['/opt/Warren/warren', '/opt/Warren/bin/warren', '/opt/Warren/resources/app.asar.unpacked/bin/warren.js']) {
       expect(entry(file), file).toMatch(/^-rwxr-xr-x root\/root /);
     }
-    for (const file of ['/usr/lib/systemd/system/warren.service', '/usr/share/mime/packages/warren.xml', '/usr/share/applications/warren.desktop', '/opt/Warren/resources/app.asar']) {
+    for (const file of ['/usr/lib/systemd/system/warren.service', POLICY_PATH, '/usr/share/mime/packages/warren.xml', '/usr/share/applications/warren.desktop', '/opt/Warren/resources/app.asar']) {
       expect(entry(file), file).toMatch(/^-rw-r--r-- root\/root /);
     }
     // Nothing writable by others, nothing setuid (chrome-sandbox gets its mode in postinst).
@@ -325,6 +354,23 @@ describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))('installing and removing
   it('installs a unit that systemd-analyze verifies against the installed app', () => {
     const result = inRoot('systemd-analyze verify --man=no /usr/lib/systemd/system/warren.service; echo "rc=$?"');
     expect(result.stdout + result.stderr).toBe('rc=0\n');
+  });
+
+  it.skipIf(!canRunPolkit())('installs the polkit action, which pkexec uses for /usr/bin/warren and for no other path', () => {
+    expect(inRoot(`stat -c '%a %U:%G' ${POLICY_PATH}`).stdout).toBe('644 root:root\n');
+    const polkit = readPolkit(root, { actionId: 'app.warren.manage', path: '/usr/bin/warren', user: 'alice' });
+    expect(polkit.action).toContain('message:           Authentication is required to let Warren run a tunnel\'s scripts as root or change the Warren service\n');
+    expect(polkit.action).toContain('implicit any:      auth_admin\n');
+    expect(polkit.action).toContain('implicit inactive: auth_admin\n');
+    expect(polkit.action).toContain('implicit active:   auth_admin_keep\n');
+    expect(polkit.action).toContain('annotation:        org.freedesktop.policykit.exec.path -> /usr/bin/warren\n');
+    expect(polkit.pkexecAction).toBe('app.warren.manage');
+    expect(polkit.pkexecAnswer).toBe('challenge (implicit_authorization = auth_admin)');
+    expect(polkit.pkexecOutput).toContain('No authentication agent found');
+    // The same program by the path behind the link is not the action's: pkexec compares paths, not files.
+    expect(readPolkit(root, { actionId: 'app.warren.manage', path: '/opt/Warren/bin/warren', user: 'alice' }).pkexecAction).toBe(
+      'org.freedesktop.policykit.exec',
+    );
   });
 
   it('postinst on an upgrade restarts the helper, adds the pkexec user, and never adds a member twice', () => {
@@ -358,7 +404,7 @@ describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))('installing and removing
     const removed = dpkg('-r warren');
     expect(removed.status, removed.stderr).toBe(0);
     expect(root.takeSystemctlCalls()).toEqual(['stop warren.service', 'disable warren.service', 'daemon-reload', 'reset-failed warren.service']);
-    expect(inRoot('ls -d /opt/Warren /usr/bin/warren /usr/lib/systemd/system/warren.service 2>/dev/null | wc -l; cat /etc/warren/tunnels.json; getent group warren | cut -d: -f1').stdout).toBe('0\n{}\nwarren\n');
+    expect(inRoot(`ls -d /opt/Warren /usr/bin/warren /usr/lib/systemd/system/warren.service ${POLICY_PATH} 2>/dev/null | wc -l; cat /etc/warren/tunnels.json; getent group warren | cut -d: -f1`).stdout).toBe('0\n{}\nwarren\n');
     const purged = dpkg('-P warren');
     expect(purged.status, purged.stderr).toBe(0);
     root.takeSystemctlCalls();
@@ -372,13 +418,71 @@ describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))('installing and removing
   });
 });
 
+describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))('the .deb and a `warren` group that was there before it', () => {
+  let root: ThrowawayRoot | undefined;
+  afterEach(() => {
+    root?.remove();
+    root = undefined;
+  });
+  const inRoot = (command: string, env: Record<string, string> = {}) =>
+    root!.run(command, { systemd: true, env: { SUDO_USER: '', PKEXEC_UID: '', ...env }, timeoutMs: 60_000 });
+  const install = (env: Record<string, string> = {}) => inRoot(`dpkg --force-depends -i '${theDeb()}'`, env);
+
+  it('refuses the personal group of a user named warren, and configures once it is renamed', () => {
+    root = freshRoot();
+    // useradd -U: the user and their own group, in the users' range, as for anyone's account.
+    const made = inRoot('useradd -M -U warren && id -g warren && getent group warren | cut -d: -f3');
+    const [gid, groupGid] = made.stdout.split('\n');
+    expect({ status: made.status, same: gid === groupGid }).toEqual({ status: 0, same: true });
+    const result = install({ SUDO_USER: 'warren' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(
+      `Warren: the group warren exists, but it is not a system group: it is the personal group of the user warren (that user's primary group, gid ${gid}).\n`,
+    );
+    for (const part of REFUSAL) expect(result.stderr).toContain(part);
+    expect(result.stderr).toContain('then finish the installation (sudo dpkg --configure -a)');
+    expect(result.stderr).toContain('subprocess returned error exit status 1');
+    // Refused before anything was set up: no command link, nobody added, no service touched.
+    expect(root.takeSystemctlCalls()).toEqual([]);
+    expect(inRoot("readlink /usr/bin/warren || echo no link; getent group warren | cut -d: -f4; dpkg-query -W -f '${Status}\n' warren").stdout).toBe(
+      'no link\n\ninstall ok half-configured\n',
+    );
+    // What the message says to do: the user keeps their group under another name, and Warren gets its own.
+    const fixed = inRoot('groupmod -n warren-user warren && dpkg --force-depends --configure -a');
+    expect(fixed.status, fixed.stderr).toBe(0);
+    const after = inRoot("getent group warren | cut -d: -f3; id -gn warren; dpkg-query -W -f '${Status}\n' warren").stdout.split('\n');
+    expect(Number(after[0])).toBeLessThan(1000);
+    expect(after.slice(1)).toEqual(['warren-user', 'install ok installed', '']);
+  });
+
+  it('refuses a group in the users\' range that no user owns', () => {
+    root = freshRoot();
+    const gid = inRoot('groupadd warren && getent group warren | cut -d: -f3').stdout.trim();
+    expect(Number(gid)).toBeGreaterThanOrEqual(1000);
+    const result = install();
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`not a system group: its gid ${gid} is above 999, where system groups end (SYS_GID_MAX in /etc/login.defs).\n`);
+    expect(root.takeSystemctlCalls()).toEqual([]);
+  });
+
+  it('keeps a system group warren that is already there, and adds the installing user to it', () => {
+    root = freshRoot();
+    const made = inRoot('groupadd --system warren && { id carol >/dev/null 2>&1 || useradd -M carol; } && getent group warren');
+    expect(made.status).toBe(0);
+    const result = install({ SUDO_USER: 'carol' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('added carol to the group warren');
+    expect(inRoot('getent group warren').stdout).toBe(`${made.stdout.trim()}carol\n`);
+  });
+});
+
 describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppImage, in a throwaway root', () => {
   let root: ThrowawayRoot;
   // The app as the AppImage mounts it is the same tree; the command runs on its Electron (the stand-in) as Node.
   const warren = (args: string) =>
     root.run(`ELECTRON_RUN_AS_NODE=1 '${app}/warren' '${unpacked}/bin/warren.js' ${args}`, { systemd: true });
   beforeAll(() => {
-    root = new ThrowawayRoot();
+    root = freshRoot();
     expect(root.run('useradd -M -u 1990 alice && echo ok')).toMatchObject({ status: 0, stdout: 'ok\n' });
   });
   afterAll(() => root?.remove());
@@ -398,6 +502,18 @@ describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppIma
     expect(root.run('/usr/local/bin/warren --version').stdout).toBe(`warren ${VERSION}\n`);
     const verify = root.run('systemd-analyze verify --man=no /etc/systemd/system/warren.service; echo "rc=$?"');
     expect(verify.stdout + verify.stderr).toBe('rc=0\n');
+  });
+
+  it('installs the polkit action for pkexec on its link, /usr/local/bin/warren (pkexec matches the path run)', () => {
+    expect(root.run(`stat -c '%a %U:%G' ${POLICY_PATH}`).stdout).toBe('644 root:root\n');
+    const shipped = readFileSync(join(PROJECT, 'packaging/linux/app.warren.policy'), 'utf8');
+    expect(root.run(`cat ${POLICY_PATH}`).stdout).toBe(shipped.replace('>/usr/bin/warren<', '>/usr/local/bin/warren<'));
+    if (!canRunPolkit()) return;
+    const polkit = readPolkit(root, { actionId: 'app.warren.manage', path: '/usr/local/bin/warren', user: 'alice' });
+    expect(polkit.action).toContain('annotation:        org.freedesktop.policykit.exec.path -> /usr/local/bin/warren\n');
+    expect(polkit.action).toContain('implicit active:   auth_admin_keep\n');
+    expect(polkit.pkexecAction).toBe('app.warren.manage');
+    expect(polkit.pkexecAnswer).toBe('challenge (implicit_authorization = auth_admin)');
   });
 
   it('status says what is installed', () => {
@@ -432,7 +548,7 @@ describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppIma
     expect(result).toMatchObject({ status: 0, stderr: '' });
     expect(result.stdout).toContain('kept the tunnels in /etc/warren');
     expect(root.takeSystemctlCalls()).toEqual(['disable --now --quiet warren.service', 'daemon-reload']);
-    expect(root.run('ls /etc/systemd/system/warren.service /opt/warren-helper /usr/local/bin/warren 2>/dev/null | wc -l; cat /etc/warren/tunnels.json').stdout).toBe('0\n{}\n');
+    expect(root.run(`ls /etc/systemd/system/warren.service /opt/warren-helper /usr/local/bin/warren ${POLICY_PATH} 2>/dev/null | wc -l; cat /etc/warren/tunnels.json`).stdout).toBe('0\n{}\n');
     expect(warren('service uninstall --purge')).toMatchObject({ status: 0, stderr: '' });
     expect(root.run('ls -d /etc/warren 2>/dev/null | wc -l; getent group warren || echo no group').stdout).toBe('0\nno group\n');
   });
@@ -443,5 +559,51 @@ describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppIma
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('the Warren package is installed');
     root.run('rm /usr/lib/systemd/system/warren.service');
+  });
+});
+
+describe.skipIf(!canUseThrowawayRoot())('`warren service install` and a `warren` group that was there before it', () => {
+  let root: ThrowawayRoot | undefined;
+  afterEach(() => {
+    root?.remove();
+    root = undefined;
+  });
+  const warren = (args: string) =>
+    root!.run(`ELECTRON_RUN_AS_NODE=1 '${app}/warren' '${unpacked}/bin/warren.js' ${args}`, { systemd: true });
+  const nothingInstalled = () =>
+    root!.run(`ls -d /opt/warren-helper /etc/systemd/system/warren.service /usr/local/bin/warren ${POLICY_PATH} 2>/dev/null | wc -l`).stdout;
+
+  it('refuses the personal group of a user named warren before changing anything', () => {
+    root = freshRoot();
+    const gid = root.run('useradd -M -U warren && id -g warren').stdout.trim();
+    const result = warren(`service install --from '${app}' --user warren`);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `warren: the group warren exists, but it is not a system group: it is the personal group of the user warren (that user's primary group, gid ${gid}).\n`,
+    );
+    for (const part of REFUSAL) expect(result.stderr).toContain(part);
+    expect(result.stderr).toContain('then run this again, and Warren creates its own system group warren.');
+    expect(root.takeSystemctlCalls()).toEqual([]);
+    expect(nothingInstalled()).toBe('0\n');
+  });
+
+  it('refuses a group in the users\' range that no user owns', () => {
+    root = freshRoot();
+    const gid = root.run('groupadd warren && getent group warren | cut -d: -f3').stdout.trim();
+    const result = warren(`service install --from '${app}'`);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`not a system group: its gid ${gid} is above 999, where system groups end (SYS_GID_MAX in /etc/login.defs).\n`);
+    expect(nothingInstalled()).toBe('0\n');
+  });
+
+  it('installs beside a system group warren that is already there, keeping it', () => {
+    root = freshRoot();
+    const group = root.run('groupadd --system warren && getent group warren').stdout;
+    const result = warren(`service install --from '${app}'`);
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).not.toContain('created the system group');
+    expect(root.run('getent group warren').stdout).toBe(group);
+    root.takeSystemctlCalls();
   });
 });

@@ -8,6 +8,10 @@
  * With `systemd: true` the namespace looks like a machine systemd runs (/run/systemd/system exists) and
  * `systemctl` is a recording stand-in first on PATH: there is no systemd here to start a service with. Without
  * it, the real systemctl runs, which enables and disables units offline, as in a chroot.
+ *
+ * With `ownProcesses: true` the commands also get a process namespace of their own (and its /proc): daemons
+ * they start (a system bus, polkitd) see only them, and are killed with the namespace when the script ends,
+ * however it ends.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +54,7 @@ export class ThrowawayRoot {
   }
 
   /** Runs a shell script inside the namespace; `env` is added to the environment. */
-  run(script: string, options: { systemd?: boolean; env?: Record<string, string>; timeoutMs?: number } = {}): RunResult {
+  run(script: string, options: { systemd?: boolean; ownProcesses?: boolean; env?: Record<string, string>; timeoutMs?: number } = {}): RunResult {
     const mounts = OVERLAID.map(
       (path) =>
         `mount -t overlay overlay -o lowerdir=${path},upperdir=${join(this.directory, 'upper', path)},` +
@@ -64,7 +68,8 @@ export class ThrowawayRoot {
       'set +e',
     ].join('\n');
     const path = options.systemd ? `${this.#stubs}:${process.env.PATH}` : process.env.PATH;
-    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${prelude}\n${script}`], {
+    const processes = options.ownProcesses ? ['--pid', '--fork', '--kill-child', '--mount-proc'] : [];
+    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', ...processes, 'sh', '-c', `${prelude}\n${script}`], {
       encoding: 'utf8',
       env: { ...process.env, PATH: path, ...options.env },
       timeout: options.timeoutMs ?? 30_000,

@@ -1,6 +1,11 @@
 // `warren service`'s command line around a ServiceManager (the real one runs in test/packaging, in a throwaway
 // root): arguments, root, where the app directory comes from, and how results and failures are printed.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CommandError } from '../../platform/linux/run-command.js';
+import { LINUX_SERVICE_PATHS, LinuxServiceManager } from '../../platform/linux/service.js';
 import type { ServiceInstallOptions, ServiceManager, ServiceStatus } from '../../platform/types.js';
 import type { CliIo } from '../command.js';
 import { runCli } from '../run.js';
@@ -82,6 +87,37 @@ describe('warren service', () => {
     expect(result.out).toBe(
       'unit: /etc/systemd/system/warren.service\nruns: /opt/warren-helper/warren x daemon\nenabled: enabled\nactive: active\ngroup warren: alice, bob\n',
     );
+  });
+
+  it('refuses a `warren` group that is a user\'s own, saying why and what to do, having changed nothing', async () => {
+    // The real manager, over a system whose only answers are getent's: a user warren with its personal group.
+    const root = mkdtempSync(join(tmpdir(), 'warren-service-cli-'));
+    try {
+      const paths = Object.fromEntries(
+        Object.entries(LINUX_SERVICE_PATHS).map(([key, path]) => [key, Array.isArray(path) ? path.map((p) => join(root, p)) : join(root, path)]),
+      ) as unknown as typeof LINUX_SERVICE_PATHS;
+      const commands: string[][] = [];
+      const entries: Record<string, string> = { 'group warren': 'warren:x:1000:', 'passwd warren': 'warren:x:1000:1000:Warren:/home/warren:/bin/bash' };
+      const runner = {
+        run: async (argv: readonly string[]) => {
+          commands.push([...argv]);
+          const line = argv[0] === 'getent' ? entries[`${argv[1]} ${argv[2]}`] : undefined;
+          if (line === undefined) throw new CommandError(argv, 2, null, '');
+          return { stdout: `${line}\n`, stderr: '' };
+        },
+        which: async () => null,
+      };
+      const result = await run(['install', '--from', join(root, 'app')], { manager: new LinuxServiceManager({ runner, paths }) });
+      expect(result.code).toBe(1);
+      expect(result.out).toBe('');
+      expect(result.err).toMatch(/^warren: the group warren exists, but it is not a system group: it is the personal group of the user warren/);
+      expect(result.err).toContain('an ordinary user\'s group would let that user, and whoever is put in it, control the root helper');
+      expect(result.err).toContain('Rename that group (sudo groupmod -n NEW-NAME warren');
+      expect(commands.every(([command]) => command === 'getent')).toBe(true);
+      expect(readdirSync(root)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('refuses bad usage with exit 2 and the usage line', async () => {

@@ -32,8 +32,10 @@ export function serviceCommand(environment: () => ServiceCommandEnvironment = de
       `${USAGE}\n\n` +
       'install    copies the app to /opt/warren-helper (an AppImage moves each time it runs), installs the\n' +
       '           systemd unit warren.service running the helper from there, links /usr/local/bin/warren,\n' +
-      '           creates the group `warren`, adds USER to it, and enables and starts the service. Running it\n' +
-      '           again after an update replaces the copy and restarts the helper.\n' +
+      '           installs the polkit action app.warren.manage for `pkexec /usr/local/bin/warren`, creates the\n' +
+      '           system group `warren`, adds USER to it, and enables and starts the service. Running it again\n' +
+      '           after an update replaces the copy and restarts the helper. A `warren` group that exists but is\n' +
+      '           not a system group (a user\'s own group) is refused: its members would control the helper.\n' +
       '           --from DIR   the app directory (the Electron binary `warren` and resources/); by default the\n' +
       '                        app whose Electron runs this command\n' +
       '           --user NAME  the user to add to the group (they may use the app from their next login)\n' +

@@ -5,10 +5,16 @@
  * An AppImage is mounted at a new path each time it runs, and only for its own user (root cannot read a FUSE
  * mount it did not make), so the service cannot run the helper from it. Install copies the app directory to
  * HELPER_DIRECTORY (root's, fixed), writes the unit the app ships (resources/warren.service, which names the
- * .deb's /opt/Warren) with its paths moved there, links /usr/local/bin/warren, creates the `warren` group, adds
- * the user, and enables and starts the unit when systemd runs the machine. Installing again replaces the copy
- * (after an AppImage update) and restarts the helper. Uninstall takes all of it back and keeps the tunnels in
- * /etc/warren unless purged. The .deb's own service (/usr/lib/systemd/system) is left to the package.
+ * .deb's /opt/Warren) with its paths moved there, links /usr/local/bin/warren, installs the polkit action the app's
+ * pkexec prompts use (the shipped resources/app.warren.policy, for that link instead of /usr/bin/warren), creates
+ * the `warren` group, adds the user, and enables and starts the unit when systemd runs the machine. Installing
+ * again replaces the copy (after an AppImage update) and restarts the helper. Uninstall takes all of it back and
+ * keeps the tunnels in /etc/warren unless purged. The .deb's own service (/usr/lib/systemd/system) is left to
+ * the package.
+ *
+ * The group must be a system group: its members control a root helper, so it must be one only an administrator
+ * fills. A `warren` group that already exists as an ordinary one (a gid in the users' range, or the personal
+ * group of a user named warren) is refused before anything is changed, as the .deb's postinst refuses it.
  */
 import { constants } from 'node:fs';
 import { access, cp, mkdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
@@ -27,6 +33,10 @@ export interface LinuxServicePaths {
   packagedUnitPath: string;
   /** The `warren` command for a shell. */
   commandLink: string;
+  /** The polkit action for pkexec on the command (the .deb installs the same file at the same place). */
+  policyPath: string;
+  /** Where system groups end (SYS_GID_MAX, GID_MIN), as groupadd reads it. */
+  loginDefsPath: string;
   /** What a purge deletes: the tunnel store and the helper's state. */
   dataDirectories: readonly string[];
   /** Present when systemd is the running init (sd_booted(3)). */
@@ -38,6 +48,8 @@ export const LINUX_SERVICE_PATHS: LinuxServicePaths = {
   unitPath: `/etc/systemd/system/${UNIT_NAME}`,
   packagedUnitPath: `/usr/lib/systemd/system/${UNIT_NAME}`,
   commandLink: '/usr/local/bin/warren',
+  policyPath: '/usr/share/polkit-1/actions/app.warren.policy',
+  loginDefsPath: '/etc/login.defs',
   dataDirectories: ['/etc/warren', '/var/lib/warren'],
   systemdRunDirectory: '/run/systemd/system',
 };
@@ -48,7 +60,11 @@ const PACKAGED_APP_DIRECTORY = '/opt/Warren';
 const ELECTRON_BINARY = 'warren';
 const HELPER_SCRIPT = 'resources/app.asar.unpacked/bin/warren.js';
 const SHIPPED_UNIT = 'resources/warren.service';
+const SHIPPED_POLICY = 'resources/app.warren.policy';
 const COMMAND = 'bin/warren';
+/** The command the shipped policy names: the .deb's link. */
+const PACKAGED_COMMAND = '/usr/bin/warren';
+const EXEC_PATH_KEY = 'org.freedesktop.policykit.exec.path';
 
 /** POSIX portable user names, as useradd accepts them by default (no leading dash, at most 32). */
 const USER_NAME = /^[a-z_][a-z0-9_-]{0,30}[a-z0-9_$-]?$/i;
@@ -84,8 +100,16 @@ export class LinuxServiceManager implements ServiceManager {
       throw new ServiceError(`the Warren package is installed and runs the helper (${paths.packagedUnitPath}): nothing to install`, done);
     }
     if (options.user !== undefined) await this.#checkUser(options.user, done);
-    const unitText = await this.#checkAppDirectory(options.appDirectory, done);
-    const unit = relocateUnit(unitText, paths.helperDirectory);
+    await this.#checkGroup(done);
+    const shipped = await this.#checkAppDirectory(options.appDirectory, done);
+    const unit = relocateUnit(shipped.unit, paths.helperDirectory);
+    const link = join(paths.helperDirectory, COMMAND);
+    const current = await readlink(paths.commandLink).catch(() => null);
+    // A file at the link's place that is not a link stays; the polkit action is then for the copy's own command
+    // (an action for the link's path would give our prompt to a program that is not Warren).
+    const keepForeignCommand = current === null && (await exists(paths.commandLink));
+    const command = keepForeignCommand ? link : paths.commandLink;
+    const policy = relocatePolicy(shipped.policy, command);
 
     await this.#step(done, `copied ${options.appDirectory} to ${paths.helperDirectory}`, () =>
       replaceDirectory(options.appDirectory, paths.helperDirectory),
@@ -94,11 +118,9 @@ export class LinuxServiceManager implements ServiceManager {
       await mkdir(dirname(paths.unitPath), { recursive: true });
       await writeFile(paths.unitPath, unit, { mode: 0o644 });
     });
-    const link = join(paths.helperDirectory, COMMAND);
-    const current = await readlink(paths.commandLink).catch(() => null);
     if (current === link) {
       // already ours
-    } else if (current === null && (await exists(paths.commandLink))) {
+    } else if (keepForeignCommand) {
       done.push(`left ${paths.commandLink} alone (not a link of Warren's); the command is ${link}`);
     } else {
       await this.#step(done, `linked ${paths.commandLink} to ${link}`, async () => {
@@ -107,6 +129,10 @@ export class LinuxServiceManager implements ServiceManager {
         await symlink(link, paths.commandLink);
       });
     }
+    await this.#step(done, `installed the polkit action ${POLICY_ACTION} for \`pkexec ${command}\` (${paths.policyPath})`, async () => {
+      await mkdir(dirname(paths.policyPath), { recursive: true });
+      await writeFile(paths.policyPath, policy, { mode: 0o644 });
+    });
     if ((await this.#groupMembers()) === null) {
       await this.#step(done, `created the system group ${this.#group}`, () => this.#run(['groupadd', '--system', this.#group]));
     }
@@ -151,6 +177,12 @@ export class LinuxServiceManager implements ServiceManager {
     if ((await readlink(paths.commandLink).catch(() => null)) === join(paths.helperDirectory, COMMAND)) {
       await this.#step(done, `removed ${paths.commandLink}`, () => rm(paths.commandLink, { force: true }));
     }
+    // Only the action install wrote: one for this install's command.
+    const policy = await readFile(paths.policyPath, 'utf8').catch(() => null);
+    const ours = [paths.commandLink, join(paths.helperDirectory, COMMAND)];
+    if (policy !== null && ours.includes(policyCommand(policy) ?? '')) {
+      await this.#step(done, `removed ${paths.policyPath}`, () => rm(paths.policyPath, { force: true }));
+    }
     if (await exists(paths.helperDirectory)) {
       await this.#step(done, `removed ${paths.helperDirectory}`, () => rm(paths.helperDirectory, { recursive: true, force: true }));
     }
@@ -190,12 +222,13 @@ export class LinuxServiceManager implements ServiceManager {
     return { unitPath, command, enabled, active, groupMembers: await this.#groupMembers() };
   }
 
-  /** The app directory holds what the unit runs; resolves with the unit it ships. */
-  async #checkAppDirectory(directory: string, done: string[]): Promise<string> {
+  /** The app directory holds what the unit runs; resolves with the unit and the polkit policy it ships. */
+  async #checkAppDirectory(directory: string, done: string[]): Promise<{ unit: string; policy: string }> {
     for (const [file, mode] of [
       [ELECTRON_BINARY, constants.X_OK],
       [HELPER_SCRIPT, constants.R_OK],
       [SHIPPED_UNIT, constants.R_OK],
+      [SHIPPED_POLICY, constants.R_OK],
     ] as const) {
       try {
         await access(join(directory, file), mode);
@@ -203,7 +236,36 @@ export class LinuxServiceManager implements ServiceManager {
         throw new ServiceError(`${directory} is not a Warren app directory: ${join(directory, file)} is missing`, done);
       }
     }
-    return readFile(join(directory, SHIPPED_UNIT), 'utf8');
+    return {
+      unit: await readFile(join(directory, SHIPPED_UNIT), 'utf8'),
+      policy: await readFile(join(directory, SHIPPED_POLICY), 'utf8'),
+    };
+  }
+
+  /** Refuses a group of that name that is not a system group (see notSystemGroupReason). */
+  async #checkGroup(done: string[]): Promise<void> {
+    const group = await this.#getent('group', this.#group);
+    if (group === null) return;
+    const user = await this.#getent('passwd', this.#group);
+    const loginDefs = await readFile(this.#paths.loginDefsPath, 'utf8').catch(() => '');
+    const reason = notSystemGroupReason({
+      name: this.#group,
+      gid: Number(group[2]),
+      systemGidMax: systemGidMax(loginDefs),
+      sameNamedUserGid: user === null ? null : Number(user[3]),
+    });
+    if (reason !== null) throw new ServiceError(notSystemGroupMessage(this.#group, reason), done);
+  }
+
+  /** The fields of a getent entry, or null when there is none. */
+  async #getent(database: 'group' | 'passwd', key: string): Promise<string[] | null> {
+    try {
+      return (await this.#run(['getent', database, key])).stdout.trim().split(':');
+    } catch (error) {
+      // getent exits 2 for "no such entry"; anything else is a real failure.
+      if (error instanceof CommandError && error.exitCode === 2) return null;
+      throw error;
+    }
   }
 
   async #checkUser(user: string, done: string[]): Promise<void> {
@@ -218,15 +280,9 @@ export class LinuxServiceManager implements ServiceManager {
 
   /** The group's members, or null when it does not exist. */
   async #groupMembers(): Promise<string[] | null> {
-    let line: string;
-    try {
-      line = (await this.#run(['getent', 'group', this.#group])).stdout.trim();
-    } catch (error) {
-      // getent exits 2 for "no such entry"; anything else is a real failure.
-      if (error instanceof CommandError && error.exitCode === 2) return null;
-      throw error;
-    }
-    const members = line.split(':')[3] ?? '';
+    const entry = await this.#getent('group', this.#group);
+    if (entry === null) return null;
+    const members = entry[3] ?? '';
     return members === '' ? [] : members.split(',');
   }
 
@@ -267,6 +323,82 @@ export function relocateUnit(unit: string, directory: string): string {
     throw new Error(`the shipped unit does not run ${binary} ${script}`);
   }
   return unit.replaceAll(`${PACKAGED_APP_DIRECTORY}/`, `${directory}/`);
+}
+
+/** The action the shipped policy declares (packaging/linux/app.warren.policy). */
+export const POLICY_ACTION = 'app.warren.manage';
+
+/**
+ * The shipped polkit policy (for the .deb's /usr/bin/warren) for the command at `command` instead: pkexec
+ * matches an action by its exec.path, exactly, so the AppImage's link needs its own. Throws when the policy
+ * is not the one action for /usr/bin/warren, so a changed policy cannot be installed for the wrong program.
+ */
+export function relocatePolicy(policy: string, command: string): string {
+  const annotation = `<annotate key="${EXEC_PATH_KEY}">${PACKAGED_COMMAND}</annotate>`;
+  if (policy.split(annotation).length !== 2 || policy.split('<action ').length !== 2 || !policy.includes(`<action id="${POLICY_ACTION}">`)) {
+    throw new Error(`the shipped polkit policy is not the one action ${POLICY_ACTION} for ${PACKAGED_COMMAND}`);
+  }
+  return policy.replace(annotation, `<annotate key="${EXEC_PATH_KEY}">${command}</annotate>`);
+}
+
+/** The program a policy lets pkexec run (its exec.path), or null. */
+export function policyCommand(policy: string): string | null {
+  return /<annotate key="org\.freedesktop\.policykit\.exec\.path">([^<]*)<\/annotate>/.exec(policy)?.[1] ?? null;
+}
+
+/**
+ * Where system groups end, as groupadd --system reads /etc/login.defs: SYS_GID_MAX, else GID_MIN - 1, else 999
+ * (login.defs(5)).
+ */
+export function systemGidMax(loginDefs: string): number {
+  const value = (key: string): number | null => {
+    let found: number | null = null;
+    for (const line of loginDefs.split('\n')) {
+      const [name, number] = line.trim().split(/\s+/);
+      if (name === key && /^\d+$/.test(number ?? '')) found = Number(number);
+    }
+    return found;
+  };
+  const max = value('SYS_GID_MAX');
+  if (max !== null) return max;
+  const min = value('GID_MIN');
+  return min !== null ? min - 1 : 999;
+}
+
+export interface ExistingGroup {
+  name: string;
+  gid: number;
+  systemGidMax: number;
+  /** The primary gid of the user with the group's name, or null when there is no such user. */
+  sameNamedUserGid: number | null;
+}
+
+/**
+ * Why an existing group is not a system group one may trust with the helper, or null when it is one. A
+ * user's personal group (useradd's user private group) has that user as an unlisted member, and any group in
+ * the users' range is one an administrator may not have meant for a root helper.
+ */
+export function notSystemGroupReason(group: ExistingGroup): string | null {
+  if (group.sameNamedUserGid === group.gid) {
+    return `it is the personal group of the user ${group.name} (that user's primary group, gid ${group.gid})`;
+  }
+  if (group.gid > group.systemGidMax) {
+    return `its gid ${group.gid} is above ${group.systemGidMax}, where system groups end (SYS_GID_MAX in /etc/login.defs)`;
+  }
+  return null;
+}
+
+/** What `warren service install` says when it refuses the group; the .deb's postinst says the same. */
+export function notSystemGroupMessage(name: string, reason: string): string {
+  return (
+    `the group ${name} exists, but it is not a system group: ${reason}.\n` +
+    `The Warren helper runs as root and takes orders from the members of the group ${name}, so an ordinary ` +
+    `user's group would let that user, and whoever is put in it, control the root helper without an ` +
+    `administrator granting it.\n` +
+    `Rename that group (sudo groupmod -n NEW-NAME ${name}: its gid, members and files stay as they are), or give ` +
+    `its users a different group and delete it (sudo groupdel ${name}); then run this again, and Warren creates ` +
+    `its own system group ${name}.`
+  );
 }
 
 /** Copies `from` to `to` whole: into a sibling first, then swapped in, so `to` is never half a copy. */
