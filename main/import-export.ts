@@ -5,9 +5,16 @@
  * answers its errors at FILE:LINE; a file that cannot even be read gets a result of the same shape here.
  * Archives go through ZipCodec, a small interface in front of the zip library (zip-codec.ts). Export writes
  * every stored tunnel, keys included, into one zip: main holds the texts only while it builds it.
+ *
+ * What one import holds in memory is bounded: a file is read up to its kind's bound only (importReadLimit), and
+ * all its configurations together, read or unpacked from any number of archives, are at most MAX_IMPORT_CONFIGS
+ * files of MAX_IMPORT_BYTES in all (an ImportBudget, which an archive's entries are taken from by their declared
+ * sizes before any is inflated). What goes to the helper is split into requests it accepts (import-batches.ts).
  */
 import { basename, extname, resolve } from 'node:path';
-import type { ImportFile, ImportOutcome } from '../shared/bridge/types.js';
+import { MAX_ARCHIVE_BYTES, type ImportFile, type ImportOutcome } from '../shared/bridge/types.js';
+import { MAX_CONFIG_BYTES } from '../shared/config/parse.js';
+import { importBatches, tooLargeToSend } from '../shared/ipc/import-batches.js';
 import type { HelperCalls } from './helper-connection.js';
 
 export interface ZipEntry {
@@ -16,19 +23,75 @@ export interface ZipEntry {
   data: Uint8Array;
 }
 
+/** A wanted entry of an archive: its bytes, or null when it declares more than `maxEntryBytes` (never inflated). */
+export interface UnzippedEntry {
+  name: string;
+  data: Uint8Array | null;
+}
+
+/** What is left of an import's bound. */
+export interface UnzipBudget {
+  /** Takes `count` configurations of `bytes` in all; or, taking nothing, says why they do not fit. */
+  take(count: number, bytes: number): string | null;
+}
+
+export interface UnzipLimits {
+  /** Whether an entry (by its path in the archive) is wanted; the others are never inflated. */
+  wanted(name: string): boolean;
+  maxEntryBytes: number;
+  /** The archive's wanted entries are taken from it all at once, before inflating, or the archive is refused. */
+  budget: UnzipBudget;
+}
+
 export interface ZipCodec {
-  unzip(archive: Uint8Array): ZipEntry[];
+  /** The wanted entries, in the archive's order; throws, with a message for the user, for an archive it refuses. */
+  unzip(archive: Uint8Array, limits: UnzipLimits): UnzippedEntry[];
   zip(entries: ZipEntry[]): Uint8Array;
 }
 
-/** The helper's bound on one config text. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
-/** How many files go in one `import` request (the protocol's bound). */
-const IMPORT_BATCH = 256;
 /** Extensions the dialog offers and argv accepts. */
 export const IMPORT_EXTENSIONS = ['conf', 'zip'] as const;
+type ImportKind = (typeof IMPORT_EXTENSIONS)[number];
+/** Configurations one import takes, from files and archives together. */
+export const MAX_IMPORT_CONFIGS = 1024;
+/** Bytes of configurations one import holds, from files and archives (unpacked) together. */
+export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
+
+/** The bound of one import, taken from by every file read and every archive unpacked. */
+export class ImportBudget implements UnzipBudget {
+  private configs = MAX_IMPORT_CONFIGS;
+  private bytes = MAX_IMPORT_BYTES;
+
+  take(count: number, bytes: number): string | null {
+    if (count > MAX_IMPORT_CONFIGS) return `has ${count} configurations, more than the ${MAX_IMPORT_CONFIGS} one import takes; split it`;
+    if (bytes > MAX_IMPORT_BYTES) return `its configurations come to ${bytes} bytes, more than the ${MAX_IMPORT_BYTES} one import takes; split it`;
+    if (count > this.configs || bytes > this.bytes) {
+      const bound = count > this.configs ? `${MAX_IMPORT_CONFIGS} configurations` : `${MAX_IMPORT_BYTES} bytes of configurations`;
+      return `not imported: with the files before it, this import would take more than ${bound}; import it on its own`;
+    }
+    this.configs -= count;
+    this.bytes -= bytes;
+    return null;
+  }
+}
+
+/** How much of a file an import reads (a reader returns one byte more for a file over it): a config's or an archive's bound. */
+export function importReadLimit(path: string): number {
+  return importKind(path) === 'zip' ? MAX_ARCHIVE_BYTES : MAX_CONFIG_BYTES;
+}
+
+function importKind(path: string): ImportKind | null {
+  const extension = extname(path).toLowerCase().slice(1);
+  return IMPORT_EXTENSIONS.find((kind) => kind === extension) ?? null;
+}
+
+/** The entries of an archive that are configurations: `.conf`, but not macOS's resource forks beside them. */
+function isConfigEntry(name: string): boolean {
+  return name.toLowerCase().endsWith('.conf') && !name.startsWith('__MACOSX/') && !basename(name).startsWith('._');
+}
 
 export interface ReadDeps {
+  /** At most importReadLimit(path) + 1 bytes of the file, only a regular one (main/user-files.ts). */
   readFile(path: string): Promise<Uint8Array>;
   zip: ZipCodec;
 }
@@ -41,8 +104,14 @@ export interface ReadFiles {
 
 export async function readImportPaths(paths: readonly string[], deps: ReadDeps): Promise<ReadFiles> {
   const out: ReadFiles = { files: [], failures: [] };
+  const budget = new ImportBudget();
   for (const path of paths) {
     const display = basename(path);
+    const kind = importKind(display);
+    if (kind === null) {
+      out.failures.push(notImportable(display));
+      continue;
+    }
     let data: Uint8Array;
     try {
       data = await deps.readFile(path);
@@ -50,7 +119,7 @@ export async function readImportPaths(paths: readonly string[], deps: ReadDeps):
       out.failures.push(failure(display, `${display}: cannot be read: ${(error as Error).message}`));
       continue;
     }
-    addFile(out, display, data, deps.zip);
+    addFile(out, display, kind, data, deps.zip, budget);
   }
   return out;
 }
@@ -58,35 +127,52 @@ export async function readImportPaths(paths: readonly string[], deps: ReadDeps):
 /** Files whose bytes came with them (archives dropped on the window), read as files from disk are. */
 export function readImportData(files: readonly { filename: string; data: Uint8Array }[], zip: ZipCodec): ReadFiles {
   const out: ReadFiles = { files: [], failures: [] };
-  for (const file of files) addFile(out, basename(file.filename), file.data, zip);
+  const budget = new ImportBudget();
+  for (const file of files) {
+    const display = basename(file.filename);
+    const kind = importKind(display);
+    if (kind === null) out.failures.push(notImportable(display));
+    else addFile(out, display, kind, file.data, zip, budget);
+  }
   return out;
 }
 
-function addFile(out: ReadFiles, display: string, data: Uint8Array, zip: ZipCodec): void {
-  const extension = extname(display).toLowerCase();
-  if (extension === '.zip') {
-    let entries: ZipEntry[];
-    try {
-      entries = zip.unzip(data);
-    } catch (error) {
-      out.failures.push(failure(display, `${display}: ${(error as Error).message}`));
-      return;
-    }
-    const configs = entries.filter((e) => e.name.endsWith('.conf') && !e.name.startsWith('__MACOSX/') && !basename(e.name).startsWith('._'));
-    if (configs.length === 0) out.failures.push(failure(display, `${display}: has no .conf file inside`));
-    for (const entry of configs) addText(out, `${display}/${entry.name}`, entry.data);
-  } else if (extension === '.conf') {
-    addText(out, display, data);
-  } else {
-    out.failures.push(failure(display, `${display}: not a WireGuard configuration (.conf) or an archive of them (.zip)`));
+function addFile(out: ReadFiles, display: string, kind: ImportKind, data: Uint8Array, zip: ZipCodec, budget: ImportBudget): void {
+  if (data.byteLength > importReadLimit(display)) {
+    out.failures.push(tooLarge(display, kind));
+    return;
+  }
+  if (kind === 'conf') {
+    const refusal = budget.take(1, data.byteLength);
+    if (refusal === null) addText(out, display, data);
+    else out.failures.push(failure(display, `${display}: ${refusal}`));
+    return;
+  }
+  let entries: UnzippedEntry[];
+  try {
+    entries = zip.unzip(data, { wanted: isConfigEntry, maxEntryBytes: MAX_CONFIG_BYTES, budget });
+  } catch (error) {
+    out.failures.push(failure(display, `${display}: ${(error as Error).message}`));
+    return;
+  }
+  if (entries.length === 0) out.failures.push(failure(display, `${display}: has no .conf file inside`));
+  for (const entry of entries) {
+    const filename = `${display}/${entry.name}`;
+    if (entry.data === null) out.failures.push(tooLarge(filename, 'conf'));
+    else addText(out, filename, entry.data);
   }
 }
 
+function tooLarge(filename: string, kind: ImportKind): ImportOutcome {
+  const what = kind === 'zip' ? 'too large for an archive of WireGuard configurations' : 'not a WireGuard configuration';
+  return failure(filename, `${filename}: larger than ${importReadLimit(filename)} bytes, ${what}`);
+}
+
+function notImportable(display: string): ImportOutcome {
+  return failure(display, `${display}: not a WireGuard configuration (.conf) or an archive of them (.zip)`);
+}
+
 function addText(out: ReadFiles, filename: string, data: Uint8Array): void {
-  if (data.byteLength > MAX_CONFIG_BYTES) {
-    out.failures.push(failure(filename, `${filename}: larger than ${MAX_CONFIG_BYTES} bytes, not a WireGuard configuration`));
-    return;
-  }
   try {
     out.files.push({ filename, text: new TextDecoder('utf-8', { fatal: true }).decode(data) });
   } catch {
@@ -98,11 +184,15 @@ function failure(filename: string, error: string): ImportOutcome {
   return { filename, ok: false, errors: [error], warnings: [] };
 }
 
-/** Sends the files to the helper (in batches the protocol allows); the results in the order of the files. */
+/** Sends the files to the helper (in requests it accepts, import-batches.ts); the results in the order of the files. */
 export async function importFiles(helper: HelperCalls, files: readonly ImportFile[], failures: readonly ImportOutcome[] = []): Promise<ImportOutcome[]> {
   const results: ImportOutcome[] = [...failures];
-  for (let i = 0; i < files.length; i += IMPORT_BATCH) {
-    const batch = files.slice(i, i + IMPORT_BATCH).map((f) => ({ filename: f.filename, text: f.text, ...(f.name ? { name: f.name } : {}) }));
+  const requested = files.map((f) => ({ filename: f.filename, text: f.text, ...(f.name ? { name: f.name } : {}) }));
+  for (const { files: batch, sendable } of importBatches(requested)) {
+    if (!sendable) {
+      for (const file of batch) results.push(failure(file.filename, tooLargeToSend(file.filename)));
+      continue;
+    }
     try {
       for (const r of await helper.call('import', { files: batch })) {
         results.push({ filename: r.filename, ok: r.ok, ...(r.name ? { name: r.name } : {}), errors: r.errors, warnings: r.warnings });

@@ -3,7 +3,6 @@
 // and are tested under Node without Electron's binary. Runs as the user, unprivileged: the helper does the rest.
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, powerMonitor, session } from 'electron';
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import { HelperConnection } from './helper-connection.js';
 import { HelperServiceOffer, runToEnd, stageAppDirectory, unstageAppDirectory } from './helper-service-offer.js';
 import { importPathsFromArgv } from './import-export.js';
 import { fflateZip } from './zip-codec.js';
+import { readImportFile, writeExportFile } from './user-files.js';
 import { HIDDEN_ARG, setStartAtLogin } from './preferences.js';
 import { hardenSession, hardenWebContents, rendererCspProblems, trustedSender, windowOptions } from './security.js';
 import { trayIconPng } from './tray-icons.js';
@@ -49,8 +49,8 @@ const controller = new AppController({
       });
       return result.canceled || !result.filePath ? null : result.filePath;
     },
-    readFile: (path) => readFile(path),
-    writeFile: (path, data) => writeFile(path, data, { mode: 0o600 }),
+    readFile: readImportFile,
+    writeFile: writeExportFile,
     notify(notice) {
       if (Notification.isSupported()) new Notification({ title: notice.title, body: notice.body, silent: true }).show();
     },

@@ -28,11 +28,11 @@ async function checkOne(file: string, io: CliIo): Promise<boolean> {
     return false;
   }
   const shown = file === '-' ? '<stdin>' : file;
-  if (bytes === null) {
+  // Standard input over the limit comes as null, a file as one byte over it.
+  if (bytes === null || bytes.length > MAX_CONFIG_BYTES) {
     io.stderr(formatDiagnostic(shown, { severity: 'error', line: 1, message: `larger than ${MAX_CONFIG_BYTES} bytes` }) + '\n');
     return false;
   }
-  // A file larger than the limit arrives here one byte over it, and the parser reports it.
   const result = parseConfig(bytes.toString('utf8'));
   for (const warning of result.warnings) io.stderr(formatDiagnostic(shown, warning) + '\n');
   if (!result.ok) {

@@ -1,14 +1,12 @@
 // `warren list`, `warren import FILE...`, `warren delete NAME`, `warren logs [-n N]`: the helper's tunnel store and
 // its log. These need the helper running (the service); files are read here and sent as text, since the helper
 // (root) never opens a path on a client's behalf.
-import { MAX_CONFIG_BYTES } from '../../../shared/config/index.js';
+import { MAX_CONFIG_BYTES, TUNNEL_NAME_RULE } from '../../../shared/config/index.js';
 import { type ControlParams, type TunnelSummary, tunnelName } from '../../../shared/ipc/control.js';
+import { importBatches, tooLargeToSend } from '../../../shared/ipc/import-batches.js';
 import { type CliIo, type Command, EXIT_FAILURE, UsageError } from '../command.js';
 import { readBounded } from '../read-bounded.js';
 import { notRunning, withHelper } from '../with-helper.js';
-
-/** The control protocol's bound on files per import request. */
-const FILES_PER_REQUEST = 256;
 
 export function formatList(tunnels: readonly TunnelSummary[]): string {
   const rows = [['NAME', 'STATE', 'FROM', 'AUTOSTART'], ...tunnels.map((t) => [t.name, t.state, t.origin, t.origin === 'file' ? '-' : t.options.autostart ? 'yes' : 'no'])];
@@ -59,7 +57,7 @@ export const importCommand: Command = {
         optionsEnded = true;
       } else if (arg === '--name') {
         name = args[++i];
-        if (name === undefined || !tunnelName.safeParse(name).success) throw new UsageError('--name needs a tunnel name: 1-15 of a-z A-Z 0-9 _ = + . -');
+        if (name === undefined || !tunnelName.safeParse(name).success) throw new UsageError(`--name needs a tunnel name: ${TUNNEL_NAME_RULE}`);
       } else {
         throw new UsageError(`unknown option \`${arg}\``);
       }
@@ -69,17 +67,30 @@ export const importCommand: Command = {
     let failed = false;
     const contents: ControlParams['import']['files'] = [];
     for (const file of files) {
+      let bytes: Buffer;
       try {
-        contents.push({ filename: file, text: (await readBounded(file, MAX_CONFIG_BYTES)).toString('utf8'), ...(name ? { name } : {}) });
+        bytes = await readBounded(file, MAX_CONFIG_BYTES);
       } catch (error) {
         io.stderr(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
         failed = true;
+        continue;
       }
+      if (bytes.length > MAX_CONFIG_BYTES) {
+        io.stderr(`${file}: larger than ${MAX_CONFIG_BYTES} bytes, not a WireGuard configuration\n`);
+        failed = true;
+        continue;
+      }
+      contents.push({ filename: file, text: bytes.toString('utf8'), ...(name ? { name } : {}) });
     }
     if (contents.length === 0) return EXIT_FAILURE;
     return withHelper(io, () => notRunning(io), async (client) => {
-      for (let i = 0; i < contents.length; i += FILES_PER_REQUEST) {
-        for (const result of await client.call('import', { files: contents.slice(i, i + FILES_PER_REQUEST) })) {
+      for (const batch of importBatches(contents)) {
+        if (!batch.sendable) {
+          failed = true;
+          for (const file of batch.files) io.stderr(`${tooLargeToSend(file.filename)}\n`);
+          continue;
+        }
+        for (const result of await client.call('import', { files: batch.files })) {
           for (const warning of result.warnings) io.stderr(`${warning}\n`);
           if (result.ok) {
             io.stdout(`${result.filename}: stored as ${result.name}\n`);
