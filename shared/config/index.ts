@@ -11,11 +11,11 @@ export type {
   PeerLines,
   TunnelConfig,
 } from './model.js';
-export { MAX_CONFIG_BYTES, parseConfig, type ParseOptions } from './parse.js';
+export { MAX_CONFIG_BYTES, MAX_PARSE_ERRORS, parseConfig, type ParseOptions } from './parse.js';
 export { serializeConfig, renderConfig } from './serialize.js';
 export { lintConfig } from './lint.js';
-export { formatDiagnostic } from './diagnostics.js';
-export { interfaceNameFromPath } from './interface-name.js';
+export { displayName, formatDiagnostic, formatDiagnostics, MAX_REPORTED_DIAGNOSTICS } from './diagnostics.js';
+export { TUNNEL_NAME_MAX_LENGTH, TUNNEL_NAME_RULE, interfaceNameFromPath, isValidTunnelName, tunnelNameError } from './interface-name.js';
 export { decodeKey, encodeKey, isValidKey, keyError, KEY_BASE64_LENGTH, KEY_BYTES } from './keys.js';
 export {
   canonicalIp,

@@ -96,9 +96,9 @@ function classify(raw: string, line: number): LexedLine {
   };
 }
 
-export function lex(text: string): LexedLine[] {
+/** The lines of `text`, one at a time (a reader that stops early has not paid for the rest). */
+export function* lex(text: string): Generator<LexedLine, void, undefined> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines: LexedLine[] = [];
   let start = 0;
   let number = 1;
   while (start <= body.length) {
@@ -107,9 +107,8 @@ export function lex(text: string): LexedLine[] {
     let raw = body.slice(start, end);
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     // A final newline ends the last line; it does not start an empty one.
-    if (!(end === body.length && raw === '' && start > 0)) lines.push(classify(raw, number));
+    if (!(end === body.length && raw === '' && start > 0)) yield classify(raw, number);
     start = end + 1;
     number++;
   }
-  return lines;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeKey } from './keys.js';
 import type { Diagnostic, ParseResult, TunnelConfig } from './model.js';
-import { MAX_CONFIG_BYTES, parseConfig } from './parse.js';
+import { MAX_CONFIG_BYTES, MAX_PARSE_ERRORS, parseConfig } from './parse.js';
 
 const key = (n: number): string => encodeKey(new Uint8Array(32).fill(n));
 const PRIV = key(1);
@@ -520,5 +520,16 @@ describe('parseConfig: errors, each on its line', () => {
     const result = ok(text);
     expect(result.config.peers).toHaveLength(1800);
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it('stops reading a file past MAX_PARSE_ERRORS errors, and says so at the line where it stopped', () => {
+    const result = parseConfig('x\n'.repeat(131_000));
+    if (result.ok) throw new Error('garbage parsed');
+    expect(result.errors).toHaveLength(MAX_PARSE_ERRORS + 1);
+    expect(result.errors[MAX_PARSE_ERRORS]).toEqual({
+      severity: 'error',
+      line: MAX_PARSE_ERRORS + 1,
+      message: `more than ${MAX_PARSE_ERRORS} errors: the rest of the file is not checked; is it a WireGuard configuration?`,
+    });
   });
 });

@@ -20,6 +20,12 @@ import {
 /** A real config is a few KiB; 256 KiB holds thousands of peers and keeps a hostile file cheap to reject. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
 
+/**
+ * Past this many errors the rest of a file is not read: it is not a config (a binary, a log), the first ones say
+ * so, and every further one would cost memory for nothing (a 256 KiB file can have 131,000 bad lines).
+ */
+export const MAX_PARSE_ERRORS = 1000;
+
 export interface ParseOptions {
   maxBytes?: number;
 }
@@ -158,7 +164,13 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
     };
   }
   const reader = new Reader();
+  let stopped = false;
   for (const line of lex(text)) {
+    if (reader.errors.length >= MAX_PARSE_ERRORS) {
+      reader.error(line.line, `more than ${MAX_PARSE_ERRORS} errors: the rest of the file is not checked; is it a WireGuard configuration?`);
+      stopped = true;
+      break;
+    }
     switch (line.kind) {
       case 'blank':
         break;
@@ -173,7 +185,8 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
         break;
     }
   }
-  reader.finish();
+  // The whole-file checks would judge a file not read to its end.
+  if (!stopped) reader.finish();
   const iface = reader.iface;
   if (reader.errors.length > 0 || iface === null) {
     return { ok: false, errors: byLine(reader.errors), warnings: byLine(reader.warnings) };

@@ -72,7 +72,7 @@ export function insertPrivateKey(text: string, key: string): { ok: true; text: s
   const existing = privateKeyLines(text)[0];
   if (existing !== undefined) return { ok: false, error: `line ${existing.line}: leave PrivateKey out; a new key is made for the tunnel` };
   const keyLine = `PrivateKey = ${key}`;
-  const header = lex(text).find((line) => line.kind === 'section' && line.name.toLowerCase() === 'interface');
+  const header = [...lex(text)].find((line) => line.kind === 'section' && line.name.toLowerCase() === 'interface');
   if (header === undefined) {
     const rest = text === '' ? '' : `\n${text}`;
     return { ok: true, text: `[Interface]\n${keyLine}\n${rest}` };
