@@ -82,7 +82,7 @@ describe('PowerSync', () => {
     tick(5000);
     power.emit('resume');
     const before = changes();
-    sync.handleTunnels([{ name: 'home', state: 'up', origin: 'store', options: {} as never }]);
+    sync.handleTunnels([{ name: 'home', state: 'up', origin: 'store', options: {} as never, canChange: true }]);
     expect([...sync.overlay.keys()]).toEqual(['home']);
     expect(changes()).toBeGreaterThan(before);
     sync.handleStatus([status('home', { latestHandshake: tick(0) - 1, hasSession: true })]);

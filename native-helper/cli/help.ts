@@ -8,10 +8,11 @@ import { down, resume, show, suspend } from './commands/down-show.js';
 import { genkey, genpsk, pubkey } from './commands/keys.js';
 import { deleteCommand, importCommand, list, logs } from './commands/store.js';
 import { service } from './commands/service.js';
+import { set } from './commands/set.js';
 import { up } from './commands/up.js';
 
 export const COMMANDS: readonly Command[] = [
-  list, up, down, show, importCommand, deleteCommand, logs, check, genkey, genpsk, pubkey, suspend, resume, demo, daemon, service,
+  list, up, down, show, importCommand, set, deleteCommand, logs, check, genkey, genpsk, pubkey, suspend, resume, demo, daemon, service,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -18,9 +18,22 @@ export interface AuthorizeOptions {
   accounts?: Accounts;
 }
 
-export type Authorization =
-  | { ok: true; uid: number; username: string; peer: PeerCredentials }
-  | { ok: false; message: string; peer?: PeerCredentials };
+/**
+ * Who sent a request, as the control server hands it to every handler: the kernel's record of the connecting
+ * process and what the account databases said of it when it connected. `admin` is root (or the helper's own
+ * user); everyone else let in is a member of the control group. What each may do is access-policy.ts's.
+ */
+export interface Caller {
+  uid: number;
+  gid: number;
+  pid: number;
+  username: string;
+  /** Every group the user is in (the account databases' answer), its primary one included. */
+  groups: readonly number[];
+  admin: boolean;
+}
+
+export type Authorization = ({ ok: true; peer: PeerCredentials } & Caller) | { ok: false; message: string; peer?: PeerCredentials };
 
 /** Judges the process at the other end of socket, a connection the control server just accepted. */
 export function authorize(socket: Socket, options: AuthorizeOptions): Authorization {
@@ -51,7 +64,15 @@ export function judge(
   } catch (error) {
     if (!privileged) return { ok: false, peer, message: `the Warren helper cannot look up uid ${peer.uid} (${reason(error)}), so it refuses` };
   }
-  if (privileged) return { ok: true, uid: peer.uid, username: username ?? `uid ${peer.uid}`, peer };
+  if (privileged) {
+    let groups: number[] = [peer.gid];
+    try {
+      groups = accounts.groupMembership(peer.uid, peer.gid);
+    } catch {
+      // root needs no group to be let in; its groups are only for the record
+    }
+    return { ok: true, peer, uid: peer.uid, gid: peer.gid, pid: peer.pid, username: username ?? `uid ${peer.uid}`, groups, admin: true };
+  }
   if (username === null) {
     return {
       ok: false,
@@ -62,7 +83,8 @@ export function judge(
   try {
     const gid = accounts.groupId(groupName);
     if (gid === null) return { ok: false, peer, message: notAllowedMessage(username, groupName, false) };
-    if (accounts.groupMembership(peer.uid, peer.gid).includes(gid)) return { ok: true, uid: peer.uid, username, peer };
+    const groups = accounts.groupMembership(peer.uid, peer.gid);
+    if (groups.includes(gid)) return { ok: true, peer, uid: peer.uid, gid: peer.gid, pid: peer.pid, username, groups, admin: false };
   } catch (error) {
     return {
       ok: false,

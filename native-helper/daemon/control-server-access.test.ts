@@ -1,35 +1,22 @@
 // Who may use the control socket, with real accounts: a throwaway system user and group (created here, deleted
 // in afterAll whatever happened), clients run as that user by runuser. Needs root; skipped otherwise.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../shared/ipc/control-client.js';
+import { ThrowawayAccounts, accountTool, canMakeAccounts } from '../../test/support/throwaway-accounts.js';
 import { type ControlServer, startControlServer } from './control-server.js';
 
 const run = promisify(execFile);
-const TOOLS = ['useradd', 'userdel', 'groupadd', 'groupdel', 'usermod', 'gpasswd', 'runuser', 'id'];
-const usable =
-  process.getuid?.() === 0 && TOOLS.every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
+const usable = canMakeAccounts;
+const accounts = new ThrowawayAccounts();
+const admin = accountTool;
 
 const user = `warren-t-${process.pid}`;
 const group = `warren-tg-${process.pid}`;
-
-/** Runs an account tool, again while another one holds the account databases' lock. */
-async function admin(tool: string, args: string[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await run(tool, args);
-      return;
-    } catch (error) {
-      const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-      if (attempt >= 20 || !/lock/i.test(stderr)) throw new Error(`${tool} ${args.join(' ')}: ${stderr || (error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 /**
  * A control client as a plain script (the user may not be able to read this repository): sends `version`,
@@ -69,8 +56,8 @@ const log: string[] = [];
 
 describe.skipIf(!usable)('control socket access, with real users', () => {
   beforeAll(async () => {
-    await admin('groupadd', ['--system', group]);
-    await admin('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user]);
+    await accounts.group(group);
+    await accounts.user(user);
     primaryGroup = (await run('id', ['-gn', user])).stdout.trim();
     dir = mkdtempSync(join(tmpdir(), 'warren-access-'));
     chmodSync(dir, 0o755);
@@ -83,10 +70,7 @@ describe.skipIf(!usable)('control socket access, with real users', () => {
   afterAll(async () => {
     await server?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    spawnSync('userdel', [user]);
-    // useradd made a group of the user's name where USERGROUPS_ENAB says so; userdel may leave it behind.
-    if (spawnSync('getent', ['group', user]).status === 0) spawnSync('groupdel', [user]);
-    spawnSync('groupdel', [group]);
+    accounts.removeAll();
   });
 
   it('gives the socket file to the group: 0660 root:GROUP', async () => {

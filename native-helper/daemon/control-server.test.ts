@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ControlCallError, ControlClient } from '../../shared/ipc/control-client.js';
 import { MAX_CONTROL_MESSAGE_BYTES, type ControlEvent } from '../../shared/ipc/control.js';
+import { LineFramer } from '../../shared/ipc/framing.js';
 import { type Accounts, controlGroupId } from './authorization.js';
 import { ControlFailure, type ControlServer, startControlServer } from './control-server.js';
 
@@ -98,12 +99,14 @@ describe('control server', () => {
     client.close();
   });
 
-  it('runs requests one at a time, in arrival order, across connections', async () => {
+  it("runs different connections' requests side by side: a slow one holds up nobody else", async () => {
     const a = await ControlClient.connect(path);
     const b = await ControlClient.connect(path);
-    const [slow, fast] = await Promise.all([a.call('down', { name: 'slow' }), b.call('down', { name: 'fast' })]);
-    expect(slow.name).toBe('slow#1');
-    expect(fast.name).toBe('fast#2');
+    const slow = a.call('down', { name: 'slow' });
+    const started = Date.now();
+    expect((await b.call('version', {})).version).toBe('9.9.9');
+    expect(Date.now() - started).toBeLessThan(45);
+    expect((await slow).name).toBe('slow#1');
     a.close();
     b.close();
   });
@@ -183,5 +186,201 @@ describe('control server access (scripted accounts; real users in control-server
   it('logs a refused uid once a minute, not once a connection', async () => {
     for (let i = 0; i < 3; i++) await raw('', 1, refusingPath);
     expect(refusals.filter((line) => line.includes('uid 1001 (pid 4321)'))).toHaveLength(1);
+  });
+});
+
+describe('control server bounds', () => {
+  let bounded: ControlServer;
+  let boundedDir: string;
+  let boundedPath: string;
+  let gate: { promise: Promise<void>; open: () => void };
+  let calls: Record<string, number>;
+  let callers: unknown[];
+  /** The uid the next connection is said to come from (scripted accounts: 0 is root, 1000 and 1001 members). */
+  let nextUid = 1000;
+  const accounts: Accounts = {
+    peerCredentials: () => ({ pid: 4321, uid: nextUid, gid: nextUid }),
+    userName: (uid) => (uid === 0 ? 'root' : `user${uid}`),
+    groupId: () => 900,
+    groupMembership: (_uid, gid) => [gid, 900],
+  };
+  const newGate = () => {
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    return { promise, open };
+  };
+  const count = (what: string) => (calls[what] = (calls[what] ?? 0) + 1);
+
+  beforeEach(async () => {
+    boundedDir = mkdtempSync(join(tmpdir(), 'warren-control-bounds-'));
+    boundedPath = join(boundedDir, 'control.sock');
+    gate = newGate();
+    calls = {};
+    callers = [];
+    nextUid = 1000;
+    bounded = await startControlServer(
+      boundedPath,
+      {
+        version: async (_params, caller) => {
+          callers.push(caller);
+          return { version: '9.9.9', protocol: 1 };
+        },
+        down: async ({ name }) => {
+          count(name);
+          if (name === 'gate') await gate.promise;
+          // Over the message bound once encoded.
+          if (name === 'huge') return { name: 'x'.repeat(MAX_CONTROL_MESSAGE_BYTES) };
+          // JSON cannot encode a BigInt.
+          if (name === 'odd') return { name: 1n } as never;
+          return { name };
+        },
+        get: async ({ name }) => {
+          count('get');
+          return { name, text: 'y'.repeat(256 * 1024), publicKey: 'k', options: {} as never };
+        },
+      },
+      (m) => log.push(m),
+      { accounts, limits: { connectionsPerUser: 3, connections: 5, requestsInFlight: 4, writeBufferBytes: 1024 * 1024, bytesPerUser: 100_000, bytes: 150_000 } },
+    );
+  });
+  afterEach(async () => {
+    gate.open();
+    await bounded.close();
+    rmSync(boundedDir, { recursive: true, force: true });
+  });
+
+  const connectAs = async (uid: number): Promise<ControlClient> => {
+    nextUid = uid;
+    const client = await ControlClient.connect(boundedPath);
+    // A round trip: the helper has judged this connection before the next one is made.
+    await client.call('version', {}).catch(() => {});
+    return client;
+  };
+
+  it('tells every handler who is calling', async () => {
+    const member = await connectAs(1000);
+    const root = await connectAs(0);
+    expect(callers).toEqual([
+      { uid: 1000, gid: 1000, pid: 4321, username: 'user1000', groups: [1000, 900], admin: false },
+      { uid: 0, gid: 0, pid: 4321, username: 'root', groups: [0, 900], admin: true },
+    ]);
+    member.close();
+    root.close();
+  });
+
+  it("answers another connection while one connection's request waits", async () => {
+    const a = await connectAs(1000);
+    const b = await connectAs(1001);
+    const waiting = a.call('down', { name: 'gate' });
+    expect(await b.call('version', {})).toMatchObject({ version: '9.9.9' });
+    gate.open();
+    expect(await waiting).toEqual({ name: 'gate' });
+    a.close();
+    b.close();
+  });
+
+  it('runs at most requestsInFlight requests of one connection at once; the rest wait', async () => {
+    const client = await connectAs(1000);
+    const all = Array.from({ length: 10 }, () => client.call('down', { name: 'gate' }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls.gate).toBe(4);
+    gate.open();
+    await Promise.all(all);
+    expect(calls.gate).toBe(10);
+    client.close();
+  });
+
+  it('turns a reply over the size bound, or one JSON cannot encode, into an error reply, and lives on', async () => {
+    const client = await connectAs(1000);
+    await expect(client.call('down', { name: 'huge' })).rejects.toMatchObject({ code: 'too-large' });
+    await expect(client.call('down', { name: 'odd' })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('could not be encoded') });
+    expect(await client.call('down', { name: 'fine' })).toEqual({ name: 'fine' });
+    client.close();
+  });
+
+  it('stops working for a client that sends and never reads: one buffer of replies, not one per request', async () => {
+    const socket = connect(boundedPath);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    const request = (id: number) => JSON.stringify({ v: 1, id, method: 'get', params: { name: 'wg0' } }) + '\n';
+    socket.write(Array.from({ length: 400 }, (_, i) => request(i + 1)).join(''));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // 256 KiB replies: what the socket buffers take (the kernel's and the helper's bound of 1 MiB), and no more.
+    const handled = calls.get ?? 0;
+    expect(handled).toBeGreaterThan(0);
+    expect(handled).toBeLessThan(40);
+    // Reading again, every request is answered, in order.
+    const ids: number[] = [];
+    const framer = new LineFramer();
+    socket.setEncoding('utf8');
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: string) => {
+        for (const frame of framer.push(chunk)) if (frame.ok) ids.push((frame.value as { id: number }).id);
+        if (ids.length === 400) resolve();
+      });
+      socket.resume();
+    });
+    expect(ids).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    socket.destroy();
+  });
+
+  it('bounds connections per member and for all members, never for root', async () => {
+    const open = [await connectAs(1000), await connectAs(1000), await connectAs(1000)];
+    const fourth = await connectAs(1000);
+    await expect(fourth.call('version', {})).rejects.toMatchObject({
+      code: 'too-many-connections',
+      message: expect.stringContaining('user user1000 already has 3 connections to the Warren helper open'),
+    });
+    // Another member still gets in, up to the total.
+    open.push(await connectAs(1001), await connectAs(1001));
+    const sixth = await connectAs(1002);
+    await expect(sixth.call('version', {})).rejects.toMatchObject({ code: 'too-many-connections', message: expect.stringContaining('serves 5 connections') });
+    // Root always.
+    const roots = await Promise.all(Array.from({ length: 8 }, () => connectAs(0)));
+    for (const root of roots) expect(await root.call('version', {})).toMatchObject({ version: '9.9.9' });
+    // A closed connection frees its place.
+    open[0].close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = await connectAs(1000);
+    expect(await again.call('version', {})).toMatchObject({ version: '9.9.9' });
+    for (const client of [...open, ...roots, again]) client.close();
+  });
+
+  it("closes the connection that takes a member, or all members, over the characters of requests held; never root's", async () => {
+    /** A connection that has sent the start of a version request padded to `size` characters, no newline yet. */
+    const partial = async (uid: number, size: number) => {
+      nextUid = uid;
+      const socket = connect(boundedPath);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.setEncoding('utf8');
+      let data = '';
+      socket.on('data', (chunk: string) => (data += chunk));
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.write(`{"v":1,"id":1,"method":"version","params":{},"pad":"${'p'.repeat(size)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { socket, closed, replies: () => data.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+    };
+    const finish = (connection: { socket: ReturnType<typeof connect> }) => connection.socket.write('"}\n');
+
+    const a = await partial(1000, 60_000);
+    const b = await partial(1000, 60_000);
+    await b.closed;
+    expect(b.replies()).toEqual([
+      { v: 1, id: 0, ok: false, error: { code: 'too-much', message: 'user user1000 has more than 100000 characters of requests in the Warren helper at once; send less at a time' } },
+    ]);
+    // The first is still served, and what the second held is released.
+    finish(a);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(a.replies()).toMatchObject([{ id: 1, ok: true }]);
+
+    const c = await partial(1000, 80_000);
+    const d = await partial(1001, 80_000);
+    await d.closed;
+    expect(d.replies()[0]).toMatchObject({ error: { code: 'too-much', message: expect.stringContaining("holds more than 150000 characters of its members' requests") } });
+    const rootsLine = await partial(0, 500_000);
+    finish(rootsLine);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(rootsLine.replies()).toMatchObject([{ id: 1, ok: true }]);
+    for (const connection of [a, c, rootsLine]) connection.socket.destroy();
   });
 });

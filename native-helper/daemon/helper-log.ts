@@ -14,6 +14,11 @@ import type { LogEntry } from '../../shared/ipc/control.js';
 export type LogLevel = LogEntry['level'];
 
 export const DEFAULT_LOG_CAPACITY = 2000;
+/**
+ * The longest message kept (longer ones are cut): with the ring's capacity, a bound on the log's memory whatever
+ * text a request makes it repeat (a file name, a command's stderr).
+ */
+export const MAX_LOG_MESSAGE = 2048;
 export const REDACTED_KEY = '(key hidden)';
 
 const BASE64_KEY = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=(?![A-Za-z0-9+/=])/g;
@@ -44,6 +49,11 @@ export interface HelperLogOptions {
   clock?: () => number;
 }
 
+function bounded(message: string): string {
+  if (message.length <= MAX_LOG_MESSAGE) return message;
+  return `${message.slice(0, MAX_LOG_MESSAGE)}… (${message.length - MAX_LOG_MESSAGE} more characters)`;
+}
+
 export class HelperLog {
   private readonly ring: LogEntry[] = [];
   private next = 0;
@@ -61,7 +71,7 @@ export class HelperLog {
   }
 
   write(level: LogLevel, message: string, tunnel?: string): void {
-    const entry: LogEntry = { time: this.clock(), level, message: redactKeys(message), ...(tunnel === undefined ? {} : { tunnel }) };
+    const entry: LogEntry = { time: this.clock(), level, message: redactKeys(bounded(message)), ...(tunnel === undefined ? {} : { tunnel }) };
     if (this.ring.length < this.capacity) this.ring.push(entry);
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
@@ -75,10 +85,19 @@ export class HelperLog {
     return (message) => this.write(level, message.startsWith(prefix) ? message.slice(prefix.length) : message, name);
   }
 
-  /** The newest `limit` entries, oldest first. */
-  entries(limit = this.capacity): LogEntry[] {
+  /** The newest `limit` entries, oldest first; fewer when their messages together exceed `maxChars`. */
+  entries(limit = this.capacity, maxChars = Infinity): LogEntry[] {
     const ordered = this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-    return ordered.slice(Math.max(0, ordered.length - limit)).map((entry) => ({ ...entry }));
+    let first = Math.max(0, ordered.length - limit);
+    let chars = 0;
+    for (let i = ordered.length - 1; i >= first; i--) {
+      chars += ordered[i].message.length;
+      if (chars > maxChars) {
+        first = i + 1;
+        break;
+      }
+    }
+    return ordered.slice(first).map((entry) => ({ ...entry }));
   }
 
   onEntry(listener: (entry: LogEntry) => void): () => void {

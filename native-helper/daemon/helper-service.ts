@@ -18,31 +18,50 @@
  * The store remembers the address each endpoint hostname of a stored tunnel last resolved to, the fallback when
  * the lookup fails (a held kill switch blocks DNS, a boot before the network has a resolver). Every status tick
  * (whether or not anyone listens) also lets kill switches follow peers whose endpoint changed (roaming).
- * Every change of the system (start-up, each request) runs one at a time; reads answer at once. Subscribers get
- * `tunnels` events when a tunnel's state or the list changes, `status` every second while a tunnel runs, and
- * each log entry.
+ * Every request is judged against who makes it (access-policy.ts) before it does anything. Requests that change
+ * something wait for the start-up, then run one at a time per tunnel (tunnel-locks.ts): a slow `up` of one
+ * tunnel (hooks, name lookups) holds up nobody else's, and reads answer at once. Subscribers get `tunnels` events
+ * when a tunnel's state or the list changes (each as that subscriber may see it), `status` every second while a
+ * tunnel runs, and each log entry.
  */
 import { decodeKey, encodeKey } from '../../shared/config/keys.js';
-import { formatDiagnostic, hasHiddenPrivateKey, hidePrivateKey, insertPrivateKey, interfaceNameFromPath, parseConfig, restorePrivateKey } from '../../shared/config/index.js';
+import {
+  displayName,
+  formatDiagnostics,
+  hasHiddenPrivateKey,
+  hidePrivateKey,
+  insertPrivateKey,
+  interfaceNameFromPath,
+  parseConfig,
+  restorePrivateKey,
+} from '../../shared/config/index.js';
 import type { TunnelConfig } from '../../shared/config/model.js';
 import {
   CONTROL_PROTOCOL_VERSION,
-  type ImportResult,
+  MAX_CONTROL_MESSAGE_BYTES,
+  type ControlMethod,
   type ControlParams,
+  type ControlResults,
+  type ImportResult,
   type TunnelOptions,
   type TunnelSummary,
 } from '../../shared/ipc/control.js';
 import { CONTROL_DIRECTORY, networkNamespaceId } from '../../shared/ipc/socket-path.js';
 import { generatePrivateKey, publicKeyOf } from '../crypto/keypair.js';
+import { loadAddon } from '../io/addon.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import type { NetworkWatch, Platform } from '../platform/types.js';
 import { StoreError, type StoredTunnel, type TunnelStore, defaultTunnelOptions } from '../store/index.js';
 import type { EndpointMemory } from './configure-device.js';
-import { ControlFailure, type ControlHandlers, type ControlServer, startControlServer } from './control-server.js';
+import { type Subject, enforce, mayChange } from './access-policy.js';
+import { type Accounts, type Caller } from './authorization.js';
+import { ControlFailure, type ControlHandlers, type ControlLimits, type ControlServer, startControlServer } from './control-server.js';
 import { HelperLog, type HelperLogOptions } from './helper-log.js';
 import type { PowerEvents } from './power-events.js';
 import { BootMarker, TunnelJournal, recoverLeftovers } from './recovery.js';
+import { prepareRuntimeDirectory } from './runtime-directory.js';
 import { RunningTunnels } from './running-tunnels.js';
+import { TunnelLocks } from './tunnel-locks.js';
 
 export interface HelperOptions {
   socketPath: string;
@@ -54,6 +73,10 @@ export interface HelperOptions {
   exitWhenIdle?: boolean;
   /** Besides root, the members of this group may use the control socket (default 'warren'). */
   controlGroup?: string;
+  /** The account look-ups of the control socket and of owners' names (default: the addon's). */
+  accounts?: Accounts;
+  /** Bounds on the control socket's connections (control-server.ts's defaults otherwise). */
+  controlLimits?: Partial<ControlLimits>;
   /** The tunnel store. Without one the helper holds tunnels from files only (as `warren up FILE` starts it). */
   store?: TunnelStore;
   /** Where the boot marker and the tunnel journal live (default /run/warren). */
@@ -86,6 +109,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   const store = options.store ?? null;
   const runtimeDirectory = options.runtimeDirectory ?? CONTROL_DIRECTORY;
   const namespaceId = options.namespaceId ?? networkNamespaceId();
+  prepareRuntimeDirectory(runtimeDirectory);
   const journal = new TunnelJournal(runtimeDirectory, namespaceId);
   let server: ControlServer | null = null;
   let power: PowerEvents | null = null;
@@ -98,16 +122,33 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
 
   // ---- events ----
 
-  const summaries = (): TunnelSummary[] => {
+  /** Every tunnel, as `caller` may see it. */
+  const summaries = (caller: Caller): TunnelSummary[] => {
     const result: TunnelSummary[] = [];
     for (const stored of store?.list() ?? []) {
       const entry = tunnels.get(stored.name);
       const state = entry?.origin === 'store' ? entry.state : 'down';
-      result.push({ name: stored.name, state, origin: 'store', options: stored.options, ...(entry?.error ? { error: entry.error } : {}) });
+      result.push({
+        name: stored.name,
+        state,
+        origin: 'store',
+        options: stored.options,
+        ...(entry?.error ? { error: entry.error } : {}),
+        owner: userName(stored.owner),
+        canChange: mayChange(caller, stored),
+      });
     }
     for (const entry of tunnels.all()) {
       if (entry.origin !== 'file') continue;
-      result.push({ name: entry.name, state: entry.state, origin: 'file', options: entry.options, ...(entry.error ? { error: entry.error } : {}) });
+      result.push({
+        name: entry.name,
+        state: entry.state,
+        origin: 'file',
+        options: entry.options,
+        ...(entry.error ? { error: entry.error } : {}),
+        // Nothing of a file's tunnel is stored, so there is nothing to change but its switch.
+        canChange: false,
+      });
     }
     return result;
   };
@@ -135,7 +176,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     listChanged = true;
     setImmediate(() => {
       listChanged = false;
-      if (server && server.subscribers > 0) server.broadcast({ type: 'tunnels', tunnels: summaries() });
+      if (server && server.subscribers > 0) server.broadcast((caller) => ({ type: 'tunnels', tunnels: summaries(caller) }));
     });
   };
 
@@ -179,17 +220,15 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
 
   // ---- lifecycle ----
 
-  /** Changes of the system, one at a time: the start-up, then each request that changes something. */
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(operation: () => Promise<T>): Promise<T> => {
-    const result = queue.then(operation);
-    queue = result.catch(() => {});
-    return result;
-  };
+  /** The start-up first; then requests that change something, one at a time per tunnel they name. */
+  const locks = new TunnelLocks();
+  let started!: () => void;
+  const startedUp = new Promise<void>((resolve) => (started = resolve));
 
   const close = (): Promise<void> => {
     stopping ??= (async () => {
-      await queue;
+      await startedUp;
+      await locks.idle();
       if (statusTimer !== null) clearInterval(statusTimer);
       await power?.close();
       await network?.close();
@@ -243,9 +282,9 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   };
 
   const upFromFile = async (params: ControlParams['up'] & { config: string }) => {
-    const source = params.source ?? params.name;
+    const source = displayName(params.source ?? params.name);
     const parsed = parseConfig(params.config);
-    if (!parsed.ok) throw new ControlFailure('config', `${source} is not a valid configuration`, parsed.errors.map((e) => formatDiagnostic(source, e)));
+    if (!parsed.ok) throw new ControlFailure('config', `${source} is not a valid configuration`, formatDiagnostics(source, parsed.errors));
     if (store?.get(params.name)) {
       throw new ControlFailure('exists', `a stored tunnel is named ${params.name}: bring it up with \`warren up ${params.name}\`, or give the file another name`);
     }
@@ -260,31 +299,33 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     return entry.tunnel!.status();
   };
 
-  const importOne = async (file: ControlParams['import']['files'][number]): Promise<ImportResult> => {
+  /** The name a file of an import is stored under (its own, or the one its file name gives), or why none. */
+  const importName = (file: ControlParams['import']['files'][number]): { ok: true; name: string } | { ok: false; error: string } =>
+    file.name !== undefined ? { ok: true, name: file.name } : interfaceNameFromPath(file.filename);
+
+  const importOne = async (file: ControlParams['import']['files'][number], owner: number): Promise<ImportResult> => {
+    const shown = displayName(file.filename);
     const result = (errors: string[], warnings: string[] = [], name?: string): ImportResult => ({
-      filename: file.filename,
+      filename: shown,
       ok: errors.length === 0,
       ...(name === undefined ? {} : { name }),
       errors,
       warnings,
     });
-    let name = file.name;
-    if (name === undefined) {
-      const named = interfaceNameFromPath(file.filename);
-      if (!named.ok) return result([`${file.filename}: ${named.error}`]);
-      name = named.name;
-    }
+    const named = importName(file);
+    if (!named.ok) return result([`${shown}: ${named.error}`]);
+    const name = named.name;
     const parsed = parseConfig(file.text);
-    if (!parsed.ok) return result(parsed.errors.map((e) => formatDiagnostic(file.filename, e)), parsed.warnings.map((w) => formatDiagnostic(file.filename, w)));
-    const warnings = parsed.warnings.map((w) => formatDiagnostic(file.filename, w));
+    if (!parsed.ok) return result(formatDiagnostics(shown, parsed.errors), formatDiagnostics(shown, parsed.warnings));
+    const warnings = formatDiagnostics(shown, parsed.warnings);
     try {
       checkNotRunningFromFile(name);
-      await requireStore().add(name, file.text);
+      await requireStore().add(name, file.text, {}, owner);
     } catch (error) {
       const failure = asControlFailure(error);
-      return result([`${file.filename}: ${failure.message}`, ...(failure.details ?? [])], warnings);
+      return result([`${shown}: ${failure.message}`, ...(failure.details ?? [])], warnings);
     }
-    log.write('info', `imported from ${file.filename}`, name);
+    log.write('info', `imported from ${shown}`, name);
     return result([], warnings, name);
   };
 
@@ -298,14 +339,52 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     }
   };
 
+  /** The stored tunnel a request names, as the access policy sees it. */
+  const subjectOf = (params: object): Subject | undefined => {
+    const name = (params as { name?: unknown }).name;
+    const tunnel = typeof name === 'string' ? store?.get(name) : undefined;
+    if (tunnel === undefined) return undefined;
+    return { name: tunnel.name, owner: tunnel.owner, ownerName: userName(tunnel.owner), allowScripts: tunnel.options.allowScripts, config: tunnel.config };
+  };
+
+  const userName = (uid: number): string => {
+    if (uid === 0) return 'root';
+    try {
+      return (options.accounts ?? loadAddon()).userName(uid) ?? `uid ${uid}`;
+    } catch {
+      return `uid ${uid}`;
+    }
+  };
+
+  type Handler<M extends Exclude<ControlMethod, 'subscribe'>> = (params: ControlParams[M], caller: Caller) => Promise<ControlResults[M]>;
+
+  /** A read: judged, then answered at once. */
+  const read = <M extends Exclude<ControlMethod, 'subscribe'>>(method: M, handler: Handler<M>): Handler<M> =>
+    async (params, caller) => {
+      enforce(caller, method, params, subjectOf(params));
+      return handler(params, caller);
+    };
+
+  /**
+   * A change: after the start-up, queued on the tunnels it names, and judged there (so no other change of the
+   * same tunnel can come between the judgement and the work).
+   */
+  const change = <M extends Exclude<ControlMethod, 'subscribe'>>(method: M, names: (params: ControlParams[M]) => string[], handler: Handler<M>): Handler<M> =>
+    async (params, caller) => {
+      await startedUp;
+      if (stopping) throw new ControlFailure('stopping', 'the Warren helper is stopping');
+      return locks.run(names(params), async () => {
+        enforce(caller, method, params, subjectOf(params));
+        return handler(params, caller);
+      });
+    };
+
+  const named = (params: { name: string }) => [params.name];
+
   const handlers: ControlHandlers = {
-    async version() {
-      return { version: options.version, protocol: CONTROL_PROTOCOL_VERSION };
-    },
-    async list() {
-      return summaries();
-    },
-    async get({ name, includePrivateKey }) {
+    version: read('version', async () => ({ version: options.version, protocol: CONTROL_PROTOCOL_VERSION })),
+    list: read('list', async (_params, caller) => summaries(caller)),
+    get: read('get', async ({ name, includePrivateKey }) => {
       const tunnel = stored(name);
       const privateKey = decodeKey(tunnel.config.interface.privateKey)!;
       return {
@@ -314,134 +393,128 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
         publicKey: encodeKey(publicKeyOf(privateKey)),
         options: tunnel.options,
       };
-    },
-    import: ({ files }) =>
-      serial(async () => {
+    }),
+    import: change(
+      'import',
+      ({ files }) => files.flatMap((file) => {
+        const name = importName(file);
+        return name.ok ? [name.name] : [];
+      }),
+      async ({ files }, caller) => {
         requireStore();
         const results: ImportResult[] = [];
-        for (const file of files) results.push(await importOne(file));
+        for (const file of files) results.push(await importOne(file, caller.uid));
         if (results.some((r) => r.ok)) changed();
         return results;
-      }),
-    create: ({ name, text }) =>
-      serial(async () => {
-        const target = requireStore();
-        checkNotRunningFromFile(name);
-        const key = generatePrivateKey();
-        try {
-          const withKey = insertPrivateKey(text ?? '', encodeKey(key));
-          if (!withKey.ok) throw new ControlFailure('config', `${name}: ${withKey.error}`);
-          await target.add(name, withKey.text).catch(rethrow);
-          log.write('info', 'created with a new key pair', name);
-          changed();
-          return { name, publicKey: encodeKey(publicKeyOf(key)) };
-        } finally {
-          key.fill(0);
-        }
-      }),
-    update: ({ name, text }) =>
-      serial(async () => {
-        const before = stored(name);
-        const next = hasHiddenPrivateKey(text) ? restorePrivateKey(text, before.text) : text;
-        const after = await requireStore().update(name, next).catch(rethrow);
-        const parsed = parseConfig(next);
-        const warnings = parsed.warnings.map((w) => formatDiagnostic(`${name}.conf`, w));
-        log.write('info', 'configuration updated', name);
-        if (tunnels.get(name)?.tunnel) {
-          log.write('info', 'restarting with the new configuration', name);
-          await restartWith(name, after.config, after.options);
-        }
+      },
+    ),
+    create: change('create', named, async ({ name, text }, caller) => {
+      const target = requireStore();
+      checkNotRunningFromFile(name);
+      const key = generatePrivateKey();
+      try {
+        const withKey = insertPrivateKey(text ?? '', encodeKey(key));
+        if (!withKey.ok) throw new ControlFailure('config', `${name}: ${withKey.error}`);
+        await target.add(name, withKey.text, {}, caller.uid).catch(rethrow);
+        log.write('info', 'created with a new key pair', name);
         changed();
-        return { name, warnings };
-      }),
-    setOptions: ({ name, options: changes }) =>
-      serial(async () => {
-        stored(name);
-        const result = await requireStore().setOptions(name, changes).catch(rethrow);
-        changed();
-        // The kill switch of a running tunnel follows at once: a user who switches "block untunneled traffic" on
-        // expects it to hold now, not at the next connect.
-        const running = tunnels.get(name)?.tunnel;
-        if (running && (changes.blockUntunneled !== undefined || changes.allowBridges !== undefined || changes.excludePrivateIps !== undefined)) {
-          await running
-            .setKillSwitch({ blockUntunneled: result.blockUntunneled, allowLan: result.excludePrivateIps, allowBridges: result.allowBridges })
-            .catch((error: unknown) => {
-              throw new ControlFailure('kill-switch', `saved, but the kill switch of the running tunnel could not be changed: ${(error as Error).message}`);
-            });
-          log.write('info', result.blockUntunneled ? 'kill switch set from the changed options' : 'kill switch removed', name);
-        }
-        return result;
-      }),
-    rename: ({ name, newName }) =>
-      serial(async () => {
-        stored(name);
-        if (tunnels.get(name)?.tunnel) throw new ControlFailure('running', `${name} is up; take it down before renaming it`);
-        checkNotRunningFromFile(newName);
-        await requireStore().rename(name, newName).catch(rethrow);
-        tunnels.forget(name);
-        log.write('info', `renamed to ${newName}`, name);
-        changed();
-        return { name: newName };
-      }),
-    delete: ({ name }) =>
-      serial(async () => {
-        stored(name);
-        if (tunnels.get(name)) await tunnels.stop(name);
-        await requireStore().delete(name).catch(rethrow);
-        log.write('info', 'deleted', name);
-        changed();
+        return { name, publicKey: encodeKey(publicKeyOf(key)) };
+      } finally {
+        key.fill(0);
+      }
+    }),
+    update: change('update', named, async ({ name, text }) => {
+      const before = stored(name);
+      const next = hasHiddenPrivateKey(text) ? restorePrivateKey(text, before.text) : text;
+      const after = await requireStore().update(name, next).catch(rethrow);
+      const parsed = parseConfig(next);
+      const warnings = formatDiagnostics(`${name}.conf`, parsed.warnings);
+      log.write('info', 'configuration updated', name);
+      if (tunnels.get(name)?.tunnel) {
+        log.write('info', 'restarting with the new configuration', name);
+        await restartWith(name, after.config, after.options);
+      }
+      changed();
+      return { name, warnings };
+    }),
+    setOptions: change('setOptions', named, async ({ name, options: changes }) => {
+      stored(name);
+      const result = await requireStore().setOptions(name, changes).catch(rethrow);
+      changed();
+      // The kill switch of a running tunnel follows at once: a user who switches "block untunneled traffic" on
+      // expects it to hold now, not at the next connect.
+      const running = tunnels.get(name)?.tunnel;
+      if (running && (changes.blockUntunneled !== undefined || changes.allowBridges !== undefined || changes.excludePrivateIps !== undefined)) {
+        await running
+          .setKillSwitch({ blockUntunneled: result.blockUntunneled, allowLan: result.excludePrivateIps, allowBridges: result.allowBridges })
+          .catch((error: unknown) => {
+            throw new ControlFailure('kill-switch', `saved, but the kill switch of the running tunnel could not be changed: ${(error as Error).message}`);
+          });
+        log.write('info', result.blockUntunneled ? 'kill switch set from the changed options' : 'kill switch removed', name);
+      }
+      return result;
+    }),
+    rename: change('rename', ({ name, newName }) => [name, newName], async ({ name, newName }) => {
+      stored(name);
+      if (tunnels.get(name)?.tunnel) throw new ControlFailure('running', `${name} is up; take it down before renaming it`);
+      checkNotRunningFromFile(newName);
+      await requireStore().rename(name, newName).catch(rethrow);
+      tunnels.forget(name);
+      log.write('info', `renamed to ${newName}`, name);
+      changed();
+      return { name: newName };
+    }),
+    delete: change('delete', named, async ({ name }) => {
+      stored(name);
+      if (tunnels.get(name)) await tunnels.stop(name);
+      await requireStore().delete(name).catch(rethrow);
+      log.write('info', 'deleted', name);
+      changed();
+      closeIfIdle();
+      return { name };
+    }),
+    up: change('up', named, async (params) => {
+      try {
+        return params.config === undefined ? await upStored(params.name) : await upFromFile({ ...params, config: params.config });
+      } finally {
         closeIfIdle();
+      }
+    }),
+    down: change('down', named, async ({ name }) => {
+      const entry = tunnels.get(name);
+      try {
+        if (entry?.origin !== 'store' && store?.get(name)) {
+          throw new ControlFailure('not-found', `${name} is not up`);
+        }
+        if (!entry) throw new ControlFailure('not-found', `no Warren tunnel named ${name} in this network namespace`);
+        if (entry.origin === 'store') await setWantUp(name, false);
+        await tunnels.stop(name);
         return { name };
-      }),
-    up: (params) =>
-      serial(async () => {
-        try {
-          return params.config === undefined ? await upStored(params.name) : await upFromFile({ ...params, config: params.config });
-        } finally {
-          closeIfIdle();
-        }
-      }),
-    down: ({ name }) =>
-      serial(async () => {
-        const entry = tunnels.get(name);
-        try {
-          if (entry?.origin !== 'store' && store?.get(name)) {
-            throw new ControlFailure('not-found', `${name} is not up`);
-          }
-          if (!entry) throw new ControlFailure('not-found', `no Warren tunnel named ${name} in this network namespace`);
-          if (entry.origin === 'store') await setWantUp(name, false);
-          await tunnels.stop(name);
-          return { name };
-        } finally {
-          closeIfIdle();
-        }
-      }),
-    async show({ name }) {
+      } finally {
+        closeIfIdle();
+      }
+    }),
+    show: read('show', async ({ name }) => {
       if (name === undefined) return tunnels.running().map((t) => t.status());
       const tunnel = tunnels.get(name)?.tunnel;
       if (!tunnel) throw new ControlFailure('not-found', `no Warren tunnel named ${name} is up in this network namespace`);
       return [tunnel.status()];
-    },
-    async suspend() {
-      return { tunnels: tunnels.suspend() };
-    },
-    async resume() {
-      return { tunnels: await tunnels.resume() };
-    },
-    async logs({ limit }) {
-      return log.entries(limit ?? 100);
-    },
+    }),
+    suspend: read('suspend', async () => ({ tunnels: tunnels.suspend() })),
+    resume: read('resume', async () => ({ tunnels: await tunnels.resume() })),
+    // The newest entries that fit well inside one reply.
+    logs: read('logs', async ({ limit }) => log.entries(limit ?? 100, MAX_CONTROL_MESSAGE_BYTES / 2)),
   };
 
   server = await startControlServer(
     options.socketPath,
     handlers,
     (message) => log.write(message.startsWith('internal error') ? 'error' : 'warn', message),
-    { groupName: options.controlGroup },
+    { groupName: options.controlGroup, accounts: options.accounts, limits: options.controlLimits },
   );
   log.write('info', `helper ${options.version} listening on ${options.socketPath}${store ? `, tunnels stored in ${store.directory}` : ', tunnels from files only'}`);
 
-  const ready = serial(async () => {
+  const ready = (async () => {
     const targets = store ? await restoreTargets(store, new BootMarker(runtimeDirectory, namespaceId), log, setWantUp) : [];
     // Before anything else: a kill switch no tunnel will take over blocks the machine for nothing.
     await releaseKillSwitches(options.platform, log, new Set(targets.filter((t) => t.options.blockUntunneled).map((t) => t.name)));
@@ -450,7 +523,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     // Kept for a tunnel that then failed to come back: it is not restored, so its kill switch goes too.
     await releaseKillSwitches(options.platform, log, new Set(tunnels.running().filter((t) => t.blocking).map((t) => t.name)));
     changed();
-  });
+  })().finally(() => started());
 
   if (options.powerEvents) {
     const bus = typeof options.powerEvents === 'object' ? options.powerEvents : {};

@@ -35,6 +35,8 @@ const stateEntry = z.object({
   wantUp: z.boolean(),
   // Optional: files written before it have none.
   lastResolved: z.record(resolvedHost, resolvedAddress).optional(),
+  // The uid that created or imported the tunnel; absent (root's) for tunnels stored before owners were recorded.
+  owner: z.number().int().min(0).max(0xfffffffe).optional(),
 });
 
 const stateFileSchema = z.object({
@@ -48,6 +50,8 @@ export interface StateEntry {
   wantUp: boolean;
   /** Endpoint hostname -> the IP address it last resolved to; absent when none has been. */
   lastResolved?: Record<string, string>;
+  /** The uid that created or imported it; absent means root. */
+  owner?: number;
 }
 
 export interface StateRead {
@@ -99,7 +103,12 @@ export class StateFile {
       return this.unusable(`does not have the expected shape${where}: ${issue.message}`);
     }
     for (const [name, entry] of Object.entries(parsed.data.tunnels)) {
-      empty.set(name, { options: entry.options, wantUp: entry.wantUp, ...(entry.lastResolved ? { lastResolved: entry.lastResolved } : {}) });
+      empty.set(name, {
+        options: entry.options,
+        wantUp: entry.wantUp,
+        ...(entry.lastResolved ? { lastResolved: entry.lastResolved } : {}),
+        ...(entry.owner !== undefined ? { owner: entry.owner } : {}),
+      });
     }
     return { entries: empty, problem: null };
   }
@@ -122,7 +131,8 @@ export class StateFile {
     for (const name of [...entries.keys()].sort()) {
       const entry = entries.get(name)!;
       const lastResolved = entry.lastResolved !== undefined && Object.keys(entry.lastResolved).length > 0 ? { lastResolved: entry.lastResolved } : {};
-      tunnels[name] = { options: entry.options, wantUp: entry.wantUp, ...lastResolved };
+      const owner = entry.owner !== undefined && entry.owner !== 0 ? { owner: entry.owner } : {};
+      tunnels[name] = { options: entry.options, wantUp: entry.wantUp, ...lastResolved, ...owner };
     }
     const text = JSON.stringify({ version: STATE_FILE_VERSION, tunnels }, null, 2) + '\n';
     await writeFileAtomic(this.path, text, 0o600);

@@ -202,6 +202,21 @@ describe('TunnelStore: options and wantUp', () => {
     expect((await stateOf()).tunnels).toEqual({ wg9: { options: { ...DEFAULTS, autostart: true }, wantUp: true } });
   });
 
+  it('records who owns a tunnel, and keeps it through options, wantUp, endpoint memory, rename and reopening', async () => {
+    const store = await TunnelStore.open(dir);
+    await store.add('mine', conf('10.0.0.0/24'), {}, 1000);
+    await store.add('roots', SPLIT);
+    await store.setOptions('mine', { autostart: true });
+    await store.setWantUp('mine', true);
+    await store.rename('mine', 'ours');
+    const reopened = await TunnelStore.open(dir);
+    expect(reopened.get('ours')).toMatchObject({ owner: 1000, wantUp: true, options: { autostart: true } });
+    // Root's is the default, and is not written: a state file from before owners reads the same.
+    expect(reopened.get('roots')?.owner).toBe(0);
+    expect((await stateOf()).tunnels.ours.owner).toBe(1000);
+    expect((await stateOf()).tunnels.roots.owner).toBeUndefined();
+  });
+
   it('drops state entries whose .conf is gone (left by a crash between steps), at the next write', async () => {
     const store = await TunnelStore.open(dir);
     await store.add('wg0', SPLIT, { autostart: true });
@@ -383,7 +398,7 @@ describe('TunnelStore: files it cannot use', () => {
     expect(garbage[0]).toMatch(new RegExp(`^${at('garbage.conf')}:\\d+: `));
     // Capped: a binary file has an error on every line.
     expect(garbage).toHaveLength(11);
-    expect(garbage[10]).toMatch(/more errors; is it a config file\?$/);
+    expect(garbage[10]).toMatch(/more errors; is it a WireGuard configuration\?$/);
     expect(problems['broken.conf'].split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^${at('broken.conf')}:3: .*MTU`)),
       expect.stringMatching(new RegExp(`^${at('broken.conf')}:4: .*no PublicKey`)),

@@ -15,7 +15,7 @@
 import { chmod, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  formatDiagnostic,
+  formatDiagnostics,
   interfaceNameFromPath,
   MAX_CONFIG_BYTES,
   parseConfig,
@@ -45,6 +45,8 @@ export interface StoredTunnel {
   wantUp: boolean;
   /** Endpoint hostname -> the IP address it last resolved to (the fallback when a lookup fails). */
   lastResolved: Record<string, string>;
+  /** The uid that created or imported it (0, root, for tunnels stored before owners were recorded). */
+  owner: number;
 }
 
 interface Loaded {
@@ -110,6 +112,7 @@ export class TunnelStore {
       options: { ...defaultTunnelOptions(tunnel.config), ...entry?.options },
       wantUp: entry?.wantUp ?? false,
       lastResolved: { ...entry?.lastResolved },
+      owner: entry?.owner ?? 0,
     };
   }
 
@@ -118,8 +121,8 @@ export class TunnelStore {
     return this.skipped.map((p) => ({ ...p }));
   }
 
-  /** Stores a new tunnel. `options` override its defaults and are kept from now on. */
-  add(name: string, text: string, options: Partial<TunnelOptions> = {}): Promise<StoredTunnel> {
+  /** Stores a new tunnel, owned by uid `owner`. `options` override its defaults and are kept from now on. */
+  add(name: string, text: string, options: Partial<TunnelOptions> = {}, owner = 0): Promise<StoredTunnel> {
     return this.serial(async () => {
       checkName(name);
       this.checkNameFree(name);
@@ -127,7 +130,11 @@ export class TunnelStore {
         throw new StoreError('limit', `the store holds at most ${MAX_TUNNELS} tunnels; delete one first`);
       }
       const config = checkConfig(name, text);
-      const entry: StateEntry = { options: { ...defaultTunnelOptions(config), ...definedOnly(options) }, wantUp: false };
+      const entry: StateEntry = {
+        options: { ...defaultTunnelOptions(config), ...definedOnly(options) },
+        wantUp: false,
+        ...(owner === 0 ? {} : { owner }),
+      };
       // The state entry first: a crash before the file exists leaves an orphan entry, ignored at the next open,
       // rather than a tunnel without the options it was added with.
       const before = this.entries;
@@ -246,7 +253,7 @@ export class TunnelStore {
       const before = sortedByHost(entry?.lastResolved ?? {});
       const lastResolved = sortedByHost({ ...Object.fromEntries(Object.entries(before).filter(([h]) => hosts.has(h))), [host]: address });
       if (JSON.stringify(lastResolved) === JSON.stringify(before)) return;
-      await this.saveState(withEntry(this.entries, name, { options: entry?.options ?? {}, wantUp: entry?.wantUp ?? false, lastResolved }));
+      await this.saveState(withEntry(this.entries, name, { ...entry, options: entry?.options ?? {}, wantUp: entry?.wantUp ?? false, lastResolved }));
     });
   }
 
@@ -365,13 +372,11 @@ async function loadDirectory(dir: string) {
   return { tunnels, unloadable, problems };
 }
 
-/** A binary file has an error on nearly every line: the first few say enough. */
+/** A binary file has an error on nearly every line: in the store's problems, the first few say enough. */
 const MAX_REPORTED_ERRORS = 10;
 
 function errorLines(file: string, errors: Diagnostic[]): string[] {
-  const lines = errors.slice(0, MAX_REPORTED_ERRORS).map((d) => formatDiagnostic(file, d));
-  if (errors.length > MAX_REPORTED_ERRORS) lines.push(`${file}: ${errors.length - MAX_REPORTED_ERRORS} more errors; is it a config file?`);
-  return lines;
+  return formatDiagnostics(file, errors, MAX_REPORTED_ERRORS);
 }
 
 function checkName(name: string): void {

@@ -22,3 +22,9 @@ export function notAllowedMessage(user: string, group: string, groupExists = tru
   const restart = groupExists ? '' : ' and restart the Warren helper';
   return `user ${user} is not allowed to control Warren: ask an administrator to run \`${command}\`${restart}, then log out and in again`;
 }
+
+/** The error code of a connection refused because its user (or all members together) holds too many. */
+export const TOO_MANY_CONNECTIONS = 'too-many-connections';
+
+/** The error code of a request this caller may not make (another owner's tunnel, scripts as a member). */
+export const NOT_PERMITTED = 'not-permitted';

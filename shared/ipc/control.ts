@@ -12,6 +12,7 @@
  *   event     {v, event}        pushed to connections that called `subscribe`
  */
 import { z } from 'zod';
+import { TUNNEL_NAME_RULE, isValidTunnelName } from '../config/interface-name.js';
 
 export const CONTROL_PROTOCOL_VERSION = 1;
 /** Largest message either side accepts (an import carries whole config files; a status, many peers). */
@@ -19,7 +20,7 @@ export const MAX_CONTROL_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** Largest single config text accepted (the parser's own bound is lower; this bounds the message). */
 const MAX_CONFIG_TEXT = 1024 * 1024;
 
-export const tunnelName = z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, 'tunnel names are 1-15 of a-z A-Z 0-9 _ = + . -');
+export const tunnelName = z.string().refine(isValidTunnelName, `tunnel names are ${TUNNEL_NAME_RULE}`);
 
 // ---- shared shapes ----
 
@@ -49,6 +50,13 @@ export const tunnelSummary = z.object({
   options: tunnelOptions,
   /** Why the state is 'error', in words for the user. */
   error: z.string().optional(),
+  /** A stored tunnel's owner: the user who created or imported it ('root' for an administrator's). */
+  owner: z.string().optional(),
+  /**
+   * Whether the user asking may read and change it (edit, settings, rename, delete, export): its owner or an
+   * administrator. Anyone in the group may switch it on and off.
+   */
+  canChange: z.boolean(),
 });
 export type TunnelSummary = z.infer<typeof tunnelSummary>;
 

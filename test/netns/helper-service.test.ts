@@ -174,14 +174,14 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already stored');
 
-    expect((await warren(a.ns, 'list')).stdout).toMatch(new RegExp(`^${name}\\s+down\\s+store\\s+no$`, 'm'));
+    expect((await warren(a.ns, 'list')).stdout).toMatch(new RegExp(`^${name}\\s+down\\s+store\\s+no\\s+root$`, 'm'));
     const up = await warren(a.ns, 'up', name);
     expect(up.status, up.stderr).toBe(0);
     expect(up.stdout).toBe(`${name} is up\n`);
     expect(wantUp(a.ns, name)).toBe(true);
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
     expect((await warren(a.ns, 'show')).stdout).toContain(`interface: ${name}\n`);
-    await eventually(async () => expect((await warren(a.ns, 'list')).stdout).toMatch(new RegExp(`^${name}\\s+up\\s+store\\s+no$`, 'm')));
+    await eventually(async () => expect((await warren(a.ns, 'list')).stdout).toMatch(new RegExp(`^${name}\\s+up\\s+store\\s+no\\s+root$`, 'm')));
 
     const down = await warren(a.ns, 'down', name);
     expect(down.status, down.stderr).toBe(0);

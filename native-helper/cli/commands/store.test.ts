@@ -8,9 +8,9 @@ const options = { autostart: false, blockUntunneled: false, allowBridges: false,
 describe('warren list', () => {
   it('prints a table of name, state, origin and autostart, with the reason of an error', () => {
     const tunnels: TunnelSummary[] = [
-      { name: 'home', state: 'up', origin: 'store', options: { ...options, autostart: true } },
-      { name: 'office', state: 'error', origin: 'store', options, error: 'could not come up: no route' },
-      { name: 'wg9', state: 'connecting', origin: 'file', options },
+      { name: 'home', state: 'up', origin: 'store', options: { ...options, autostart: true }, canChange: true },
+      { name: 'office', state: 'error', origin: 'store', options, error: 'could not come up: no route', canChange: true },
+      { name: 'wg9', state: 'connecting', origin: 'file', options, canChange: false },
     ];
     expect(formatList(tunnels)).toBe(
       [
@@ -20,6 +20,16 @@ describe('warren list', () => {
         'wg9     connecting  file   -',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('adds who owns each stored tunnel for an administrator', () => {
+    const tunnels: TunnelSummary[] = [
+      { name: 'home', state: 'down', origin: 'store', options, owner: 'alice', canChange: true },
+      { name: 'wg9', state: 'up', origin: 'file', options, canChange: false },
+    ];
+    expect(formatList(tunnels, true)).toBe(
+      ['NAME  STATE  FROM   AUTOSTART  OWNER', 'home  down   store  no         alice', 'wg9   up     file   -          -', ''].join('\n'),
     );
   });
 });

@@ -8,8 +8,17 @@ import { type CliIo, type Command, EXIT_FAILURE, UsageError } from '../command.j
 import { readBounded } from '../read-bounded.js';
 import { notRunning, withHelper } from '../with-helper.js';
 
-export function formatList(tunnels: readonly TunnelSummary[]): string {
-  const rows = [['NAME', 'STATE', 'FROM', 'AUTOSTART'], ...tunnels.map((t) => [t.name, t.state, t.origin, t.origin === 'file' ? '-' : t.options.autostart ? 'yes' : 'no'])];
+/** The table `warren list` prints; with `owners` (for an administrator), who owns each stored tunnel. */
+export function formatList(tunnels: readonly TunnelSummary[], owners = false): string {
+  const head = ['NAME', 'STATE', 'FROM', 'AUTOSTART', ...(owners ? ['OWNER'] : [])];
+  const cells = (t: TunnelSummary) => [
+    t.name,
+    t.state,
+    t.origin,
+    t.origin === 'file' ? '-' : t.options.autostart ? 'yes' : 'no',
+    ...(owners ? [t.owner ?? '-'] : []),
+  ];
+  const rows = [head, ...tunnels.map(cells)];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows
     .map((row, i) => {
@@ -26,13 +35,14 @@ export const list: Command = {
   help:
     'Usage: warren list\n\n' +
     'Lists the tunnels of this network namespace\'s helper: the stored ones and those brought up from a file,\n' +
-    'each with its state (down, connecting, up, reconnecting, error).\n',
+    'each with its state (down, connecting, up, reconnecting, error); for an administrator, also who owns each\n' +
+    'stored tunnel (who imported or created it).\n',
   async run(args, io) {
     if (args.length > 0) throw new UsageError('list takes no arguments');
     return withHelper(io, () => notRunning(io), async (client) => {
       const tunnels = await client.call('list', {});
       if (tunnels.length === 0) io.stderr('no tunnels; store one with `warren import FILE`\n');
-      else io.stdout(formatList(tunnels));
+      else io.stdout(formatList(tunnels, process.geteuid?.() === 0));
     });
   },
 };

@@ -7,6 +7,9 @@
 // Each change pushes its undo on a stack; when a step fails (a hook included) the stack is unwound and `up`
 // rejects, leaving the system as it found it. Hooks run only when scripts are allowed; otherwise `up` carries on
 // and says which hooks it skipped. A failed up runs no down hooks, as wg-quick's trap does not.
+// The helper brings different tunnels up and down at the same time (a hook of one may take minutes), so the
+// steps between the hooks, which read and change what all tunnels share (the first free routing table, rules,
+// src_valid_mark, resolv.conf), run one tunnel at a time; the hooks run outside that.
 import type { InterfaceConfig, TunnelConfig } from '../../../shared/config/model.js';
 import { excludePrivateIps } from '../../../shared/config/exclude-private-ips.js';
 import { parseIpAddress } from '../../../shared/config/ip.js';
@@ -54,6 +57,8 @@ export function literalEndpoints(config: TunnelConfig): string[] {
 
 export class LinuxTunnelConfigurator implements TunnelConfigurator {
   readonly #parts: LinuxTunnelParts;
+  /** The end of the system-wide steps last queued, by any tunnel. */
+  #systemWideTail: Promise<unknown> = Promise.resolve();
 
   constructor(parts: LinuxTunnelParts) {
     this.#parts = parts;
@@ -75,40 +80,42 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
     let fwmark: number | null = iface.fwMark !== undefined && iface.fwMark !== 0 ? iface.fwMark : null;
     try {
       await runHooks('PreUp', iface.preUp);
-      for (const address of iface.addresses) stack.push(await network.addAddress(name, address));
-      mtu = iface.mtu ?? (await network.automaticMtu(options.endpoints ?? literalEndpoints(config)));
-      stack.push(await network.setMtuAndUp(name, mtu));
-      if (iface.dns.length > 0) {
-        const dns = await this.#parts.dns();
-        stack.push(await dns.apply(name, { servers: iface.dns, search: iface.dnsSearch }));
-        dnsMethod = dns.method;
-      }
-      const table = tablePlan(iface.table);
-      let fullTunnelTable: number | null = null;
-      for (const prefix of table.kind === 'off' ? [] : routeOrder(config.peers)) {
-        if (table.kind === 'table') {
-          stack.push(await network.addRoute(name, prefix, table.table));
-        } else if (!isDefaultRoute(prefix)) {
-          stack.push(await network.addRoute(name, prefix));
-        } else {
-          if (fullTunnelTable === null) {
-            // wg-quick: the FwMark doubles as the table; without one, the first free table from 51820, which
-            // becomes the device's fwmark (`wg set fwmark`) before any rule can send its packets astray.
-            fullTunnelTable = fwmark ?? (await network.freeTable());
-            fwmark = fullTunnelTable;
-            await options.onFwmark?.(fwmark);
-          }
-          // Exclude private IPs: the table routes the public networks, the rest falls through to main.
-          const routes =
-            prefix.family === 4 && options.excludePrivateIps === true ? excludePrivateIps([prefix], { dnsServers: iface.dns }) : undefined;
-          stack.push(await network.addDefaultRoute(name, prefix.family, fullTunnelTable, routes));
-          if (prefix.family === 4) await network.enableSrcValidMark();
-          stack.push(await firewall.protectFullTunnel(name, prefix.family, fullTunnelTable));
+      await this.#systemWide(async () => {
+        for (const address of iface.addresses) stack.push(await network.addAddress(name, address));
+        mtu = iface.mtu ?? (await network.automaticMtu(options.endpoints ?? literalEndpoints(config)));
+        stack.push(await network.setMtuAndUp(name, mtu));
+        if (iface.dns.length > 0) {
+          const dns = await this.#parts.dns();
+          stack.push(await dns.apply(name, { servers: iface.dns, search: iface.dnsSearch }));
+          dnsMethod = dns.method;
         }
-      }
+        const table = tablePlan(iface.table);
+        let fullTunnelTable: number | null = null;
+        for (const prefix of table.kind === 'off' ? [] : routeOrder(config.peers)) {
+          if (table.kind === 'table') {
+            stack.push(await network.addRoute(name, prefix, table.table));
+          } else if (!isDefaultRoute(prefix)) {
+            stack.push(await network.addRoute(name, prefix));
+          } else {
+            if (fullTunnelTable === null) {
+              // wg-quick: the FwMark doubles as the table; without one, the first free table from 51820, which
+              // becomes the device's fwmark (`wg set fwmark`) before any rule can send its packets astray.
+              fullTunnelTable = fwmark ?? (await network.freeTable());
+              fwmark = fullTunnelTable;
+              await options.onFwmark?.(fwmark);
+            }
+            // Exclude private IPs: the table routes the public networks, the rest falls through to main.
+            const routes =
+              prefix.family === 4 && options.excludePrivateIps === true ? excludePrivateIps([prefix], { dnsServers: iface.dns }) : undefined;
+            stack.push(await network.addDefaultRoute(name, prefix.family, fullTunnelTable, routes));
+            if (prefix.family === 4) await network.enableSrcValidMark();
+            stack.push(await firewall.protectFullTunnel(name, prefix.family, fullTunnelTable));
+          }
+        }
+      });
       await runHooks('PostUp', iface.postUp);
     } catch (error) {
-      throw await stack.rollBack(error);
+      throw await this.#systemWide(() => stack.rollBack(error));
     }
 
     let downing: Promise<void> | null = null;
@@ -127,18 +134,25 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
       // Unlike wg-quick (set -e), a failed PreDown does not stop the tunnel from going down: a half-down
       // tunnel is worse for the user than a hook's side effect left in place.
       await runDownHooks('PreDown', iface.preDown);
-      errors.push(...(await stack.unwind()));
+      errors.push(...(await this.#systemWide(() => stack.unwind())));
       await runDownHooks('PostDown', iface.postDown);
       if (errors.length > 0) throw combinedError(`taking ${name} down`, errors);
     };
 
     return {
       name,
-      mtu,
+      mtu: mtu!,
       fwmark,
       dnsMethod,
       warnings: allowScripts ? [] : skippedHookWarnings(iface),
       down: () => (downing ??= down()),
     };
+  }
+
+  /** Runs the steps every tunnel shares one tunnel at a time, in the order they were asked for. */
+  #systemWide<T>(steps: () => Promise<T>): Promise<T> {
+    const result = this.#systemWideTail.then(steps);
+    this.#systemWideTail = result.catch(() => {});
+    return result;
   }
 }
