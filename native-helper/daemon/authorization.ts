@@ -118,3 +118,13 @@ function reason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : String((error as Error | null)?.message ?? error);
 }
+
+/** A uid's user name as messages and lists show it: 'root', the account's name, or `uid N` for none. */
+export function userNameOf(uid: number, accounts?: Accounts): string {
+  if (uid === 0) return 'root';
+  try {
+    return (accounts ?? loadAddon()).userName(uid) ?? `uid ${uid}`;
+  } catch {
+    return `uid ${uid}`;
+  }
+}
