@@ -38,7 +38,7 @@ import { DEFAULT_CONTROL_GROUP, FORBIDDEN, TOO_MANY_CONNECTIONS } from '../../sh
 /** The error code of a connection closed because its user, or all members, sent more than the helper holds. */
 const TOO_MUCH = 'too-much';
 import { type Accounts, type Caller, authorize, controlGroupId } from './authorization.js';
-import { listenUnixSocket, unlinkQuietly } from './unix-socket.js';
+import { listenUnixSocket, unlinkQuietly } from '../io/unix-socket.js';
 
 export type { Caller } from './authorization.js';
 

@@ -24,7 +24,7 @@ import type { Tun } from '../io/tun.js';
 import type { DnsMethod, KillSwitchSpec, Platform, TunnelHandle, Undo } from '../platform/types.js';
 import { type UapiServer, startUapiServer } from '../uapi/server.js';
 import { type EndpointMemory, configureDevice, reresolveEndpoints, resolveEndpoints } from './configure-device.js';
-import { DataPath } from './data-path.js';
+import { DataPath } from '../io/data-path.js';
 
 export interface TunnelOptions {
   name: string;

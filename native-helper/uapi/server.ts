@@ -1,13 +1,13 @@
 /*
  * The cross-platform UAPI socket, /var/run/wireguard/NAME.sock, so wg(8) works on a Warren tunnel:
  * the directory 0755, the socket root only (get=1 reveals the private key), a stale socket replaced and a live
- * one refused (daemon/unix-socket.ts), and the socket file's deletion noticed (wireguard-go's convention for
+ * one refused (io/unix-socket.ts), and the socket file's deletion noticed (wireguard-go's convention for
  * "stop this device").
  */
 import { type FSWatcher, existsSync, watch } from 'node:fs';
 import { type Socket, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { listenUnixSocket, unlinkQuietly } from '../daemon/unix-socket.js';
+import { listenUnixSocket, unlinkQuietly } from '../io/unix-socket.js';
 import { UapiSession } from './session.js';
 import type { UapiTarget } from './set.js';
 

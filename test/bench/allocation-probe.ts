@@ -16,7 +16,7 @@
 import { Session } from 'node:inspector/promises';
 import { GCProfiler } from 'node:v8';
 
-import { DataPath } from '../../native-helper/daemon/data-path.js';
+import { DataPath } from '../../native-helper/io/data-path.js';
 import type { DeviceSink } from '../../native-helper/engine/device-types.js';
 import { ENDPOINT_SIZE } from '../../native-helper/engine/endpoint.js';
 import { sendKeepalive } from '../../native-helper/engine/send.js';

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 
 const out = process.env.WARREN_BENCH_PROBE;
 // The build beside the entry point being run (bin/warren.js -> build/), which may be the bench's private copy.
-const dataPath = join(dirname(process.argv[1]), '../build/native-helper/daemon/data-path.js');
+const dataPath = join(dirname(process.argv[1]), '../build/native-helper/io/data-path.js');
 const { DataPath } = await import(pathToFileURL(dataPath).href);
 
 /** count -> batches; bytes, packets and the largest packet. */

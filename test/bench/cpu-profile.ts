@@ -57,7 +57,7 @@ function moduleOf(url: string, functionName = ''): string | null {
   if (url.includes('/native-helper/crypto/')) return 'crypto glue (JS)';
   if (url.includes('/native-helper/engine/')) return 'engine (JS)';
   if (url.includes('/native-helper/io/')) return 'io layer (JS)';
-  if (url.includes('/native-helper/daemon/data-path')) return 'data path (JS)';
+  if (url.includes('/native-helper/io/data-path')) return 'data path (JS)';
   if (url.includes('/test/bench/batch-probe')) return 'bench probe (JS)';
   if (url.startsWith('node:')) return 'node core (JS)';
   return 'other JS';

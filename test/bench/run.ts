@@ -131,7 +131,7 @@ function command(argv: string[]): string {
 
 /** Newest .ts under native-helper/ and shared/ later than the build Warren will run: a stale build measured. */
 function staleBuild(): string | null {
-  const built = join(ROOT, 'build/native-helper/daemon/data-path.js');
+  const built = join(ROOT, 'build/native-helper/io/data-path.js');
   if (!existsSync(built)) return 'build/ is missing: run `npm run build`';
   const builtAt = statSync(built).mtimeMs;
   const newer: string[] = [];

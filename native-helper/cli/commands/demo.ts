@@ -1,5 +1,5 @@
-// `warren demo`: see a working tunnel on this machine, with no server of your own (native-helper/demo).
-import { runDemo } from '../../demo/demo.js';
+// `warren demo`: see a working tunnel on this machine, with no server of your own (native-helper/cli/demo).
+import { runDemo } from '../demo/demo.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
 import { requireRoot } from '../root.js';
 

@@ -13,9 +13,9 @@ import type { Device } from '../engine/device.js';
 import type { DeviceSink } from '../engine/device-types.js';
 import { regionView } from '../crypto/region-views.js';
 import { ENDPOINT_SIZE, copyEndpoint } from '../engine/endpoint.js';
-import type { Bind } from '../io/bind.js';
-import { type DatagramBatch, type PacketBatch, createDatagramBatch, createPacketBatch } from '../io/packet-batch.js';
-import type { Tun } from '../io/tun.js';
+import type { Bind } from './bind.js';
+import { type DatagramBatch, type PacketBatch, createDatagramBatch, createPacketBatch } from './packet-batch.js';
+import type { Tun } from './tun.js';
 
 const BATCH_PACKETS = 512;
 /** Room per packet: the largest datagram of a 1500-byte-MTU path. */

@@ -9,13 +9,13 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeKey } from '../../shared/config/keys.js';
-import { ControlClient } from '../../shared/ipc/control-client.js';
-import type { TunnelStatus } from '../../shared/ipc/control.js';
-import { CONTROL_DIRECTORY } from '../../shared/ipc/socket-path.js';
-import { generatePrivateKey, publicKeyOf } from '../crypto/keypair.js';
-import { bytes, formatShow } from '../cli/format-show.js';
-import { packageRoot } from '../cli/version.js';
+import { encodeKey } from '../../../shared/config/keys.js';
+import { ControlClient } from '../../../shared/ipc/control-client.js';
+import type { TunnelStatus } from '../../../shared/ipc/control.js';
+import { CONTROL_DIRECTORY } from '../../../shared/ipc/socket-path.js';
+import { generatePrivateKey, publicKeyOf } from '../../crypto/keypair.js';
+import { bytes, formatShow } from '../format-show.js';
+import { packageRoot } from '../version.js';
 
 export interface DemoOutput {
   /** One finished line. */
@@ -181,7 +181,7 @@ class DemoRun {
   }
 
   private async throughput(seconds: number): Promise<void> {
-    const script = join(packageRoot(), 'build', 'native-helper', 'demo', 'tcp-stream.js');
+    const script = join(packageRoot(), 'build', 'native-helper', 'cli', 'demo', 'tcp-stream.js');
     const server = this.spawn(['ip', 'netns', 'exec', this.ns.peer, process.execPath, script, 'server', String(STREAM_PORT)]);
     let last = { ms: 0, bytes: 0, done: false };
     let listening!: () => void;

@@ -3,8 +3,8 @@
 // and bind are stand-ins: only the deadline, the ticks and the timer are under test.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Device } from '../engine/device.js';
-import type { Bind } from '../io/bind.js';
-import type { Tun } from '../io/tun.js';
+import type { Bind } from './bind.js';
+import type { Tun } from './tun.js';
 import { DataPath } from './data-path.js';
 
 class DeadlineDevice {
