@@ -1,6 +1,7 @@
 /*
  * The cross-platform UAPI socket, /var/run/wireguard/NAME.sock, so wg(8) works on a Warren tunnel:
- * the directory 0755, the socket root only (get=1 reveals the private key), a stale socket replaced and a live
+ * the directory made 0755 when absent (as wireguard-go; one wg-quick made 0700 is left so), the socket root only
+ * (get=1 reveals the private key), a stale socket replaced and a live
  * one refused (io/unix-socket.ts), and the socket file's deletion noticed (wireguard-go's convention for
  * "stop this device").
  */
