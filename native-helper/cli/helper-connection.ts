@@ -34,8 +34,7 @@ export async function connectHelper(path = controlSocketPath()): Promise<Control
 /**
  * V8 flags for the helper's runtime (Node, or Electron under ELECTRON_RUN_AS_NODE, which takes them the same way),
  * as the systemd unit's ExecStart has them. A 1 MiB semi-space: the packet path allocates next to nothing, so a
- * large young generation only held garbage between scavenges. Bench, RSS after traffic: 85 -> 73 MiB (with
- * wireguard-go), 88 -> 76 MiB (Warren at both ends), throughput unchanged within the noise.
+ * large young generation only held garbage between scavenges (less RSS, same throughput: test/bench/RESULTS.md).
  */
 export const HELPER_RUNTIME_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 

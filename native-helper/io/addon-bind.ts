@@ -15,10 +15,8 @@ export interface AddonBindOptions {
    * SO_RCVBUF, likewise (the kernel doubles it for its bookkeeping). Default 128 KiB, below the kernel
    * WireGuard's (the system default) and far below wireguard-go's 7 MiB: this queue sits in front of one JS
    * thread, and under load TCP inside the tunnel keeps whatever it is filled to, as latency for every packet.
-   * Measured on a busy 2-core VM (TCP wireguard-go -> Warren, ping alongside, alternating rounds): 7 MiB 25 ms,
-   * 1 MiB 23 ms, 512 KiB 9 ms, 256 KiB 5.9 ms, 128 KiB 3.8 ms (wireguard-go both ends 5.0 ms). The price is
-   * throughput: wireguard-go -> Warren 0.66 -> 0.55 Gbit/s (still 1.15x wireguard-go's 0.47), Warren <-> Warren
-   * 2.1 -> 1.8; "no worse than wireguard-go under load" is the target this meets and 256 KiB did not (1.2x).
+   * The smallest size tried that keeps ping under load no worse than wireguard-go's, at some cost in throughput:
+   * the measurements are in test/bench/RESULTS.md (queue-probe.ts makes them).
    */
   receiveBufferBytes?: number;
   /** Batches in flight per socket. Default 2. */
