@@ -13,7 +13,8 @@ import { type Notice, noticesFor } from './notifications.js';
 import { type PowerSource, PowerSync } from './power-sync.js';
 import { DEFAULT_PREFERENCES, loadPreferences, savePreferences } from './preferences.js';
 import { tunnelViews } from './tunnel-views.js';
-import { createTunnel, exportConf, getTunnel, helperLogs, setTunnelSettings, tunnelDetails, updateTunnel } from './tunnel-editing.js';
+import { type Administrator, systemAdministrator } from './allow-scripts.js';
+import { createTunnel, exportConf, getTunnel, helperLogs, setTunnelSettings, tunnelDetails, tunnelSettings, updateTunnel } from './tunnel-editing.js';
 
 export interface AppShell {
   /** The open dialog (.conf, .zip, many at once); empty when cancelled. */
@@ -37,12 +38,15 @@ export interface AppControllerOptions {
   preferencesPath: string;
   /** How long a tunnel may take to handshake after a wake before it shows an error (default 30 s). */
   reconnectTimeoutMs?: number;
+  /** How allowing scripts asks for an administrator (default: pkexec, allow-scripts.ts). */
+  administrator?: Administrator;
 }
 
 export class AppController {
   private readonly options: AppControllerOptions;
   private readonly helper: HelperConnection;
   private readonly power: PowerSync;
+  private readonly administrator: Administrator;
   private summaries: TunnelSummary[] = [];
   private views: TunnelView[] = [];
   /** The views last compared for notifications; null until the first list after a (re)connection. */
@@ -54,6 +58,7 @@ export class AppController {
   constructor(options: AppControllerOptions) {
     this.options = options;
     this.helper = options.helper;
+    this.administrator = options.administrator ?? systemAdministrator();
     this.power = new PowerSync({
       power: options.power,
       helper: options.helper,
@@ -139,10 +144,11 @@ export class AppController {
     reconnect: () => this.helper.retryNow(),
     quit: () => this.options.shell.quit(),
     getTunnel: (name) => getTunnel(this.helper, name),
+    getTunnelSettings: (name) => tunnelSettings(this.helper, name),
     getTunnelDetails: (name) => tunnelDetails(this.helper, name),
     createTunnel: (name, text) => this.changing(createTunnel(this.helper, name, text)),
     updateTunnel: (name, text) => this.changing(updateTunnel(this.helper, name, text)),
-    setTunnelSettings: (name, changes) => this.changing(setTunnelSettings(this.helper, name, changes)),
+    setTunnelSettings: (name, changes) => this.changing(setTunnelSettings(this.helper, name, changes, this.administrator)),
     renameTunnel: async (name, newName) => (await this.changing(this.helper.call('rename', { name, newName }))).name,
     deleteTunnel: async (name) => {
       await this.changing(this.helper.call('delete', { name }));

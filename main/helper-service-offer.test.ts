@@ -9,14 +9,13 @@ import type { ConnectionState } from '../shared/bridge/types.js';
 import {
   HelperServiceOffer,
   type OfferQuestion,
-  type ProcessResult,
   type ServiceOfferOptions,
   installCommand,
   offerQuestion,
-  runToEnd,
   stageAppDirectory,
   unstageAppDirectory,
 } from './helper-service-offer.js';
+import type { ProcessResult } from './pkexec.js';
 
 const missing: ConnectionState = { kind: 'helper-missing', message: 'The Warren helper is not running.', hint: '' };
 
@@ -132,10 +131,5 @@ describe('staging and running', () => {
     await unstageAppDirectory(staged);
     expect(existsSync(join(staged, '..'))).toBe(false);
     expect(existsSync(app)).toBe(true);
-  });
-
-  it('runs a command to its end with its exit code and stderr, and rejects when it cannot start', async () => {
-    expect(await runToEnd(['sh', '-c', 'echo oops >&2; exit 3'])).toEqual({ code: 3, stderr: 'oops\n' });
-    await expect(runToEnd(['/nonexistent/pkexec'])).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -6,14 +6,14 @@
  * Root cannot read an AppImage's FUSE mount (it is its user's only), so the app directory is first copied, as
  * the user, to a private staging directory, and pkexec runs the command from there; the command copies it on to
  * /opt/warren-helper, which the service runs (the AppImage's path changes each time it runs). pkexec clears the
- * environment, hence `env ELECTRON_RUN_AS_NODE=1`. Electron's dialog and the process runner come in as
+ * environment, hence `env ELECTRON_RUN_AS_NODE=1`. Electron's dialog and the process runner (pkexec.ts) come in as
  * parameters, so this runs and is tested under plain Node; main/index.ts wires it.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionState } from '../shared/bridge/types.js';
+import { PKEXEC_DISMISSED, PKEXEC_NOT_AUTHORIZED, type RunCommand } from './pkexec.js';
 
 export const HELPER_DIRECTORY = '/opt/warren-helper';
 const HELPER_SCRIPT = 'resources/app.asar.unpacked/bin/warren.js';
@@ -24,12 +24,6 @@ export interface OfferQuestion {
   detail: string;
   /** The first installs, the second declines. */
   buttons: [string, string];
-}
-
-export interface ProcessResult {
-  /** null when it did not exit by itself (killed). */
-  code: number | null;
-  stderr: string;
 }
 
 export interface ServiceOfferOptions {
@@ -47,8 +41,8 @@ export interface ServiceOfferOptions {
   stage(appDirectory: string): Promise<string>;
   /** Deletes the staging directory. */
   unstage(directory: string): Promise<void>;
-  /** Runs argv to its end. */
-  run(argv: readonly string[]): Promise<ProcessResult>;
+  /** Runs argv to its end (pkexec.ts's runToEnd). */
+  run: RunCommand;
   /** After an install: look for the helper now. */
   retry(): void;
 }
@@ -89,10 +83,6 @@ export function installCommand(stagedDirectory: string, user: string): string[] 
     user,
   ];
 }
-
-/** pkexec's own exit codes: the password dialog was dismissed, or authorization failed. */
-const PKEXEC_DISMISSED = 126;
-const PKEXEC_NOT_AUTHORIZED = 127;
 
 export class HelperServiceOffer {
   readonly #options: ServiceOfferOptions;
@@ -165,18 +155,4 @@ export async function stageAppDirectory(appDirectory: string, parent = tmpdir())
 /** ServiceOfferOptions.unstage for a directory stageAppDirectory made. */
 export async function unstageAppDirectory(staged: string): Promise<void> {
   await rm(join(staged, '..'), { recursive: true, force: true });
-}
-
-/** ServiceOfferOptions.run: argv without a shell, stderr kept (bounded) for the message; rejects when it cannot
- *  be started (ENOENT: no pkexec). */
-export function runToEnd(argv: readonly string[]): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      if (stderr.length < 16_384) stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stderr }));
-  });
 }

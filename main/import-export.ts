@@ -213,9 +213,12 @@ export function importPathsFromArgv(argv: readonly string[], workingDirectory: s
     .map((arg) => resolve(workingDirectory, arg.startsWith('file://') ? new URL(arg).pathname : arg));
 }
 
-/** Every stored tunnel as NAME.conf with its private key, zipped. */
+/**
+ * Every stored tunnel this user may read (its own; all of them for an administrator) as NAME.conf with its
+ * private key, zipped. Other owners' tunnels are left out: the helper would refuse them.
+ */
 export async function exportAllZip(helper: HelperCalls, zip: ZipCodec): Promise<Uint8Array> {
-  const tunnels = (await helper.call('list', {})).filter((t) => t.origin === 'store');
+  const tunnels = (await helper.call('list', {})).filter((t) => t.origin === 'store' && t.canChange);
   const entries: ZipEntry[] = [];
   const encoder = new TextEncoder();
   try {

@@ -3,7 +3,7 @@ import type { TunnelView } from '../shared/bridge/types.js';
 import { noticesFor } from './notifications.js';
 import { DEFAULT_PREFERENCES } from './preferences.js';
 
-const t = (name: string, phase: TunnelView['phase'], error?: string): TunnelView => ({ name, phase, stored: true, ...(error ? { error } : {}) });
+const t = (name: string, phase: TunnelView['phase'], error?: string): TunnelView => ({ name, phase, stored: true, canChange: true, ...(error ? { error } : {}) });
 
 describe('noticesFor', () => {
   it('says nothing about the first picture', () => {

@@ -5,7 +5,8 @@
  * It runs sandboxed, where `require` knows only 'electron' and a few built-ins and ES modules cannot load at
  * all; hence CommonJS (this is a .cts file: tsc emits build/main/preload.cjs) and no import but types. The
  * channel names come from main (one synchronous message at start-up), which derives them from
- * shared/bridge/schema.ts, so no channel is written here.
+ * shared/bridge/schema.ts, so no channel is written here. A call that fails rejects with main's words alone
+ * (often the helper's), without the wrapping Electron puts around them.
  */
 import type { BridgeManifest, MANIFEST_CHANNEL, WarrenApi } from '../shared/bridge/schema.js';
 
@@ -20,11 +21,25 @@ interface PreloadIpc {
 // Checked against the schema's constant: the compiler rejects any other string.
 const manifestChannel: typeof MANIFEST_CHANNEL = 'warren:manifest';
 
+/**
+ * Electron rejects a failed invoke with `Error invoking remote method 'CHANNEL': Error: MESSAGE`, the error main
+ * threw turned into a string; the window shows the MESSAGE.
+ */
+function mainsWords(error: unknown): Error {
+  // Read, not `instanceof`: the rejection may come from another realm than this script's.
+  const raw = (error as { message?: unknown } | null)?.message;
+  const message = typeof raw === 'string' ? raw : String(error);
+  return new Error(message.replace(/^Error invoking remote method '[^']*': (?:\w*Error: )?/, ''));
+}
+
 function createWarrenApi(ipc: PreloadIpc): WarrenApi {
   const manifest = ipc.sendSync(manifestChannel) as BridgeManifest;
   const api: Record<string, unknown> = {};
   for (const { key, channel } of manifest.calls) {
-    api[key] = (...args: unknown[]) => ipc.invoke(channel, ...args);
+    api[key] = (...args: unknown[]) =>
+      ipc.invoke(channel, ...args).catch((error: unknown) => {
+        throw mainsWords(error);
+      });
   }
   for (const { key, channel } of manifest.events) {
     api[key] = (listener: (payload: unknown) => void) => {

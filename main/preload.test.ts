@@ -6,7 +6,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_CHANNEL, bridgeManifest, channelOf } from '../shared/bridge/schema.js';
 
-function loadPreload() {
+function loadPreload(answer: (channel: string) => Promise<unknown> = async () => 'answer') {
   const source = readFileSync(new URL('./preload.cts', import.meta.url), 'utf8');
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
   const exposed: Record<string, unknown> = {};
@@ -19,7 +19,7 @@ function loadPreload() {
     },
     invoke(channel: string, ...args: unknown[]) {
       invoked.push([channel, ...args]);
-      return Promise.resolve('answer');
+      return answer(channel);
     },
     on(channel: string, listener: (event: unknown, payload: unknown) => void) {
       if (!listeners.has(channel)) listeners.set(channel, new Set());
@@ -63,5 +63,19 @@ describe('preload', () => {
     expect(seen).toEqual([[{ tunnels: [] }]]);
     off();
     expect(listeners.get(channelOf('state'))!.size).toBe(0);
+  });
+
+  it('rejects a failed call with main\'s words alone, without Electron\'s wrapping', async () => {
+    const refusal = 'office belongs to root; only root or an administrator may read it';
+    const { exposed } = loadPreload(async (channel) => {
+      // As Electron's ipcRenderer.invoke rejects when main's handler throws.
+      throw new Error(`Error invoking remote method '${channel}': Error: ${refusal}`);
+    });
+    const api = exposed.warren as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    await expect(api.exportTunnel('office')).rejects.toThrow(new Error(refusal));
+    const { exposed: other } = loadPreload(async () => {
+      throw new Error('no wrapping here');
+    });
+    await expect((other.warren as typeof api).getState()).rejects.toThrow(new Error('no wrapping here'));
   });
 });

@@ -1,7 +1,8 @@
 /*
  * The tray, as data: which of the four icons to show, its tooltip, and the menu (every tunnel as a check item
  * that toggles it, then "Open Warren" and "Quit"). Pure functions of the app state; index.ts hands the template
- * to Electron's Menu.buildFromTemplate, whose MenuItemConstructorOptions these items are a subset of.
+ * to Electron's Menu.buildFromTemplate, whose MenuItemConstructorOptions these items are a subset of. Anyone may
+ * switch any tunnel, whoever owns it, and the tray offers nothing that changes one: ownership plays no part here.
  */
 import type { AppState, TunnelPhase } from '../shared/bridge/types.js';
 

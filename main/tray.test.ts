@@ -21,14 +21,14 @@ describe('tray menu', () => {
   const state: AppState = {
     connection: connected,
     tunnels: [
-      { name: 'home', phase: 'on', stored: true },
-      { name: 'work', phase: 'off', stored: true },
-      { name: 'lab', phase: 'reconnecting', stored: true },
-      { name: 'cafe', phase: 'error', stored: true, error: 'no handshake' },
+      { name: 'home', phase: 'on', stored: true, owner: 'ann', canChange: true },
+      { name: 'work', phase: 'off', stored: true, owner: 'alice', canChange: false },
+      { name: 'lab', phase: 'reconnecting', stored: true, owner: 'ann', canChange: true },
+      { name: 'cafe', phase: 'error', stored: true, error: 'no handshake', owner: 'root', canChange: false },
     ],
   };
 
-  it('lists every tunnel as a check item that toggles it, then Open Warren and Quit', () => {
+  it('lists every tunnel, whoever owns it, as a check item that toggles it, then Open Warren and Quit', () => {
     const { a, done } = actions();
     const menu = trayMenuTemplate(state, a);
     expect(menu.map(({ click: _, ...item }) => item)).toEqual([

@@ -3,13 +3,17 @@
  * details, logs), translated between the bridge's types (shared/bridge/types.ts) and the helper's control
  * protocol, which never reaches the renderer. The private key stays in the helper: the editor gets the text
  * with `PrivateKey = (hidden)` and saving the placeholder keeps the key; only an export writes it, straight
- * from the helper's answer into the file the user chose.
+ * from the helper's answer into the file the user chose. Who may do what is the helper's to decide
+ * (native-helper/daemon/access-policy.ts): its list says whether this user may read a tunnel (canChange), and
+ * nothing here asks for what the list says it would refuse. Allowing scripts needs an administrator
+ * (allow-scripts.ts).
  */
 import type { EditableTunnel, LogLine, SaveOutcome, TunnelDetails, TunnelSettings } from '../shared/bridge/types.js';
 import { formatEndpoint, parseConfig, withStandInKey } from '../shared/config/index.js';
 import { ControlCallError } from '../shared/ipc/control-client.js';
 import type { TunnelOptions, TunnelStatus } from '../shared/ipc/control.js';
 import type { HelperCalls } from './helper-connection.js';
+import { type Administrator, allowScriptsAsAdministrator, systemAdministrator } from './allow-scripts.js';
 
 export function settingsOf(options: TunnelOptions): TunnelSettings {
   return {
@@ -58,14 +62,41 @@ export function updateTunnel(helper: HelperCalls, name: string, text: string): P
   return saved(name, async () => (await helper.call('update', { name, text })).warnings);
 }
 
-export async function setTunnelSettings(helper: HelperCalls, name: string, changes: Partial<TunnelSettings>): Promise<TunnelSettings> {
-  return settingsOf(await helper.call('setOptions', { name, options: optionsOf(changes) }));
+/** A stored tunnel's settings as the helper's list has them: anyone in the group may see them, owner or not. */
+export async function tunnelSettings(helper: HelperCalls, name: string): Promise<TunnelSettings> {
+  const listed = (await helper.call('list', {})).find((t) => t.name === name && t.origin === 'store');
+  if (!listed) throw new Error(`there is no stored tunnel named ${name}`);
+  return settingsOf(listed.options);
 }
 
-/** The interface as its config says (addresses, DNS, port, MTU) and the peers as the running tunnel reports them. */
+/**
+ * Changes some settings and answers all of them. Turning scripts on is an administrator's: unless this app runs
+ * as root it goes through pkexec (allow-scripts.ts), after the other changes (the owner's), and the settings are
+ * then read back. Turning them off is the owner's, as every other setting is.
+ */
+export async function setTunnelSettings(
+  helper: HelperCalls,
+  name: string,
+  changes: Partial<TunnelSettings>,
+  admin: Administrator = systemAdministrator(),
+): Promise<TunnelSettings> {
+  const { allowScripts, ...rest } = changes;
+  if (allowScripts !== true || admin.isRoot) return settingsOf(await helper.call('setOptions', { name, options: optionsOf(changes) }));
+  if (Object.keys(rest).length > 0) await helper.call('setOptions', { name, options: optionsOf(rest) });
+  await allowScriptsAsAdministrator(name, admin);
+  return tunnelSettings(helper, name);
+}
+
+/**
+ * The interface as its config says (addresses, DNS, port, MTU) and the peers as the running tunnel reports them.
+ * Only a tunnel this user may read has its config read: for another owner's, what shows is what the running
+ * tunnel reports (its public key, port and peers), and the rest stays unknown.
+ */
 export async function tunnelDetails(helper: HelperCalls, name: string, now: () => number = Date.now): Promise<TunnelDetails> {
   const [listed] = (await helper.call('list', {})).filter((t) => t.name === name);
-  const stored = listed?.origin === 'file' ? null : await helper.call('get', { name });
+  // Not listed: `get` answers with the helper's own words (no such tunnel).
+  const readable = listed === undefined || (listed.origin === 'store' && listed.canChange);
+  const stored = readable ? await helper.call('get', { name }) : null;
   const running = listed !== undefined && listed.state !== 'down';
   const [status] = running ? await helper.call('show', { name }) : ([] as TunnelStatus[]);
   const parsed = stored ? parseConfig(withStandInKey(stored.text)) : null;
@@ -99,6 +130,7 @@ export async function tunnelDetails(helper: HelperCalls, name: string, now: () =
     listenPort: status ? status.listenPort : (config?.interface.listenPort ?? null),
     mtu: config?.interface.mtu ?? null,
     running: status !== undefined,
+    configReadable: stored !== null,
     peers,
     warnings: status?.warnings ?? [],
     sampledAt: now(),
@@ -109,7 +141,10 @@ export async function helperLogs(helper: HelperCalls, limit: number): Promise<Lo
   return (await helper.call('logs', { limit })).map((e) => ({ time: e.time, level: e.level, message: e.message, ...(e.tunnel ? { tunnel: e.tunnel } : {}) }));
 }
 
-/** This tunnel's .conf, key included, for the file the user chose; the caller wipes the bytes after writing. */
+/**
+ * This tunnel's .conf, key included, for the file the user chose; the caller wipes the bytes after writing. Only
+ * its owner or an administrator may read it: the helper refuses anyone else in its own words, thrown on as they are.
+ */
 export async function exportConf(helper: HelperCalls, name: string): Promise<Uint8Array> {
   const { text } = await helper.call('get', { name, includePrivateKey: true });
   return new TextEncoder().encode(text);

@@ -1,5 +1,6 @@
 // The one boundary where the helper's tunnel summaries become what the UI shows (shared/bridge/types.ts),
-// with main's own knowledge laid over them: the wake from suspend (power-sync.ts).
+// with main's own knowledge laid over them: the wake from suspend (power-sync.ts). Who owns a tunnel and whether
+// this user may change it are the helper's answers (native-helper/daemon/access-policy.ts), passed on as they are.
 import type { TunnelState, TunnelSummary } from '../shared/ipc/control.js';
 import type { TunnelPhase, TunnelView } from '../shared/bridge/types.js';
 
@@ -26,6 +27,13 @@ export function tunnelViews(summaries: readonly TunnelSummary[], overlay: Readon
       phase = wake.phase;
       error = wake.error;
     }
-    return { name: summary.name, phase, stored: summary.origin === 'store', ...(phase === 'error' && error ? { error } : {}) };
+    return {
+      name: summary.name,
+      phase,
+      stored: summary.origin === 'store',
+      ...(phase === 'error' && error ? { error } : {}),
+      ...(summary.owner === undefined ? {} : { owner: summary.owner }),
+      canChange: summary.canChange,
+    };
   });
 }

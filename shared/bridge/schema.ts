@@ -84,14 +84,20 @@ export const BRIDGE = {
   /** Try the helper again now instead of at the next backoff step. */
   reconnect: call<void>()(z.tuple([])),
 
-  /** A stored tunnel's text for the editor (its private key replaced by the placeholder) and settings. */
+  /** A stored tunnel's text for the editor (its private key replaced by the placeholder) and settings: its owner's. */
   getTunnel: call<EditableTunnel>()(z.tuple([tunnelName])),
+  /** A stored tunnel's settings, for the settings pane: anyone may see them (the helper's list carries them). */
+  getTunnelSettings: call<TunnelSettings>()(z.tuple([tunnelName])),
   /** The detail view: interface and peers, live while the tunnel runs. */
   getTunnelDetails: call<TunnelDetails>()(z.tuple([tunnelName])),
   /** A new stored tunnel from editor text; a missing PrivateKey line gets a fresh key from the helper. */
   createTunnel: call<SaveOutcome>()(z.tuple([tunnelName, configText])),
   /** New text for a stored tunnel (the placeholder keeps its key); a running tunnel picks it up. */
   updateTunnel: call<SaveOutcome>()(z.tuple([tunnelName, configText])),
+  /**
+   * Changes some settings; the answer is all of them. Turning scripts on asks for an administrator (polkit's
+   * password dialog) unless the app runs as root: the helper lets only an administrator allow them.
+   */
   setTunnelSettings: call<TunnelSettings>()(
     z.tuple([
       tunnelName,

@@ -24,6 +24,14 @@ export interface TunnelView {
   stored: boolean;
   /** Why the phase is 'error'. */
   error?: string;
+  /** A stored tunnel's owner, the user who created or imported it ('root' for an administrator's); absent for a file's. */
+  owner?: string;
+  /**
+   * Whether this user may read and change it (edit, rename, delete, export, settings): its owner or an
+   * administrator; false for a file's tunnel, which has nothing stored to change. Anyone allowed to use Warren may
+   * switch any tunnel on and off, so the switch does not depend on it.
+   */
+  canChange: boolean;
 }
 
 export interface AppState {
@@ -67,7 +75,7 @@ export interface TunnelSettings {
   blockUntunneled: boolean;
   /** Let bridges (docker0, virbr0, ...) through the kill switch, for VMs and containers. */
   allowBridges: boolean;
-  /** Run PreUp/PostUp/PreDown/PostDown as root (off by default). */
+  /** Run PreUp/PostUp/PreDown/PostDown as root (off by default); only an administrator may turn it on. */
   allowScripts: boolean;
   /** Route 0.0.0.0/0 as the public IPv4 space so the LAN stays reachable. */
   excludePrivateIps: boolean;
@@ -119,6 +127,12 @@ export interface TunnelDetails {
   mtu: number | null;
   /** True while it runs: the peers' handshake and transfer are live. */
   running: boolean;
+  /**
+   * Whether its config was read: false for a file's tunnel (nothing stored) and for another owner's, whose
+   * config only its owner and administrators may read. Then addresses, DNS, MTU and the configured port are
+   * unknown (empty and null) and the peers are known only while it runs.
+   */
+  configReadable: boolean;
   peers: PeerDetails[];
   /** Warnings from bringing it up (hooks not run, ...). */
   warnings: string[];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppState, EditableTunnel, SaveOutcome, TunnelDetails } from '../../shared/bridge/types.js';
+import type { AppState, EditableTunnel, SaveOutcome, TunnelDetails, TunnelSettings } from '../../shared/bridge/types.js';
 import { decodeKey, encodeKey, formatDiagnostic, insertPrivateKey, parseConfig, withStandInKey } from '../../shared/config/index.js';
 import { type TestWindow, openTestWindow } from './window-harness.js';
 
@@ -24,8 +24,8 @@ const HIDDEN = `[Interface]\nPrivateKey = (hidden)\nAddress = 10.9.0.2/32\n\n[Pe
 const STATE: AppState = {
   connection: { kind: 'connected', helperVersion: '0.1.0' },
   tunnels: [
-    { name: 'home', phase: 'off', stored: true },
-    { name: 'work', phase: 'off', stored: true },
+    { name: 'home', phase: 'off', stored: true, owner: 'ann', canChange: true },
+    { name: 'work', phase: 'off', stored: true, owner: 'ann', canChange: true },
   ],
 };
 
@@ -38,8 +38,10 @@ function judged(name: string, text: string): SaveOutcome {
 }
 
 function details(name: string): TunnelDetails {
-  return { name, publicKey: STORED_PUBLIC, addresses: ['10.9.0.2/32'], dns: [], listenPort: null, mtu: null, running: false, peers: [], warnings: [], sampledAt: 0 };
+  return { name, publicKey: STORED_PUBLIC, addresses: ['10.9.0.2/32'], dns: [], listenPort: null, mtu: null, running: false, configReadable: true, peers: [], warnings: [], sampledAt: 0 };
 }
+
+const SETTINGS: TunnelSettings = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
 
 /** What the fake main answers and what it was asked. */
 const main = {
@@ -50,7 +52,9 @@ const main = {
       case 'getState':
         return STATE;
       case 'getTunnel':
-        return { name: args[0] as string, text: HIDDEN, publicKey: STORED_PUBLIC, settings: { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false } } satisfies EditableTunnel;
+        return { name: args[0] as string, text: HIDDEN, publicKey: STORED_PUBLIC, settings: SETTINGS } satisfies EditableTunnel;
+      case 'getTunnelSettings':
+        return SETTINGS;
       case 'getTunnelDetails':
         return details(args[0] as string);
       case 'createTunnel':

@@ -6,7 +6,7 @@
  * editor.test.ts; this suite covers the window around it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppState, ImportFile, ImportOutcome, LogLine, TunnelDetails, TunnelSettings } from '../../shared/bridge/types.js';
+import type { AppState, ImportFile, ImportOutcome, LogLine, TunnelDetails, TunnelSettings, TunnelView } from '../../shared/bridge/types.js';
 import { formatDiagnostic, parseConfig } from '../../shared/config/index.js';
 import { notAllowedMessage } from '../../shared/ipc/access.js';
 import { START_HELPER_HINT } from '../../main/connection-state.js';
@@ -24,11 +24,14 @@ const BROKEN = GOOD.replace('AllowedIPs = 10.7.0.0/24', 'AllowedIPs = 10.7.0.0/9
 const STATE: AppState = {
   connection: { kind: 'connected', helperVersion: '0.1.0' },
   tunnels: [
-    { name: 'home', phase: 'on', stored: true },
-    { name: 'work', phase: 'off', stored: true },
-    { name: 'lab', phase: 'error', stored: false, error: 'the endpoint lab.example did not resolve' },
+    { name: 'home', phase: 'on', stored: true, owner: 'ann', canChange: true },
+    { name: 'work', phase: 'off', stored: true, owner: 'ann', canChange: true },
+    { name: 'lab', phase: 'error', stored: false, error: 'the endpoint lab.example did not resolve', canChange: false },
   ],
 };
+/** A tunnel alice stored: ann (the window's user) may switch it, nothing more. */
+const TEAM: TunnelView = { name: 'team', phase: 'on', stored: true, owner: 'alice', canChange: false };
+const TEAM_REFUSAL = 'team belongs to alice; only alice or an administrator may read it';
 const SETTINGS: TunnelSettings = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
 
 const LOGS: LogLine[] = [
@@ -60,11 +63,28 @@ const main = {
       };
     });
   },
-  /** home runs: one peer answering (counters growing 24 KiB in, 8 KiB out a read), one that never has. */
+  /**
+   * home runs: one peer answering (counters growing 24 KiB in, 8 KiB out a read), one that never has. team is
+   * alice's: as main reads it for ann, from the running tunnel alone (its config unread).
+   */
   details(name: string): TunnelDetails {
     const running = this.state.tunnels.find((t) => t.name === name)?.phase === 'on';
     const n = ++this.reads;
-    const now = Date.now();
+    if (name === TEAM.name) {
+      return {
+        name,
+        publicKey: running ? PUBLIC : null,
+        addresses: [],
+        dns: [],
+        listenPort: running ? 51821 : null,
+        mtu: null,
+        running,
+        configReadable: false,
+        peers: running ? [{ publicKey: PEER, endpoint: '203.0.113.5:51820', allowedIps: ['10.20.0.0/16'], latestHandshake: this.handshakeAt, rxBytes: n * 4096, txBytes: n * 2048, persistentKeepalive: 25 }] : [],
+        warnings: [],
+        sampledAt: this.handshakeAt + n * 1000,
+      };
+    }
     return {
       name,
       publicKey: PUBLIC,
@@ -73,6 +93,7 @@ const main = {
       listenPort: running ? 51820 : null,
       mtu: 1420,
       running,
+      configReadable: true,
       peers: [
         { publicKey: PEER, endpoint: '192.0.2.1:51820', allowedIps: ['10.7.0.0/24'], latestHandshake: this.handshakeAt, rxBytes: n * 24 * 1024, txBytes: n * 8 * 1024, persistentKeepalive: 25 },
         {
@@ -112,7 +133,10 @@ const main = {
       case 'getTunnelDetails':
         return this.details(args[0] as string);
       case 'getTunnel':
+        if (args[0] === TEAM.name) throw new Error(TEAM_REFUSAL);
         return { name: args[0], text: GOOD.replace(KEY, '(hidden)'), publicKey: PUBLIC, settings: this.settings };
+      case 'getTunnelSettings':
+        return this.settings;
       case 'setTunnelSettings':
         this.settings = { ...this.settings, ...(args[1] as Partial<TunnelSettings>) };
         return this.settings;
@@ -123,6 +147,7 @@ const main = {
         this.state = { ...this.state, tunnels: this.state.tunnels.filter((t) => t.name !== args[0]) };
         return undefined;
       case 'exportTunnel':
+        if (args[0] === TEAM.name) throw new Error(TEAM_REFUSAL);
         return `/home/ann/${args[0]}.conf`;
       case 'getLogs':
         return LOGS;
@@ -309,7 +334,7 @@ describe('the window in Chromium', () => {
     for (let i = 0; i < 3; i++) await win.emit('state', { ...main.state, tunnels: [...main.state.tunnels] });
     await page.waitForTimeout(300);
     expect(main.called('getTunnelDetails').filter(([n]) => n === 'work')).toHaveLength(1);
-    expect(main.called('getTunnel').filter(([n]) => n === 'work')).toHaveLength(1);
+    expect(main.called('getTunnelSettings').filter(([n]) => n === 'work')).toHaveLength(1);
   });
 
   it('renames inline with the name checked as it is typed, exports, and deletes after a confirmation that keeps focus sane', async () => {
@@ -379,6 +404,8 @@ describe('the window in Chromium', () => {
     const warning = page.getByRole('dialog', { name: 'Allow this tunnel’s scripts?' });
     await warning.waitFor();
     expect(await warning.innerText()).toContain('as root');
+    expect(await warning.innerText()).toContain('an administrator’s password will be asked for');
+    await win.shot('scripts-confirm');
     await page.keyboard.press('Escape');
     expect(await scripts.getAttribute('aria-checked')).toBe('false');
     await scripts.click();
@@ -393,6 +420,77 @@ describe('the window in Chromium', () => {
     ]);
     await page.locator('section[aria-labelledby="settings-heading"]').scrollIntoViewIfNeeded();
     await win.shot('settings');
+  });
+
+  it('shows another owner\'s tunnel with its actions and settings disabled, says why, and switches it as any', async () => {
+    const { page } = win;
+    main.state = { ...STATE, tunnels: [...STATE.tunnels, TEAM] };
+    await open();
+    await page.locator('li[data-tunnel="team"] .pick').click();
+    await expect.poll(() => page.locator('#detail-heading').innerText()).toBe('team');
+    const note = page.locator('#owner-note');
+    expect(await note.innerText()).toBe('Owned by alice: only alice or an administrator can change it. You can switch it on and off.');
+
+    // Each action is in view and reachable, disabled, and described by the note; none reaches main.
+    const names = ['Edit', 'Rename', 'Export…', 'Delete…'];
+    for (const name of names) {
+      const button = page.locator('.actions').getByRole('button', { name, exact: true });
+      expect(await button.getAttribute('aria-disabled'), name).toBe('true');
+      expect(await button.getAttribute('aria-describedby'), name).toBe('owner-note');
+      await button.click({ force: true });
+    }
+    await page.locator('.actions').getByRole('button', { name: 'Edit' }).focus();
+    for (const name of names.slice(1)) {
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe(name);
+      await page.keyboard.press('Enter');
+    }
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await page.locator('#editor-heading').count()).toBe(0);
+    expect(await page.locator('#rename-input').count()).toBe(0);
+    for (const call of ['getTunnel', 'exportTunnel', 'renameTunnel', 'deleteTunnel']) expect(main.called(call), call).toEqual([]);
+
+    // The interface: what the running tunnel reports, and why the rest is not shown.
+    const iface = page.locator('section[aria-labelledby="interface-heading"]');
+    await expect.poll(() => iface.innerText()).toContain('51821');
+    expect(await iface.innerText()).toContain('Not shown');
+    expect(await iface.innerText()).toContain('Its configuration belongs to alice: its addresses, DNS and MTU show only to alice and administrators.');
+    await page.locator(`[data-peer="${PEER}"]`).waitFor();
+
+    // Settings: shown as they are, every switch disabled and described by why.
+    const block = page.getByRole('switch', { name: 'Block untunneled traffic' });
+    await block.waitFor();
+    expect(await page.locator('#settings-locked').innerText()).toBe('Only alice or an administrator can change these settings.');
+    for (const name of ['Block untunneled traffic', 'Let VMs and containers through', 'Exclude private IPs', 'Start with the system', 'Allow scripts']) {
+      const toggle = page.getByRole('switch', { name });
+      expect(await toggle.getAttribute('aria-disabled'), name).toBe('true');
+      expect(await toggle.getAttribute('aria-describedby'), name).toContain('settings-locked');
+    }
+    await block.click({ force: true });
+    await page.getByRole('switch', { name: 'Allow scripts' }).click({ force: true });
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(main.called('setTunnelSettings')).toEqual([]);
+
+    expect(await page.evaluate(lowContrast)).toEqual([]);
+    await page.locator('#detail-heading').scrollIntoViewIfNeeded();
+    await win.shot('not-owner-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await page.evaluate(lowContrast)).toEqual([]);
+    await win.shot('not-owner-dark');
+    await page.locator('section[aria-labelledby="settings-heading"]').scrollIntoViewIfNeeded();
+    await win.shot('not-owner-settings-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await win.shot('not-owner-settings-light');
+
+    // Its switch works as any tunnel's.
+    const toggle = page.locator('article.detail').getByRole('switch', { name: 'Tunnel team' });
+    await toggle.click();
+    await expect.poll(() => main.called('setTunnel')).toEqual([['team', false]]);
+    main.state = { ...main.state, tunnels: main.state.tunnels.map((t) => (t.name === 'team' ? { ...t, phase: 'off' } : t)) };
+    await win.emit('state', main.state);
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+    await expect.poll(() => page.locator('article.detail').innerText()).toContain('Its peers show while it is on.');
+    expect(await iface.innerText()).not.toContain('51821');
   });
 
   it('shows the helper\'s log, filtered by level and tunnel', async () => {

@@ -9,8 +9,8 @@ function model() {
   api.emitState({
     connection: { kind: 'connected', helperVersion: '1' },
     tunnels: [
-      { name: 'home', phase: 'on', stored: true },
-      { name: 'work', phase: 'off', stored: true },
+      { name: 'home', phase: 'on', stored: true, canChange: true },
+      { name: 'work', phase: 'off', stored: true, canChange: true },
     ],
   });
   return { api, app };

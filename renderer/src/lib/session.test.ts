@@ -7,7 +7,7 @@ const connected = (tunnels: AppState['tunnels'] = []): AppState => ({ connection
 
 describe('Session', () => {
   it('takes getState, then every state event', async () => {
-    const api = fakeApi({ getState: async () => connected([{ name: 'home', phase: 'off', stored: true }]) });
+    const api = fakeApi({ getState: async () => connected([{ name: 'home', phase: 'off', stored: true, canChange: true }]) });
     const session = new Session(api);
     session.start();
     expect(session.loaded).toBe(false);
@@ -25,8 +25,8 @@ describe('Session', () => {
     const api = fakeApi({ getState: () => answer.promise });
     const session = new Session(api);
     session.start();
-    api.emitState(connected([{ name: 'new', phase: 'on', stored: true }]));
-    answer.resolve(connected([{ name: 'old', phase: 'off', stored: true }]));
+    api.emitState(connected([{ name: 'new', phase: 'on', stored: true, canChange: true }]));
+    answer.resolve(connected([{ name: 'old', phase: 'off', stored: true, canChange: true }]));
     await answer.promise;
     await Promise.resolve();
     expect(session.state.tunnels[0].name).toBe('new');

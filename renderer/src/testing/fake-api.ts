@@ -36,6 +36,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
       publicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
       settings: { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false },
     }),
+    getTunnelSettings: async () => ({ startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false }),
     getTunnelDetails: async (name) => ({
       name,
       publicKey: null,
@@ -44,6 +45,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
       listenPort: null,
       mtu: null,
       running: false,
+      configReadable: true,
       peers: [],
       warnings: [],
       sampledAt: 0,

@@ -1,13 +1,15 @@
 /*
  * A stored tunnel's settings (kill switch, bridges through it, private IPs outside it, start with the system,
- * scripts): read with getTunnel, changed one switch at a time with setTunnelSettings, whose answer is what the
- * switches then show. Turning scripts on runs the config's commands as root, so it waits for a confirmation.
+ * scripts): read with getTunnelSettings (anyone may see them), changed one switch at a time with
+ * setTunnelSettings, whose answer is what the switches then show. Turning scripts on runs the config's commands
+ * as root, so it waits for a confirmation; main then asks for an administrator's password, and the switch stays
+ * busy until that is answered.
  */
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
 import type { TunnelSettings } from '../../../../shared/bridge/types.js';
 import { messageOf } from '../../lib/session.svelte.js';
 
-export type SettingsApi = Pick<WarrenApi, 'getTunnel' | 'setTunnelSettings'>;
+export type SettingsApi = Pick<WarrenApi, 'getTunnelSettings' | 'setTunnelSettings'>;
 export type SettingKey = keyof TunnelSettings;
 
 export class TunnelSettingsState {
@@ -33,8 +35,8 @@ export class TunnelSettingsState {
     this.error = null;
     this.confirmingScripts = false;
     try {
-      const tunnel = await this.#api.getTunnel(name);
-      if (generation === this.#generation) this.settings = tunnel.settings;
+      const settings = await this.#api.getTunnelSettings(name);
+      if (generation === this.#generation) this.settings = settings;
     } catch (error) {
       if (generation === this.#generation) this.error = `Could not read the settings: ${messageOf(error)}`;
     }

@@ -6,14 +6,15 @@ import { TunnelSettingsState } from './tunnel-settings.svelte.js';
 const OFF: TunnelSettings = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
 
 describe('TunnelSettingsState', () => {
-  it('reads the settings and shows what the helper answers to a change', async () => {
+  it('reads the settings (never the config: anyone may see them) and shows what the helper answers to a change', async () => {
     const api = fakeApi({
-      getTunnel: async (name) => ({ name, text: '', publicKey: 'k', settings: { ...OFF, startWithSystem: true } }),
+      getTunnelSettings: async () => ({ ...OFF, startWithSystem: true }),
       setTunnelSettings: async (_name, changes) => ({ ...OFF, startWithSystem: true, ...changes, allowBridges: false }),
     });
     const state = new TunnelSettingsState(api);
     await state.load('home');
     expect(state.settings).toEqual({ ...OFF, startWithSystem: true });
+    expect(api.calls.map((c) => c.name)).toEqual(['getTunnelSettings']);
     await state.request('blockUntunneled', true);
     expect(api.calls.filter((c) => c.name === 'setTunnelSettings')).toEqual([{ name: 'setTunnelSettings', args: ['home', { blockUntunneled: true }] }]);
     expect(state.settings).toEqual({ ...OFF, startWithSystem: true, blockUntunneled: true });
@@ -34,6 +35,21 @@ describe('TunnelSettingsState', () => {
     expect(state.settings?.allowScripts).toBe(true);
     await state.request('allowScripts', false);
     expect(api.calls.filter((c) => c.name === 'setTunnelSettings').map((c) => c.args[1])).toEqual([{ allowScripts: true }, { allowScripts: false }]);
+  });
+
+  it('stays busy on scripts while the administrator\'s password is asked for, and says why they stay off', async () => {
+    const password = deferred<TunnelSettings>();
+    const api = fakeApi({ setTunnelSettings: () => password.promise });
+    const state = new TunnelSettingsState(api);
+    await state.load('home');
+    await state.request('allowScripts', true);
+    const confirmed = state.confirmScripts();
+    expect(state.saving).toBe('allowScripts');
+    password.reject(new Error('Scripts stay off: administrator authentication was cancelled or failed.'));
+    await confirmed;
+    expect(state.saving).toBeNull();
+    expect(state.settings?.allowScripts).toBe(false);
+    expect(state.error).toBe('Could not change the setting: Scripts stay off: administrator authentication was cancelled or failed.');
   });
 
   it('takes one change at a time and says why one failed', async () => {
@@ -60,12 +76,12 @@ describe('TunnelSettingsState', () => {
   });
 
   it('drops the answer for a tunnel no longer shown', async () => {
-    const slow = deferred<{ name: string; text: string; publicKey: string; settings: TunnelSettings }>();
-    const api = fakeApi({ getTunnel: async (name) => (name === 'slow' ? slow.promise : { name, text: '', publicKey: 'k', settings: OFF }) });
+    const slow = deferred<TunnelSettings>();
+    const api = fakeApi({ getTunnelSettings: async (name) => (name === 'slow' ? slow.promise : OFF) });
     const state = new TunnelSettingsState(api);
     const first = state.load('slow');
     await state.load('work');
-    slow.resolve({ name: 'slow', text: '', publicKey: 'k', settings: { ...OFF, allowScripts: true } });
+    slow.resolve({ ...OFF, allowScripts: true });
     await first;
     expect(state.name).toBe('work');
     expect(state.settings).toEqual(OFF);

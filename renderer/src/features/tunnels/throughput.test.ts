@@ -19,6 +19,7 @@ const read = (sampledAt: number, peers: PeerDetails[], running = true): TunnelDe
   listenPort: null,
   mtu: null,
   running,
+  configReadable: true,
   peers,
   warnings: [],
   sampledAt,

@@ -70,4 +70,11 @@ describe('TunnelActions', () => {
     expect(await actions.remove('work')).toBe(false);
     expect(actions.message).toEqual({ tone: 'bad', text: 'Could not delete: helper gone', tunnel: 'work' });
   });
+
+  it('shows the helper\'s own words when it refuses an export', async () => {
+    const refusal = 'office belongs to alice; only alice or an administrator may read it';
+    const actions = new TunnelActions(fakeApi({ exportTunnel: async () => Promise.reject(new Error(refusal)) }), taken);
+    await actions.exportConf('office');
+    expect(actions.message).toEqual({ tone: 'bad', text: `Could not export: ${refusal}`, tunnel: 'office' });
+  });
 });

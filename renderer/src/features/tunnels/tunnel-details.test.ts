@@ -18,6 +18,7 @@ function growing(running = true) {
       listenPort: 51820,
       mtu: null,
       running,
+      configReadable: true,
       peers: [{ publicKey: 'peer', endpoint: '192.0.2.1:51820', allowedIps: ['0.0.0.0/0'], latestHandshake: Date.now() - 5000, rxBytes: reads * 1024, txBytes: reads * 512, persistentKeepalive: 0 }],
       warnings: [],
       sampledAt: Date.now(),

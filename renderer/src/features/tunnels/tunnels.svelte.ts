@@ -1,7 +1,8 @@
 /*
  * The tunnel list and its switches. A switch shows what was asked of it until the helper's state catches up:
  * from the click until setTunnel answers it is `pending` with the wanted position; a refusal is kept per tunnel
- * and shown beside it until the next toggle.
+ * and shown beside it until the next toggle. Anyone may switch any tunnel; who may change one rides along
+ * (canChange) for the detail view.
  */
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
 import type { TunnelPhase, TunnelView } from '../../../../shared/bridge/types.js';
@@ -18,6 +19,10 @@ export interface TunnelRow {
   /** The helper's error for the tunnel, or why the last toggle failed. */
   error?: string;
   stored: boolean;
+  /** A stored tunnel's owner ('root' for an administrator's). */
+  owner?: string;
+  /** Whether this user may edit, rename, delete, export it and change its settings (ownership.ts says why not). */
+  canChange: boolean;
 }
 
 const STATUS: Record<TunnelPhase, string> = {
@@ -83,6 +88,8 @@ export class Tunnels {
       pending,
       stored: t.stored,
       ...(error ? { error } : {}),
+      ...(t.owner === undefined ? {} : { owner: t.owner }),
+      canChange: t.canChange,
     };
   }
 }

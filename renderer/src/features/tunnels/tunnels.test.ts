@@ -10,9 +10,9 @@ function setup(overrides = {}) {
   api.emitState({
     connection: { kind: 'connected', helperVersion: '1' },
     tunnels: [
-      { name: 'home', phase: 'on', stored: true },
-      { name: 'work', phase: 'off', stored: true },
-      { name: 'lab', phase: 'error', stored: false, error: 'no route' },
+      { name: 'home', phase: 'on', stored: true, canChange: true },
+      { name: 'work', phase: 'off', stored: true, canChange: true },
+      { name: 'lab', phase: 'error', stored: false, error: 'no route', canChange: false },
     ],
   });
   return { api, session, tunnels: new Tunnels(session, api) };
@@ -33,7 +33,7 @@ describe('Tunnels', () => {
     expect(tunnels.selected?.name).toBe('home');
     tunnels.select('work');
     expect(tunnels.selected?.name).toBe('work');
-    api.emitState({ connection: { kind: 'connected', helperVersion: '1' }, tunnels: [{ name: 'lab', phase: 'off', stored: true }] });
+    api.emitState({ connection: { kind: 'connected', helperVersion: '1' }, tunnels: [{ name: 'lab', phase: 'off', stored: true, canChange: true }] });
     expect(tunnels.selected?.name).toBe('lab');
   });
 
@@ -50,6 +50,14 @@ describe('Tunnels', () => {
     answer.resolve();
     await done;
     expect(work()).toMatchObject({ on: false, pending: false });
+  });
+
+  it('carries who owns a tunnel and whether it may be changed, and switches another owner\'s as any', async () => {
+    const { api, tunnels } = setup();
+    api.emitState({ connection: { kind: 'connected', helperVersion: '1' }, tunnels: [{ name: 'office', phase: 'off', stored: true, owner: 'alice', canChange: false }] });
+    expect(tunnels.rows[0]).toMatchObject({ name: 'office', owner: 'alice', canChange: false });
+    await tunnels.toggle('office', true);
+    expect(api.calls.filter((c) => c.name === 'setTunnel')).toEqual([{ name: 'setTunnel', args: ['office', true] }]);
   });
 
   it('keeps a refusal beside the tunnel', async () => {
