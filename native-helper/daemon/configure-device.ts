@@ -149,7 +149,7 @@ export function configureDevice(device: Device, config: TunnelConfig, endpoints:
     if (peer === null) return; // our own public key: wg ignores such a peer
     device.setPresharedKey(peer, peerConfig.presharedKey ? mustDecode(peerConfig.presharedKey) : null);
     peer.setEndpoint(endpoints[i]);
-    peer.timers.persistentKeepaliveMs = (peerConfig.persistentKeepalive ?? 0) * 1000;
+    peer.setPersistentKeepalive(peerConfig.persistentKeepalive ?? 0);
     for (const prefix of peerConfig.allowedIps) {
       device.addAllowedIp(peer, prefix.family, addressToBytes(fromIpPrefix(prefix)), prefix.prefix);
     }

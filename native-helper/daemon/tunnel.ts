@@ -15,8 +15,6 @@ import { Device } from '../engine/device.js';
 import type { DeviceEvent } from '../engine/device-types.js';
 import { DROP_REASONS, type DropCounters } from '../engine/drops.js';
 import { formatEndpoint } from '../engine/endpoint.js';
-import type { Peer } from '../engine/peer.js';
-import { sendHandshakeInitiation } from '../engine/send.js';
 import { createBind } from '../io/addon-bind.js';
 import { openTun } from '../io/addon-tun.js';
 import type { Bind } from '../io/bind.js';
@@ -154,7 +152,7 @@ export class Tunnel {
         device.up(now, sink);
         // Unlike the kernel, which waits for the first packet, handshake at once: switching a tunnel on in the app
         // then shows "on" (or the diagnosis of why not) without the user having to send anything first.
-        for (const peer of device.peers) sendHandshakeInitiation(device, peer, false, now, sink);
+        device.handshakeNow(now, sink);
       });
 
       /** The sockets in use: a UAPI listen_port change replaces them. */
@@ -300,12 +298,7 @@ export class Tunnel {
     if (this.closing) return 0;
     let count = 0;
     this.parts.dataPath.run((now, sink) => {
-      for (const peer of this.device.peers) {
-        if (!inUse(peer)) continue;
-        peer.lastSentHandshake = -Infinity; // past the REKEY_TIMEOUT rate limit, as resume does
-        sendHandshakeInitiation(this.device, peer, false, now, sink);
-        count++;
-      }
+      count = this.device.handshakeNow(now, sink, { peers: this.device.peers.filter((peer) => peer.inUse), ignoreRateLimit: true });
     });
     return count;
   }
@@ -317,7 +310,7 @@ export class Tunnel {
 
   /** Whether some peer has session keys now. */
   hasSession(): boolean {
-    return this.device.peers.some((peer) => peer.keypairs.current !== null || peer.keypairs.next !== null);
+    return this.device.peers.some((peer) => peer.hasSession);
   }
 
   status(): TunnelStatus {
@@ -340,7 +333,7 @@ export class Tunnel {
           latestHandshake: peer.lastHandshakeWallMs,
           rxBytes: peer.rxBytes,
           txBytes: peer.txBytes,
-          handshakeAttempts: peer.timers.handshakeAttempts,
+          handshakeAttempts: peer.handshakeAttempts,
           drops,
           tunnelDrops,
           endpoint,
@@ -358,18 +351,13 @@ export class Tunnel {
           rxBytes: peer.rxBytes,
           txBytes: peer.txBytes,
           persistentKeepalive: peer.persistentKeepalive,
-          hasSession: peer.keypairs.current !== null || peer.keypairs.next !== null,
+          hasSession: peer.hasSession,
           drops,
           ...(diagnosis ? { diagnosis: { kind: diagnosis.kind, summary: diagnosis.summary, hints: [...diagnosis.hints] } } : {}),
         };
       }),
     };
   }
-}
-
-/** A peer with a session, or a handshake under way. */
-function inUse(peer: Peer): boolean {
-  return peer.keypairs.current !== null || peer.keypairs.next !== null || peer.handshake.stage !== 'zeroed';
 }
 
 /** An endpoint record as the kill switch takes it. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { MAX_STAGED_PACKETS, QUEUE_HANDSHAKE_SIZE, UNDER_LOAD_QUEUE_THRESHOLD } from './constants.js';
 import { addMacs, createCookieGenerator } from './cookie.js';
+import { WORK } from './device-work.js';
 import { endpointEquals } from './endpoint.js';
 import { ipv4Packet, ipv6Packet, payloadOf } from './testing/packets.js';
 import { type TestNode, type TwoDevices, createTwoDevices, endpoint, typeOf } from './testing/two-devices.js';
@@ -144,7 +145,7 @@ describe('Device fuzz', () => {
         for (const [node, peer] of [[a, peerOfA], [b, peerOfB]] as const) {
           // One handshake and three keypairs per peer at most, whatever arrives.
           expect(node.device.indices.size).toBeLessThanOrEqual(4);
-          expect(node.device.handshakes.size).toBeLessThanOrEqual(QUEUE_HANDSHAKE_SIZE);
+          expect(node.device[WORK].handshakes.size).toBeLessThanOrEqual(QUEUE_HANDSHAKE_SIZE);
           expect(peer.staged.size).toBeLessThanOrEqual(MAX_STAGED_PACKETS);
           const legit = s.legit.get(node)!;
           for (const packet of node.tun) expect(legit.has(hex(packet))).toBe(true);
@@ -178,10 +179,10 @@ describe('Device fuzz', () => {
     const junk = new Uint8Array(148);
     junk[0] = 1;
     for (let i = 0; i < QUEUE_HANDSHAKE_SIZE + 100; i++) b.receive(junk, ATTACKERS[1]);
-    expect(b.device.handshakes.size).toBe(QUEUE_HANDSHAKE_SIZE);
+    expect(b.device[WORK].handshakes.size).toBe(QUEUE_HANDSHAKE_SIZE);
     expect(b.device.drops['handshake-queue-full']).toBe(100);
     b.flush();
-    expect(b.device.handshakes.size).toBe(0);
+    expect(b.device[WORK].handshakes.size).toBe(0);
     expect(b.device.drops['bad-mac']).toBe(QUEUE_HANDSHAKE_SIZE);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { isZero } from '../crypto/bytes.js';
+import { WORK } from './device-work.js';
 import type { Keypair } from './keypair.js';
 import { readU32LE } from './messages.js';
 import type { Peer } from './peer.js';
@@ -62,7 +63,7 @@ describe('Device lifecycle: down and up', () => {
     expect(a.device.nextDeadline()).toBe(Infinity);
     expectWiped(peerOfA, held);
     expect(a.device.indices.size).toBe(0);
-    expect(a.device.handshakes.size).toBe(0);
+    expect(a.device[WORK].handshakes.size).toBe(0);
     const sentBefore = net.sent(a).length;
     net.runFor(1_000_000);
     expect(net.sent(a)).toHaveLength(sentBefore);
@@ -196,6 +197,44 @@ describe('Device lifecycle: suspend and resume', () => {
     a.device.resume(net.now, a.sink);
     net.runFor(600_000);
     expect(net.log).toHaveLength(0);
+  });
+});
+
+describe('Device: handshakes asked for by the caller', () => {
+  it('handshakeNow() initiates to every peer at once, within the rate limit unless told to ignore it', () => {
+    const { net, a, b, peerOfA } = createTwoDevices();
+    expect(peerOfA.inUse).toBe(false);
+    expect(a.device.handshakeNow(net.now, a.sink)).toBe(1);
+    expect(net.inFlight.map((d) => [d.sender.name, typeOf(d.data)])).toEqual([['A', 1]]);
+    expect(peerOfA.inUse).toBe(true);
+    expect(peerOfA.hasSession).toBe(false);
+    // The same moment again: REKEY_TIMEOUT holds it back, unless the caller knows the last one went astray.
+    net.inFlight.splice(0);
+    a.device.handshakeNow(net.now, a.sink);
+    expect(net.inFlight).toHaveLength(0);
+    a.device.handshakeNow(net.now, a.sink, { ignoreRateLimit: true });
+    expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
+    net.deliverAll();
+    expect(peerOfA.hasSession).toBe(true);
+    expect(a.eventsOf('handshake-complete')).toHaveLength(1);
+    // Only the peers named: none is none.
+    expect(b.device.handshakeNow(net.now, b.sink, { peers: [] })).toBe(0);
+    expect(net.inFlight).toHaveLength(0);
+  });
+
+  it('counts retransmissions for a status, and a peer keepalive set before up starts with up', () => {
+    const { net, a, peerOfA } = createTwoDevices({ up: false });
+    peerOfA.setPersistentKeepalive(25);
+    expect(peerOfA.persistentKeepalive).toBe(25);
+    expect(net.log).toHaveLength(0);
+    net.filter = () => false; // B never answers
+    a.device.up(net.now, a.sink);
+    expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
+    expect(peerOfA.handshakeAttempts).toBe(0);
+    net.runFor(5_400);
+    expect(peerOfA.handshakeAttempts).toBe(1);
+    peerOfA.setPersistentKeepalive(0);
+    expect(peerOfA.persistentKeepalive).toBe(0);
   });
 });
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { HANDSHAKES_PER_FLUSH, UNDER_LOAD_QUEUE_THRESHOLD } from './constants.js';
 import { addMacs, createCookieGenerator } from './cookie.js';
 import { Device } from './device.js';
+import { WORK } from './device-work.js';
 import { INITIATION } from './messages.js';
 import { createInitiation } from './noise.js';
 import { createHandshake } from './noise-handshake.js';
@@ -61,7 +62,7 @@ function batch(node: TestNode, arrivals: Arrival[]): void {
 }
 
 function underLoad(node: TestNode): boolean {
-  return node.network.now < node.device.underLoadUntil;
+  return node.network.now < node.device[WORK].underLoadUntil;
 }
 
 /** Takes the datagrams in flight from `sender` to `to` out of the network. */
@@ -143,7 +144,7 @@ describe('Device load detection under a flood', () => {
       expect(b.device.hasPendingHandshakes()).toBe(false);
       net.now += 10;
     }
-    expect(b.device.underLoadUntil).toBe(-Infinity);
+    expect(b.device[WORK].underLoadUntil).toBe(-Infinity);
     expect(b.device.drops['cookie-sent']).toBe(0);
     expect(net.sent(b, 2)).toHaveLength(400);
   });
@@ -153,7 +154,7 @@ describe('Device load detection under a flood', () => {
     const { net, b } = pair;
     const burst = floodOf(pair, b, 110, 110);
     for (let i = 0; i < burst.length; i += BATCH) batch(b, burst.slice(i, i + BATCH));
-    const left = b.device.handshakes.size;
+    const left = b.device[WORK].handshakes.size;
     expect(left).toBe(110 - 4 * HANDSHAKES_PER_FLUSH);
     // The I/O layer's timer, armed for nextDeadline(), drains the rest a budget at a time.
     const arrived = net.now;
@@ -167,7 +168,7 @@ describe('Device load detection under a flood', () => {
     expect(ticks).toBe(Math.ceil(left / HANDSHAKES_PER_FLUSH));
     expect(b.device.hasPendingHandshakes()).toBe(false);
     expect(b.device.nextDeadline()).toBeGreaterThan(net.now);
-    expect(b.device.underLoadUntil).toBe(-Infinity);
+    expect(b.device[WORK].underLoadUntil).toBe(-Infinity);
     expect(b.device.drops['cookie-sent']).toBe(0);
     expect(net.sent(b, 2)).toHaveLength(110);
   });

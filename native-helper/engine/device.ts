@@ -12,7 +12,6 @@
  * arms its timer for nextDeadline() keeps draining them even when no further datagram comes.
  */
 import { isZero } from '../crypto/bytes.js';
-import { MIN_CACHED_BUFFER } from '../crypto/region-views.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import type { IpVersion } from './ip-packet.js';
 import { AllowedIps } from './allowed-ips.js';
@@ -34,12 +33,10 @@ import {
   SEND_HEADROOM,
   SEND_TAILROOM,
 } from './device-types.js';
+import { DeviceWork, WORK } from './device-work.js';
 import { type DropCounters, type DropReason, newDropCounters } from './drops.js';
-import { HandshakeQueue } from './handshake-queue.js';
-import { ENDPOINT_SIZE } from './endpoint.js';
 import { IndexTable } from './index-table.js';
 import { DisplacedKeypairs, type Keypair } from './keypair.js';
-import { COOKIE_REPLY, INITIATION, RESPONSE, TIMESTAMP_SIZE } from './messages.js';
 import { clearHandshake, precomputeStaticStatic } from './noise-handshake.js';
 import { type NoiseContext, type StaticIdentity, createNoiseContext, createStaticIdentity } from './noise-protocol.js';
 import { Peer } from './peer.js';
@@ -63,27 +60,10 @@ export class Device {
   readonly indices: IndexTable<Peer>;
   readonly cookieChecker: CookieChecker;
   readonly ratelimiter = new Ratelimiter();
-  readonly handshakes = new HandshakeQueue();
-  /**
-   * Scratch for handshake messages, keepalives and ICMP errors: one of each in flight at a time. At least
-   * MIN_CACHED_BUFFER long, so the AEAD's views of it are cached like those of batch buffers: a keepalive sealed
-   * here then allocates nothing (below that size it took three fresh views each).
-   */
-  readonly scratch = new Uint8Array(Math.max(MIN_CACHED_BUFFER, SEND_HEADROOM + DEFAULT_MTU + SEND_TAILROOM + 1500));
-  /** Views of the scratch for the fixed-size messages, made once (send.ts and receive.ts build them there). */
-  readonly initiationScratch = this.scratch.subarray(0, INITIATION.size);
-  readonly timestampScratch = this.scratch.subarray(INITIATION.size, INITIATION.size + TIMESTAMP_SIZE);
-  readonly responseScratch = this.scratch.subarray(0, RESPONSE.size);
-  readonly cookieReplyScratch = this.scratch.subarray(0, COOKIE_REPLY.size);
-  /** The endpoint a cookie reply goes to (the sink takes endpoint records at offset 0). */
-  readonly endpointScratch = new Uint8Array(ENDPOINT_SIZE);
-  /** Monotonic ms until which the device counts as under load (sticky, as wireguard-go). */
-  underLoadUntil = -Infinity;
+  /** Scratch buffers and the handshake queue: send.ts's and receive.ts's, see device-work.ts. */
+  readonly [WORK] = new DeviceWork();
   /** Handshake messages that may reach the Noise step per flush() or tick(). */
   readonly handshakesPerFlush: number;
-  /** Where receive.ts builds the address-and-port a cookie is bound to, for IPv4 and IPv6 sources. */
-  readonly cookieSource4 = new Uint8Array(4 + 2);
-  readonly cookieSource6 = new Uint8Array(16 + 2);
 
   identity: StaticIdentity | null = null;
   listenPort = 0;
@@ -94,8 +74,6 @@ export class Device {
   /** Peers by public key: buckets keyed by 30 bits of the key, then compared in full (no strings built). */
   private readonly byKey = new Map<number, Peer[]>();
   private readonly emit: (event: DeviceEvent) => void;
-  /** Monotonic ms at which the oldest queued handshake message arrived (meaningless while none is queued). */
-  private handshakesWaitingSince = Infinity;
   /**
    * Random bytes for jitter(), drawn a pool at a time: a data packet sent after one was received asks for jitter
    * (the new-handshake timer), so a busy two-way flow would otherwise call the CSPRNG per packet. Not secret.
@@ -219,9 +197,8 @@ export class Device {
    */
   setPersistentKeepalive(peer: Peer, seconds: number, now: number, sink: DeviceSink): void {
     const wasOff = peer.timers.persistentKeepaliveMs === 0;
-    peer.timers.persistentKeepaliveMs = seconds * 1000;
-    if (seconds === 0) peer.timers.persistentKeepalive = NEVER;
-    else if (wasOff && this.isUp) sendKeepalive(this, peer, now, sink);
+    peer.setPersistentKeepalive(seconds);
+    if (seconds !== 0 && wasOff && this.isUp) sendKeepalive(this, peer, now, sink);
   }
 
   addAllowedIp(peer: Peer, family: IpVersion, address: Uint8Array, cidr: number): void {
@@ -261,7 +238,7 @@ export class Device {
       // within REKEY_TIMEOUT of one sent before down() (up()'s keepalive would otherwise be silently lost).
       peer.lastSentHandshake = -Infinity;
     }
-    this.handshakes.clear();
+    this[WORK].handshakes.clear();
   }
 
   /**
@@ -271,8 +248,7 @@ export class Device {
   suspend(): void {
     for (const peer of this.peerList) {
       // A responder whose fresh keypair still waits in `next` for its confirmation was in use too.
-      peer.resumeWanted ||=
-        peer.keypairs.current !== null || peer.keypairs.next !== null || peer.staged.size > 0 || peer.handshake.stage !== 'zeroed';
+      peer.resumeWanted ||= peer.inUse || peer.staged.size > 0;
       peer.timers.zeroKeyMaterial = NEVER;
       this.clearSessions(peer);
       // Packets queued before the sleep are stale after it (a DNS query, a TCP segment long retransmitted).
@@ -281,7 +257,23 @@ export class Device {
       peer.timers.retransmitHandshake = NEVER;
       peer.timers.handshakeAttempts = 0;
     }
-    this.handshakes.clear();
+    this[WORK].handshakes.clear();
+  }
+
+  /**
+   * Handshakes now rather than at the first packet or timer (a tunnel switched on then shows "on", or why not,
+   * before anything is sent): an initiation to each of `peers` (default: every peer) that has an endpoint. The
+   * protocol's rate limit holds, one initiation per REKEY_TIMEOUT, unless `ignoreRateLimit`: after a change of
+   * network the last one may have left from an address that is gone, so it goes again at once, as after resume().
+   * Returns how many peers were asked.
+   */
+  handshakeNow(now: number, sink: DeviceSink, options: { peers?: readonly Peer[]; ignoreRateLimit?: boolean } = {}): number {
+    const peers = options.peers ?? this.peerList;
+    for (const peer of peers) {
+      if (options.ignoreRateLimit === true) peer.lastSentHandshake = -Infinity;
+      sendHandshakeInitiation(this, peer, false, now, sink);
+    }
+    return peers.length;
   }
 
   /** After wake: peers that were in use handshake at once instead of waiting for the next packet. */
@@ -317,18 +309,12 @@ export class Device {
    * each batch of receive(). What is left waits for the next flush() or tick().
    */
   flush(now: number, sink: DeviceSink): void {
-    if (this.handshakes.size > 0) processHandshakeQueue(this, now, sink, this.handshakesPerFlush);
+    if (this[WORK].handshakes.size > 0) processHandshakeQueue(this, now, sink, this.handshakesPerFlush);
   }
 
   /** True while handshake messages wait in the queue (nextDeadline() is then already due). */
   hasPendingHandshakes(): boolean {
-    return this.handshakes.size > 0;
-  }
-
-  /** receive.ts: queues a handshake message; false when the queue is full. */
-  queueHandshake(buf: Uint8Array, off: number, len: number, source: Uint8Array, sourceOff: number, now: number): boolean {
-    if (this.handshakes.size === 0) this.handshakesWaitingSince = now;
-    return this.handshakes.push(buf, off, len, source, sourceOff);
+    return this[WORK].handshakes.size > 0;
   }
 
   /**
@@ -336,7 +322,8 @@ export class Device {
    * are queued, that is when the oldest of them arrived: already due.
    */
   nextDeadline(): number {
-    let next = this.handshakes.size > 0 ? this.handshakesWaitingSince : Infinity;
+    const work = this[WORK];
+    let next = work.handshakes.size > 0 ? work.handshakesWaitingSince : Infinity;
     for (const peer of this.peerList) next = Math.min(next, peer.timers.next());
     return next;
   }

@@ -10,7 +10,7 @@ import { Keypairs } from './keypair.js';
 import { type Handshake, createHandshake } from './noise-handshake.js';
 import type { NoiseContext, StaticIdentity } from './noise-protocol.js';
 import { StagedQueue } from './staged-queue.js';
-import { PeerTimers } from './timers.js';
+import { NEVER, PeerTimers } from './timers.js';
 
 export class Peer {
   readonly publicKey: Uint8Array;
@@ -59,5 +59,29 @@ export class Peer {
   /** Persistent keepalive in seconds, 0 for off. */
   get persistentKeepalive(): number {
     return this.timers.persistentKeepaliveMs / 1000;
+  }
+
+  /**
+   * Sets the persistent keepalive interval (seconds, 0 off), nothing else: configuring a device that is not up.
+   * On a running device, Device.setPersistentKeepalive also sends the first keepalive, as wg(8) does.
+   */
+  setPersistentKeepalive(seconds: number): void {
+    this.timers.persistentKeepaliveMs = seconds * 1000;
+    if (seconds === 0) this.timers.persistentKeepalive = NEVER;
+  }
+
+  /** Whether it has session keys now (a current keypair, or a fresh one waiting to be confirmed). */
+  get hasSession(): boolean {
+    return this.keypairs.current !== null || this.keypairs.next !== null;
+  }
+
+  /** A session, or a handshake under way. */
+  get inUse(): boolean {
+    return this.hasSession || this.handshake.stage !== 'zeroed';
+  }
+
+  /** Retransmissions of the current handshake so far (0 once it completes, or before any). */
+  get handshakeAttempts(): number {
+    return this.timers.handshakeAttempts;
   }
 }

@@ -16,6 +16,7 @@ import { REJECT_AFTER_TIME_MS, REKEY_ON_RECEIVE_AFTER_MS, UNDER_LOAD_AFTER_TIME_
 import { consumeCookieReply, createCookieReply, validateMacs, addMacs } from './cookie.js';
 import type { Device } from './device.js';
 import type { DeviceSink } from './device-types.js';
+import { WORK } from './device-work.js';
 import { ENDPOINT_SIZE, endpointAddressOffset, endpointEquals, endpointFamily } from './endpoint.js';
 import { ipPacketLength, ipSourceOffset, ipVersion } from './ip-packet.js';
 import { Keypair } from './keypair.js';
@@ -46,7 +47,7 @@ export function receiveDatagram(
   if (type === MESSAGE_TYPE_INVALID) return device.drop('malformed');
   if (!device.isUp) return device.drop('device-down');
   if (type === MESSAGE_TYPE_INITIATION || type === MESSAGE_TYPE_RESPONSE) {
-    if (!device.queueHandshake(buf, off, len, source, sourceOff, now)) device.drop('handshake-queue-full');
+    if (!device[WORK].queueHandshake(buf, off, len, source, sourceOff, now)) device.drop('handshake-queue-full');
     return;
   }
   if (type === MESSAGE_TYPE_COOKIE_REPLY) return receiveCookieReply(device, buf, off, len, now);
@@ -119,12 +120,13 @@ function receiveCookieReply(device: Device, buf: Uint8Array, off: number, len: n
  * counting the message at hand).
  */
 export function processHandshakeQueue(device: Device, now: number, sink: DeviceSink, budget: number): void {
-  const queue = device.handshakes;
+  const work = device[WORK];
+  const queue = work.handshakes;
   while (budget > 0) {
     const message = queue.shift();
     if (message === null) return;
-    if (queue.size + 1 >= UNDER_LOAD_QUEUE_THRESHOLD) device.underLoadUntil = now + UNDER_LOAD_AFTER_TIME_MS;
-    const underLoad = now < device.underLoadUntil;
+    if (queue.size + 1 >= UNDER_LOAD_QUEUE_THRESHOLD) work.underLoadUntil = now + UNDER_LOAD_AFTER_TIME_MS;
+    const underLoad = now < work.underLoadUntil;
     const sourceBuffer = queue.sourceBuffer;
     const sourceOff = queue.sourceOffset();
     // Counted like any other refusal: without a private key no handshake can succeed (and MAC1 would be
@@ -173,7 +175,7 @@ function receiveInitiation(device: Device, message: Uint8Array, source: Uint8Arr
   const previous = peer.handshake.localIndex;
   if (previous !== 0 && device.indices.lookup(previous)?.keypair === null) device.indices.release(previous);
   const index = device.indices.allocate(peer, null);
-  const response = device.responseScratch;
+  const response = device[WORK].response;
   if (!createResponse(device.noise, peer.handshake, response, index).ok) {
     device.indices.release(index);
     return device.drop('handshake-failed', peer);
@@ -222,11 +224,11 @@ function beginSession(device: Device, peer: Peer, now: number): void {
 function sendCookieReply(
   device: Device, message: Uint8Array, source: Uint8Array, sourceOff: number, cookieSource: Uint8Array, now: number, sink: DeviceSink,
 ): void {
-  const reply = device.cookieReplyScratch;
+  const reply = device[WORK].cookieReply;
   const senderIndex = readU32LE(message, INITIATION.senderIndex); // same offset in a response
   createCookieReply(device.crypto, device.cookieChecker, reply, message, senderIndex, cookieSource, now, device.randomFill);
   device.drop('cookie-sent');
-  const to = device.endpointScratch;
+  const to = device[WORK].endpoint;
   for (let i = 0; i < ENDPOINT_SIZE; i++) to[i] = source[sourceOff + i];
   sink.sendDatagram(to, reply, 0, reply.length);
 }
@@ -242,7 +244,7 @@ function followEndpoint(peer: Peer, source: Uint8Array, sourceOff: number): void
  */
 function cookieSourceOf(device: Device, record: Uint8Array, off: number): Uint8Array {
   const size = endpointFamily(record, off) === 4 ? 4 : 16;
-  const out = size === 4 ? device.cookieSource4 : device.cookieSource6;
+  const out = size === 4 ? device[WORK].cookieSource4 : device[WORK].cookieSource6;
   const address = endpointAddressOffset(off);
   for (let i = 0; i < size; i++) out[i] = record[address + i];
   out[size] = record[off + 2];

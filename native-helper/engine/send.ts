@@ -13,10 +13,11 @@ import { REKEY_AFTER_TIME_MS, REJECT_AFTER_TIME_MS, REKEY_TIMEOUT_MS } from './c
 import { addMacs } from './cookie.js';
 import type { Device } from './device.js';
 import { type DeviceSink, SEND_HEADROOM } from './device-types.js';
+import { WORK } from './device-work.js';
 import { writeIcmpUnreachable } from './icmp.js';
 import { ipDestinationOffset, ipPacketLength, ipVersion } from './ip-packet.js';
 import type { Keypair } from './keypair.js';
-import { INITIATION, TRANSPORT, paddingLength, writeTransportHeader } from './messages.js';
+import { TRANSPORT, paddingLength, writeTransportHeader } from './messages.js';
 import { createInitiation } from './noise.js';
 import type { Peer } from './peer.js';
 import { writeTai64n } from './tai64n.js';
@@ -67,7 +68,7 @@ export function sendKeepalive(device: Device, peer: Peer, now: number, sink: Dev
   if (peer.staged.size > 0) return sendStagedPackets(device, peer, now, sink);
   const keypair = usableKeypair(device, peer, now);
   if (keypair === null) return sendHandshakeInitiation(device, peer, false, now, sink);
-  encryptAndSend(device, peer, keypair, device.scratch, SEND_HEADROOM, 0, now, sink);
+  encryptAndSend(device, peer, keypair, device[WORK].scratch, SEND_HEADROOM, 0, now, sink);
   // A keepalive is a send like any other (the kernel runs keep_key_fresh after every batch, keepalives
   // included): a tunnel kept up by persistent keepalives alone must still rekey before its key is rejected.
   keepKeyFreshAfterSend(device, peer, keypair, now, sink);
@@ -85,8 +86,7 @@ export function sendHandshakeInitiation(device: Device, peer: Peer, retry: boole
   const previousIndex = peer.handshake.localIndex;
   if (previousIndex !== 0 && device.indices.lookup(previousIndex)?.keypair === null) device.indices.release(previousIndex);
   const index = device.indices.allocate(peer, null);
-  const message = device.initiationScratch;
-  const timestamp = device.timestampScratch;
+  const { initiation: message, timestamp } = device[WORK];
   writeTai64n(timestamp, 0, device.wallClock());
   const result = createInitiation(device.noise, device.identity, peer.handshake, message, index, timestamp);
   if (!result.ok) {
@@ -143,6 +143,7 @@ function keepKeyFreshAfterSend(device: Device, peer: Peer, keypair: Keypair, now
 }
 
 function sendUnreachable(device: Device, buf: Uint8Array, off: number, len: number, sink: DeviceSink): void {
-  const reply = writeIcmpUnreachable(buf, off, len, device.scratch, 0);
-  if (reply > 0) sink.writeTun(device.scratch, 0, reply);
+  const scratch = device[WORK].scratch;
+  const reply = writeIcmpUnreachable(buf, off, len, scratch, 0);
+  if (reply > 0) sink.writeTun(scratch, 0, reply);
 }
