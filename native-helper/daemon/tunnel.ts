@@ -11,6 +11,7 @@ import { addressFromBytes, formatIpAddress } from '../../shared/config/ip.js';
 import type { TunnelConfig } from '../../shared/config/model.js';
 import type { TunnelStatus } from '../../shared/ipc/control.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
+import { DEFAULT_MTU } from '../engine/constants.js';
 import { Device } from '../engine/device.js';
 import type { DeviceEvent } from '../engine/device-types.js';
 import { DROP_REASONS, type DropCounters } from '../engine/drops.js';
@@ -96,7 +97,7 @@ export class Tunnel {
     const undo: (() => Promise<void> | void)[] = [];
     try {
       const endpoints = await resolveEndpoints(config, { memory: options.endpointMemory, log });
-      const tun = openTun({ name, mtu: config.interface.mtu ?? 1420 });
+      const tun = openTun({ name, mtu: config.interface.mtu ?? DEFAULT_MTU });
       undo.push(() => tun.close());
       const bind = createBind();
       const port = bind.open(config.interface.listenPort ?? 0);

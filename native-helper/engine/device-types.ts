@@ -11,7 +11,7 @@ import type { Peer } from './peer.js';
  * until the caller reuses them, and a sink that knows it may keep references to those).
  */
 export interface DeviceSink {
-  /** A datagram to the peer's endpoint (a 20-byte endpoint record, see endpoint.ts). */
+  /** A datagram to the peer's endpoint (an endpoint record, see endpoint.ts). */
   sendDatagram(endpoint: Uint8Array, buf: Uint8Array, off: number, len: number): void;
   /** An IP packet for the TUN side: decrypted traffic, or an ICMP error for a packet that could not be sent. */
   writeTun(buf: Uint8Array, off: number, len: number): void;
@@ -36,7 +36,7 @@ export interface DeviceOptions {
   randomFill?: (buf: Uint8Array) => void;
   /** Wall-clock Unix ms, for TAI64N timestamps and "latest handshake". Monotonic time is passed to each call. */
   wallClock: () => number;
-  /** The tunnel MTU, for padding (default 1420, as device.c). */
+  /** The tunnel MTU, for padding (default DEFAULT_MTU, as device.c). */
   mtu?: number;
   limits?: Partial<DeviceLimits>;
   onEvent?: (event: DeviceEvent) => void;
@@ -44,7 +44,10 @@ export interface DeviceOptions {
   handshakesPerFlush?: number;
 }
 
-/** Bytes a caller leaves before each outgoing packet, where the transport header is written in place. */
+/**
+ * Bytes a caller leaves before each outgoing packet, where the transport header is written in place. The one
+ * home of this rule: Tuns leave this much by default, and DataPath refuses one that leaves less.
+ */
 export const SEND_HEADROOM = 16;
 /** Bytes a caller leaves after each outgoing packet: padding up to 15 bytes and the 16-byte tag. */
 export const SEND_TAILROOM = 32;

@@ -5,8 +5,9 @@
  *   [0] family, 4 or 6 (0: none)   [1] 0   [2..3] port, big-endian   [4..7] IPv6 scope id, little-endian
  *   [8..23] address: IPv4 in the first 4 bytes and zeros after, or the 16 IPv6 bytes
  *
- * This is the form the I/O layer (io/endpoint.ts, the addon) gives each received datagram's source in and takes
- * destinations in; a peer keeps its endpoint in one.
+ * The one home of this layout. The I/O layer gives each received datagram's source in this form and takes
+ * destinations in it (io/packet-batch.ts's endpoints; the addon's addon/src/endpoint.c, which must agree byte
+ * for byte: endpoint.test.ts pins the bytes, test/netns/udp.test.ts the addon's); a peer keeps its endpoint in one.
  */
 import { formatEndpoint as formatEndpointText, parseEndpoint as parseEndpointText } from '../../shared/config/endpoint.js';
 import { addressFromBytes, addressToBytes, formatIpAddress, parseIpAddress } from '../../shared/config/ip.js';

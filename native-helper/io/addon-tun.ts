@@ -6,18 +6,21 @@
 // split into MTU-sized packets in C before JS sees them; on write, consecutive segments of a TCP (or UDP) flow
 // in one batch are merged back into super-packets in C (gso-coalesce.c), one system call each, so the kernel's
 // TCP receive runs once per 64 KiB rather than once per packet. stats() counts both directions.
+import { DEFAULT_MTU } from '../engine/constants.js';
+import { SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import { loadAddon, type NativeIo, type TunHandle, type TunStats } from './addon.js';
-import { DEFAULT_HEADROOM, DEFAULT_TAILROOM, type PacketBatch } from './packet-batch.js';
+import type { PacketBatch } from './packet-batch.js';
 import { allocatePacketSlots, checkCount, dispatcher } from './slots.js';
 import type { Tun } from './tun.js';
 
 export interface AddonTunOptions {
   /** Interface name, at most 15 bytes; `%d` takes the first free number. Default `warren%d`. */
   name?: string;
-  /** Default 1420, as the kernel's WireGuard device. */
+  /** Default the engine's DEFAULT_MTU, as the kernel's WireGuard device. */
   mtu?: number;
   /** IFF_VNET_HDR with TSO/USO: fewer, bigger reads. Default true. */
   offload?: boolean;
+  /** Free bytes around every packet read; default what the engine seals in place with (SEND_HEADROOM/TAILROOM). */
   headroom?: number;
   tailroom?: number;
   /** Batches in flight between the reader thread and JS. Default 2. */
@@ -27,8 +30,6 @@ export interface AddonTunOptions {
   /** Packets per batch at most. Default 1024. */
   slotPackets?: number;
 }
-
-export const DEFAULT_TUN_MTU = 1420;
 
 export class AddonTun implements Tun {
   readonly name: string;
@@ -46,15 +47,15 @@ export class AddonTun implements Tun {
 
   constructor(options: AddonTunOptions = {}) {
     this.#native = loadAddon();
-    this.headroom = checkCount('headroom', options.headroom ?? DEFAULT_HEADROOM, 0, 4096);
-    this.tailroom = checkCount('tailroom', options.tailroom ?? DEFAULT_TAILROOM, 0, 4096);
+    this.headroom = checkCount('headroom', options.headroom ?? SEND_HEADROOM, 0, 4096);
+    this.tailroom = checkCount('tailroom', options.tailroom ?? SEND_TAILROOM, 0, 4096);
     this.#options = {
       slots: checkCount('slots', options.slots ?? 2, 1, 8),
       // A read needs room for 64 KiB; the cap keeps offsets within 32 bits with room to spare.
       slotBytes: checkCount('slotBytes', options.slotBytes ?? 1 << 20, 1 << 17, 1 << 30),
       slotPackets: checkCount('slotPackets', options.slotPackets ?? 1024, 1, 1 << 20),
     };
-    const mtu = checkCount('mtu', options.mtu ?? DEFAULT_TUN_MTU, 576, 65535);
+    const mtu = checkCount('mtu', options.mtu ?? DEFAULT_MTU, 576, 65535);
     const opened = this.#native.tunOpen(options.name ?? 'warren%d', mtu, options.offload ?? true);
     this.#handle = opened.handle;
     this.name = opened.name;

@@ -1,5 +1,5 @@
 // The network side of the data plane, as wireguard-go's conn.Bind, for JS: UDP on one port for IPv4 and IPv6,
-// batches in both directions, every datagram with its endpoint (see endpoint.ts).
+// batches in both directions, every datagram with its endpoint record (engine/endpoint.ts).
 import type { DatagramBatch } from './packet-batch.js';
 import type { ErrnoError } from './errno-error.js';
 

@@ -1,8 +1,10 @@
 // DataPath's one timer: armed for the device's earliest deadline, moved only when that deadline comes earlier
 // (a packet pushing deadlines later costs no timer work), and an early fire ticks and re-arms. The device, TUN
-// and bind are stand-ins: only the deadline, the ticks and the timer are under test.
+// and bind are stand-ins: only the deadline, the ticks and the timer are under test. And the room around packets:
+// a Tun that leaves less than the engine seals in place with is refused at once.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Device } from '../engine/device.js';
+import { SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import type { Bind } from './bind.js';
 import type { Tun } from './tun.js';
 import { DataPath } from './data-path.js';
@@ -21,9 +23,14 @@ class DeadlineDevice {
   receive(): void {}
 }
 
+function standInTun(room: { headroom?: number; tailroom?: number } = {}): Tun {
+  const { headroom = SEND_HEADROOM, tailroom = SEND_TAILROOM } = room;
+  return { name: 'tun0', headroom, tailroom, start() {}, writeBatch: () => 0 } as unknown as Tun;
+}
+
 function setup(): { device: DeadlineDevice; path: DataPath } {
   const device = new DeadlineDevice();
-  const tun = { start() {}, writeBatch: () => 0 } as unknown as Tun;
+  const tun = standInTun();
   const bind = { start() {}, sendBatch: () => 0 } as unknown as Bind;
   const path = new DataPath(device as unknown as Device, tun, bind, () => Date.now(), (error) => {
     throw error;
@@ -93,5 +100,16 @@ describe('DataPath timer', () => {
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(20_000);
     expect(device.ticks).toEqual([50]);
+  });
+});
+
+describe('DataPath room around packets', () => {
+  it("refuses a Tun that leaves less room than the engine's SEND_HEADROOM and SEND_TAILROOM", () => {
+    const device = new DeadlineDevice() as unknown as Device;
+    const bind = { start() {}, sendBatch: () => 0 } as unknown as Bind;
+    const make = (tun: Tun) => new DataPath(device, tun, bind, () => 0, () => {});
+    expect(() => make(standInTun({ headroom: SEND_HEADROOM - 1 }))).toThrow(/tun0 leaves 15 bytes before and 32 after/);
+    expect(() => make(standInTun({ tailroom: SEND_TAILROOM - 1 }))).toThrow(RangeError);
+    expect(() => make(standInTun({ headroom: 64, tailroom: 64 }))).not.toThrow();
   });
 });

@@ -10,7 +10,7 @@
  * outgoing batches through cached region views (nothing allocated per packet); a full batch is flushed early.
  */
 import type { Device } from '../engine/device.js';
-import type { DeviceSink } from '../engine/device-types.js';
+import { type DeviceSink, SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import { regionView } from '../crypto/region-views.js';
 import { ENDPOINT_SIZE, copyEndpoint } from '../engine/endpoint.js';
 import type { Bind } from './bind.js';
@@ -36,6 +36,12 @@ export class DataPath implements DeviceSink {
   private stopped = false;
 
   constructor(device: Device, tun: Tun, bind: Bind, clock: () => number, onError: (error: Error) => void) {
+    // The engine seals each packet in place in the Tun's batch: header before it, padding and tag after it.
+    if (!(tun.headroom >= SEND_HEADROOM && tun.tailroom >= SEND_TAILROOM)) {
+      throw new RangeError(
+        `${tun.name} leaves ${tun.headroom} bytes before and ${tun.tailroom} after each packet; the engine needs ${SEND_HEADROOM} and ${SEND_TAILROOM}`,
+      );
+    }
     this.device = device;
     this.tun = tun;
     this.bind = bind;

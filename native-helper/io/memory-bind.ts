@@ -1,22 +1,39 @@
 // Binds in memory, as wireguard-go's bindtest: a MemoryNetwork joins any number of MemoryBinds, each with an
 // IPv4 and an IPv6 address, so two engines can talk in a unit test without sockets. Datagrams are copied when
-// sent and delivered asynchronously in batches with their source endpoint; a filter can drop or watch them.
+// sent and delivered asynchronously in batches with their source endpoint record (engine/endpoint.ts); a filter
+// can drop or watch them.
+import { formatIpAddress, parseIpAddress } from '../../shared/config/ip.js';
+import { ENDPOINT_SIZE, endpointFamily, formatEndpoint, parseEndpoint } from '../engine/endpoint.js';
 import type { Bind } from './bind.js';
-import { ENDPOINT_SIZE, Endpoint } from './endpoint.js';
 import { errnoError, type ErrnoError } from './errno-error.js';
 import { createDatagramBatch, type DatagramBatch } from './packet-batch.js';
 import { checkCount } from './slots.js';
 
-export type DatagramFilter = (datagram: Uint8Array, from: Endpoint, to: Endpoint) => boolean;
+/** Return false to drop the datagram. `from` and `to` are `ip:port` or `[v6]:port`. */
+export type DatagramFilter = (datagram: Uint8Array, from: string, to: string) => boolean;
 
 interface Queued {
   readonly data: Uint8Array;
-  readonly source: Endpoint;
+  /** The source endpoint record. */
+  readonly source: Uint8Array;
 }
 
 const BATCH_BYTES = 1 << 20;
 /** A receiver that is not reading keeps this many datagrams, as a socket buffer would, then drops. */
 const QUEUE_LIMIT = 4096;
+
+/** `address`:`port` as an endpoint record. */
+function record(address: string, port: number): Uint8Array {
+  const parsed = parseEndpoint(address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+  if (parsed === null) throw new SyntaxError(`not an IP address: ${JSON.stringify(address)}`);
+  return parsed;
+}
+
+function canonical(address: string): string {
+  const parsed = parseIpAddress(address);
+  if (!parsed.ok) throw new SyntaxError(`not an IP address: ${JSON.stringify(address)}`);
+  return formatIpAddress(parsed.value);
+}
 
 export class MemoryNetwork {
   /** Return false to drop a datagram in flight. */
@@ -24,10 +41,16 @@ export class MemoryNetwork {
   readonly #binds = new Map<string, MemoryBind>();
   #hosts = 0;
 
-  createBind(options: { ipv4?: string; ipv6?: string; batchDatagrams?: number } = {}): MemoryBind {
+  /** A fresh pair of addresses, one per family (192.0.2.N, 2001:db8::N), for a host on this network. */
+  allocateAddresses(): { ipv4: string; ipv6: string } {
     this.#hosts++;
-    const ipv4 = options.ipv4 ?? `192.0.2.${this.#hosts}`;
-    const ipv6 = options.ipv6 ?? `2001:db8::${this.#hosts.toString(16)}`;
+    return { ipv4: `192.0.2.${this.#hosts}`, ipv6: `2001:db8::${this.#hosts.toString(16)}` };
+  }
+
+  createBind(options: { ipv4?: string; ipv6?: string; batchDatagrams?: number } = {}): MemoryBind {
+    const fresh = options.ipv4 === undefined || options.ipv6 === undefined ? this.allocateAddresses() : undefined;
+    const ipv4 = canonical(options.ipv4 ?? fresh!.ipv4);
+    const ipv6 = canonical(options.ipv6 ?? fresh!.ipv6);
     return new MemoryBind(this, ipv4, ipv6, options.batchDatagrams ?? 64);
   }
 
@@ -39,26 +62,31 @@ export class MemoryNetwork {
     } else if (this.#taken(bind, port)) {
       throw errnoError('EADDRINUSE', 'bind', `port ${port}`);
     }
-    this.#binds.set(Endpoint.of(bind.ipv4, port).toString(), bind);
-    this.#binds.set(Endpoint.of(bind.ipv6, port).toString(), bind);
+    for (const key of this.#keys(bind, port)) this.#binds.set(key, bind);
     return port;
   }
 
   /** @internal */
   release(bind: MemoryBind, port: number): void {
-    this.#binds.delete(Endpoint.of(bind.ipv4, port).toString());
-    this.#binds.delete(Endpoint.of(bind.ipv6, port).toString());
+    for (const key of this.#keys(bind, port)) this.#binds.delete(key);
   }
 
-  /** @internal */
-  route(from: MemoryBind, data: Uint8Array, to: Endpoint): void {
-    const source = Endpoint.of(to.family === 4 ? from.ipv4 : from.ipv6, from.port);
-    if (this.filter !== undefined && !this.filter(data, source, to)) return;
-    this.#binds.get(to.toString())?.receive({ data: data.slice(), source });
+  /** @internal `to` is the destination's endpoint record at `toOff`. */
+  route(from: MemoryBind, data: Uint8Array, to: Uint8Array, toOff: number): void {
+    const family = endpointFamily(to, toOff);
+    if (family === 0) return;
+    const source = from.endpoint(family);
+    const destination = formatEndpoint(to, toOff)!;
+    if (this.filter !== undefined && !this.filter(data, formatEndpoint(source)!, destination)) return;
+    this.#binds.get(destination)?.receive({ data: data.slice(), source });
+  }
+
+  #keys(bind: MemoryBind, port: number): string[] {
+    return [formatEndpoint(record(bind.ipv4, port))!, formatEndpoint(record(bind.ipv6, port))!];
   }
 
   #taken(bind: MemoryBind, port: number): boolean {
-    return this.#binds.has(Endpoint.of(bind.ipv4, port).toString()) || this.#binds.has(Endpoint.of(bind.ipv6, port).toString());
+    return this.#keys(bind, port).some((key) => this.#binds.has(key));
   }
 }
 
@@ -87,9 +115,9 @@ export class MemoryBind implements Bind {
     return this.#port;
   }
 
-  /** This bind's endpoint in a family, for the other side to send to. */
-  endpoint(family: 4 | 6 = 4): Endpoint {
-    return Endpoint.of(family === 4 ? this.ipv4 : this.ipv6, this.#port);
+  /** This bind's endpoint record in a family, for the other side to send to. */
+  endpoint(family: 4 | 6 = 4): Uint8Array {
+    return record(family === 4 ? this.ipv4 : this.ipv6, this.#port);
   }
 
   open(port: number): number {
@@ -111,8 +139,7 @@ export class MemoryBind implements Bind {
   sendBatch(batch: DatagramBatch): number {
     if (this.#port === 0) throw errnoError('EBADF', 'sendmmsg', 'bind is not open');
     for (let i = 0; i < batch.count; i++) {
-      const to = Endpoint.fromBytes(batch.endpoints, i * ENDPOINT_SIZE);
-      this.#network.route(this, batch.buffer.subarray(batch.offsets[i], batch.offsets[i] + batch.lengths[i]), to);
+      this.#network.route(this, batch.buffer.subarray(batch.offsets[i], batch.offsets[i] + batch.lengths[i]), batch.endpoints, i * ENDPOINT_SIZE);
     }
     return batch.count;
   }
@@ -161,7 +188,7 @@ export class MemoryBind implements Bind {
         batch.buffer.set(next.data, cursor);
         batch.offsets[batch.count] = cursor;
         batch.lengths[batch.count] = next.data.length;
-        next.source.writeTo(batch.endpoints, batch.count * ENDPOINT_SIZE);
+        batch.endpoints.set(next.source, batch.count * ENDPOINT_SIZE);
         batch.count++;
         cursor += next.data.length;
       }

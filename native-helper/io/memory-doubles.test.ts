@@ -1,7 +1,7 @@
 // The in-memory Tun and Bind: what a unit test of the engine relies on. Two "devices" here forward
 // tun -> bind -> network -> bind -> tun, as two engines would, with no sockets.
 import { describe, expect, it } from 'vitest';
-import { ENDPOINT_SIZE, Endpoint } from './endpoint.js';
+import { ENDPOINT_SIZE, formatEndpoint } from '../engine/endpoint.js';
 import { MemoryBind, MemoryNetwork } from './memory-bind.js';
 import { MemoryTun } from './memory-tun.js';
 import { createDatagramBatch, packetAt, type PacketBatch } from './packet-batch.js';
@@ -13,14 +13,14 @@ function packet(seq: number, length = 60): Uint8Array {
 }
 
 /** A stand-in engine: each packet from the tun goes to the peer's endpoint, each datagram to the tun. */
-function wire(tun: MemoryTun, bind: MemoryBind, peer: () => Endpoint): void {
+function wire(tun: MemoryTun, bind: MemoryBind, peer: () => Uint8Array): void {
   const out = createDatagramBatch(256, 1 << 20);
   tun.start((batch: PacketBatch) => {
     for (let i = 0; i < batch.count; i++) {
       expect(batch.offsets[i]).toBeGreaterThanOrEqual(tun.headroom);
       out.offsets[i] = batch.offsets[i];
       out.lengths[i] = batch.lengths[i];
-      peer().writeTo(out.endpoints, i * ENDPOINT_SIZE);
+      out.endpoints.set(peer(), i * ENDPOINT_SIZE);
     }
     out.count = batch.count;
     bind.sendBatch({ ...out, buffer: batch.buffer });
@@ -56,7 +56,7 @@ describe('MemoryTun and MemoryBind', () => {
     const seen: string[] = [];
     b.start((batch) => {
       for (let i = 0; i < batch.count; i++) {
-        seen.push(`${Endpoint.fromBytes(batch.endpoints, i * ENDPOINT_SIZE)} ${packetAt(batch, i)[0]}`);
+        seen.push(`${formatEndpoint(batch.endpoints, i * ENDPOINT_SIZE)} ${packetAt(batch, i)[0]}`);
       }
     });
     network.filter = (datagram) => datagram[0] !== 2;
@@ -65,7 +65,7 @@ describe('MemoryTun and MemoryBind', () => {
       batch.buffer[i * 8] = i;
       batch.offsets[i] = i * 8;
       batch.lengths[i] = 8;
-      b.endpoint(i === 1 ? 6 : 4).writeTo(batch.endpoints, i * ENDPOINT_SIZE);
+      batch.endpoints.set(b.endpoint(i === 1 ? 6 : 4), i * ENDPOINT_SIZE);
     }
     batch.count = 3;
     expect(a.sendBatch(batch)).toBe(3);

@@ -1,8 +1,10 @@
 // A Tun in memory, as wireguard-go's tuntest: a test injects the packets the system would route into the tunnel
 // and sees what the engine writes back, without a device. Batches follow the addon's layout (headroom and
 // tailroom around every packet) and arrive asynchronously, in order.
+import { DEFAULT_MTU } from '../engine/constants.js';
+import { SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import { errnoError } from './errno-error.js';
-import { DEFAULT_HEADROOM, DEFAULT_TAILROOM, type PacketBatch } from './packet-batch.js';
+import type { PacketBatch } from './packet-batch.js';
 import { allocatePacketSlots, checkCount } from './slots.js';
 import type { Tun } from './tun.js';
 
@@ -35,9 +37,9 @@ export class MemoryTun implements Tun {
 
   constructor(options: MemoryTunOptions = {}) {
     this.name = options.name ?? 'memory0';
-    this.mtu = checkCount('mtu', options.mtu ?? 1420, 68, 65535);
-    this.headroom = checkCount('headroom', options.headroom ?? DEFAULT_HEADROOM, 0, 4096);
-    this.tailroom = checkCount('tailroom', options.tailroom ?? DEFAULT_TAILROOM, 0, 4096);
+    this.mtu = checkCount('mtu', options.mtu ?? DEFAULT_MTU, 68, 65535);
+    this.headroom = checkCount('headroom', options.headroom ?? SEND_HEADROOM, 0, 4096);
+    this.tailroom = checkCount('tailroom', options.tailroom ?? SEND_TAILROOM, 0, 4096);
     this.#batchPackets = checkCount('batchPackets', options.batchPackets ?? 64, 1, 4096);
   }
 

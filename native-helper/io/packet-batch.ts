@@ -3,16 +3,12 @@
 // Packet i is buffer[offsets[i], offsets[i] + lengths[i]) for i < count; arrays are allocated once at their
 // capacity and reused, so nothing is allocated per packet (or per batch). Batches a Tun delivers leave
 // `headroom` bytes before and `tailroom` bytes after every packet for the packet's own use, so the engine
-// builds the WireGuard transport message in place: header in front, padding and tag behind.
+// builds the WireGuard transport message in place: header in front, padding and tag behind (how much it needs
+// is the engine's SEND_HEADROOM and SEND_TAILROOM, and DataPath checks a Tun leaves that much).
 //
 // A batch a Tun or Bind hands to a callback is theirs again when the callback returns: copy what must outlive
 // it, and never transfer its buffer (the reader thread writes into that memory).
-import { ENDPOINT_SIZE } from './endpoint.js';
-
-/** The 16-byte WireGuard transport header (type, receiver index, counter). */
-export const DEFAULT_HEADROOM = 16;
-/** The 16-byte Poly1305 tag, plus up to 15 bytes of padding to a multiple of 16. */
-export const DEFAULT_TAILROOM = 32;
+import { ENDPOINT_SIZE } from '../engine/endpoint.js';
 
 export interface PacketBatch {
   readonly buffer: Uint8Array;
@@ -21,7 +17,7 @@ export interface PacketBatch {
   count: number;
 }
 
-/** Datagram i came from (or goes to) the endpoint at endpoints[i * ENDPOINT_SIZE] (see endpoint.ts). */
+/** Datagram i came from (or goes to) the endpoint record at endpoints[i * ENDPOINT_SIZE] (engine/endpoint.ts). */
 export interface DatagramBatch extends PacketBatch {
   readonly endpoints: Uint8Array;
 }

@@ -2,7 +2,7 @@
 // (slot, count, errno) callback to the batch objects JS sees. Each slot object is itself the batch: the count
 // is set and the same object handed over every time.
 import type { NativeBatchCallback } from './addon.js';
-import { ENDPOINT_SIZE } from './endpoint.js';
+import { ENDPOINT_SIZE } from '../engine/endpoint.js';
 import type { DatagramBatch, PacketBatch } from './packet-batch.js';
 import type { ErrnoError } from './errno-error.js';
 

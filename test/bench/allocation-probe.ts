@@ -17,14 +17,13 @@ import { Session } from 'node:inspector/promises';
 import { GCProfiler } from 'node:v8';
 
 import { DataPath } from '../../native-helper/io/data-path.js';
-import type { DeviceSink } from '../../native-helper/engine/device-types.js';
+import { type DeviceSink, SEND_HEADROOM, SEND_TAILROOM } from '../../native-helper/engine/device-types.js';
 import { ENDPOINT_SIZE } from '../../native-helper/engine/endpoint.js';
 import { sendKeepalive } from '../../native-helper/engine/send.js';
 import { ipv4Packet, payloadOf } from '../../native-helper/engine/testing/packets.js';
 import { type TestNode, createTwoDevices } from '../../native-helper/engine/testing/two-devices.js';
 import type { Bind } from '../../native-helper/io/bind.js';
 import {
-  DEFAULT_HEADROOM,
   type DatagramBatch,
   type PacketBatch,
   createDatagramBatch,
@@ -38,6 +37,9 @@ const ROOM = 1536;
 
 /** A Tun whose reads the driver hands in, and whose writes are counted and forgotten. */
 class LoopTun {
+  readonly name = 'loop';
+  readonly headroom = SEND_HEADROOM;
+  readonly tailroom = SEND_TAILROOM;
   onBatch: (batch: PacketBatch) => void = () => {};
   written = 0;
   start(onBatch: (batch: PacketBatch) => void): void {
@@ -114,7 +116,7 @@ function side(node: TestNode, to: TestNode, clock: () => number): Side {
   const batch = createPacketBatch(PACKETS, PACKETS * ROOM);
   for (let i = 0; i < PACKETS; i++) {
     const packet = ipv4Packet({ src: node.tunnel4, dst: to.tunnel4, payload: payloadOf(i, PACKET_BYTES - 20) });
-    batch.offsets[i] = i * ROOM + DEFAULT_HEADROOM;
+    batch.offsets[i] = i * ROOM + SEND_HEADROOM;
     batch.lengths[i] = packet.length;
     batch.buffer.set(packet, batch.offsets[i]);
   }

@@ -1,7 +1,5 @@
-/* The 24-byte endpoint JS and C share for every datagram (see native-helper/io/endpoint.ts):
- *   [0] family (4 or 6)  [1] 0  [2..3] port, big-endian  [4..7] IPv6 scope id, little-endian
- *   [8..23] address (IPv4 in the first 4 bytes, the rest zero)
- * Fixed size and zero padding make equal endpoints equal bytes, so comparing or hashing needs no parsing. */
+/* The 24-byte endpoint record JS and C share for every datagram. Its layout is defined, once, in
+ * native-helper/engine/endpoint.ts; this side must write and read exactly that. */
 #ifndef WIO_ENDPOINT_H
 #define WIO_ENDPOINT_H
 
