@@ -18,6 +18,8 @@
  */
 import { CONTROL_DIRECTORY, networkNamespaceId } from '../../shared/ipc/socket-path.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
+import { addonIo } from '../io/addon-io.js';
+import type { TunnelIo } from '../io/tunnel-io.js';
 import type { Platform } from '../platform/types.js';
 import type { TunnelStore } from '../store/index.js';
 import { type Accounts, userNameOf } from './authorization.js';
@@ -38,6 +40,8 @@ import { tunnelSummaries } from './tunnel-summaries.js';
 export interface HelperOptions {
   socketPath: string;
   platform: Platform;
+  /** Where tunnels get their TUN devices and UDP sockets (default: the addon's; tests: io/memory-io.ts). */
+  io?: TunnelIo;
   crypto: CryptoPrimitives;
   version: string;
   uapiDirectory?: string;
@@ -110,7 +114,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   });
 
   const tunnels = new RunningTunnels({
-    platform: options.platform,
+    host: { io: options.io ?? addonIo, platform: options.platform },
     crypto: options.crypto,
     uapiDirectory: options.uapiDirectory,
     journal,

@@ -16,19 +16,18 @@
  * Every running tunnel is in the journal (recovery.ts) from before its `up` touches the system to after its
  * `down` has undone it.
  */
-import { existsSync } from 'node:fs';
 import { encodeKey } from '../../shared/config/keys.js';
 import type { TunnelConfig } from '../../shared/config/model.js';
 import type { TunnelOptions, TunnelState } from '../../shared/ipc/control.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import { REKEY_ATTEMPT_TIME_MS } from '../engine/constants.js';
 import type { DeviceEvent } from '../engine/device-types.js';
-import type { Platform } from '../platform/types.js';
 import type { EndpointMemory } from './configure-device.js';
 import { ControlFailure } from './control-server.js';
 import { type HelperLog, peerLabel } from './helper-log.js';
 import type { TunnelJournal } from './recovery.js';
 import { Tunnel } from './tunnel.js';
+import type { TunnelHost } from './tunnel-host.js';
 
 export type Origin = 'store' | 'file';
 
@@ -43,7 +42,8 @@ export interface TunnelEntry {
 }
 
 export interface RunningTunnelsOptions {
-  platform: Platform;
+  /** Where the tunnels' devices, sockets and platform come from. */
+  host: TunnelHost;
   crypto: CryptoPrimitives;
   uapiDirectory?: string;
   journal: TunnelJournal;
@@ -91,7 +91,7 @@ export class RunningTunnels {
     const { journal, log } = this.options;
     const previous = this.entries.get(name);
     if (previous?.tunnel) throw new ControlFailure('exists', `${name} is already up`);
-    if (existsSync(`/sys/class/net/${name}`)) {
+    if (this.options.host.io.interfaceExists(name)) {
       throw new ControlFailure('exists', `an interface named ${name} already exists in this network namespace`);
     }
     const entry: TunnelEntry = { name, origin, options: tunnelOptions, tunnel: null, state: 'connecting' };
@@ -110,7 +110,7 @@ export class RunningTunnels {
       tunnel = await Tunnel.start({
         name,
         config,
-        platform: this.options.platform,
+        host: this.options.host,
         crypto: this.options.crypto,
         allowScripts: tunnelOptions.allowScripts,
         blockUntunneled: tunnelOptions.blockUntunneled,

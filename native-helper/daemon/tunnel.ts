@@ -4,6 +4,7 @@
  * the kill switch, which goes last (so nothing leaks while the rest comes down). A failed step undoes the ones
  * before it, so a failed up leaves nothing behind. The tunnel also stops by itself when its TUN
  * interface is deleted from outside or its UAPI socket file is removed (wireguard-go's convention).
+ * Devices, sockets and the platform come from its host (tunnel-host.ts), so all of this runs in memory too.
  */
 import { encodeKey } from '../../shared/config/keys.js';
 import { diagnosePeer } from '../../shared/diagnosis/peer-diagnosis.js';
@@ -16,19 +17,20 @@ import { Device } from '../engine/device.js';
 import type { DeviceEvent } from '../engine/device-types.js';
 import { DROP_REASONS, type DropCounters } from '../engine/drops.js';
 import { formatEndpoint } from '../engine/endpoint.js';
-import { createBind } from '../io/addon-bind.js';
-import { openTun } from '../io/addon-tun.js';
 import type { Bind } from '../io/bind.js';
+import { DataPath } from '../io/data-path.js';
 import type { Tun } from '../io/tun.js';
 import type { DnsMethod, KillSwitchSpec, Platform, TunnelHandle, Undo } from '../platform/types.js';
+import { UndoStack } from '../platform/undo-stack.js';
 import { type UapiServer, startUapiServer } from '../uapi/server.js';
 import { type EndpointMemory, configureDevice, reresolveEndpoints, resolveEndpoints } from './configure-device.js';
-import { DataPath } from '../io/data-path.js';
+import type { TunnelHost } from './tunnel-host.js';
 
 export interface TunnelOptions {
   name: string;
   config: TunnelConfig;
-  platform: Platform;
+  /** Where its TUN device, UDP sockets and platform come from. */
+  host: TunnelHost;
   crypto: CryptoPrimitives;
   allowScripts?: boolean;
   /** The kill switch (platform killSwitch) while the tunnel is up. */
@@ -92,14 +94,15 @@ export class Tunnel {
   }
 
   static async start(options: TunnelOptions): Promise<Tunnel> {
-    const { name, config, platform, crypto } = options;
+    const { name, config, crypto } = options;
+    const { io, platform } = options.host;
     const log = options.log ?? (() => {});
-    const undo: (() => Promise<void> | void)[] = [];
+    const undo = new UndoStack();
     try {
       const endpoints = await resolveEndpoints(config, { memory: options.endpointMemory, log });
-      const tun = openTun({ name, mtu: config.interface.mtu ?? DEFAULT_MTU });
+      const tun = io.openTun({ name, mtu: config.interface.mtu ?? DEFAULT_MTU });
       undo.push(() => tun.close());
-      const bind = createBind();
+      const bind = io.openBind();
       const port = bind.open(config.interface.listenPort ?? 0);
       undo.push(() => bind.close());
       if (config.interface.fwMark) bind.setMark(config.interface.fwMark);
@@ -145,7 +148,7 @@ export class Tunnel {
       };
       const dataPath = new DataPath(device, tun, bind, monotonic, (error) => log(`${name}: ${error.message}`));
       dataPath.start();
-      undo.push(() => {
+      undo.push(async () => {
         dataPath.stop();
         device.down();
       });
@@ -165,7 +168,7 @@ export class Tunnel {
         setListenPort: (port) => {
           if (port !== 0 && port === liveBind.port) return port;
           // New sockets first (a port in use throws here and changes nothing), then the data path moves to them.
-          const next = createBind();
+          const next = io.openBind();
           const opened = next.open(port);
           if (device.fwmark) next.setMark(device.fwmark);
           const old = dataPath.replaceBind(next);
@@ -187,13 +190,7 @@ export class Tunnel {
       });
       return tunnel;
     } catch (error) {
-      for (const step of undo.reverse()) {
-        try {
-          await step();
-        } catch (undoError) {
-          log(`${name}: while undoing a failed up: ${(undoError as Error).message}`);
-        }
-      }
+      for (const undoError of await undo.unwind()) log(`${name}: while undoing a failed up: ${undoError.message}`);
       throw error;
     }
   }
