@@ -103,6 +103,7 @@ export class MemoryBind implements Bind {
   #onBatch: ((batch: DatagramBatch) => void) | undefined;
   #batch: DatagramBatch | undefined;
   #scheduled = false;
+  #abandoned = false;
 
   constructor(network: MemoryNetwork, ipv4: string, ipv6: string, batchDatagrams: number) {
     this.#network = network;
@@ -122,6 +123,7 @@ export class MemoryBind implements Bind {
 
   open(port: number): number {
     checkCount('port', port, 0, 65535);
+    if (this.#abandoned) throw errnoError('EBADF', 'open', 'the process that owned this bind is gone');
     if (this.#port !== 0) throw errnoError('EALREADY', 'open', 'bind is open');
     this.#port = this.#network.claim(this, port);
     this.#onBatch = undefined;
@@ -137,6 +139,7 @@ export class MemoryBind implements Bind {
   }
 
   sendBatch(batch: DatagramBatch): number {
+    if (this.#abandoned) return batch.count;
     if (this.#port === 0) throw errnoError('EBADF', 'sendmmsg', 'bind is not open');
     for (let i = 0; i < batch.count; i++) {
       this.#network.route(this, batch.buffer.subarray(batch.offsets[i], batch.offsets[i] + batch.lengths[i]), batch.endpoints, i * ENDPOINT_SIZE);
@@ -158,6 +161,15 @@ export class MemoryBind implements Bind {
     this.#port = 0;
     this.#onBatch = undefined;
     this.#queue.length = 0;
+  }
+
+  /**
+   * As when the process holding the sockets dies: the port is free at once, nothing more is delivered, and what
+   * that process still sends goes nowhere.
+   */
+  abandon(): void {
+    this.#abandoned = true;
+    void this.close();
   }
 
   /** @internal */

@@ -95,6 +95,16 @@ export class MemoryTun implements Tun {
     return this.#stop(errnoError('EBADFD', 'read', `${this.name} was deleted`));
   }
 
+  /**
+   * As when the process holding the device dies: the device is gone, and nothing of that process hears of it (no
+   * close listener runs, nothing more is delivered; a write fails as on a closed device).
+   */
+  abandon(): void {
+    this.#closeListeners.clear();
+    this.#queue.length = 0;
+    this.#closing ??= Promise.resolve();
+  }
+
   #stop(error: Error | undefined): Promise<void> {
     this.#closing ??= Promise.resolve().then(() => {
       this.#queue.length = 0;
