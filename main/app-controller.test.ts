@@ -40,11 +40,18 @@ function start(options: { administrator?: Administrator; saving?: boolean } = {}
     quit: () => void quits.push(Date.now()),
   };
   const path = helper.socketPath;
-  const connection = new HelperConnection({ connect: () => ControlClient.connect(path), initialRetryMs: 20, maxRetryMs: 50, heartbeatMs: 30 });
+  const connection = new HelperConnection({
+    connect: () => ControlClient.connect(path),
+    initialRetryMs: 20,
+    maxRetryMs: 50,
+    heartbeatMs: 30,
+  });
   controller = new AppController({
     helper: connection,
     power: new EventEmitter(),
-    shell: options.saving ? { ...shell, chooseExportPath: async (suggested) => join(helper.directory, suggested) } : shell,
+    shell: options.saving
+      ? { ...shell, chooseExportPath: async (suggested) => join(helper.directory, suggested) }
+      : shell,
     zip: fflateZip,
     preferencesPath: join(helper.directory, 'prefs.json'),
     ...(options.administrator ? { administrator: options.administrator } : {}),
@@ -64,13 +71,16 @@ function until(c: AppController, test: (s: AppState) => boolean): Promise<AppSta
 }
 
 describe('AppController', () => {
-  it('shows the helper\'s tunnels, follows imports through the helper\'s events, and answers the bridge', async () => {
+  it("shows the helper's tunnels, follows imports through the helper's events, and answers the bridge", async () => {
     helper = realHelper();
     await helper.start();
     const { controller: c } = start();
     await c.start();
     await until(c, (s) => s.connection.kind === 'connected');
-    expect(await c.handlers.getState()).toEqual({ connection: { kind: 'connected', helperVersion: '0.0.0-test' }, tunnels: [] });
+    expect(await c.handlers.getState()).toEqual({
+      connection: { kind: 'connected', helperVersion: '0.0.0-test' },
+      tunnels: [],
+    });
     const results = await c.handlers.importFiles([{ filename: 'home.conf', text: testConfig() }]);
     expect(results).toMatchObject([{ filename: 'home.conf', ok: true, name: 'home' }]);
     const state = await until(c, (s) => s.tunnels.length === 1);
@@ -103,7 +113,11 @@ describe('AppController', () => {
     await c.handlers.setPreferences({ notifyOnConnect: false });
     await c.handlers.setPreferences({ startAtLogin: true });
     expect(loginItems).toEqual([true]);
-    expect(await loadPreferences(join(helper.directory, 'prefs.json'))).toEqual({ ...DEFAULT_PREFERENCES, notifyOnConnect: false, startAtLogin: true });
+    expect(await loadPreferences(join(helper.directory, 'prefs.json'))).toEqual({
+      ...DEFAULT_PREFERENCES,
+      notifyOnConnect: false,
+      startAtLogin: true,
+    });
     await expect(c.handlers.setTunnel('home', true)).rejects.toMatchObject({ code: 'unavailable' });
   });
 
@@ -119,7 +133,7 @@ describe('AppController', () => {
     expect((await c.handlers.getTunnel('home')).name).toBe('home');
   });
 
-  it('as a member: shows who owns each tunnel, exports only its own, refuses in the helper\'s words, and asks an administrator for scripts', async () => {
+  it("as a member: shows who owns each tunnel, exports only its own, refuses in the helper's words, and asks an administrator for scripts", async () => {
     const played = playedAccounts();
     helper = realHelper({ accounts: played.accounts });
     await helper.start();
@@ -129,26 +143,40 @@ describe('AppController', () => {
     root.stop();
     played.playing = ALICE;
     const asked: (readonly string[])[] = [];
-    const administrator: Administrator = { isRoot: false, warrenCommand: () => '/usr/bin/warren', run: async (argv) => (asked.push(argv), { code: 126, stderr: '' }) };
+    const administrator: Administrator = {
+      isRoot: false,
+      warrenCommand: () => '/usr/bin/warren',
+      run: async (argv) => (asked.push(argv), { code: 126, stderr: '' }),
+    };
     const { controller: c, written } = start({ administrator, saving: true });
     await c.start();
     await until(c, (s) => s.connection.kind === 'connected');
-    expect(await c.handlers.importFiles([{ filename: 'home.conf', text: testConfig('10.7.0.3/32') }])).toMatchObject([{ ok: true }]);
+    expect(await c.handlers.importFiles([{ filename: 'home.conf', text: testConfig('10.7.0.3/32') }])).toMatchObject([
+      { ok: true },
+    ]);
     const state = await until(c, (s) => s.tunnels.length === 2);
     expect(state.tunnels).toEqual([
       { name: 'home', phase: 'off', stored: true, owner: 'alice', canChange: true },
       { name: 'office', phase: 'off', stored: true, owner: 'root', canChange: false },
     ]);
 
-    await expect(c.handlers.exportTunnel('office')).rejects.toThrow('office belongs to root; only root or an administrator may read it');
+    await expect(c.handlers.exportTunnel('office')).rejects.toThrow(
+      'office belongs to root; only root or an administrator may read it',
+    );
     expect(await c.handlers.exportAll()).toBe(join(helper.directory, 'warren-tunnels.zip'));
     expect([...written.keys()]).toEqual([join(helper.directory, 'warren-tunnels.zip')]);
-    const entries = fflateZip.unzip(written.get(join(helper.directory, 'warren-tunnels.zip'))!, { wanted: () => true, maxEntryBytes: 1 << 20, budget: new ImportBudget() });
+    const entries = fflateZip.unzip(written.get(join(helper.directory, 'warren-tunnels.zip'))!, {
+      wanted: () => true,
+      maxEntryBytes: 1 << 20,
+      budget: new ImportBudget(),
+    });
     expect(entries.map((e) => e.name)).toEqual(['home.conf']);
 
     // Everyone sees the settings; scripts go through the administrator, whose dialog was dismissed here.
     expect(await c.handlers.getTunnelSettings('office')).toMatchObject({ allowScripts: false });
-    await expect(c.handlers.setTunnelSettings('home', { allowScripts: true })).rejects.toThrow('Scripts stay off: administrator authentication was cancelled or failed.');
+    await expect(c.handlers.setTunnelSettings('home', { allowScripts: true })).rejects.toThrow(
+      'Scripts stay off: administrator authentication was cancelled or failed.',
+    );
     expect(asked).toEqual([['pkexec', '/usr/bin/warren', 'set', 'home', '--allow-scripts', 'on']]);
   });
 });

@@ -14,7 +14,16 @@ import { type PowerSource, PowerSync } from './power-sync.js';
 import { DEFAULT_PREFERENCES, loadPreferences, savePreferences } from './preferences.js';
 import { tunnelViews } from './tunnel-views.js';
 import { type Administrator, systemAdministrator } from './allow-scripts.js';
-import { createTunnel, exportConf, getTunnel, helperLogs, setTunnelSettings, tunnelDetails, tunnelSettings, updateTunnel } from './tunnel-editing.js';
+import {
+  createTunnel,
+  exportConf,
+  getTunnel,
+  helperLogs,
+  setTunnelSettings,
+  tunnelDetails,
+  tunnelSettings,
+  updateTunnel,
+} from './tunnel-editing.js';
 
 export interface AppShell {
   /** The open dialog (.conf, .zip, many at once); empty when cancelled. */
@@ -62,7 +71,8 @@ export class AppController {
     this.power = new PowerSync({
       power: options.power,
       helper: options.helper,
-      runningTunnels: () => this.summaries.filter((t) => t.state === 'up' || t.state === 'reconnecting').map((t) => t.name),
+      runningTunnels: () =>
+        this.summaries.filter((t) => t.state === 'up' || t.state === 'reconnecting').map((t) => t.name),
       onChange: () => this.update(),
       log: (message) => options.shell.log(message),
       ...(options.reconnectTimeoutMs === undefined ? {} : { timeoutMs: options.reconnectTimeoutMs }),
@@ -109,7 +119,10 @@ export class AppController {
 
   /** Files from the dialog, argv or open-file: read, unpacked, imported. */
   async importPaths(paths: readonly string[]): Promise<ImportOutcome[]> {
-    const { files, failures } = await readImportPaths(paths, { readFile: (p) => this.options.shell.readFile(p), zip: this.options.zip });
+    const { files, failures } = await readImportPaths(paths, {
+      readFile: (p) => this.options.shell.readFile(p),
+      zip: this.options.zip,
+    });
     return importFiles(this.helper, files, failures);
   }
 
@@ -136,7 +149,8 @@ export class AppController {
     getPreferences: () => ({ ...this.preferences }),
     setPreferences: async (changes) => {
       const next = { ...this.preferences, ...changes };
-      if (next.startAtLogin !== this.preferences.startAtLogin) await this.options.shell.setStartAtLogin(next.startAtLogin);
+      if (next.startAtLogin !== this.preferences.startAtLogin)
+        await this.options.shell.setStartAtLogin(next.startAtLogin);
       await savePreferences(this.options.preferencesPath, next);
       this.preferences = next;
       return { ...next };
@@ -148,7 +162,8 @@ export class AppController {
     getTunnelDetails: (name) => tunnelDetails(this.helper, name),
     createTunnel: (name, text) => this.changing(createTunnel(this.helper, name, text)),
     updateTunnel: (name, text) => this.changing(updateTunnel(this.helper, name, text)),
-    setTunnelSettings: (name, changes) => this.changing(setTunnelSettings(this.helper, name, changes, this.administrator)),
+    setTunnelSettings: (name, changes) =>
+      this.changing(setTunnelSettings(this.helper, name, changes, this.administrator)),
     renameTunnel: async (name, newName) => (await this.changing(this.helper.call('rename', { name, newName }))).name,
     deleteTunnel: async (name) => {
       await this.changing(this.helper.call('delete', { name }));

@@ -10,17 +10,24 @@ function setUp() {
   const handles = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
   const ons = new Map<string, (event: { returnValue?: unknown }) => void>();
   const ipc = {
-    handle: (channel: string, listener: (event: unknown, ...args: unknown[]) => unknown) => handles.set(channel, listener),
+    handle: (channel: string, listener: (event: unknown, ...args: unknown[]) => unknown) =>
+      handles.set(channel, listener),
     on: (channel: string, listener: (event: { returnValue?: unknown }) => void) => ons.set(channel, listener),
   } as unknown as IpcMainLike;
   const calls: unknown[][] = [];
   const handlers = new Proxy({} as BridgeHandlers, {
-    get: (_target, name) => (...args: unknown[]) => {
-      calls.push([name, ...args]);
-      return 'done';
-    },
+    get:
+      (_target, name) =>
+      (...args: unknown[]) => {
+        calls.push([name, ...args]);
+        return 'done';
+      },
   });
-  registerBridge(ipc, handlers, trustedSender(() => ours, PAGE));
+  registerBridge(
+    ipc,
+    handlers,
+    trustedSender(() => ours, PAGE),
+  );
   return { handles, ons, calls };
 }
 
@@ -29,7 +36,11 @@ const fromUs = { sender: ours, senderFrame: { url: `file://${PAGE}`, parent: nul
 describe('registerBridge', () => {
   it('registers every call of the schema and answers valid calls from our page', async () => {
     const { handles, calls } = setUp();
-    expect([...handles.keys()].sort()).toEqual(bridgeManifest().calls.map((c) => c.channel).sort());
+    expect([...handles.keys()].sort()).toEqual(
+      bridgeManifest()
+        .calls.map((c) => c.channel)
+        .sort(),
+    );
     await expect(handles.get(channelOf('setTunnel'))!(fromUs, 'home', false)).resolves.toBe('done');
     expect(calls).toEqual([['setTunnel', 'home', false]]);
   });
@@ -51,8 +62,12 @@ describe('registerBridge', () => {
 
   it('refuses malformed arguments before the handler sees them', async () => {
     const { handles, calls } = setUp();
-    await expect(handles.get(channelOf('setTunnel'))!(fromUs, 'home', 'yes')).rejects.toThrow('setTunnel: invalid arguments');
-    await expect(handles.get(channelOf('importFiles'))!(fromUs, [{ filename: 'a.conf' }])).rejects.toThrow(/invalid arguments/);
+    await expect(handles.get(channelOf('setTunnel'))!(fromUs, 'home', 'yes')).rejects.toThrow(
+      'setTunnel: invalid arguments',
+    );
+    await expect(handles.get(channelOf('importFiles'))!(fromUs, [{ filename: 'a.conf' }])).rejects.toThrow(
+      /invalid arguments/,
+    );
     expect(calls).toEqual([]);
   });
 

@@ -44,6 +44,10 @@ export function registerBridge(ipc: IpcMainLike, handlers: BridgeHandlers, trust
 }
 
 /** Sends an event to the window (nothing when it is gone). */
-export function sendEvent<K extends EventName>(contents: Pick<WebContents, 'send' | 'isDestroyed'> | null, name: K, payload: EventPayload<K>): void {
+export function sendEvent<K extends EventName>(
+  contents: Pick<WebContents, 'send' | 'isDestroyed'> | null,
+  name: K,
+  payload: EventPayload<K>,
+): void {
   if (contents && !contents.isDestroyed()) contents.send(channelOf(name), payload);
 }

@@ -25,7 +25,12 @@ afterEach(async () => {
 });
 
 function connectTo(path: string): HelperConnection {
-  connection = new HelperConnection({ connect: () => ControlClient.connect(path), initialRetryMs: 20, maxRetryMs: 80, heartbeatMs: 30 });
+  connection = new HelperConnection({
+    connect: () => ControlClient.connect(path),
+    initialRetryMs: 20,
+    maxRetryMs: 80,
+    heartbeatMs: 30,
+  });
   return connection;
 }
 
@@ -59,7 +64,10 @@ describe('HelperConnection with the real helper', () => {
       message: 'The Warren helper is not running.',
       hint: 'Start it with `sudo systemctl start warren`.',
     });
-    await expect(conn.call('list', {})).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('sudo systemctl start warren') });
+    await expect(conn.call('list', {})).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('sudo systemctl start warren'),
+    });
     await helper.start();
     await stateReached(conn, 'connected');
   });
@@ -67,7 +75,12 @@ describe('HelperConnection with the real helper', () => {
   it('hears the helper stop at once, without waiting for a heartbeat', async () => {
     helper = realHelper();
     await helper.start();
-    connection = new HelperConnection({ connect: () => ControlClient.connect(helper!.socketPath), initialRetryMs: 20, maxRetryMs: 80, heartbeatMs: 60_000 });
+    connection = new HelperConnection({
+      connect: () => ControlClient.connect(helper!.socketPath),
+      initialRetryMs: 20,
+      maxRetryMs: 80,
+      heartbeatMs: 60_000,
+    });
     const conn = connection;
     conn.start();
     await stateReached(conn, 'connected');
@@ -100,9 +113,10 @@ describe('HelperConnection with the real helper', () => {
 });
 
 describe('HelperConnection refused', () => {
-  it('shows the helper\'s refusal (the group to join) and keeps trying', async () => {
+  it("shows the helper's refusal (the group to join) and keeps trying", async () => {
     helper = realHelper(); // for its folder only
-    const message = 'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren bob`, then log out and in again';
+    const message =
+      'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren bob`, then log out and in again';
     let attempts = 0;
     scripted = createServer((socket) => {
       sockets.add(socket);
@@ -125,6 +139,9 @@ describe('HelperConnection refused', () => {
     connection = conn;
     conn.start();
     const state = await stateReached(conn, 'not-allowed');
-    expect(state).toMatchObject({ kind: 'not-allowed', message: expect.stringMatching(/is not allowed to control Warren: .*sudo usermod -aG warren /) });
+    expect(state).toMatchObject({
+      kind: 'not-allowed',
+      message: expect.stringMatching(/is not allowed to control Warren: .*sudo usermod -aG warren /),
+    });
   });
 });

@@ -134,7 +134,9 @@ export class HelperConnection implements HelperCalls {
       client = await this.connectHelper();
       const { version, protocol } = await client.call('version', {});
       if (protocol !== CONTROL_PROTOCOL_VERSION) {
-        throw new Error(`the helper speaks control protocol ${protocol}, this app ${CONTROL_PROTOCOL_VERSION}: update both to the same Warren version`);
+        throw new Error(
+          `the helper speaks control protocol ${protocol}, this app ${CONTROL_PROTOCOL_VERSION}: update both to the same Warren version`,
+        );
       }
       client.onEvent((event) => {
         for (const listener of this.eventListeners) listener(event);
@@ -156,7 +158,11 @@ export class HelperConnection implements HelperCalls {
       if (this.stopped) return;
       const state = connectionStateFor(error);
       // A closed connection at this point is the helper going away; until it answers again, it is missing.
-      this.setState(state.kind === 'connecting' ? connectionStateFor(Object.assign(new Error('closed'), { code: 'ECONNREFUSED' })) : state);
+      this.setState(
+        state.kind === 'connecting'
+          ? connectionStateFor(Object.assign(new Error('closed'), { code: 'ECONNREFUSED' }))
+          : state,
+      );
       this.scheduleRetry();
     }
   }

@@ -61,7 +61,13 @@ describe('HelperServiceOffer', () => {
       'retry',
       'unstage /tmp/warren-install-x/app',
     ]);
-    expect(told).toEqual([{ kind: 'info', message: 'The Warren helper is installed and running.', detail: expect.stringContaining('log out and in again') }]);
+    expect(told).toEqual([
+      {
+        kind: 'info',
+        message: 'The Warren helper is installed and running.',
+        detail: expect.stringContaining('log out and in again'),
+      },
+    ]);
     // Later states, even the helper missing again, do not ask again in this run of the app.
     expect(await offer.consider(missing)).toBe('not-offered');
     expect(questions).toHaveLength(1);
@@ -83,16 +89,22 @@ describe('HelperServiceOffer', () => {
     expect(told).toEqual([]);
   });
 
-  it('says the password was not given when pkexec is dismissed, and shows the install\'s own error otherwise', async () => {
+  it("says the password was not given when pkexec is dismissed, and shows the install's own error otherwise", async () => {
     const dismissed = harness({ result: { code: 126, stderr: '' } });
     expect(await dismissed.offer.consider(missing)).toBe('failed');
-    expect(dismissed.told).toEqual([{ kind: 'error', message: 'The helper was not installed.', detail: 'The administrator password was not given.' }]);
+    expect(dismissed.told).toEqual([
+      { kind: 'error', message: 'The helper was not installed.', detail: 'The administrator password was not given.' },
+    ]);
     expect(dismissed.log.at(-1)).toBe('unstage /tmp/warren-install-x/app');
     expect(dismissed.log).not.toContain('retry');
 
     const failed = harness({ result: { code: 1, stderr: 'warren: no such user: alice\n' } });
     expect(await failed.offer.consider(missing)).toBe('failed');
-    expect(failed.told[0]).toEqual({ kind: 'error', message: 'The helper could not be installed.', detail: 'warren: no such user: alice' });
+    expect(failed.told[0]).toEqual({
+      kind: 'error',
+      message: 'The helper could not be installed.',
+      detail: 'warren: no such user: alice',
+    });
   });
 
   it('gives the terminal command when there is no pkexec', async () => {
@@ -106,7 +118,17 @@ describe('HelperServiceOffer', () => {
 
   it('says every change the install makes, and how to undo it', () => {
     const { detail, buttons } = offerQuestion('alice');
-    for (const part of ['/opt/warren-helper', 'warren.service', 'as root', '/usr/local/bin/warren', 'group "warren"', '(alice)', 'next login', 'sudo warren service uninstall', '/etc/warren']) {
+    for (const part of [
+      '/opt/warren-helper',
+      'warren.service',
+      'as root',
+      '/usr/local/bin/warren',
+      'group "warren"',
+      '(alice)',
+      'next login',
+      'sudo warren service uninstall',
+      '/etc/warren',
+    ]) {
       expect(detail).toContain(part);
     }
     expect(buttons).toEqual(['Install…', 'Not now']);

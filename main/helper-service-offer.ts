@@ -124,7 +124,11 @@ export class HelperServiceOffer {
         await options.inform('error', 'The helper was not installed.', 'The administrator password was not given.');
         return 'failed';
       }
-      await options.inform('error', 'The helper could not be installed.', result.stderr.trim() || `The install exited with ${result.code}.`);
+      await options.inform(
+        'error',
+        'The helper could not be installed.',
+        result.stderr.trim() || `The install exited with ${result.code}.`,
+      );
       return 'failed';
     } catch (error) {
       const detail =

@@ -62,7 +62,9 @@ describe('import', () => {
       ['home.conf', true, 'home'],
       ['bad.conf', false, undefined],
     ]);
-    expect(results[0].errors).toEqual(['notes.txt: not a WireGuard configuration (.conf) or an archive of them (.zip)']);
+    expect(results[0].errors).toEqual([
+      'notes.txt: not a WireGuard configuration (.conf) or an archive of them (.zip)',
+    ]);
     expect(results[1].errors[0]).toMatch(/^absent\.conf: cannot be read: .*ENOENT/);
     expect(results[3].errors.length).toBeGreaterThan(0);
     expect(results[3].errors[0]).toMatch(/^bad\.conf:3: /);
@@ -136,14 +138,20 @@ describe('import', () => {
   });
 
   it('refuses a huge .conf or .zip, /dev/zero and a FIFO by their names, reading no more than the bound', async () => {
-    for (const [name, bytes] of [['huge.conf', 10 * 1024 ** 3], ['huge.zip', 10 * 1024 ** 3]] as const) {
+    for (const [name, bytes] of [
+      ['huge.conf', 10 * 1024 ** 3],
+      ['huge.zip', 10 * 1024 ** 3],
+    ] as const) {
       const fd = openSync(join(files, name), 'w');
       ftruncateSync(fd, bytes);
       closeSync(fd);
     }
     execFileSync('ln', ['-s', '/dev/zero', join(files, 'zero.conf')]);
     execFileSync('mkfifo', [join(files, 'pipe.conf')]);
-    const { files: read1, failures } = await readImportPaths(['huge.conf', 'huge.zip', 'zero.conf', 'pipe.conf'].map((n) => join(files, n)), read);
+    const { files: read1, failures } = await readImportPaths(
+      ['huge.conf', 'huge.zip', 'zero.conf', 'pipe.conf'].map((n) => join(files, n)),
+      read,
+    );
     expect(read1).toEqual([]);
     expect(failures.map((f) => f.errors)).toEqual([
       [`huge.conf: larger than ${MAX_CONFIG_BYTES} bytes, not a WireGuard configuration`],
@@ -160,7 +168,9 @@ describe('import', () => {
     ]);
     const { files: read1, failures } = readImportData([{ filename: 'all.zip', data: archive }], fflateZip);
     expect(read1.map((f) => f.filename)).toEqual(['all.zip/ok.conf']);
-    expect(failures.map((f) => f.errors)).toEqual([[`all.zip/huge.conf: larger than ${MAX_CONFIG_BYTES} bytes, not a WireGuard configuration`]]);
+    expect(failures.map((f) => f.errors)).toEqual([
+      [`all.zip/huge.conf: larger than ${MAX_CONFIG_BYTES} bytes, not a WireGuard configuration`],
+    ]);
   });
 
   it('bounds the bytes one import unpacks across all its archives, refusing the archive that goes over by name', () => {
@@ -172,7 +182,12 @@ describe('import', () => {
     );
     expect(read1).toHaveLength(60);
     expect(failures.map((f) => [f.filename, f.errors])).toEqual([
-      ['c.zip', [`c.zip: not imported: with the files before it, this import would take more than ${MAX_IMPORT_BYTES} bytes of configurations; import it on its own`]],
+      [
+        'c.zip',
+        [
+          `c.zip: not imported: with the files before it, this import would take more than ${MAX_IMPORT_BYTES} bytes of configurations; import it on its own`,
+        ],
+      ],
     ]);
   });
 
@@ -182,7 +197,9 @@ describe('import', () => {
     expect(bomb.length).toBeLessThan(200_000);
     const { files: read1, failures } = readImportData([{ filename: 'bomb.zip', data: bomb }], fflateZip);
     expect(read1).toEqual([]);
-    expect(failures[0].errors).toEqual([`bomb.zip: its configurations come to 25000000 bytes, more than the ${MAX_IMPORT_BYTES} one import takes; split it`]);
+    expect(failures[0].errors).toEqual([
+      `bomb.zip: its configurations come to 25000000 bytes, more than the ${MAX_IMPORT_BYTES} one import takes; split it`,
+    ]);
   });
 
   it('bounds the number of configurations one import takes, from files and archives together', async () => {
@@ -195,19 +212,41 @@ describe('import', () => {
     const { files: read1, failures } = await readImportPaths([join(files, 'full.zip'), join(files, 'one.conf')], read);
     expect(read1).toHaveLength(MAX_IMPORT_CONFIGS);
     expect(failures.map((f) => f.errors)).toEqual([
-      [`one.conf: not imported: with the files before it, this import would take more than ${MAX_IMPORT_CONFIGS} configurations; import it on its own`],
+      [
+        `one.conf: not imported: with the files before it, this import would take more than ${MAX_IMPORT_CONFIGS} configurations; import it on its own`,
+      ],
     ]);
   });
 
   it('sends files in requests within the message bound, so large texts get their answers and the connection stays', async () => {
     // 6 x ~900 KB: one request of 5.4 MB would be over MAX_CONTROL_MESSAGE_BYTES, and the helper would drop it.
-    const large = Array.from({ length: 6 }, (_, i) => ({ filename: `large${i}.conf`, text: `#${'x'.repeat(900_000)}\n` }));
+    const large = Array.from({ length: 6 }, (_, i) => ({
+      filename: `large${i}.conf`,
+      text: `#${'x'.repeat(900_000)}\n`,
+    }));
     // JSON makes each control character six bytes: 6 MiB for this one, more than any request; it is not sent.
     const escaped = { filename: 'escaped.conf', text: '\u0001'.repeat(1024 * 1024) };
-    const results = await importFiles(connection, [...large.slice(0, 3), escaped, ...large.slice(3), { filename: 'home.conf', text: testConfig() }]);
-    expect(results.map((r) => r.filename)).toEqual(['large0.conf', 'large1.conf', 'large2.conf', 'escaped.conf', 'large3.conf', 'large4.conf', 'large5.conf', 'home.conf']);
-    for (const result of results.filter((r) => r.filename.startsWith('large'))) expect(result.errors).toEqual([expect.stringMatching(/^large\d\.conf:1: .*larger than 262144 bytes/)]);
-    expect(results[3].errors).toEqual([expect.stringMatching(/^escaped\.conf: too large to send to the Warren helper/)]);
+    const results = await importFiles(connection, [
+      ...large.slice(0, 3),
+      escaped,
+      ...large.slice(3),
+      { filename: 'home.conf', text: testConfig() },
+    ]);
+    expect(results.map((r) => r.filename)).toEqual([
+      'large0.conf',
+      'large1.conf',
+      'large2.conf',
+      'escaped.conf',
+      'large3.conf',
+      'large4.conf',
+      'large5.conf',
+      'home.conf',
+    ]);
+    for (const result of results.filter((r) => r.filename.startsWith('large')))
+      expect(result.errors).toEqual([expect.stringMatching(/^large\d\.conf:1: .*larger than 262144 bytes/)]);
+    expect(results[3].errors).toEqual([
+      expect.stringMatching(/^escaped\.conf: too large to send to the Warren helper/),
+    ]);
     expect(results[7]).toMatchObject({ ok: true, name: 'home' });
     expect((await connection.call('list', {})).map((t) => t.name)).toEqual(['home']);
   });
@@ -217,7 +256,11 @@ describe('export', () => {
   it('zips every stored tunnel with its private key', async () => {
     await importFiles(connection, [{ filename: 'home.conf', text: testConfig() }]);
     const archive = await exportAllZip(connection, fflateZip);
-    const entries = fflateZip.unzip(archive, { wanted: () => true, maxEntryBytes: MAX_CONFIG_BYTES, budget: new ImportBudget() });
+    const entries = fflateZip.unzip(archive, {
+      wanted: () => true,
+      maxEntryBytes: MAX_CONFIG_BYTES,
+      budget: new ImportBudget(),
+    });
     expect(entries.map((e) => e.name)).toEqual(['home.conf']);
     expect(new TextDecoder().decode(entries[0].data!)).toContain(`PrivateKey = ${TEST_KEY}`);
   });
@@ -236,10 +279,11 @@ describe('export', () => {
 
 describe('importPathsFromArgv', () => {
   it('takes the .conf and .zip arguments, resolved against the working directory', () => {
-    expect(importPathsFromArgv(['--hidden', 'home.conf', '/tmp/ALL.ZIP', 'file:///tmp/x.conf', '.', 'notes.txt'], '/home/alice')).toEqual([
-      '/home/alice/home.conf',
-      '/tmp/ALL.ZIP',
-      '/tmp/x.conf',
-    ]);
+    expect(
+      importPathsFromArgv(
+        ['--hidden', 'home.conf', '/tmp/ALL.ZIP', 'file:///tmp/x.conf', '.', 'notes.txt'],
+        '/home/alice',
+      ),
+    ).toEqual(['/home/alice/home.conf', '/tmp/ALL.ZIP', '/tmp/x.conf']);
   });
 });

@@ -63,10 +63,13 @@ export class ImportBudget implements UnzipBudget {
   private bytes = MAX_IMPORT_BYTES;
 
   take(count: number, bytes: number): string | null {
-    if (count > MAX_IMPORT_CONFIGS) return `has ${count} configurations, more than the ${MAX_IMPORT_CONFIGS} one import takes; split it`;
-    if (bytes > MAX_IMPORT_BYTES) return `its configurations come to ${bytes} bytes, more than the ${MAX_IMPORT_BYTES} one import takes; split it`;
+    if (count > MAX_IMPORT_CONFIGS)
+      return `has ${count} configurations, more than the ${MAX_IMPORT_CONFIGS} one import takes; split it`;
+    if (bytes > MAX_IMPORT_BYTES)
+      return `its configurations come to ${bytes} bytes, more than the ${MAX_IMPORT_BYTES} one import takes; split it`;
     if (count > this.configs || bytes > this.bytes) {
-      const bound = count > this.configs ? `${MAX_IMPORT_CONFIGS} configurations` : `${MAX_IMPORT_BYTES} bytes of configurations`;
+      const bound =
+        count > this.configs ? `${MAX_IMPORT_CONFIGS} configurations` : `${MAX_IMPORT_BYTES} bytes of configurations`;
       return `not imported: with the files before it, this import would take more than ${bound}; import it on its own`;
     }
     this.configs -= count;
@@ -137,7 +140,14 @@ export function readImportData(files: readonly { filename: string; data: Uint8Ar
   return out;
 }
 
-function addFile(out: ReadFiles, display: string, kind: ImportKind, data: Uint8Array, zip: ZipCodec, budget: ImportBudget): void {
+function addFile(
+  out: ReadFiles,
+  display: string,
+  kind: ImportKind,
+  data: Uint8Array,
+  zip: ZipCodec,
+  budget: ImportBudget,
+): void {
   if (data.byteLength > importReadLimit(display)) {
     out.failures.push(tooLarge(display, kind));
     return;
@@ -164,7 +174,8 @@ function addFile(out: ReadFiles, display: string, kind: ImportKind, data: Uint8A
 }
 
 function tooLarge(filename: string, kind: ImportKind): ImportOutcome {
-  const what = kind === 'zip' ? 'too large for an archive of WireGuard configurations' : 'not a WireGuard configuration';
+  const what =
+    kind === 'zip' ? 'too large for an archive of WireGuard configurations' : 'not a WireGuard configuration';
   return failure(filename, `${filename}: larger than ${importReadLimit(filename)} bytes, ${what}`);
 }
 
@@ -185,7 +196,11 @@ function failure(filename: string, error: string): ImportOutcome {
 }
 
 /** Sends the files to the helper (in requests it accepts, import-batches.ts); the results in the order of the files. */
-export async function importFiles(helper: HelperCalls, files: readonly ImportFile[], failures: readonly ImportOutcome[] = []): Promise<ImportOutcome[]> {
+export async function importFiles(
+  helper: HelperCalls,
+  files: readonly ImportFile[],
+  failures: readonly ImportOutcome[] = [],
+): Promise<ImportOutcome[]> {
   const results: ImportOutcome[] = [...failures];
   const requested = files.map((f) => ({ filename: f.filename, text: f.text, ...(f.name ? { name: f.name } : {}) }));
   for (const { files: batch, sendable } of importBatches(requested)) {
@@ -195,12 +210,24 @@ export async function importFiles(helper: HelperCalls, files: readonly ImportFil
     }
     try {
       for (const r of await helper.call('import', { files: batch })) {
-        results.push({ filename: r.filename, ok: r.ok, ...(r.name ? { name: r.name } : {}), errors: r.errors, warnings: r.warnings });
+        results.push({
+          filename: r.filename,
+          ok: r.ok,
+          ...(r.name ? { name: r.name } : {}),
+          errors: r.errors,
+          warnings: r.warnings,
+        });
       }
     } catch (error) {
       const message = (error as Error).message;
       const details = (error as { details?: string[] }).details ?? [];
-      for (const file of batch) results.push({ filename: file.filename, ok: false, errors: [`${file.filename}: ${message}`, ...details], warnings: [] });
+      for (const file of batch)
+        results.push({
+          filename: file.filename,
+          ok: false,
+          errors: [`${file.filename}: ${message}`, ...details],
+          warnings: [],
+        });
     }
   }
   return results;

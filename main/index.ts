@@ -1,7 +1,18 @@
 // Electron main process entry: deliberately thin. It wires Electron's objects to the plain modules beside it
 // (app-controller, bridge-main, security, tray-menu, tray-icons, preferences), which take them as parameters
 // and are tested under Node without Electron's binary. Runs as the user, unprivileged: the helper does the rest.
-import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, powerMonitor, session } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  Tray,
+  app,
+  dialog,
+  ipcMain,
+  nativeImage,
+  powerMonitor,
+  session,
+} from 'electron';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,7 +57,11 @@ const controller = new AppController({
       const result = await dialog.showSaveDialog({
         title: zip ? 'Export all tunnels' : 'Export tunnel',
         defaultPath: suggested,
-        filters: [zip ? { name: 'Zip archive', extensions: ['zip'] } : { name: 'WireGuard configuration', extensions: ['conf'] }],
+        filters: [
+          zip
+            ? { name: 'Zip archive', extensions: ['zip'] }
+            : { name: 'WireGuard configuration', extensions: ['conf'] },
+        ],
       });
       return result.canceled || !result.filePath ? null : result.filePath;
     },
@@ -145,7 +160,10 @@ function updateTray(): void {
   tray.setContextMenu(
     Menu.buildFromTemplate(
       trayMenuTemplate(state, {
-        setTunnel: (name, on) => void controller.setTunnel(name, on).catch((error: Error) => console.error(`warren: ${name}: ${error.message}`)),
+        setTunnel: (name, on) =>
+          void controller
+            .setTunnel(name, on)
+            .catch((error: Error) => console.error(`warren: ${name}: ${error.message}`)),
         openWindow: showWindow,
         reconnect: () => void controller.handlers.reconnect(),
         quit: () => app.quit(),
@@ -176,7 +194,11 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
-    registerBridge(ipcMain, controller.handlers, trustedSender(() => window?.webContents, PAGE));
+    registerBridge(
+      ipcMain,
+      controller.handlers,
+      trustedSender(() => window?.webContents, PAGE),
+    );
     controller.onState((state) => {
       void serviceOffer.consider(state.connection);
       updateTray();

@@ -3,7 +3,13 @@ import type { TunnelView } from '../shared/bridge/types.js';
 import { noticesFor } from './notifications.js';
 import { DEFAULT_PREFERENCES } from './preferences.js';
 
-const t = (name: string, phase: TunnelView['phase'], error?: string): TunnelView => ({ name, phase, stored: true, canChange: true, ...(error ? { error } : {}) });
+const t = (name: string, phase: TunnelView['phase'], error?: string): TunnelView => ({
+  name,
+  phase,
+  stored: true,
+  canChange: true,
+  ...(error ? { error } : {}),
+});
 
 describe('noticesFor', () => {
   it('says nothing about the first picture', () => {
@@ -12,7 +18,12 @@ describe('noticesFor', () => {
 
   it('notifies connect, disconnect and failure', () => {
     const before = [t('a', 'connecting'), t('b', 'on'), t('c', 'on'), t('d', 'on')];
-    const after = [t('a', 'on'), t('b', 'off'), t('c', 'error', 'no handshake within 30 s after waking up'), t('d', 'on')];
+    const after = [
+      t('a', 'on'),
+      t('b', 'off'),
+      t('c', 'error', 'no handshake within 30 s after waking up'),
+      t('d', 'on'),
+    ];
     expect(noticesFor(before, after, DEFAULT_PREFERENCES)).toEqual([
       { title: 'Connected: a', body: 'a is on.' },
       { title: 'Disconnected: b', body: 'b is off.' },
@@ -29,8 +40,8 @@ describe('noticesFor', () => {
 
   it('follows the preferences', () => {
     const prefs = { ...DEFAULT_PREFERENCES, notifyOnConnect: false, notifyOnFailure: false };
-    expect(noticesFor([t('a', 'off'), t('b', 'on'), t('c', 'on')], [t('a', 'on'), t('b', 'off'), t('c', 'error')], prefs)).toEqual([
-      { title: 'Disconnected: b', body: 'b is off.' },
-    ]);
+    expect(
+      noticesFor([t('a', 'off'), t('b', 'on'), t('c', 'on')], [t('a', 'on'), t('b', 'off'), t('c', 'error')], prefs),
+    ).toEqual([{ title: 'Disconnected: b', body: 'b is off.' }]);
   });
 });

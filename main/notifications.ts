@@ -7,7 +7,11 @@ export interface Notice {
   body: string;
 }
 
-export function noticesFor(before: readonly TunnelView[] | null, after: readonly TunnelView[], prefs: Preferences): Notice[] {
+export function noticesFor(
+  before: readonly TunnelView[] | null,
+  after: readonly TunnelView[],
+  prefs: Preferences,
+): Notice[] {
   // The first picture (start-up, reconnection to the helper) is not news.
   if (before === null) return [];
   const previous = new Map(before.map((t) => [t.name, t.phase]));

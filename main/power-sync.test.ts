@@ -14,7 +14,20 @@ function status(name: string, peer: Partial<PeerStatus>): TunnelStatus {
     listenPort: 51820,
     fwmark: 0,
     warnings: [],
-    peers: [{ publicKey: 'k', endpoint: null, allowedIps: [], latestHandshake: 0, rxBytes: 0, txBytes: 0, persistentKeepalive: 0, hasSession: false, drops: {}, ...peer }],
+    peers: [
+      {
+        publicKey: 'k',
+        endpoint: null,
+        allowedIps: [],
+        latestHandshake: 0,
+        rxBytes: 0,
+        txBytes: 0,
+        persistentKeepalive: 0,
+        hasSession: false,
+        drops: {},
+        ...peer,
+      },
+    ],
   };
 }
 
@@ -29,7 +42,14 @@ function setUp(running = ['home', 'work']) {
   };
   let clock = 1_000_000;
   let changes = 0;
-  const sync = new PowerSync({ power, helper, runningTunnels: () => running, onChange: () => changes++, timeoutMs: 30_000, now: () => clock });
+  const sync = new PowerSync({
+    power,
+    helper,
+    runningTunnels: () => running,
+    onChange: () => changes++,
+    timeoutMs: 30_000,
+    now: () => clock,
+  });
   return { power, calls, sync, tick: (ms: number) => (clock += ms), changes: () => changes };
 }
 
@@ -55,7 +75,10 @@ describe('PowerSync', () => {
       ['work', { phase: 'reconnecting' }],
     ]);
     // An old session's handshake (before the suspend) does not count, nor does a handshake without a session.
-    sync.handleStatus([status('home', { latestHandshake: suspendedAt - 5000, hasSession: true }), status('work', { latestHandshake: tick(1000), hasSession: false })]);
+    sync.handleStatus([
+      status('home', { latestHandshake: suspendedAt - 5000, hasSession: true }),
+      status('work', { latestHandshake: tick(1000), hasSession: false }),
+    ]);
     expect(sync.overlay.size).toBe(2);
     sync.handleStatus([status('home', { latestHandshake: tick(1000), hasSession: true })]);
     expect([...sync.overlay.keys()]).toEqual(['work']);
@@ -113,10 +136,17 @@ describe('PowerSync and the real helper', () => {
     const answers: unknown[] = [];
     const logged: string[] = [];
     const calls: HelperCalls = {
-      call: ((method: 'suspend' | 'resume') => connection!.call(method, {}).then((r) => (answers.push([method, r]), r))) as HelperCalls['call'],
+      call: ((method: 'suspend' | 'resume') =>
+        connection!.call(method, {}).then((r) => (answers.push([method, r]), r))) as HelperCalls['call'],
     };
     const power = new EventEmitter();
-    const sync = new PowerSync({ power, helper: calls, runningTunnels: () => [], onChange: () => {}, log: (m) => logged.push(m) });
+    const sync = new PowerSync({
+      power,
+      helper: calls,
+      runningTunnels: () => [],
+      onChange: () => {},
+      log: (m) => logged.push(m),
+    });
     await sync.suspend();
     await sync.resume();
     sync.close();

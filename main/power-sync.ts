@@ -51,7 +51,9 @@ export class PowerSync {
 
   async suspend(): Promise<void> {
     this.since = this.now();
-    await this.options.helper.call('suspend', {}).catch((error: Error) => this.log(`could not tell the helper about the suspend: ${error.message}`));
+    await this.options.helper
+      .call('suspend', {})
+      .catch((error: Error) => this.log(`could not tell the helper about the suspend: ${error.message}`));
   }
 
   async resume(): Promise<void> {
@@ -63,7 +65,9 @@ export class PowerSync {
     const timeoutMs = this.options.timeoutMs ?? RECONNECT_TIMEOUT_MS;
     this.timer = setTimeout(() => this.expire(timeoutMs), timeoutMs);
     this.timer.unref?.();
-    await this.options.helper.call('resume', {}).catch((error: Error) => this.log(`could not tell the helper about the wake: ${error.message}`));
+    await this.options.helper
+      .call('resume', {})
+      .catch((error: Error) => this.log(`could not tell the helper about the wake: ${error.message}`));
   }
 
   /** A `status` event: a tunnel with a handshake since the suspend is back. */
@@ -102,7 +106,10 @@ export class PowerSync {
     let changed = false;
     for (const [name, state] of this.wake) {
       if (state.phase !== 'reconnecting') continue;
-      this.wake.set(name, { phase: 'error', error: `no handshake within ${Math.round(timeoutMs / 1000)} s after waking up` });
+      this.wake.set(name, {
+        phase: 'error',
+        error: `no handshake within ${Math.round(timeoutMs / 1000)} s after waking up`,
+      });
       changed = true;
     }
     if (changed) this.changed();

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_PREFERENCES, autostartEntry, loadPreferences, savePreferences, setStartAtLogin } from './preferences.js';
+import {
+  DEFAULT_PREFERENCES,
+  autostartEntry,
+  loadPreferences,
+  savePreferences,
+  setStartAtLogin,
+} from './preferences.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'warren-prefs-'))));
@@ -27,7 +33,12 @@ describe('preferences', () => {
 describe('start at login', () => {
   it('on Linux writes and removes an XDG autostart entry that starts in the tray', async () => {
     const env = { XDG_CONFIG_HOME: dir };
-    const deps = { platform: 'linux' as const, setLoginItemSettings: () => expect.fail('not on Linux'), command: '/opt/Warren/warren app', env };
+    const deps = {
+      platform: 'linux' as const,
+      setLoginItemSettings: () => expect.fail('not on Linux'),
+      command: '/opt/Warren/warren app',
+      env,
+    };
     await setStartAtLogin(true, deps);
     const path = join(dir, 'autostart', 'warren.desktop');
     expect(readFileSync(path, 'utf8')).toBe(autostartEntry('/opt/Warren/warren app'));
@@ -36,7 +47,7 @@ describe('start at login', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('elsewhere uses Electron\'s login item settings', async () => {
+  it("elsewhere uses Electron's login item settings", async () => {
     const settings: unknown[] = [];
     await setStartAtLogin(true, { platform: 'darwin', setLoginItemSettings: (s) => settings.push(s), command: 'x' });
     expect(settings).toEqual([{ openAtLogin: true, args: ['--hidden'] }]);

@@ -53,7 +53,16 @@ export function autostartPath(env: NodeJS.ProcessEnv = process.env): string {
 
 export function autostartEntry(command: string): string {
   const quoted = /[\s"'\\$`]/.test(command) ? `"${command.replace(/(["\\$`])/g, '\\$1')}"` : command;
-  return ['[Desktop Entry]', 'Type=Application', 'Name=Warren', 'Comment=WireGuard tunnels', `Exec=${quoted} ${HIDDEN_ARG}`, 'Terminal=false', 'X-GNOME-Autostart-enabled=true', ''].join('\n');
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=Warren',
+    'Comment=WireGuard tunnels',
+    `Exec=${quoted} ${HIDDEN_ARG}`,
+    'Terminal=false',
+    'X-GNOME-Autostart-enabled=true',
+    '',
+  ].join('\n');
 }
 
 export async function setStartAtLogin(enabled: boolean, deps: LoginItemDeps): Promise<void> {

@@ -8,7 +8,9 @@ import { MANIFEST_CHANNEL, bridgeManifest, channelOf } from '../shared/bridge/sc
 
 function loadPreload(answer: (channel: string) => Promise<unknown> = async () => 'answer') {
   const source = readFileSync(new URL('./preload.cts', import.meta.url), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  });
   const exposed: Record<string, unknown> = {};
   const invoked: unknown[][] = [];
   const listeners = new Map<string, Set<(event: unknown, payload: unknown) => void>>();
@@ -37,12 +39,17 @@ function loadPreload(answer: (channel: string) => Promise<unknown> = async () =>
     return { contextBridge, ipcRenderer };
   };
   const module = { exports: {} };
-  runInNewContext(outputText, { require: sandboxRequire, module, exports: module.exports, process: { type: 'renderer' } });
+  runInNewContext(outputText, {
+    require: sandboxRequire,
+    module,
+    exports: module.exports,
+    process: { type: 'renderer' },
+  });
   return { exposed, invoked, listeners, required };
 }
 
 describe('preload', () => {
-  it('requires nothing but electron and exposes exactly the schema\'s API as window.warren', () => {
+  it("requires nothing but electron and exposes exactly the schema's API as window.warren", () => {
     const { exposed, required } = loadPreload();
     expect(required).toEqual(['electron']);
     const api = exposed.warren as Record<string, unknown>;
@@ -59,13 +66,14 @@ describe('preload', () => {
 
     const seen: unknown[][] = [];
     const off = api.onState((...args: unknown[]) => seen.push(args)) as () => void;
-    for (const listener of listeners.get(channelOf('state'))!) listener({ sender: 'ipc event object' }, { tunnels: [] });
+    for (const listener of listeners.get(channelOf('state'))!)
+      listener({ sender: 'ipc event object' }, { tunnels: [] });
     expect(seen).toEqual([[{ tunnels: [] }]]);
     off();
     expect(listeners.get(channelOf('state'))!.size).toBe(0);
   });
 
-  it('rejects a failed call with main\'s words alone, without Electron\'s wrapping', async () => {
+  it("rejects a failed call with main's words alone, without Electron's wrapping", async () => {
     const refusal = 'office belongs to root; only root or an administrator may read it';
     const { exposed } = loadPreload(async (channel) => {
       // As Electron's ipcRenderer.invoke rejects when main's handler throws.

@@ -3,7 +3,14 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, CSP_META_TAG, hardenSession, hardenWebContents, rendererCspProblems, windowOptions } from './security.js';
+import {
+  CONTENT_SECURITY_POLICY,
+  CSP_META_TAG,
+  hardenSession,
+  hardenWebContents,
+  rendererCspProblems,
+  windowOptions,
+} from './security.js';
 
 const prefs = windowOptions('/app/build/main/preload.cjs').webPreferences!;
 
@@ -30,7 +37,11 @@ describe('Electron security checklist', () => {
     expect(index).not.toMatch(/\.loadURL\(/);
   });
   it('2. no Node.js integration, in the page, workers or subframes', () => {
-    expect(prefs).toMatchObject({ nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false });
+    expect(prefs).toMatchObject({
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+    });
   });
   it('3. context isolation', () => expect(prefs.contextIsolation).toBe(true));
   it('4. process sandboxing, with a CommonJS preload (main/preload.cts)', () => {
@@ -40,7 +51,8 @@ describe('Electron security checklist', () => {
   it('5. every permission request and check is denied', () => {
     let requestHandler: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
     let checkHandler: (() => boolean) | undefined;
-    let headers: ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | undefined;
+    let headers:
+      ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | undefined;
     hardenSession({
       setPermissionRequestHandler: (h: never) => (requestHandler = h),
       setPermissionCheckHandler: (h: never) => (checkHandler = h),
@@ -54,7 +66,9 @@ describe('Electron security checklist', () => {
     expect(checkHandler!()).toBe(false);
     let response: unknown;
     headers!({ responseHeaders: { 'X-Other': ['1'] } }, (r) => (response = r));
-    expect(response).toEqual({ responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    expect(response).toEqual({
+      responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
   });
   it('6. web security stays on', () => expect(prefs.webSecurity).toBe(true));
   it('7. a Content-Security-Policy that allows only our own files, checked in the page before it loads', () => {
@@ -62,13 +76,16 @@ describe('Electron security checklist', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
     expect(rendererCspProblems(`<html><head>${CSP_META_TAG}</head></html>`)).toEqual([]);
     expect(rendererCspProblems('<html><head></head></html>')[0]).toMatch(/no Content-Security-Policy meta tag/);
-    expect(rendererCspProblems(`<meta http-equiv="Content-Security-Policy" content="default-src *">`)[0]).toMatch(/not Warren's/);
+    expect(rendererCspProblems(`<meta http-equiv="Content-Security-Policy" content="default-src *">`)[0]).toMatch(
+      /not Warren's/,
+    );
   });
   it('8. no insecure content', () => expect(prefs.allowRunningInsecureContent).toBe(false));
   it('9. no experimental features', () => expect(prefs.experimentalFeatures).toBe(false));
   it('10. no enableBlinkFeatures', () => expect(prefs.enableBlinkFeatures).toBeUndefined());
   it('11. no <webview> (so no allowpopups)', () => expect(prefs.webviewTag).toBe(false));
-  it('12. a webview could not be attached anyway', () => expect(hardenedContents().prevented('will-attach-webview')).toBe(true));
+  it('12. a webview could not be attached anyway', () =>
+    expect(hardenedContents().prevented('will-attach-webview')).toBe(true));
   it('13. navigation is denied (and redirects, and dropping a file on the window)', () => {
     const { prevented } = hardenedContents();
     expect(prevented('will-navigate')).toBe(true);
@@ -83,7 +100,9 @@ describe('Electron security checklist', () => {
     expect(readFileSync(new URL('./index.ts', import.meta.url), 'utf8')).not.toMatch(/openExternal/);
   });
   it('16. a current Electron (the devDependency major is a supported one)', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
     expect(Number(/\d+/.exec(pkg.devDependencies.electron)![0])).toBeGreaterThanOrEqual(38);
   });
   // 17. IPC senders are validated: bridge-main.test.ts ("refuses other senders").

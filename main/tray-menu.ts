@@ -79,7 +79,11 @@ export function trayMenuTemplate(state: AppState, actions: TrayActions): TrayMen
       click: () => actions.setTunnel(tunnel.name, !on),
     });
   }
-  items.push({ type: 'separator' }, { label: 'Open Warren', click: () => actions.openWindow() }, { label: 'Quit', click: () => actions.quit() });
+  items.push(
+    { type: 'separator' },
+    { label: 'Open Warren', click: () => actions.openWindow() },
+    { label: 'Quit', click: () => actions.quit() },
+  );
   return items;
 }
 

@@ -47,16 +47,25 @@ describe('tray menu', () => {
   it('says how to start a missing helper, offers to try again, and disables the toggles', () => {
     const { a, done } = actions();
     const missing: AppState = {
-      connection: { kind: 'helper-missing', message: 'The Warren helper is not running.', hint: 'Start it with `sudo systemctl start warren`.' },
+      connection: {
+        kind: 'helper-missing',
+        message: 'The Warren helper is not running.',
+        hint: 'Start it with `sudo systemctl start warren`.',
+      },
       tunnels: [],
     };
     const menu = trayMenuTemplate(missing, a);
-    expect(menu[0]).toEqual({ label: 'The Warren helper is not running. Start it with `sudo systemctl start warren`.', enabled: false });
+    expect(menu[0]).toEqual({
+      label: 'The Warren helper is not running. Start it with `sudo systemctl start warren`.',
+      enabled: false,
+    });
     menu[1].click!();
     expect(done).toEqual(['reconnect']);
     expect(menu.map((i) => i.label)).toContain('No tunnels');
     expect(trayIcon(missing)).toBe('error');
-    expect(trayTooltip(missing)).toBe('Warren: The Warren helper is not running. Start it with `sudo systemctl start warren`.');
+    expect(trayTooltip(missing)).toBe(
+      'Warren: The Warren helper is not running. Start it with `sudo systemctl start warren`.',
+    );
   });
 
   it('picks one of four icons: error wins, then connecting, then on, else off', () => {
@@ -65,7 +74,9 @@ describe('tray menu', () => {
     expect(trayIcon({ connection: connected, tunnels: [state.tunnels[0], state.tunnels[1]] })).toBe('on');
     expect(trayIcon({ connection: connected, tunnels: [state.tunnels[1]] })).toBe('off');
     expect(trayIcon({ connection: { kind: 'connecting' }, tunnels: [] })).toBe('connecting');
-    expect(trayTooltip({ connection: connected, tunnels: [state.tunnels[0], state.tunnels[2]] })).toBe('Warren: home on, lab reconnecting…');
+    expect(trayTooltip({ connection: connected, tunnels: [state.tunnels[0], state.tunnels[2]] })).toBe(
+      'Warren: home on, lab reconnecting…',
+    );
   });
 });
 
@@ -76,7 +87,7 @@ describe('tray icons', () => {
       const png = trayIconPng(icon);
       expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       const chunks: { type: string; data: Buffer }[] = [];
-      for (let at = 8; at < png.length; ) {
+      for (let at = 8; at < png.length;) {
         const length = png.readUInt32BE(at);
         const type = png.toString('latin1', at + 4, at + 8);
         const data = png.subarray(at + 8, at + 8 + length);

@@ -13,8 +13,27 @@ import type { TunnelStatus, TunnelSummary } from '../shared/ipc/control.js';
 import type { Administrator } from './allow-scripts.js';
 import type { HelperCalls, HelperConnection } from './helper-connection.js';
 import { runToEnd } from './pkexec.js';
-import { ALICE, TEST_KEY, TEST_PEER_KEY, type PlayedAccounts, type RealHelper, connectedTo, playedAccounts, realHelper, testConfig } from './testing/real-helper.js';
-import { createTunnel, exportConf, getTunnel, helperLogs, setTunnelSettings, tunnelDetails, tunnelSettings, updateTunnel } from './tunnel-editing.js';
+import {
+  ALICE,
+  TEST_KEY,
+  TEST_PEER_KEY,
+  type PlayedAccounts,
+  type RealHelper,
+  connectedTo,
+  playedAccounts,
+  realHelper,
+  testConfig,
+} from './testing/real-helper.js';
+import {
+  createTunnel,
+  exportConf,
+  getTunnel,
+  helperLogs,
+  setTunnelSettings,
+  tunnelDetails,
+  tunnelSettings,
+  updateTunnel,
+} from './tunnel-editing.js';
 
 let helper: RealHelper;
 let played: PlayedAccounts;
@@ -45,7 +64,13 @@ async function asAlice(): Promise<HelperConnection> {
   return alice;
 }
 
-const OFF = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
+const OFF = {
+  startWithSystem: false,
+  blockUntunneled: false,
+  allowBridges: false,
+  allowScripts: false,
+  excludePrivateIps: false,
+};
 
 describe('editing a stored tunnel', () => {
   it('opens the text with the key hidden, and saving it unchanged keeps the key', async () => {
@@ -83,7 +108,11 @@ describe('editing a stored tunnel', () => {
   });
 
   it('translates settings both ways and reports the interface of a tunnel that is down', async () => {
-    await createTunnel(connection, 'home', testConfig().replace('[Peer]', 'DNS = 10.7.0.1, corp.example\nListenPort = 51999\n\n[Peer]'));
+    await createTunnel(
+      connection,
+      'home',
+      testConfig().replace('[Peer]', 'DNS = 10.7.0.1, corp.example\nListenPort = 51999\n\n[Peer]'),
+    );
     expect(await setTunnelSettings(connection, 'home', { startWithSystem: true, blockUntunneled: true })).toEqual({
       startWithSystem: true,
       blockUntunneled: true,
@@ -102,7 +131,15 @@ describe('editing a stored tunnel', () => {
       sampledAt: 1234,
     });
     expect(details.peers).toEqual([
-      { publicKey: TEST_PEER_KEY, endpoint: '192.0.2.1:51820', allowedIps: ['10.7.0.0/24'], latestHandshake: null, rxBytes: 0, txBytes: 0, persistentKeepalive: 0 },
+      {
+        publicKey: TEST_PEER_KEY,
+        endpoint: '192.0.2.1:51820',
+        allowedIps: ['10.7.0.0/24'],
+        latestHandshake: null,
+        rxBytes: 0,
+        txBytes: 0,
+        persistentKeepalive: 0,
+      },
     ]);
     // The helper logged the import and the settings change (so the check below looks at something), never the key.
     const logs = await helperLogs(connection, 50);
@@ -111,7 +148,7 @@ describe('editing a stored tunnel', () => {
   });
 });
 
-describe('another owner\'s tunnel, as a member of the group', () => {
+describe("another owner's tunnel, as a member of the group", () => {
   it('shows what anyone may see of it (settings, the running tunnel) and never asks for its config', async () => {
     await createTunnel(connection, 'office', testConfig().replace('[Peer]', 'DNS = 10.7.0.1\nMTU = 1380\n\n[Peer]'));
     const member = await asAlice();
@@ -140,13 +177,38 @@ describe('another owner\'s tunnel, as a member of the group', () => {
   });
 
   it('reads a running one from show alone (a scripted helper: up needs a TUN device)', async () => {
-    const summary: TunnelSummary = { name: 'office', state: 'up', origin: 'store', options: { autostart: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false }, owner: 'root', canChange: false };
+    const summary: TunnelSummary = {
+      name: 'office',
+      state: 'up',
+      origin: 'store',
+      options: {
+        autostart: false,
+        blockUntunneled: false,
+        allowBridges: false,
+        allowScripts: false,
+        excludePrivateIps: false,
+      },
+      owner: 'root',
+      canChange: false,
+    };
     const status: TunnelStatus = {
       name: 'office',
       publicKey: TEST_PEER_KEY,
       listenPort: 40001,
       fwmark: 0,
-      peers: [{ publicKey: TEST_KEY, endpoint: '192.0.2.1:51820', allowedIps: ['10.7.0.0/24'], latestHandshake: 7000, rxBytes: 10, txBytes: 20, persistentKeepalive: 25, hasSession: true, drops: {} }],
+      peers: [
+        {
+          publicKey: TEST_KEY,
+          endpoint: '192.0.2.1:51820',
+          allowedIps: ['10.7.0.0/24'],
+          latestHandshake: 7000,
+          rxBytes: 10,
+          txBytes: 20,
+          persistentKeepalive: 25,
+          hasSession: true,
+          drops: {},
+        },
+      ],
       warnings: [],
     };
     const asked: string[] = [];
@@ -155,7 +217,10 @@ describe('another owner\'s tunnel, as a member of the group', () => {
         asked.push(method);
         if (method === 'list') return [summary] as never;
         if (method === 'show') return [status] as never;
-        throw new ControlCallError({ code: NOT_PERMITTED, message: 'office belongs to root; only root or an administrator may read it' });
+        throw new ControlCallError({
+          code: NOT_PERMITTED,
+          message: 'office belongs to root; only root or an administrator may read it',
+        });
       },
     };
     expect(await tunnelDetails(scripted, 'office', () => 9)).toEqual({
@@ -167,7 +232,17 @@ describe('another owner\'s tunnel, as a member of the group', () => {
       mtu: null,
       running: true,
       configReadable: false,
-      peers: [{ publicKey: TEST_KEY, endpoint: '192.0.2.1:51820', allowedIps: ['10.7.0.0/24'], latestHandshake: 7000, rxBytes: 10, txBytes: 20, persistentKeepalive: 25 }],
+      peers: [
+        {
+          publicKey: TEST_KEY,
+          endpoint: '192.0.2.1:51820',
+          allowedIps: ['10.7.0.0/24'],
+          latestHandshake: 7000,
+          rxBytes: 10,
+          txBytes: 20,
+          persistentKeepalive: 25,
+        },
+      ],
       warnings: [],
       sampledAt: 9,
     });
@@ -179,31 +254,49 @@ describe('allowing scripts, which only an administrator may', () => {
   /** An administrator stand-in: records the command line and answers `code`. */
   function recording(code: number): { admin: Administrator; ran: (readonly string[])[] } {
     const ran: (readonly string[])[] = [];
-    return { ran, admin: { isRoot: false, warrenCommand: () => '/usr/bin/warren', run: async (argv) => (ran.push(argv), { code, stderr: '' }) } };
+    return {
+      ran,
+      admin: {
+        isRoot: false,
+        warrenCommand: () => '/usr/bin/warren',
+        run: async (argv) => (ran.push(argv), { code, stderr: '' }),
+      },
+    };
   }
 
   it('asks an administrator through pkexec, never the helper directly, which would refuse a member', async () => {
     const member = await asAlice();
     await createTunnel(member, 'home', testConfig());
-    await expect(setTunnelSettings(member, 'home', { allowScripts: true }, { ...recording(0).admin, isRoot: true })).rejects.toMatchObject({ code: NOT_PERMITTED });
+    await expect(
+      setTunnelSettings(member, 'home', { allowScripts: true }, { ...recording(0).admin, isRoot: true }),
+    ).rejects.toMatchObject({ code: NOT_PERMITTED });
 
     // The owner's change goes to the helper first; the stand-in allowed nothing, and the answer is what the helper has.
     const { admin, ran } = recording(0);
-    expect(await setTunnelSettings(member, 'home', { blockUntunneled: true, allowScripts: true }, admin)).toEqual({ ...OFF, blockUntunneled: true });
+    expect(await setTunnelSettings(member, 'home', { blockUntunneled: true, allowScripts: true }, admin)).toEqual({
+      ...OFF,
+      blockUntunneled: true,
+    });
     expect(ran).toEqual([['pkexec', '/usr/bin/warren', 'set', 'home', '--allow-scripts', 'on']]);
     // Off is the owner's, straight to the helper.
-    expect(await setTunnelSettings(member, 'home', { allowScripts: false }, admin)).toEqual({ ...OFF, blockUntunneled: true });
+    expect(await setTunnelSettings(member, 'home', { allowScripts: false }, admin)).toEqual({
+      ...OFF,
+      blockUntunneled: true,
+    });
     expect(ran).toHaveLength(1);
   });
 
   it('as root, asks the helper itself', async () => {
     await createTunnel(connection, 'home', testConfig());
     const { admin, ran } = recording(0);
-    expect(await setTunnelSettings(connection, 'home', { allowScripts: true }, { ...admin, isRoot: true })).toEqual({ ...OFF, allowScripts: true });
+    expect(await setTunnelSettings(connection, 'home', { allowScripts: true }, { ...admin, isRoot: true })).toEqual({
+      ...OFF,
+      allowScripts: true,
+    });
     expect(ran).toEqual([]);
   });
 
-  it('runs pkexec from PATH on the warren command, which an administrator\'s `warren set` then allows', async () => {
+  it("runs pkexec from PATH on the warren command, which an administrator's `warren set` then allows", async () => {
     const member = await asAlice();
     await createTunnel(member, 'home', testConfig());
     // Stand-ins: a pkexec that records its arguments and runs them (the test is root already), and the
@@ -217,17 +310,25 @@ describe('allowing scripts, which only an administrator may', () => {
       writeFileSync(path, `#!/bin/sh\n${body}\n`);
       chmodSync(path, 0o755);
     };
-    script(warren, `WARREN_CONTROL_SOCKET='${helper.socketPath}' exec '${process.execPath}' --import '${register}' '${cli}' "$@"`);
+    script(
+      warren,
+      `WARREN_CONTROL_SOCKET='${helper.socketPath}' exec '${process.execPath}' --import '${register}' '${cli}' "$@"`,
+    );
     script(join(bin, 'pkexec'), `printf '%s\\n' "$@" > '${bin}/argv'\nexec "$@"`);
     vi.stubEnv('PATH', `${bin}:${process.env.PATH}`);
     const admin: Administrator = { isRoot: false, warrenCommand: () => warren, run: runToEnd };
 
-    expect(await setTunnelSettings(member, 'home', { allowScripts: true }, admin)).toEqual({ ...OFF, allowScripts: true });
+    expect(await setTunnelSettings(member, 'home', { allowScripts: true }, admin)).toEqual({
+      ...OFF,
+      allowScripts: true,
+    });
     expect(readFileSync(join(bin, 'argv'), 'utf8')).toBe(`${warren}\nset\nhome\n--allow-scripts\non\n`);
     expect((await tunnelSettings(member, 'home')).allowScripts).toBe(true);
 
     // The dialog dismissed: pkexec's 126, in words.
     script(join(bin, 'pkexec'), 'exit 126');
-    await expect(setTunnelSettings(member, 'home', { allowScripts: true }, admin)).rejects.toThrow('Scripts stay off: administrator authentication was cancelled or failed.');
+    await expect(setTunnelSettings(member, 'home', { allowScripts: true }, admin)).rejects.toThrow(
+      'Scripts stay off: administrator authentication was cancelled or failed.',
+    );
   }, 30_000);
 });

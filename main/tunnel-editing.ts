@@ -40,7 +40,8 @@ async function saved(name: string, save: () => Promise<string[]>): Promise<SaveO
   try {
     return { ok: true, name, warnings: await save() };
   } catch (error) {
-    if (error instanceof ControlCallError && error.code === 'config') return { ok: false, errors: error.details.length > 0 ? error.details : [error.message] };
+    if (error instanceof ControlCallError && error.code === 'config')
+      return { ok: false, errors: error.details.length > 0 ? error.details : [error.message] };
     throw error;
   }
 }
@@ -55,7 +56,9 @@ export async function createTunnel(helper: HelperCalls, name: string, text: stri
     });
   }
   const [result] = await helper.call('import', { files: [{ filename: `${name}.conf`, text, name }] });
-  return result.ok ? { ok: true, name: result.name ?? name, warnings: result.warnings } : { ok: false, errors: result.errors };
+  return result.ok
+    ? { ok: true, name: result.name ?? name, warnings: result.warnings }
+    : { ok: false, errors: result.errors };
 }
 
 export function updateTunnel(helper: HelperCalls, name: string, text: string): Promise<SaveOutcome> {
@@ -81,7 +84,8 @@ export async function setTunnelSettings(
   admin: Administrator = systemAdministrator(),
 ): Promise<TunnelSettings> {
   const { allowScripts, ...rest } = changes;
-  if (allowScripts !== true || admin.isRoot) return settingsOf(await helper.call('setOptions', { name, options: optionsOf(changes) }));
+  if (allowScripts !== true || admin.isRoot)
+    return settingsOf(await helper.call('setOptions', { name, options: optionsOf(changes) }));
   if (Object.keys(rest).length > 0) await helper.call('setOptions', { name, options: optionsOf(rest) });
   await allowScriptsAsAdministrator(name, admin);
   return tunnelSettings(helper, name);
@@ -92,7 +96,11 @@ export async function setTunnelSettings(
  * Only a tunnel this user may read has its config read: for another owner's, what shows is what the running
  * tunnel reports (its public key, port and peers), and the rest stays unknown.
  */
-export async function tunnelDetails(helper: HelperCalls, name: string, now: () => number = Date.now): Promise<TunnelDetails> {
+export async function tunnelDetails(
+  helper: HelperCalls,
+  name: string,
+  now: () => number = Date.now,
+): Promise<TunnelDetails> {
   const [listed] = (await helper.call('list', {})).filter((t) => t.name === name);
   // Not listed: `get` answers with the helper's own words (no such tunnel).
   const readable = listed === undefined || (listed.origin === 'store' && listed.canChange);
@@ -138,7 +146,12 @@ export async function tunnelDetails(helper: HelperCalls, name: string, now: () =
 }
 
 export async function helperLogs(helper: HelperCalls, limit: number): Promise<LogLine[]> {
-  return (await helper.call('logs', { limit })).map((e) => ({ time: e.time, level: e.level, message: e.message, ...(e.tunnel ? { tunnel: e.tunnel } : {}) }));
+  return (await helper.call('logs', { limit })).map((e) => ({
+    time: e.time,
+    level: e.level,
+    message: e.message,
+    ...(e.tunnel ? { tunnel: e.tunnel } : {}),
+  }));
 }
 
 /**

@@ -18,7 +18,10 @@ export interface WakeOverlay {
   error?: string;
 }
 
-export function tunnelViews(summaries: readonly TunnelSummary[], overlay: ReadonlyMap<string, WakeOverlay> = new Map()): TunnelView[] {
+export function tunnelViews(
+  summaries: readonly TunnelSummary[],
+  overlay: ReadonlyMap<string, WakeOverlay> = new Map(),
+): TunnelView[] {
   return summaries.map((summary) => {
     let phase = PHASES[summary.state];
     let error = summary.error;

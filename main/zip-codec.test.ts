@@ -20,7 +20,12 @@ function recordingBudget(refusal: string | null = null): UnzipBudget & { taken: 
 }
 
 function limits(overrides: Partial<UnzipLimits> = {}): UnzipLimits {
-  return { wanted: (name) => name.endsWith('.conf'), maxEntryBytes: MAX_CONFIG_BYTES, budget: recordingBudget(), ...overrides };
+  return {
+    wanted: (name) => name.endsWith('.conf'),
+    maxEntryBytes: MAX_CONFIG_BYTES,
+    budget: recordingBudget(),
+    ...overrides,
+  };
 }
 
 interface RawEntry {
@@ -88,7 +93,10 @@ function deflatedZeros(gib: number): Uint8Array {
 
 describe('fflate zip codec', () => {
   it('round-trips entries', () => {
-    const entries = [{ name: 'wg0.conf', data: text('[Interface]\n') }, { name: 'dir/wg1.conf', data: text('[Peer]\n') }];
+    const entries = [
+      { name: 'wg0.conf', data: text('[Interface]\n') },
+      { name: 'dir/wg1.conf', data: text('[Peer]\n') },
+    ];
     const back = fflateZip.unzip(fflateZip.zip(entries), limits());
     expect(back.map((e) => [e.name, new TextDecoder().decode(e.data!)])).toEqual([
       ['wg0.conf', '[Interface]\n'],
@@ -125,19 +133,25 @@ describe('fflate zip codec', () => {
       { name: 'b.conf', method: 8, data: garbage, size: 1000 },
     ]);
     expect(() => fflateZip.unzip(archive, limits())).toThrow(/a\.conf cannot be inflated/);
-    expect(() => fflateZip.unzip(archive, limits({ budget: recordingBudget('too much for this import') }))).toThrow('too much for this import');
+    expect(() => fflateZip.unzip(archive, limits({ budget: recordingBudget('too much for this import') }))).toThrow(
+      'too much for this import',
+    );
   });
 
   it('stops an entry that inflates past its declared size at once, and refuses the archive', () => {
     // 4 GiB of zeros under a header that says 100 bytes: decoding it all would take seconds; it stops in the first piece.
     const archive = rawZip([{ name: 'liar.conf', method: 8, data: deflatedZeros(4), size: 100 }]);
     const started = performance.now();
-    expect(() => fflateZip.unzip(archive, limits())).toThrow('liar.conf inflates to more than the 100 bytes it declares');
+    expect(() => fflateZip.unzip(archive, limits())).toThrow(
+      'liar.conf inflates to more than the 100 bytes it declares',
+    );
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('refuses an entry that inflates to less than it declares, a stored one whose sizes differ, encryption and unknown methods', () => {
-    const short = rawZip([{ name: 'short.conf', method: 8, data: deflateRawSync(Buffer.from('[Interface]\n')), size: 1000 }]);
+    const short = rawZip([
+      { name: 'short.conf', method: 8, data: deflateRawSync(Buffer.from('[Interface]\n')), size: 1000 },
+    ]);
     expect(() => fflateZip.unzip(short, limits())).toThrow('short.conf inflates to 12 bytes, not the 1000 it declares');
     const stored = rawZip([{ name: 's.conf', method: 0, data: text('[Interface]\n'), size: 5 }]);
     expect(() => fflateZip.unzip(stored, limits())).toThrow(/s\.conf: a stored entry whose two sizes differ/);
@@ -146,7 +160,9 @@ describe('fflate zip codec', () => {
     const bzip2 = rawZip([{ name: 'b.conf', method: 12, data: text('xx'), size: 2 }]);
     expect(() => fflateZip.unzip(bzip2, limits())).toThrow('b.conf is compressed with method 12');
     // Not wanted: neither is looked at.
-    expect(fflateZip.unzip(rawZip([{ name: 'e.txt', method: 12, data: text('xx'), size: 2, flags: 1 }]), limits())).toEqual([]);
+    expect(
+      fflateZip.unzip(rawZip([{ name: 'e.txt', method: 12, data: text('xx'), size: 2, flags: 1 }]), limits()),
+    ).toEqual([]);
   });
 
   it('reads stored entries and zip64 sizes (a 1 TiB claim is answered without data)', () => {
@@ -155,7 +171,9 @@ describe('fflate zip codec', () => {
       { name: 'big.conf', method: 0, data: text('x'), size: 2 ** 40, zip64: true },
     ]);
     const budget = recordingBudget();
-    expect(fflateZip.unzip(archive, limits({ budget })).map((e) => [e.name, e.data && new TextDecoder().decode(e.data)])).toEqual([
+    expect(
+      fflateZip.unzip(archive, limits({ budget })).map((e) => [e.name, e.data && new TextDecoder().decode(e.data)]),
+    ).toEqual([
       ['plain.conf', '[Peer]\n'],
       ['big.conf', null],
     ]);

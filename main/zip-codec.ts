@@ -52,9 +52,15 @@ export const fflateZip: ZipCodec = {
     const wanted = wantedEntries(archive, limits);
     const fits = (entry: DirectoryEntry) => entry.size <= limits.maxEntryBytes;
     const inflated = wanted.filter(fits);
-    const refusal = limits.budget.take(inflated.length, inflated.reduce((sum, entry) => sum + entry.size, 0));
+    const refusal = limits.budget.take(
+      inflated.length,
+      inflated.reduce((sum, entry) => sum + entry.size, 0),
+    );
     if (refusal !== null) throw new Error(refusal);
-    return wanted.map((entry): UnzippedEntry => ({ name: entry.name, data: fits(entry) ? entryData(archive, entry) : null }));
+    return wanted.map((entry): UnzippedEntry => ({
+      name: entry.name,
+      data: fits(entry) ? entryData(archive, entry) : null,
+    }));
   },
   zip(entries) {
     return zipSync(Object.fromEntries(entries.map((e) => [e.name, [e.data, { level: 6 }]])));
@@ -79,8 +85,12 @@ function wantedEntries(archive: Uint8Array, limits: UnzipLimits): DirectoryEntry
     at += recordLength;
     if (!limits.wanted(name)) continue;
     const method = u16(archive, record + 10);
-    if (flags & FLAG_ENCRYPTED) throw new DamagedArchive(`${name} is encrypted; Warren reads only unencrypted archives`);
-    if (method !== STORED && method !== DEFLATED) throw new DamagedArchive(`${name} is compressed with method ${method}; Warren reads stored and deflated entries only`);
+    if (flags & FLAG_ENCRYPTED)
+      throw new DamagedArchive(`${name} is encrypted; Warren reads only unencrypted archives`);
+    if (method !== STORED && method !== DEFLATED)
+      throw new DamagedArchive(
+        `${name} is compressed with method ${method}; Warren reads stored and deflated entries only`,
+      );
     const sizes = zip64Sizes(archive, record + 46 + nameLength, extraLength, {
       size: u32(archive, record + 24),
       compressedSize: u32(archive, record + 20),
@@ -140,7 +150,8 @@ function entryData(archive: Uint8Array, entry: DirectoryEntry): Uint8Array {
   need(archive, start, entry.compressedSize);
   const compressed = archive.subarray(start, start + entry.compressedSize);
   if (entry.method === STORED) {
-    if (entry.compressedSize !== entry.size) throw new DamagedArchive(`${entry.name}: a stored entry whose two sizes differ`);
+    if (entry.compressedSize !== entry.size)
+      throw new DamagedArchive(`${entry.name}: a stored entry whose two sizes differ`);
     return compressed.slice();
   }
   return inflateExactly(compressed, entry.size, entry.name);
@@ -151,12 +162,14 @@ function inflateExactly(compressed: Uint8Array, size: number, name: string): Uin
   const out = new Uint8Array(size);
   let filled = 0;
   const inflater = new Inflate((chunk) => {
-    if (chunk.length > size - filled) throw new DamagedArchive(`${name} inflates to more than the ${size} bytes it declares`);
+    if (chunk.length > size - filled)
+      throw new DamagedArchive(`${name} inflates to more than the ${size} bytes it declares`);
     out.set(chunk, filled);
     filled += chunk.length;
   });
   try {
-    for (let at = 0; at < compressed.length; at += PIECE) inflater.push(compressed.subarray(at, at + PIECE), at + PIECE >= compressed.length);
+    for (let at = 0; at < compressed.length; at += PIECE)
+      inflater.push(compressed.subarray(at, at + PIECE), at + PIECE >= compressed.length);
   } catch (error) {
     if (error instanceof DamagedArchive) throw error;
     throw new DamagedArchive(`${name} cannot be inflated: ${(error as Error).message}`);
@@ -167,7 +180,8 @@ function inflateExactly(compressed: Uint8Array, size: number, name: string): Uin
 
 /** Throws unless `length` bytes from `at` lie inside the archive. */
 function need(archive: Uint8Array, at: number, length: number): void {
-  if (!(at >= 0 && at + length <= archive.length)) throw new DamagedArchive('it is truncated or damaged (a record points past its end)');
+  if (!(at >= 0 && at + length <= archive.length))
+    throw new DamagedArchive('it is truncated or damaged (a record points past its end)');
 }
 
 function u16(a: Uint8Array, at: number): number {

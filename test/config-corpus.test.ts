@@ -28,13 +28,42 @@ describe('config corpus: valid files', () => {
 describe('config corpus: invalid files', () => {
   // One file per kind of error the parser reports; a missing file means a case went untested.
   const REQUIRED = [
-    'address-bad-ipv4', 'address-bad-ipv6', 'allowedips-missing-comma', 'binary-garbage', 'comments-only',
-    'dns-bad', 'duplicate-peer-key', 'duplicate-single-key', 'empty', 'empty-value', 'endpoint-missing-port',
-    'endpoint-port-range', 'endpoint-unbracketed-ipv6', 'fwmark-bad', 'keepalive-range', 'key-bad-base64',
-    'key-before-section', 'key-noncanonical', 'key-wrong-length', 'leading-zero-octet', 'listenport-range',
-    'many-errors', 'missing-private-key', 'missing-public-key', 'mtu-range', 'no-equals', 'no-interface',
-    'prefix-not-numeric', 'prefix-too-long-v4', 'prefix-too-long-v6', 'saveconfig-bad', 'second-interface',
-    'table-bad', 'unknown-key', 'unknown-section', 'zone-id',
+    'address-bad-ipv4',
+    'address-bad-ipv6',
+    'allowedips-missing-comma',
+    'binary-garbage',
+    'comments-only',
+    'dns-bad',
+    'duplicate-peer-key',
+    'duplicate-single-key',
+    'empty',
+    'empty-value',
+    'endpoint-missing-port',
+    'endpoint-port-range',
+    'endpoint-unbracketed-ipv6',
+    'fwmark-bad',
+    'keepalive-range',
+    'key-bad-base64',
+    'key-before-section',
+    'key-noncanonical',
+    'key-wrong-length',
+    'leading-zero-octet',
+    'listenport-range',
+    'many-errors',
+    'missing-private-key',
+    'missing-public-key',
+    'mtu-range',
+    'no-equals',
+    'no-interface',
+    'prefix-not-numeric',
+    'prefix-too-long-v4',
+    'prefix-too-long-v6',
+    'saveconfig-bad',
+    'second-interface',
+    'table-bad',
+    'unknown-key',
+    'unknown-section',
+    'zone-id',
   ];
 
   it('has a file for every kind of error', () => {
@@ -58,7 +87,9 @@ describe('config corpus: generated inputs', () => {
   it('reports an empty input at line 1', () => {
     const result = parseConfig('');
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.errors.map((e) => [e.line, e.message])).toEqual([[1, 'no [Interface] section; a config needs one, with a PrivateKey']]);
+    expect(!result.ok && result.errors.map((e) => [e.line, e.message])).toEqual([
+      [1, 'no [Interface] section; a config needs one, with a PrivateKey'],
+    ]);
   });
 
   it('reports binary garbage spliced into a valid file on its line', () => {
@@ -70,7 +101,9 @@ describe('config corpus: generated inputs', () => {
     const at = Buffer.byteLength(lines.slice(0, 4).join('\n') + '\n');
     const spliced = Buffer.concat([bytes.subarray(0, at), garbage, bytes.subarray(at)]).toString('utf8');
     const result = parseConfig(spliced);
-    expect(!result.ok && result.errors.map((e) => [e.line, e.message])).toEqual([[5, expect.stringContaining('NUL byte')]]);
+    expect(!result.ok && result.errors.map((e) => [e.line, e.message])).toEqual([
+      [5, expect.stringContaining('NUL byte')],
+    ]);
   });
 
   it('refuses an input over the limit with one error on line 1', () => {

@@ -51,7 +51,12 @@ describe('warren show', () => {
   it("adds the device's drops under the interface and each peer's under the peer", () => {
     const base = tunnel();
     const text = formatShow(
-      [tunnel({ drops: { malformed: 7, 'unknown-index': 3, replay: 1 }, peers: [{ ...base.peers[0], drops: { replay: 1 } }] })],
+      [
+        tunnel({
+          drops: { malformed: 7, 'unknown-index': 3, replay: 1 },
+          peers: [{ ...base.peers[0], drops: { replay: 1 } }],
+        }),
+      ],
       NOW,
     );
     const [head, peer] = text.split('\n\npeer: ');
@@ -61,9 +66,15 @@ describe('warren show', () => {
 
   it("prints a peer's diagnosis as a hint, with what to check", () => {
     const base = tunnel();
-    const diagnosis = { kind: 'no-reply', summary: 'the peer does not answer handshakes', hints: ['check the Endpoint', 'check the keys'] };
+    const diagnosis = {
+      kind: 'no-reply',
+      summary: 'the peer does not answer handshakes',
+      hints: ['check the Endpoint', 'check the keys'],
+    };
     const text = formatShow([tunnel({ peers: [{ ...base.peers[0], diagnosis }] })], NOW);
-    expect(text).toContain('\n  hint: the peer does not answer handshakes\n    - check the Endpoint\n    - check the keys\n');
+    expect(text).toContain(
+      '\n  hint: the peer does not answer handshakes\n    - check the Endpoint\n    - check the keys\n',
+    );
     expect(formatShow([tunnel()], NOW)).not.toContain('hint:');
   });
 });

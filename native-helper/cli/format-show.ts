@@ -18,7 +18,8 @@ function formatTunnel(tunnel: TunnelStatus, nowMs: number): string {
     if (peer.endpoint) lines.push(`  endpoint: ${peer.endpoint}`);
     lines.push(`  allowed ips: ${peer.allowedIps.length ? peer.allowedIps.join(', ') : '(none)'}`);
     if (peer.latestHandshake > 0) lines.push(`  latest handshake: ${ago(nowMs - peer.latestHandshake)}`);
-    if (peer.rxBytes || peer.txBytes) lines.push(`  transfer: ${bytes(peer.rxBytes)} received, ${bytes(peer.txBytes)} sent`);
+    if (peer.rxBytes || peer.txBytes)
+      lines.push(`  transfer: ${bytes(peer.rxBytes)} received, ${bytes(peer.txBytes)} sent`);
     if (peer.persistentKeepalive) lines.push(`  persistent keepalive: every ${duration(peer.persistentKeepalive)}`);
     const drops = formatDrops(peer.drops);
     if (drops) lines.push(`  dropped: ${drops}`);
@@ -44,7 +45,13 @@ export function ago(ms: number): string {
 }
 
 export function duration(totalSeconds: number): string {
-  const units: [string, number][] = [['year', 365 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  const units: [string, number][] = [
+    ['year', 365 * 86400],
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+    ['second', 1],
+  ];
   const parts: string[] = [];
   let rest = totalSeconds;
   for (const [name, size] of units) {

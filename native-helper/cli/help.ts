@@ -12,7 +12,23 @@ import { set } from './commands/set.js';
 import { up } from './commands/up.js';
 
 export const COMMANDS: readonly Command[] = [
-  list, up, down, show, importCommand, set, deleteCommand, logs, check, genkey, genpsk, pubkey, suspend, resume, demo, daemon, service,
+  list,
+  up,
+  down,
+  show,
+  importCommand,
+  set,
+  deleteCommand,
+  logs,
+  check,
+  genkey,
+  genpsk,
+  pubkey,
+  suspend,
+  resume,
+  demo,
+  daemon,
+  service,
 ];
 
 export function findCommand(name: string): Command | undefined {
@@ -35,5 +51,8 @@ export function overview(version: string): string {
 
 /** The closest command name for "did you mean", or undefined when nothing is close. */
 export function suggestCommand(name: string): string | undefined {
-  return suggest(name, COMMANDS.map((command) => command.name));
+  return suggest(
+    name,
+    COMMANDS.map((command) => command.name),
+  );
 }

@@ -3,6 +3,8 @@ import type { CliIo } from './command.js';
 
 export function requireRoot(io: CliIo, what: string): boolean {
   if (typeof process.getuid !== 'function' || process.getuid() === 0) return true;
-  io.stderr(`warren: ${what} needs root: it creates a network interface and changes routes and DNS. Run it with sudo.\n`);
+  io.stderr(
+    `warren: ${what} needs root: it creates a network interface and changes routes and DNS. Run it with sudo.\n`,
+  );
   return false;
 }

@@ -26,7 +26,8 @@ describe('warren dispatch', () => {
     const io = memoryIo();
     expect(await runCli(['--help'], io, '1.2.3')).toBe(0);
     expect(io.out).toContain('Warren 1.2.3');
-    for (const name of ['check', 'genkey', 'genpsk', 'pubkey', 'help']) expect(io.out).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['check', 'genkey', 'genpsk', 'pubkey', 'help'])
+      expect(io.out).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
   it('prints the version', async () => {
@@ -74,8 +75,12 @@ describe('warren dispatch', () => {
 
 describe('warren pubkey (in-process)', () => {
   // RFC 7748 section 6.1: Alice's private key and public key.
-  const alicePrivate = Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex').toString('base64');
-  const alicePublic = Buffer.from('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a', 'hex').toString('base64');
+  const alicePrivate = Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex').toString(
+    'base64',
+  );
+  const alicePublic = Buffer.from('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a', 'hex').toString(
+    'base64',
+  );
 
   it('derives the RFC 7748 public key, allowing trailing whitespace', async () => {
     const io = memoryIo(`${alicePrivate}\n \t\n`);

@@ -5,7 +5,8 @@ import { type CliIo, EXIT_FAILURE, EXIT_OK } from './command.js';
 import { connectHelper } from './helper-connection.js';
 
 /** For the commands about stored tunnels, which only a running helper (the service) has. */
-export const NOT_RUNNING = 'the Warren helper is not running: start it with `sudo systemctl start warren` or `sudo warren daemon`';
+export const NOT_RUNNING =
+  'the Warren helper is not running: start it with `sudo systemctl start warren` or `sudo warren daemon`';
 
 export function notRunning(io: CliIo): number {
   io.stderr(`warren: ${NOT_RUNNING}\n`);

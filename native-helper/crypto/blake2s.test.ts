@@ -74,19 +74,22 @@ describe('HMAC-BLAKE2s', () => {
 // wireguard-go device/kdf_test.go
 const kdfVectors = [
   {
-    key: '746573742d6b6579', input: '746573742d696e707574',
+    key: '746573742d6b6579',
+    input: '746573742d696e707574',
     t0: '6f0e5ad38daba1bea8a0d213688736f19763239305e0f58aba697f9ffc41c633',
     t1: 'df1194df20802a4fe594cde27e92991c8cae66c366e8106aaa937a55fa371e8a',
     t2: 'fac6e2745a325f5dc5d11a5b165aad08b0ada28e7b4e666b7c077934a4d76c24',
   },
   {
-    key: '776972656775617264', input: '776972656775617264',
+    key: '776972656775617264',
+    input: '776972656775617264',
     t0: '491d43bbfdaa8750aaf535e334ecbfe5129967cd64635101c566d4caefda96e8',
     t1: '1e71a379baefd8a79aa4662212fcafe19a23e2b609a3db7d6bcba8f560e3d25f',
     t2: '31e1ae48bddfbe5de38f295e5452b1909a1b4e38e183926af3780b0c1e1f0160',
   },
   {
-    key: '', input: '',
+    key: '',
+    input: '',
     t0: '8387b46bf43eccfcf349552a095d8315c4055beb90208fb1be23b894bc2ed5d0',
     t1: '58a0e5f6faefccf4807bff1f05fa8a9217945762040bcec2f4b4a62bdfe0e86e',
     t2: '0ce6ea98ec548f8e281e93e32db65621c45eb18dc6f0a7ad94178610a2f7338e',
@@ -102,7 +105,8 @@ describe('KDF (HKDF over HMAC-BLAKE2s)', () => {
     const t2 = new Uint8Array(32);
     kdf3(t0, t1, t2, key, input);
     expect([hex(t0), hex(t1), hex(t2)]).toEqual([v.t0, v.t1, v.t2]);
-    t0.fill(0); t1.fill(0);
+    t0.fill(0);
+    t1.fill(0);
     kdf2(t0, t1, key, input);
     expect([hex(t0), hex(t1)]).toEqual([v.t0, v.t1]);
     t0.fill(0);
@@ -157,10 +161,11 @@ describe('RFC 7693 Appendix E self-test', () => {
 });
 
 // Lengths around the 64-byte block boundaries matter most: weight them.
-const bytes = (max: number) => fc.oneof(
-  fc.uint8Array({ maxLength: max }),
-  fc.constantFrom(0, 1, 63, 64, 65, 127, 128, 129).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
-);
+const bytes = (max: number) =>
+  fc.oneof(
+    fc.uint8Array({ maxLength: max }),
+    fc.constantFrom(0, 1, 63, 64, 65, 127, 128, 129).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+  );
 
 /** HKDF over @noble's HMAC-BLAKE2s, the way the WireGuard paper writes KDF_n. */
 function referenceKdf(key: Uint8Array, input: Uint8Array): Uint8Array[] {
@@ -173,86 +178,114 @@ function referenceKdf(key: Uint8Array, input: Uint8Array): Uint8Array[] {
 
 describe('agrees with @noble/hashes on random inputs', () => {
   it('BLAKE2s-256 of a || b', () => {
-    fc.assert(fc.property(bytes(300), fc.option(bytes(200), { nil: undefined }), (a, b) => {
-      const out = new Uint8Array(32);
-      hash(out, a, b);
-      const joined = b === undefined ? a : Uint8Array.of(...a, ...b);
-      expect(hex(out)).toBe(hex(nobleBlake2s(joined)));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(bytes(300), fc.option(bytes(200), { nil: undefined }), (a, b) => {
+        const out = new Uint8Array(32);
+        hash(out, a, b);
+        const joined = b === undefined ? a : Uint8Array.of(...a, ...b);
+        expect(hex(out)).toBe(hex(nobleBlake2s(joined)));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('keyed BLAKE2s with every digest length, including the unkeyed case', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 32 }), bytes(300), fc.integer({ min: 1, max: 32 }), (key, data, outLength) => {
-      const out = new Uint8Array(outLength);
-      mac(out, key, data);
-      const expected = nobleBlake2s(data, { key: key.length > 0 ? key : undefined, dkLen: outLength });
-      expect(hex(out)).toBe(hex(expected));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 32 }),
+        bytes(300),
+        fc.integer({ min: 1, max: 32 }),
+        (key, data, outLength) => {
+          const out = new Uint8Array(outLength);
+          mac(out, key, data);
+          const expected = nobleBlake2s(data, { key: key.length > 0 ? key : undefined, dkLen: outLength });
+          expect(hex(out)).toBe(hex(expected));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('HMAC-BLAKE2s with short, block-sized and long keys', () => {
-    fc.assert(fc.property(bytes(150), bytes(300), (key, data) => {
-      const out = new Uint8Array(32);
-      hmac(out, key, data);
-      expect(hex(out)).toBe(hex(nobleHmac(nobleBlake2s, key, data)));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(bytes(150), bytes(300), (key, data) => {
+        const out = new Uint8Array(32);
+        hmac(out, key, data);
+        expect(hex(out)).toBe(hex(nobleHmac(nobleBlake2s, key, data)));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('KDF1, KDF2 and KDF3', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), bytes(100), (key, input) => {
-      const expected = referenceKdf(key, input).map(hex);
-      const t = [new Uint8Array(32), new Uint8Array(32), new Uint8Array(32)];
-      kdf3(t[0], t[1], t[2], key, input);
-      expect(t.map(hex)).toEqual(expected);
-      kdf2(t[1], t[2], key, input);
-      expect([hex(t[1]), hex(t[2])]).toEqual(expected.slice(0, 2));
-      kdf1(t[2], key, input);
-      expect(hex(t[2])).toBe(expected[0]);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), bytes(100), (key, input) => {
+        const expected = referenceKdf(key, input).map(hex);
+        const t = [new Uint8Array(32), new Uint8Array(32), new Uint8Array(32)];
+        kdf3(t[0], t[1], t[2], key, input);
+        expect(t.map(hex)).toEqual(expected);
+        kdf2(t[1], t[2], key, input);
+        expect([hex(t[1]), hex(t[2])]).toEqual(expected.slice(0, 2));
+        kdf1(t[2], key, input);
+        expect(hex(t[2])).toBe(expected[0]);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('when outputs alias inputs and sit unaligned inside larger buffers', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), bytes(80), fc.nat({ max: 7 }), (key, data, shift) => {
-      const backing = new Uint8Array(shift + 32 + data.length);
-      const chainingKey = backing.subarray(shift, shift + 32);
-      const input = backing.subarray(shift + 32);
-      chainingKey.set(key);
-      input.set(data);
-      const expected = referenceKdf(key, data);
-      const t1 = new Uint8Array(32);
-      kdf2(chainingKey, t1, chainingKey, input);
-      expect([hex(chainingKey), hex(t1)]).toEqual([hex(expected[0]), hex(expected[1])]);
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        bytes(80),
+        fc.nat({ max: 7 }),
+        (key, data, shift) => {
+          const backing = new Uint8Array(shift + 32 + data.length);
+          const chainingKey = backing.subarray(shift, shift + 32);
+          const input = backing.subarray(shift + 32);
+          chainingKey.set(key);
+          input.set(data);
+          const expected = referenceKdf(key, data);
+          const t1 = new Uint8Array(32);
+          kdf2(chainingKey, t1, chainingKey, input);
+          expect([hex(chainingKey), hex(t1)]).toEqual([hex(expected[0]), hex(expected[1])]);
 
-      const h = backing.subarray(shift, shift + 32);
-      h.set(key);
-      hash(h, h, data);
-      expect(hex(h)).toBe(hex(nobleBlake2s(Uint8Array.of(...key, ...data))));
-      h.set(key);
-      hmac(h, h, data);
-      expect(hex(h)).toBe(hex(nobleHmac(nobleBlake2s, key, data)));
-    }), { numRuns: 100 });
+          const h = backing.subarray(shift, shift + 32);
+          h.set(key);
+          hash(h, h, data);
+          expect(hex(h)).toBe(hex(nobleBlake2s(Uint8Array.of(...key, ...data))));
+          h.set(key);
+          hmac(h, h, data);
+          expect(hex(h)).toBe(hex(nobleHmac(nobleBlake2s, key, data)));
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 
 describe('regions instead of views', () => {
   it('hash of a || b[offset, offset + length) and mac of a prefix equal those of the views', () => {
-    fc.assert(fc.property(bytes(64), bytes(200), fc.nat(), fc.nat(), (a, b, x, y) => {
-      const offset = b.length === 0 ? 0 : x % (b.length + 1);
-      const length = (b.length - offset) === 0 ? 0 : y % (b.length - offset + 1);
-      const viaRegion = new Uint8Array(32);
-      const viaView = new Uint8Array(32);
-      hash(viaRegion, a, b, offset, length);
-      hash(viaView, a, b.subarray(offset, offset + length));
-      expect(hex(viaRegion)).toBe(hex(viaView));
-      hash(viaRegion, a, b, offset);
-      hash(viaView, a, b.subarray(offset));
-      expect(hex(viaRegion)).toBe(hex(viaView));
-      const m1 = new Uint8Array(16);
-      const m2 = new Uint8Array(16);
-      mac(m1, a.subarray(0, 32), b, length);
-      mac(m2, a.subarray(0, 32), b.subarray(0, length));
-      expect(hex(m1)).toBe(hex(m2));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(bytes(64), bytes(200), fc.nat(), fc.nat(), (a, b, x, y) => {
+        const offset = b.length === 0 ? 0 : x % (b.length + 1);
+        const length = b.length - offset === 0 ? 0 : y % (b.length - offset + 1);
+        const viaRegion = new Uint8Array(32);
+        const viaView = new Uint8Array(32);
+        hash(viaRegion, a, b, offset, length);
+        hash(viaView, a, b.subarray(offset, offset + length));
+        expect(hex(viaRegion)).toBe(hex(viaView));
+        hash(viaRegion, a, b, offset);
+        hash(viaView, a, b.subarray(offset));
+        expect(hex(viaRegion)).toBe(hex(viaView));
+        const m1 = new Uint8Array(16);
+        const m2 = new Uint8Array(16);
+        mac(m1, a.subarray(0, 32), b, length);
+        mac(m2, a.subarray(0, 32), b.subarray(0, length));
+        expect(hex(m1)).toBe(hex(m2));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('refuses regions outside the data rather than hashing past its end', () => {

@@ -106,7 +106,7 @@ function finish(out: Uint8Array, outOff: number): void {
 /** BLAKE2s-256 of a || b[bOffset, bOffset + bLength) (all of b by default) into out (32 bytes). */
 export function hash(out: Uint8Array, a: Uint8Array, b?: Uint8Array, bOffset = 0, bLength?: number): void {
   if (out.length < HASH_LENGTH) throw new RangeError(`hash output must hold ${HASH_LENGTH} bytes`);
-  const length = b === undefined ? 0 : bLength ?? b.length - bOffset;
+  const length = b === undefined ? 0 : (bLength ?? b.length - bOffset);
   // Reads past the end would be `undefined`, hashed as zeros: refuse instead.
   if (b !== undefined) checkRegion(b, bOffset, length);
   start(HASH_LENGTH, null);
@@ -117,7 +117,8 @@ export function hash(out: Uint8Array, a: Uint8Array, b?: Uint8Array, bOffset = 0
 
 /** Keyed BLAKE2s of data's first `length` bytes with an out.length-byte digest (1..32); an empty key hashes unkeyed. */
 export function mac(out: Uint8Array, key: Uint8Array, data: Uint8Array, length = data.length): void {
-  if (out.length < 1 || out.length > HASH_LENGTH) throw new RangeError(`BLAKE2s digests are 1..32 bytes, not ${out.length}`);
+  if (out.length < 1 || out.length > HASH_LENGTH)
+    throw new RangeError(`BLAKE2s digests are 1..32 bytes, not ${out.length}`);
   if (key.length > HASH_LENGTH) throw new RangeError(`BLAKE2s keys are at most 32 bytes, not ${key.length}`);
   checkRegion(data, 0, length);
   start(out.length, key);
@@ -184,7 +185,13 @@ export function hmac(out: Uint8Array, key: Uint8Array, data: Uint8Array): void {
 
 // HKDF-Extract, then as many HKDF-Expand blocks as outputs, all under the PRK's pads. The extract step reads
 // the chaining key before any output is written, so t0 may be the chaining key itself.
-function kdf(t0: Uint8Array, t1: Uint8Array | null, t2: Uint8Array | null, chainingKey: Uint8Array, input: Uint8Array): void {
+function kdf(
+  t0: Uint8Array,
+  t1: Uint8Array | null,
+  t2: Uint8Array | null,
+  chainingKey: Uint8Array,
+  input: Uint8Array,
+): void {
   hmacKey(chainingKey);
   hmacWithPads(prk, 0, input, 0, input.length);
   hmacKey(prk);

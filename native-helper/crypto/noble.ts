@@ -30,8 +30,15 @@ function optionalAd(ad: Uint8Array | null | undefined): Uint8Array | undefined {
 type AeadCons = typeof chacha20poly1305;
 
 function sealWith(
-  cipher: AeadCons, key: Uint8Array, iv: Uint8Array, ad: Uint8Array | null | undefined,
-  out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, length: number,
+  cipher: AeadCons,
+  key: Uint8Array,
+  iv: Uint8Array,
+  ad: Uint8Array | null | undefined,
+  out: Uint8Array,
+  outOffset: number,
+  src: Uint8Array,
+  srcOffset: number,
+  length: number,
 ): number {
   const written = length + TAG_LENGTH;
   checkRegion(src, srcOffset, length);
@@ -44,8 +51,15 @@ function sealWith(
 }
 
 function openWith(
-  cipher: AeadCons, key: Uint8Array, iv: Uint8Array, ad: Uint8Array | null | undefined,
-  out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, length: number,
+  cipher: AeadCons,
+  key: Uint8Array,
+  iv: Uint8Array,
+  ad: Uint8Array | null | undefined,
+  out: Uint8Array,
+  outOffset: number,
+  src: Uint8Array,
+  srcOffset: number,
+  length: number,
 ): number {
   checkRegion(src, srcOffset, length);
   if (length < TAG_LENGTH) return -1;

@@ -26,8 +26,14 @@ export interface CryptoPrimitives {
    * Returns the number of bytes written.
    */
   seal(
-    out: Uint8Array, outOffset: number, key: Uint8Array, counter: number,
-    src: Uint8Array, srcOffset: number, length: number, ad?: Uint8Array | null,
+    out: Uint8Array,
+    outOffset: number,
+    key: Uint8Array,
+    counter: number,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
+    ad?: Uint8Array | null,
   ): number;
 
   /**
@@ -35,32 +41,62 @@ export interface CryptoPrimitives {
    * out[outOffset], or -1 when authentication fails (the out region's contents are then unspecified).
    */
   open(
-    out: Uint8Array, outOffset: number, key: Uint8Array, counter: number,
-    src: Uint8Array, srcOffset: number, length: number, ad?: Uint8Array | null,
+    out: Uint8Array,
+    outOffset: number,
+    key: Uint8Array,
+    counter: number,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
+    ad?: Uint8Array | null,
   ): number;
 
   /** seal with an explicit 12-byte RFC 8439 nonce, for published vectors (Wycheproof, RFC 8439). */
   sealWithNonce(
-    out: Uint8Array, outOffset: number, key: Uint8Array, nonce: Uint8Array,
-    src: Uint8Array, srcOffset: number, length: number, ad?: Uint8Array | null,
+    out: Uint8Array,
+    outOffset: number,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
+    ad?: Uint8Array | null,
   ): number;
 
   /** open with an explicit 12-byte nonce. */
   openWithNonce(
-    out: Uint8Array, outOffset: number, key: Uint8Array, nonce: Uint8Array,
-    src: Uint8Array, srcOffset: number, length: number, ad?: Uint8Array | null,
+    out: Uint8Array,
+    outOffset: number,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
+    ad?: Uint8Array | null,
   ): number;
 
   /** XChaCha20-Poly1305 with a 24-byte nonce; same conventions as seal. */
   xseal(
-    out: Uint8Array, outOffset: number, key: Uint8Array, nonce: Uint8Array,
-    src: Uint8Array, srcOffset: number, length: number, ad?: Uint8Array | null,
+    out: Uint8Array,
+    outOffset: number,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
+    ad?: Uint8Array | null,
   ): number;
 
   /** XChaCha20-Poly1305 open; same conventions as open. */
   xopen(
-    out: Uint8Array, outOffset: number, key: Uint8Array, nonce: Uint8Array,
-    src: Uint8Array, srcOffset: number, length: number, ad?: Uint8Array | null,
+    out: Uint8Array,
+    outOffset: number,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
+    ad?: Uint8Array | null,
   ): number;
 
   /**

@@ -14,8 +14,22 @@ import { checkRegion, clampPrivateKey, equal, wipe } from './bytes.js';
 import { KEY_LENGTH, MAX_AEAD_COUNTER, TAG_LENGTH, type CryptoPrimitives } from './primitives.js';
 import { regionView } from './region-views.js';
 
-type AeadEncrypt = (c: Uint8Array, m: Uint8Array, ad: Uint8Array | null, nsec: null, npub: Uint8Array, k: Uint8Array) => number;
-type AeadDecrypt = (m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array | null, npub: Uint8Array, k: Uint8Array) => number;
+type AeadEncrypt = (
+  c: Uint8Array,
+  m: Uint8Array,
+  ad: Uint8Array | null,
+  nsec: null,
+  npub: Uint8Array,
+  k: Uint8Array,
+) => number;
+type AeadDecrypt = (
+  m: Uint8Array,
+  nsec: null,
+  c: Uint8Array,
+  ad: Uint8Array | null,
+  npub: Uint8Array,
+  k: Uint8Array,
+) => number;
 
 /** The slice of sodium-native's API used here (the package ships no types). */
 interface SodiumNative {
@@ -49,8 +63,15 @@ export function createSodiumCrypto(): CryptoPrimitives {
   }
 
   function seal(
-    encrypt: AeadEncrypt, key: Uint8Array, iv: Uint8Array, ad: Uint8Array | null | undefined,
-    out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, length: number,
+    encrypt: AeadEncrypt,
+    key: Uint8Array,
+    iv: Uint8Array,
+    ad: Uint8Array | null | undefined,
+    out: Uint8Array,
+    outOffset: number,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
   ): number {
     const written = length + TAG_LENGTH;
     checkRegion(src, srcOffset, length);
@@ -59,8 +80,15 @@ export function createSodiumCrypto(): CryptoPrimitives {
   }
 
   function open(
-    decrypt: AeadDecrypt, key: Uint8Array, iv: Uint8Array, ad: Uint8Array | null | undefined,
-    out: Uint8Array, outOffset: number, src: Uint8Array, srcOffset: number, length: number,
+    decrypt: AeadDecrypt,
+    key: Uint8Array,
+    iv: Uint8Array,
+    ad: Uint8Array | null | undefined,
+    out: Uint8Array,
+    outOffset: number,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
   ): number {
     checkRegion(src, srcOffset, length);
     if (length < TAG_LENGTH) return -1;
@@ -79,28 +107,88 @@ export function createSodiumCrypto(): CryptoPrimitives {
 
     seal(out, outOffset, key, counter, src, srcOffset, length, ad) {
       setCounter(counter);
-      return seal(sodium.crypto_aead_chacha20poly1305_ietf_encrypt, key, nonce, ad, out, outOffset, src, srcOffset, length);
+      return seal(
+        sodium.crypto_aead_chacha20poly1305_ietf_encrypt,
+        key,
+        nonce,
+        ad,
+        out,
+        outOffset,
+        src,
+        srcOffset,
+        length,
+      );
     },
 
     open(out, outOffset, key, counter, src, srcOffset, length, ad) {
       setCounter(counter);
-      return open(sodium.crypto_aead_chacha20poly1305_ietf_decrypt, key, nonce, ad, out, outOffset, src, srcOffset, length);
+      return open(
+        sodium.crypto_aead_chacha20poly1305_ietf_decrypt,
+        key,
+        nonce,
+        ad,
+        out,
+        outOffset,
+        src,
+        srcOffset,
+        length,
+      );
     },
 
     sealWithNonce(out, outOffset, key, iv, src, srcOffset, length, ad) {
-      return seal(sodium.crypto_aead_chacha20poly1305_ietf_encrypt, key, iv, ad, out, outOffset, src, srcOffset, length);
+      return seal(
+        sodium.crypto_aead_chacha20poly1305_ietf_encrypt,
+        key,
+        iv,
+        ad,
+        out,
+        outOffset,
+        src,
+        srcOffset,
+        length,
+      );
     },
 
     openWithNonce(out, outOffset, key, iv, src, srcOffset, length, ad) {
-      return open(sodium.crypto_aead_chacha20poly1305_ietf_decrypt, key, iv, ad, out, outOffset, src, srcOffset, length);
+      return open(
+        sodium.crypto_aead_chacha20poly1305_ietf_decrypt,
+        key,
+        iv,
+        ad,
+        out,
+        outOffset,
+        src,
+        srcOffset,
+        length,
+      );
     },
 
     xseal(out, outOffset, key, xnonce, src, srcOffset, length, ad) {
-      return seal(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt, key, xnonce, ad, out, outOffset, src, srcOffset, length);
+      return seal(
+        sodium.crypto_aead_xchacha20poly1305_ietf_encrypt,
+        key,
+        xnonce,
+        ad,
+        out,
+        outOffset,
+        src,
+        srcOffset,
+        length,
+      );
     },
 
     xopen(out, outOffset, key, xnonce, src, srcOffset, length, ad) {
-      return open(sodium.crypto_aead_xchacha20poly1305_ietf_decrypt, key, xnonce, ad, out, outOffset, src, srcOffset, length);
+      return open(
+        sodium.crypto_aead_xchacha20poly1305_ietf_decrypt,
+        key,
+        xnonce,
+        ad,
+        out,
+        outOffset,
+        src,
+        srcOffset,
+        length,
+      );
     },
 
     x25519(out, scalar, point) {

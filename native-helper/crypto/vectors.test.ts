@@ -19,14 +19,16 @@ const rfc8439Nonce = hexToBytes('070000004041424344454647');
 const rfc8439Sealed =
   'd31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b' +
   '1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc' +
-  '3ff4def08e4b7a9de576d26586cec64b6116' + '1ae10b594f09e26a7e902ecbd0600691';
+  '3ff4def08e4b7a9de576d26586cec64b6116' +
+  '1ae10b594f09e26a7e902ecbd0600691';
 
 // draft-irtf-cfrg-xchacha §A.3.1
 const xchachaNonce = hexToBytes('404142434445464748494a4b4c4d4e4f5051525354555657');
 const xchachaSealed =
   'bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb731c7f1b0b4aa6440bf3a82f4eda7e39' +
   'ae64c6708c54c216cb96b72e1213b4522f8c9ba40db5d945b11b69b982c1bb9e3f3fac2bc369488f76b2383565d3fff9' +
-  '21f9664c97637da9768812f615c68b13b52e' + 'c0875924c1c7987947deafd8780acf49';
+  '21f9664c97637da9768812f615c68b13b52e' +
+  'c0875924c1c7987947deafd8780acf49';
 
 // Points whose order divides the cofactor, including non-canonical encodings (u = p, p + 1).
 const lowOrderPoints = [

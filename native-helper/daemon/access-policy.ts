@@ -54,14 +54,22 @@ const SCRIPTS_ARE_ROOT =
 
 export const ACCESS: { [M in ControlMethod]: Rule<M> } = {
   version: { tier: 'member', returns: "the helper's version" },
-  list: { tier: 'member', returns: "every tunnel's name, state, options and owner, and whether the caller may change it" },
-  show: { tier: 'member', returns: 'the status of running tunnels: public keys, endpoints, transfer; never a private key' },
+  list: {
+    tier: 'member',
+    returns: "every tunnel's name, state, options and owner, and whether the caller may change it",
+  },
+  show: {
+    tier: 'member',
+    returns: 'the status of running tunnels: public keys, endpoints, transfer; never a private key',
+  },
   logs: { tier: 'member', returns: "the helper's log (which never holds key material)" },
   subscribe: { tier: 'member', returns: 'the same, as events' },
   up: {
     tier: 'member',
     needsAdmin: (params) =>
-      params.config !== undefined && params.allowScripts === true ? `running a file's tunnel with its scripts: ${SCRIPTS_ARE_ROOT}` : null,
+      params.config !== undefined && params.allowScripts === true
+        ? `running a file's tunnel with its scripts: ${SCRIPTS_ARE_ROOT}`
+        : null,
     returns: 'the status of the tunnel it brought up',
   },
   down: { tier: 'member', returns: 'the name' },
@@ -77,11 +85,12 @@ export const ACCESS: { [M in ControlMethod]: Rule<M> } = {
         ? `an administrator allowed the scripts of ${subject.name} as they are; changing them needs an administrator too, ` +
           'or switch its scripts off first'
         : null,
-    returns: 'the name and the new text\'s warnings',
+    returns: "the name and the new text's warnings",
   },
   setOptions: {
     tier: 'owner',
-    needsAdmin: (params) => (params.options.allowScripts === true ? SCRIPTS_ARE_ROOT.replace('NAME', params.name) : null),
+    needsAdmin: (params) =>
+      params.options.allowScripts === true ? SCRIPTS_ARE_ROOT.replace('NAME', params.name) : null,
     returns: "the tunnel's options",
   },
   rename: { tier: 'owner', returns: 'the new name' },
@@ -97,7 +106,12 @@ export function mayChange(caller: Caller, subject: Pick<Subject, 'owner'>): bool
  * Throws a ControlFailure('not-permitted') unless the caller may make this request. `subject` is the stored
  * tunnel the request names (undefined when there is none: the handler then answers 'not-found').
  */
-export function enforce<M extends ControlMethod>(caller: Caller, method: M, params: ControlParams[M], subject: Subject | undefined): void {
+export function enforce<M extends ControlMethod>(
+  caller: Caller,
+  method: M,
+  params: ControlParams[M],
+  subject: Subject | undefined,
+): void {
   if (caller.admin) return;
   const rule = ACCESS[method] as Rule<M>;
   if (rule.tier === 'owner' && subject !== undefined && !mayChange(caller, subject)) {

@@ -41,7 +41,11 @@ const peer = (uid: number, gid = uid) => ({ pid: 77, uid, gid });
 describe('judge', () => {
   it('lets root in, even when the account databases cannot be read', () => {
     expect(judge(peer(0), 'warren', accounts(), 4242)).toMatchObject({ ok: true, uid: 0, username: 'root' });
-    expect(judge(peer(0), 'warren', accounts({ failing: 'userName' }), 4242)).toMatchObject({ ok: true, uid: 0, username: 'uid 0' });
+    expect(judge(peer(0), 'warren', accounts({ failing: 'userName' }), 4242)).toMatchObject({
+      ok: true,
+      uid: 0,
+      username: 'uid 0',
+    });
   });
 
   it("lets the helper's own user in (it could debug the helper anyway)", () => {
@@ -63,14 +67,17 @@ describe('judge', () => {
     expect(refused).toEqual({
       ok: false,
       peer: peer(1001),
-      message: 'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren bob`, then log out and in again',
+      message:
+        'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren bob`, then log out and in again',
     });
   });
 
   it('says to create the group first when there is none', () => {
     const refused = judge(peer(1000), 'warren', accounts({ groupExists: false }), 0);
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.message).toContain('`sudo groupadd --system warren && sudo usermod -aG warren alice` and restart the Warren helper');
+    expect(!refused.ok && refused.message).toContain(
+      '`sudo groupadd --system warren && sudo usermod -aG warren alice` and restart the Warren helper',
+    );
   });
 
   it('uses the configured group name', () => {
@@ -79,10 +86,16 @@ describe('judge', () => {
   });
 
   it('refuses a uid with no account, and whatever it cannot look up', () => {
-    expect(judge(peer(1002), 'warren', accounts(), 0)).toMatchObject({ ok: false, message: expect.stringContaining('uid 1002 is not allowed to control Warren: it has no user account') });
+    expect(judge(peer(1002), 'warren', accounts(), 0)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('uid 1002 is not allowed to control Warren: it has no user account'),
+    });
     for (const failing of ['userName', 'groupId', 'groupMembership'] as const) {
       const refused = judge(peer(1000), 'warren', accounts({ failing }), 0);
-      expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/cannot (look up|check).*\(EIO\), so it refuses/) });
+      expect(refused).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/cannot (look up|check).*\(EIO\), so it refuses/),
+      });
     }
   });
 });
@@ -99,17 +112,29 @@ describe('authorize on a real connection', () => {
     expect(socketDescriptor(socket)).toEqual(expect.any(Number));
     const result = authorize(socket, { groupName: `no-such-group-${process.pid}` });
     // This process is at the other end: root in CI, or the helper's own user when run unprivileged.
-    expect(result).toMatchObject({ ok: true, uid: process.geteuid!(), peer: { pid: process.pid, uid: process.geteuid!() } });
+    expect(result).toMatchObject({
+      ok: true,
+      uid: process.geteuid!(),
+      peer: { pid: process.pid, uid: process.geteuid!() },
+    });
   });
 
   it('refuses when it cannot find the descriptor (fails closed)', () => {
     const handleless = { _handle: null } as unknown as Socket;
     expect(socketDescriptor(handleless)).toBeNull();
-    expect(authorize(handleless, { groupName: 'warren' })).toEqual({ ok: false, message: 'the Warren helper cannot tell who is connecting, so it refuses' });
+    expect(authorize(handleless, { groupName: 'warren' })).toEqual({
+      ok: false,
+      message: 'the Warren helper cannot tell who is connecting, so it refuses',
+    });
   });
 
   it('refuses when the credentials cannot be read', async () => {
-    const system = { ...accounts(), peerCredentials: () => { throw errnoError('ENOTSOCK', 'getsockopt'); } };
+    const system = {
+      ...accounts(),
+      peerCredentials: () => {
+        throw errnoError('ENOTSOCK', 'getsockopt');
+      },
+    };
     expect(authorize(pair.accepted, { groupName: 'warren', accounts: system })).toMatchObject({
       ok: false,
       message: expect.stringContaining('(ENOTSOCK)'),

@@ -33,7 +33,8 @@ export interface Caller {
   admin: boolean;
 }
 
-export type Authorization = ({ ok: true; peer: PeerCredentials } & Caller) | { ok: false; message: string; peer?: PeerCredentials };
+export type Authorization =
+  ({ ok: true; peer: PeerCredentials } & Caller) | { ok: false; message: string; peer?: PeerCredentials };
 
 /** Judges the process at the other end of socket, a connection the control server just accepted. */
 export function authorize(socket: Socket, options: AuthorizeOptions): Authorization {
@@ -62,7 +63,12 @@ export function judge(
   try {
     username = accounts.userName(peer.uid);
   } catch (error) {
-    if (!privileged) return { ok: false, peer, message: `the Warren helper cannot look up uid ${peer.uid} (${reason(error)}), so it refuses` };
+    if (!privileged)
+      return {
+        ok: false,
+        peer,
+        message: `the Warren helper cannot look up uid ${peer.uid} (${reason(error)}), so it refuses`,
+      };
   }
   if (privileged) {
     let groups: number[] = [peer.gid];
@@ -71,7 +77,16 @@ export function judge(
     } catch {
       // root needs no group to be let in; its groups are only for the record
     }
-    return { ok: true, peer, uid: peer.uid, gid: peer.gid, pid: peer.pid, username: username ?? `uid ${peer.uid}`, groups, admin: true };
+    return {
+      ok: true,
+      peer,
+      uid: peer.uid,
+      gid: peer.gid,
+      pid: peer.pid,
+      username: username ?? `uid ${peer.uid}`,
+      groups,
+      admin: true,
+    };
   }
   if (username === null) {
     return {
@@ -84,7 +99,8 @@ export function judge(
     const gid = accounts.groupId(groupName);
     if (gid === null) return { ok: false, peer, message: notAllowedMessage(username, groupName, false) };
     const groups = accounts.groupMembership(peer.uid, peer.gid);
-    if (groups.includes(gid)) return { ok: true, peer, uid: peer.uid, gid: peer.gid, pid: peer.pid, username, groups, admin: false };
+    if (groups.includes(gid))
+      return { ok: true, peer, uid: peer.uid, gid: peer.gid, pid: peer.pid, username, groups, admin: false };
   } catch (error) {
     return {
       ok: false,

@@ -14,8 +14,10 @@ vi.mock('node:dns/promises', () => ({ lookup }));
 
 const key = (n: number) => encodeKey(new Uint8Array(32).fill(n));
 function config(...endpoints: (string | null)[]) {
-  const peers = endpoints.map((endpoint, i) =>
-    `\n[Peer]\nPublicKey = ${key(10 + i)}\nAllowedIPs = 10.0.${i}.0/24\n${endpoint === null ? '' : `Endpoint = ${endpoint}\n`}`);
+  const peers = endpoints.map(
+    (endpoint, i) =>
+      `\n[Peer]\nPublicKey = ${key(10 + i)}\nAllowedIPs = 10.0.${i}.0/24\n${endpoint === null ? '' : `Endpoint = ${endpoint}\n`}`,
+  );
   const parsed = parseConfig(`[Interface]\nPrivateKey = ${key(1)}\n${peers.join('')}`);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.config;
@@ -44,7 +46,9 @@ describe('resolveEndpoints', () => {
   it('looks up hostnames only, and remembers each answer', async () => {
     lookup.mockResolvedValue({ address: '203.0.113.5', family: 4 });
     const { value, told } = memory({});
-    const records = await resolveEndpoints(config('vpn.example.com:51820', '[2001:db8::1]:443', null), { memory: value });
+    const records = await resolveEndpoints(config('vpn.example.com:51820', '[2001:db8::1]:443', null), {
+      memory: value,
+    });
     expect(text(records)).toEqual(['203.0.113.5:51820', '[2001:db8::1]:443', null]);
     expect(lookup).toHaveBeenCalledTimes(1);
     expect(told).toEqual(['remember vpn.example.com 203.0.113.5']);
@@ -53,7 +57,9 @@ describe('resolveEndpoints', () => {
   it('prefers a working lookup to the remembered address', async () => {
     lookup.mockResolvedValue({ address: '2001:db8::7', family: 6 });
     const { value, told } = memory({ 'vpn.example.com': '203.0.113.5' });
-    expect(text(await resolveEndpoints(config('vpn.example.com:51820'), { memory: value }))).toEqual(['[2001:db8::7]:51820']);
+    expect(text(await resolveEndpoints(config('vpn.example.com:51820'), { memory: value }))).toEqual([
+      '[2001:db8::7]:51820',
+    ]);
     expect(told).toEqual(['remember vpn.example.com 2001:db8::7']);
   });
 
@@ -64,7 +70,9 @@ describe('resolveEndpoints', () => {
     const records = await resolveEndpoints(config('vpn.example.com:51820'), { memory: value, log: (m) => log.push(m) });
     expect(text(records)).toEqual(['[2001:db8::5]:51820']);
     expect(told).toEqual(['stood in vpn.example.com']);
-    expect(log).toEqual(['cannot resolve Endpoint host vpn.example.com: ENOTFOUND; using the address it last resolved to, 2001:db8::5, until a lookup works']);
+    expect(log).toEqual([
+      'cannot resolve Endpoint host vpn.example.com: ENOTFOUND; using the address it last resolved to, 2001:db8::5, until a lookup works',
+    ]);
   });
 
   it('does not wait for a resolver that never answers when there is an address to fall back on', async () => {
@@ -78,13 +86,17 @@ describe('resolveEndpoints', () => {
 
   it('fails naming the host when there is nothing to fall back on, or only something unusable', async () => {
     lookup.mockRejectedValue(notFound());
-    await expect(resolveEndpoints(config('vpn.example.com:51820'))).rejects.toThrow('cannot resolve Endpoint host vpn.example.com: ENOTFOUND');
-    await expect(resolveEndpoints(config('vpn.example.com:51820'), { memory: memory({ 'other.example.com': '203.0.113.5' }).value })).rejects.toThrow(
-      'cannot resolve Endpoint host vpn.example.com',
+    await expect(resolveEndpoints(config('vpn.example.com:51820'))).rejects.toThrow(
+      'cannot resolve Endpoint host vpn.example.com: ENOTFOUND',
     );
-    await expect(resolveEndpoints(config('vpn.example.com:51820'), { memory: memory({ 'vpn.example.com': 'garbage' }).value })).rejects.toThrow(
-      'cannot resolve Endpoint host vpn.example.com',
-    );
+    await expect(
+      resolveEndpoints(config('vpn.example.com:51820'), {
+        memory: memory({ 'other.example.com': '203.0.113.5' }).value,
+      }),
+    ).rejects.toThrow('cannot resolve Endpoint host vpn.example.com');
+    await expect(
+      resolveEndpoints(config('vpn.example.com:51820'), { memory: memory({ 'vpn.example.com': 'garbage' }).value }),
+    ).rejects.toThrow('cannot resolve Endpoint host vpn.example.com');
   });
 });
 
@@ -97,8 +109,12 @@ describe('a lookup with nothing to fall back on', () => {
   it('gives up after LOOKUP_MS, saying the lookup timed out', async () => {
     vi.useFakeTimers();
     let settled = false;
-    const pending = resolveEndpoints(config('vpn.example.com:51820'), { lookup: never }).finally(() => (settled = true));
-    const failed = expect(pending).rejects.toThrow(`cannot resolve Endpoint host vpn.example.com: the lookup timed out after ${LOOKUP_MS} ms`);
+    const pending = resolveEndpoints(config('vpn.example.com:51820'), { lookup: never }).finally(
+      () => (settled = true),
+    );
+    const failed = expect(pending).rejects.toThrow(
+      `cannot resolve Endpoint host vpn.example.com: the lookup timed out after ${LOOKUP_MS} ms`,
+    );
     await vi.advanceTimersByTimeAsync(LOOKUP_MS - 1);
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -114,14 +130,23 @@ describe('a lookup with nothing to fall back on', () => {
     expect(seen).toEqual(['vpn.example.com']);
     expect(lookup).not.toHaveBeenCalled();
     const started = performance.now();
-    await expect(resolveEndpoints(config('vpn.example.com:51820'), { lookup: never, lookupTimeoutMs: 50 })).rejects.toThrow('timed out after 50 ms');
+    await expect(
+      resolveEndpoints(config('vpn.example.com:51820'), { lookup: never, lookupTimeoutMs: 50 }),
+    ).rejects.toThrow('timed out after 50 ms');
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('is bounded when an up tunnel looks its endpoints up again, which keeps the endpoint in use', async () => {
     const log: string[] = [];
     const device = { findPeer: () => undefined } as unknown as Device;
-    expect(await reresolveEndpoints(device, config('vpn.example.com:51820'), (m) => log.push(m), undefined, { lookup: never, lookupTimeoutMs: 50 })).toBe(0);
-    expect(log).toEqual(['cannot resolve Endpoint host vpn.example.com: the lookup timed out after 50 ms; keeping the current endpoint']);
+    expect(
+      await reresolveEndpoints(device, config('vpn.example.com:51820'), (m) => log.push(m), undefined, {
+        lookup: never,
+        lookupTimeoutMs: 50,
+      }),
+    ).toBe(0);
+    expect(log).toEqual([
+      'cannot resolve Endpoint host vpn.example.com: the lookup timed out after 50 ms; keeping the current endpoint',
+    ]);
   });
 });

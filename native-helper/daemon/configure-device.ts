@@ -14,7 +14,13 @@
  */
 import { lookup } from 'node:dns/promises';
 import { decodeKey } from '../../shared/config/keys.js';
-import { type IpAddress, addressToBytes, formatIpAddress, fromIpPrefix, parseIpAddress } from '../../shared/config/ip.js';
+import {
+  type IpAddress,
+  addressToBytes,
+  formatIpAddress,
+  fromIpPrefix,
+  parseIpAddress,
+} from '../../shared/config/ip.js';
 import type { Endpoint, TunnelConfig } from '../../shared/config/model.js';
 import type { Device } from '../engine/device.js';
 import { endpointEquals, formatEndpoint, newEndpoint, writeEndpoint } from '../engine/endpoint.js';
@@ -60,25 +66,37 @@ export interface ResolveOptions extends LookupOptions {
  * The endpoint record of each peer (null: none), in config order. A hostname that cannot be looked up takes the
  * address it last resolved to (options.memory), if any; else rejects naming the host that failed.
  */
-export async function resolveEndpoints(config: TunnelConfig, options: ResolveOptions = {}): Promise<(Uint8Array | null)[]> {
+export async function resolveEndpoints(
+  config: TunnelConfig,
+  options: ResolveOptions = {},
+): Promise<(Uint8Array | null)[]> {
   return Promise.all(config.peers.map((peer) => (peer.endpoint ? resolveOrRecall(peer.endpoint, options) : null)));
 }
 
 async function resolveOrRecall(endpoint: Endpoint, options: ResolveOptions): Promise<Uint8Array> {
   const remembered = parseIpAddress(endpoint.host).ok ? undefined : options.memory?.recall(endpoint.host);
-  const timeoutMs = remembered === undefined ? options.lookupTimeoutMs ?? LOOKUP_MS : options.fallbackAfterMs ?? LOOKUP_WITH_FALLBACK_MS;
+  const timeoutMs =
+    remembered === undefined
+      ? (options.lookupTimeoutMs ?? LOOKUP_MS)
+      : (options.fallbackAfterMs ?? LOOKUP_WITH_FALLBACK_MS);
   try {
     return await resolveEndpoint(endpoint, options.memory, { lookup: options.lookup, lookupTimeoutMs: timeoutMs });
   } catch (error) {
     const address = remembered === undefined ? null : parseIpAddress(remembered);
     if (address === null || !address.ok) throw error;
-    options.log?.(`${(error as Error).message}; using the address it last resolved to, ${remembered}, until a lookup works`);
+    options.log?.(
+      `${(error as Error).message}; using the address it last resolved to, ${remembered}, until a lookup works`,
+    );
     options.memory?.stoodIn?.(endpoint.host);
     return endpointRecord(address.value, endpoint.port);
   }
 }
 
-async function resolveEndpoint(endpoint: Endpoint, memory: EndpointMemory | undefined, options: LookupOptions): Promise<Uint8Array> {
+async function resolveEndpoint(
+  endpoint: Endpoint,
+  memory: EndpointMemory | undefined,
+  options: LookupOptions,
+): Promise<Uint8Array> {
   let address = parseIpAddress(endpoint.host);
   if (!address.ok) {
     const timeoutMs = options.lookupTimeoutMs ?? LOOKUP_MS;
@@ -86,7 +104,10 @@ async function resolveEndpoint(endpoint: Endpoint, memory: EndpointMemory | unde
       const found = await withTimeout((options.lookup ?? lookup)(endpoint.host), timeoutMs);
       address = parseIpAddress(found.address);
     } catch (error) {
-      const why = error === TIMED_OUT ? `the lookup timed out after ${timeoutMs} ms` : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      const why =
+        error === TIMED_OUT
+          ? `the lookup timed out after ${timeoutMs} ms`
+          : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
       throw new Error(`cannot resolve Endpoint host ${endpoint.host}: ${why}`);
     }
     if (!address.ok) throw new Error(`Endpoint host ${endpoint.host} resolved to an unusable address`);

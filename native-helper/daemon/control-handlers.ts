@@ -80,7 +80,10 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
   /** A name a file's tunnel runs under cannot be given to a stored one, or the list would hold it twice. */
   const checkNotRunningFromFile = (name: string) => {
     if (tunnels.get(name)?.origin === 'file') {
-      throw new ControlFailure('exists', `a tunnel named ${name} runs from a file; take it down first or choose another name`);
+      throw new ControlFailure(
+        'exists',
+        `a tunnel named ${name} runs from a file; take it down first or choose another name`,
+      );
     }
   };
 
@@ -95,9 +98,17 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
   const upFromFile = async (params: ControlParams['up'] & { config: string }) => {
     const source = displayName(params.source ?? params.name);
     const parsed = parseConfig(params.config);
-    if (!parsed.ok) throw new ControlFailure('config', `${source} is not a valid configuration`, formatDiagnostics(source, parsed.errors));
+    if (!parsed.ok)
+      throw new ControlFailure(
+        'config',
+        `${source} is not a valid configuration`,
+        formatDiagnostics(source, parsed.errors),
+      );
     if (store?.get(params.name)) {
-      throw new ControlFailure('exists', `a stored tunnel is named ${params.name}: bring it up with \`warren up ${params.name}\`, or give the file another name`);
+      throw new ControlFailure(
+        'exists',
+        `a stored tunnel is named ${params.name}: bring it up with \`warren up ${params.name}\`, or give the file another name`,
+      );
     }
     const tunnelOptions: TunnelOptions = {
       ...defaultTunnelOptions(parsed.config),
@@ -111,7 +122,9 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
   };
 
   /** The name a file of an import is stored under (its own, or the one its file name gives), or why none. */
-  const importName = (file: ControlParams['import']['files'][number]): { ok: true; name: string } | { ok: false; error: string } =>
+  const importName = (
+    file: ControlParams['import']['files'][number],
+  ): { ok: true; name: string } | { ok: false; error: string } =>
     file.name !== undefined ? { ok: true, name: file.name } : interfaceNameFromPath(file.filename);
 
   const importOne = async (file: ControlParams['import']['files'][number], owner: number): Promise<ImportResult> => {
@@ -146,7 +159,10 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
     try {
       await tunnels.start(name, 'store', config, tunnelOptions);
     } catch (error) {
-      throw new ControlFailure('up-failed', `the new configuration is stored, but the tunnel did not come back up with it (${(error as Error).message})`);
+      throw new ControlFailure(
+        'up-failed',
+        `the new configuration is stored, but the tunnel did not come back up with it (${(error as Error).message})`,
+      );
     }
   };
 
@@ -155,13 +171,23 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
     const name = (params as { name?: unknown }).name;
     const tunnel = typeof name === 'string' ? store?.get(name) : undefined;
     if (tunnel === undefined) return undefined;
-    return { name: tunnel.name, owner: tunnel.owner, ownerName: userName(tunnel.owner), allowScripts: tunnel.options.allowScripts, config: tunnel.config };
+    return {
+      name: tunnel.name,
+      owner: tunnel.owner,
+      ownerName: userName(tunnel.owner),
+      allowScripts: tunnel.options.allowScripts,
+      config: tunnel.config,
+    };
   };
 
-  type Handler<M extends Exclude<ControlMethod, 'subscribe'>> = (params: ControlParams[M], caller: Caller) => Promise<ControlResults[M]>;
+  type Handler<M extends Exclude<ControlMethod, 'subscribe'>> = (
+    params: ControlParams[M],
+    caller: Caller,
+  ) => Promise<ControlResults[M]>;
 
   /** A read: judged, then answered at once. */
-  const read = <M extends Exclude<ControlMethod, 'subscribe'>>(method: M, handler: Handler<M>): Handler<M> =>
+  const read =
+    <M extends Exclude<ControlMethod, 'subscribe'>>(method: M, handler: Handler<M>): Handler<M> =>
     async (params, caller) => {
       enforce(caller, method, params, subjectOf(params));
       return handler(params, caller);
@@ -171,7 +197,12 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
    * A change: after the start-up, queued on the tunnels it names, and judged there (so no other change of the
    * same tunnel can come between the judgement and the work).
    */
-  const change = <M extends Exclude<ControlMethod, 'subscribe'>>(method: M, names: (params: ControlParams[M]) => string[], handler: Handler<M>): Handler<M> =>
+  const change =
+    <M extends Exclude<ControlMethod, 'subscribe'>>(
+      method: M,
+      names: (params: ControlParams[M]) => string[],
+      handler: Handler<M>,
+    ): Handler<M> =>
     async (params, caller) => {
       await startedUp;
       if (context.stopping()) throw new ControlFailure('stopping', 'the Warren helper is stopping');
@@ -198,10 +229,11 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
     }),
     import: change(
       'import',
-      ({ files }) => files.flatMap((file) => {
-        const name = importName(file);
-        return name.ok ? [name.name] : [];
-      }),
+      ({ files }) =>
+        files.flatMap((file) => {
+          const name = importName(file);
+          return name.ok ? [name.name] : [];
+        }),
       async ({ files }, caller) => {
         requireStore();
         const results: ImportResult[] = [];
@@ -246,26 +278,47 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
       // The kill switch of a running tunnel follows at once: a user who switches "block untunneled traffic" on
       // expects it to hold now, not at the next connect.
       const running = tunnels.get(name)?.tunnel;
-      if (running && (changes.blockUntunneled !== undefined || changes.allowBridges !== undefined || changes.excludePrivateIps !== undefined)) {
+      if (
+        running &&
+        (changes.blockUntunneled !== undefined ||
+          changes.allowBridges !== undefined ||
+          changes.excludePrivateIps !== undefined)
+      ) {
         await running
-          .setKillSwitch({ blockUntunneled: result.blockUntunneled, allowLan: result.excludePrivateIps, allowBridges: result.allowBridges })
+          .setKillSwitch({
+            blockUntunneled: result.blockUntunneled,
+            allowLan: result.excludePrivateIps,
+            allowBridges: result.allowBridges,
+          })
           .catch((error: unknown) => {
-            throw new ControlFailure('kill-switch', `saved, but the kill switch of the running tunnel could not be changed: ${(error as Error).message}`);
+            throw new ControlFailure(
+              'kill-switch',
+              `saved, but the kill switch of the running tunnel could not be changed: ${(error as Error).message}`,
+            );
           });
-        log.write('info', result.blockUntunneled ? 'kill switch set from the changed options' : 'kill switch removed', name);
+        log.write(
+          'info',
+          result.blockUntunneled ? 'kill switch set from the changed options' : 'kill switch removed',
+          name,
+        );
       }
       return result;
     }),
-    rename: change('rename', ({ name, newName }) => [name, newName], async ({ name, newName }) => {
-      stored(name);
-      if (tunnels.get(name)?.tunnel) throw new ControlFailure('running', `${name} is up; take it down before renaming it`);
-      checkNotRunningFromFile(newName);
-      await requireStore().rename(name, newName).catch(rethrow);
-      tunnels.forget(name);
-      log.write('info', `renamed to ${newName}`, name);
-      changed();
-      return { name: newName };
-    }),
+    rename: change(
+      'rename',
+      ({ name, newName }) => [name, newName],
+      async ({ name, newName }) => {
+        stored(name);
+        if (tunnels.get(name)?.tunnel)
+          throw new ControlFailure('running', `${name} is up; take it down before renaming it`);
+        checkNotRunningFromFile(newName);
+        await requireStore().rename(name, newName).catch(rethrow);
+        tunnels.forget(name);
+        log.write('info', `renamed to ${newName}`, name);
+        changed();
+        return { name: newName };
+      },
+    ),
     delete: change('delete', named, async ({ name }) => {
       stored(name);
       if (tunnels.get(name)) await tunnels.stop(name);
@@ -277,7 +330,9 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
     }),
     up: change('up', named, async (params) => {
       try {
-        return params.config === undefined ? await upStored(params.name) : await upFromFile({ ...params, config: params.config });
+        return params.config === undefined
+          ? await upStored(params.name)
+          : await upFromFile({ ...params, config: params.config });
       } finally {
         closeIfIdle();
       }
@@ -299,7 +354,8 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
     show: read('show', async ({ name }) => {
       if (name === undefined) return tunnels.running().map((t) => t.status());
       const tunnel = tunnels.get(name)?.tunnel;
-      if (!tunnel) throw new ControlFailure('not-found', `no Warren tunnel named ${name} is up in this network namespace`);
+      if (!tunnel)
+        throw new ControlFailure('not-found', `no Warren tunnel named ${name} is up in this network namespace`);
       return [tunnel.status()];
     }),
     suspend: read('suspend', async () => ({ tunnels: tunnels.suspend() })),

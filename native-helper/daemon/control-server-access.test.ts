@@ -40,11 +40,18 @@ socket.on('close', () => {
 setTimeout(() => { console.log(JSON.stringify({ timeout: true })); process.exit(0); }, 5000).unref();
 `;
 
-type ClientOutcome = { error?: string; timeout?: true; replies?: Array<Record<string, unknown>>; closedByHelper?: boolean };
+type ClientOutcome = {
+  error?: string;
+  timeout?: true;
+  replies?: Array<Record<string, unknown>>;
+  closedByHelper?: boolean;
+};
 
 /** Runs CLIENT as the test user; extra: runuser options (-g, -G). */
 async function clientAsUser(extra: string[] = []): Promise<ClientOutcome> {
-  const { stdout } = await run('runuser', ['-u', user, ...extra, '--', process.execPath, '-e', CLIENT, path], { cwd: dir });
+  const { stdout } = await run('runuser', ['-u', user, ...extra, '--', process.execPath, '-e', CLIENT, path], {
+    cwd: dir,
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!) as ClientOutcome;
 }
 
@@ -62,9 +69,14 @@ describe.skipIf(!usable)('control socket access, with real users', () => {
     dir = mkdtempSync(join(tmpdir(), 'warren-access-'));
     chmodSync(dir, 0o755);
     path = join(dir, 'control.sock');
-    server = await startControlServer(path, { version: async () => ({ version: '9.9.9', protocol: 1 }) }, (m) => log.push(m), {
-      groupName: group,
-    });
+    server = await startControlServer(
+      path,
+      { version: async () => ({ version: '9.9.9', protocol: 1 }) },
+      (m) => log.push(m),
+      {
+        groupName: group,
+      },
+    );
   });
 
   afterAll(async () => {
@@ -101,7 +113,9 @@ describe.skipIf(!usable)('control socket access, with real users', () => {
           },
         },
       ]);
-      expect(log.some((line) => line.startsWith('refused a control connection from uid ') && line.includes(user))).toBe(true);
+      expect(log.some((line) => line.startsWith('refused a control connection from uid ') && line.includes(user))).toBe(
+        true,
+      );
     } finally {
       chmodSync(path, 0o660);
     }

@@ -18,16 +18,20 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'warren-control-'));
   path = join(dir, 'control.sock');
   let order = 0;
-  server = await startControlServer(path, {
-    version: async () => ({ version: '9.9.9', protocol: 1 }),
-    down: async ({ name }) => {
-      if (name === 'missing') throw new ControlFailure('not-found', 'no such tunnel');
-      if (name === 'boom') throw new TypeError('a bug');
-      const mine = ++order;
-      await new Promise((r) => setTimeout(r, name === 'slow' ? 50 : 0));
-      return { name: `${name}#${mine}` };
+  server = await startControlServer(
+    path,
+    {
+      version: async () => ({ version: '9.9.9', protocol: 1 }),
+      down: async ({ name }) => {
+        if (name === 'missing') throw new ControlFailure('not-found', 'no such tunnel');
+        if (name === 'boom') throw new TypeError('a bug');
+        const mine = ++order;
+        await new Promise((r) => setTimeout(r, name === 'slow' ? 50 : 0));
+        return { name: `${name}#${mine}` };
+      },
     },
-  }, (m) => log.push(m));
+    (m) => log.push(m),
+  );
 });
 afterEach(async () => {
   await server.close();
@@ -49,7 +53,14 @@ function raw(lines: string, expected: number, at = path): Promise<unknown[]> {
       }
     });
     socket.on('error', reject);
-    socket.on('close', () => resolve(data.split('\n').filter(Boolean).map((r) => JSON.parse(r) as unknown)));
+    socket.on('close', () =>
+      resolve(
+        data
+          .split('\n')
+          .filter(Boolean)
+          .map((r) => JSON.parse(r) as unknown),
+      ),
+    );
     socket.write(lines);
   });
 }
@@ -65,7 +76,10 @@ describe('control server', () => {
   it('answers typed calls, and handler failures with their code', async () => {
     const client = await ControlClient.connect(path);
     expect(await client.call('version', {})).toEqual({ version: '9.9.9', protocol: 1 });
-    await expect(client.call('down', { name: 'missing' })).rejects.toMatchObject({ code: 'not-found', message: 'no such tunnel' });
+    await expect(client.call('down', { name: 'missing' })).rejects.toMatchObject({
+      code: 'not-found',
+      message: 'no such tunnel',
+    });
     await expect(client.call('down', { name: 'boom' })).rejects.toMatchObject({ code: 'internal' });
     expect(log.some((l) => l.includes('a bug'))).toBe(true);
     await expect(client.call('list', {})).rejects.toMatchObject({ code: 'unsupported' });
@@ -73,16 +87,23 @@ describe('control server', () => {
   });
 
   it('answers garbage, unknown methods, bad params and other versions with errors and lives on', async () => {
-    const replies = await raw([
-      'not json',
-      JSON.stringify({ v: 1, id: 7, method: 'frobnicate', params: {} }),
-      JSON.stringify({ v: 1, id: 8, method: 'down', params: { name: 'no spaces allowed' } }),
-      JSON.stringify({ v: 2, id: 9, method: 'version', params: {} }),
-      JSON.stringify([1, 2, 3]),
-      JSON.stringify({ v: 1, id: 10, method: 'version', params: {} }),
-    ].join('\n') + '\n', 6);
+    const replies = await raw(
+      [
+        'not json',
+        JSON.stringify({ v: 1, id: 7, method: 'frobnicate', params: {} }),
+        JSON.stringify({ v: 1, id: 8, method: 'down', params: { name: 'no spaces allowed' } }),
+        JSON.stringify({ v: 2, id: 9, method: 'version', params: {} }),
+        JSON.stringify([1, 2, 3]),
+        JSON.stringify({ v: 1, id: 10, method: 'version', params: {} }),
+      ].join('\n') + '\n',
+      6,
+    );
     expect(replies).toHaveLength(6);
-    expect(replies[0]).toMatchObject({ id: 0, ok: false, error: { code: 'invalid-request', message: 'message is not JSON' } });
+    expect(replies[0]).toMatchObject({
+      id: 0,
+      ok: false,
+      error: { code: 'invalid-request', message: 'message is not JSON' },
+    });
     expect(replies[1]).toMatchObject({ id: 7, ok: false, error: { code: 'invalid-request' } });
     expect(replies[2]).toMatchObject({ id: 8, ok: false, error: { code: 'invalid-request' } });
     expect((replies[2] as { error: { message: string } }).error.message).toContain('params.name');
@@ -153,10 +174,15 @@ describe('control server access (scripted accounts; real users in control-server
   beforeAll(async () => {
     refusingDir = mkdtempSync(join(tmpdir(), 'warren-control-access-'));
     refusingPath = join(refusingDir, 'control.sock');
-    refusing = await startControlServer(refusingPath, { version: async () => ({ version: '9.9.9', protocol: 1 }) }, (m) => refusals.push(m), {
-      groupName: 'staff',
-      accounts,
-    });
+    refusing = await startControlServer(
+      refusingPath,
+      { version: async () => ({ version: '9.9.9', protocol: 1 }) },
+      (m) => refusals.push(m),
+      {
+        groupName: 'staff',
+        accounts,
+      },
+    );
   });
   afterAll(async () => {
     await refusing.close();
@@ -176,11 +202,18 @@ describe('control server access (scripted accounts; real users in control-server
         v: 1,
         id: 0,
         ok: false,
-        error: { code: 'forbidden', message: 'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG staff bob`, then log out and in again' },
+        error: {
+          code: 'forbidden',
+          message:
+            'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG staff bob`, then log out and in again',
+        },
       },
     ]);
     const client = await ControlClient.connect(refusingPath);
-    await expect(client.call('version', {})).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('usermod -aG staff bob') });
+    await expect(client.call('version', {})).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('usermod -aG staff bob'),
+    });
   });
 
   it('logs a refused uid once a minute, not once a connection', async () => {
@@ -240,7 +273,17 @@ describe('control server bounds', () => {
         },
       },
       (m) => log.push(m),
-      { accounts, limits: { connectionsPerUser: 3, connections: 5, requestsInFlight: 4, writeBufferBytes: 1024 * 1024, bytesPerUser: 100_000, bytes: 150_000 } },
+      {
+        accounts,
+        limits: {
+          connectionsPerUser: 3,
+          connections: 5,
+          requestsInFlight: 4,
+          writeBufferBytes: 1024 * 1024,
+          bytesPerUser: 100_000,
+          bytes: 150_000,
+        },
+      },
     );
   });
   afterEach(async () => {
@@ -293,7 +336,10 @@ describe('control server bounds', () => {
   it('turns a reply over the size bound, or one JSON cannot encode, into an error reply, and lives on', async () => {
     const client = await connectAs(1000);
     await expect(client.call('down', { name: 'huge' })).rejects.toMatchObject({ code: 'too-large' });
-    await expect(client.call('down', { name: 'odd' })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('could not be encoded') });
+    await expect(client.call('down', { name: 'odd' })).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining('could not be encoded'),
+    });
     expect(await client.call('down', { name: 'fine' })).toEqual({ name: 'fine' });
     client.close();
   });
@@ -334,7 +380,10 @@ describe('control server bounds', () => {
     // Another member still gets in, up to the total.
     open.push(await connectAs(1001), await connectAs(1001));
     const sixth = await connectAs(1002);
-    await expect(sixth.call('version', {})).rejects.toMatchObject({ code: 'too-many-connections', message: expect.stringContaining('serves 5 connections') });
+    await expect(sixth.call('version', {})).rejects.toMatchObject({
+      code: 'too-many-connections',
+      message: expect.stringContaining('serves 5 connections'),
+    });
     // Root always.
     const roots = await Promise.all(Array.from({ length: 8 }, () => connectAs(0)));
     for (const root of roots) expect(await root.call('version', {})).toMatchObject({ version: '9.9.9' });
@@ -358,7 +407,15 @@ describe('control server bounds', () => {
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       socket.write(`{"v":1,"id":1,"method":"version","params":{},"pad":"${'p'.repeat(size)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      return { socket, closed, replies: () => data.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+      return {
+        socket,
+        closed,
+        replies: () =>
+          data
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as Record<string, unknown>),
+      };
     };
     const finish = (connection: { socket: ReturnType<typeof connect> }) => connection.socket.write('"}\n');
 
@@ -366,7 +423,16 @@ describe('control server bounds', () => {
     const b = await partial(1000, 60_000);
     await b.closed;
     expect(b.replies()).toEqual([
-      { v: 1, id: 0, ok: false, error: { code: 'too-much', message: 'user user1000 has more than 100000 characters of requests in the Warren helper at once; send less at a time' } },
+      {
+        v: 1,
+        id: 0,
+        ok: false,
+        error: {
+          code: 'too-much',
+          message:
+            'user user1000 has more than 100000 characters of requests in the Warren helper at once; send less at a time',
+        },
+      },
     ]);
     // The first is still served, and what the second held is released.
     finish(a);
@@ -376,7 +442,12 @@ describe('control server bounds', () => {
     const c = await partial(1000, 80_000);
     const d = await partial(1001, 80_000);
     await d.closed;
-    expect(d.replies()[0]).toMatchObject({ error: { code: 'too-much', message: expect.stringContaining("holds more than 150000 characters of its members' requests") } });
+    expect(d.replies()[0]).toMatchObject({
+      error: {
+        code: 'too-much',
+        message: expect.stringContaining("holds more than 150000 characters of its members' requests"),
+      },
+    });
     const rootsLine = await partial(0, 500_000);
     finish(rootsLine);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -176,7 +176,10 @@ export async function startControlServer(
             ? `the Warren helper already serves ${memberTotal} connections of its group's members; try again later`
             : null;
       if (over !== null) {
-        logRefusal(`busy ${caller.uid}`, `refused a control connection from uid ${caller.uid} (pid ${caller.pid}): ${over}`);
+        logRefusal(
+          `busy ${caller.uid}`,
+          `refused a control connection from uid ${caller.uid} (pid ${caller.pid}): ${over}`,
+        );
         refuse(socket, { code: TOO_MANY_CONNECTIONS, message: over });
         return;
       }
@@ -205,7 +208,8 @@ export async function startControlServer(
       held = now;
     };
     let inFlightSize = 0;
-    const recount = () => account(framer.pendingLength + waiting.reduce((sum, frame) => sum + frame.size, 0) + inFlightSize);
+    const recount = () =>
+      account(framer.pendingLength + waiting.reduce((sum, frame) => sum + frame.size, 0) + inFlightSize);
     /** Closed (by either end) or cut off: nothing more is read, and all it held is released. */
     let done = false;
     socket.once('close', () => {
@@ -229,12 +233,19 @@ export async function startControlServer(
         const id = typeof (frame.value as { id?: unknown })?.id === 'number' ? (frame.value as { id: number }).id : 0;
         const issue = parsed.error.issues[0];
         const where = issue?.path.map(String).join('.') || 'message';
-        reply(Number.isSafeInteger(id) ? id : 0, { error: { code: 'invalid-request', message: `${where}: ${issue?.message ?? 'invalid'}` } });
+        reply(Number.isSafeInteger(id) ? id : 0, {
+          error: { code: 'invalid-request', message: `${where}: ${issue?.message ?? 'invalid'}` },
+        });
         return;
       }
       const request = parsed.data as ControlRequest;
       if (request.v !== CONTROL_PROTOCOL_VERSION) {
-        reply(request.id, { error: { code: 'version', message: `protocol version ${request.v} is not supported (this helper speaks ${CONTROL_PROTOCOL_VERSION})` } });
+        reply(request.id, {
+          error: {
+            code: 'version',
+            message: `protocol version ${request.v} is not supported (this helper speaks ${CONTROL_PROTOCOL_VERSION})`,
+          },
+        });
         return;
       }
       if (request.method === 'subscribe') {
@@ -261,7 +272,12 @@ export async function startControlServer(
 
     /** Handles what waits while the limits allow, and reads only when nothing waits. */
     const pump = () => {
-      while (waiting.length > 0 && inFlight < limits.requestsInFlight && socket.writableLength <= limits.writeBufferBytes && !socket.destroyed) {
+      while (
+        waiting.length > 0 &&
+        inFlight < limits.requestsInFlight &&
+        socket.writableLength <= limits.writeBufferBytes &&
+        !socket.destroyed
+      ) {
         handle(waiting.shift()!);
       }
       if (waiting.length > 0) socket.pause();
@@ -274,11 +290,16 @@ export async function startControlServer(
       recount();
       const over = caller.admin ? null : overBudget(caller);
       if (over !== null) {
-        logRefusal(`bytes ${caller.uid}`, `closed a control connection of uid ${caller.uid} (pid ${caller.pid}): ${over}`);
+        logRefusal(
+          `bytes ${caller.uid}`,
+          `closed a control connection of uid ${caller.uid} (pid ${caller.pid}): ${over}`,
+        );
         done = true;
         waiting.length = 0;
         account(0);
-        socket.end(encodeFrame({ v: CONTROL_PROTOCOL_VERSION, id: 0, ok: false, error: { code: TOO_MUCH, message: over } }));
+        socket.end(
+          encodeFrame({ v: CONTROL_PROTOCOL_VERSION, id: 0, ok: false, error: { code: TOO_MUCH, message: over } }),
+        );
         socket.destroySoon();
         return;
       }
@@ -289,8 +310,7 @@ export async function startControlServer(
 
   const dispatch = async (request: ControlRequest, caller: Caller): Promise<unknown> => {
     const handler = handlers[request.method as Exclude<ControlMethod, 'subscribe'>] as
-      | ((params: unknown, caller: Caller) => Promise<unknown>)
-      | undefined;
+      ((params: unknown, caller: Caller) => Promise<unknown>) | undefined;
     if (!handler) throw new ControlFailure('unsupported', `this helper does not support ${request.method} yet`);
     return handler(request.params, caller);
   };
@@ -309,7 +329,10 @@ export async function startControlServer(
           socket.destroy();
           continue;
         }
-        socket.write(shared ?? encodeFrame({ v: CONTROL_PROTOCOL_VERSION, event: (event as (caller: Caller) => ControlEvent)(caller) }));
+        socket.write(
+          shared ??
+            encodeFrame({ v: CONTROL_PROTOCOL_VERSION, event: (event as (caller: Caller) => ControlEvent)(caller) }),
+        );
       }
     },
     async close() {
@@ -328,7 +351,11 @@ export async function startControlServer(
  * A reply as one line. One that JSON cannot encode (too long a string: V8 throws RangeError) or that is over the
  * size bound (the client would refuse it) becomes an error reply, so the client learns what went wrong.
  */
-function encodeReply(id: number, body: { result: unknown } | { error: ControlError }, log: (message: string) => void): string {
+function encodeReply(
+  id: number,
+  body: { result: unknown } | { error: ControlError },
+  log: (message: string) => void,
+): string {
   const frame = (content: { result: unknown } | { error: ControlError }) =>
     encodeFrame({ v: CONTROL_PROTOCOL_VERSION, id, ok: 'result' in content, ...content });
   let text: string;
@@ -339,14 +366,20 @@ function encodeReply(id: number, body: { result: unknown } | { error: ControlErr
     return frame({ error: { code: 'internal', message: 'internal error: the answer could not be encoded' } });
   }
   if (Buffer.byteLength(text) > MAX_CONTROL_MESSAGE_BYTES) {
-    return frame({ error: { code: 'too-large', message: `the answer would be larger than ${MAX_CONTROL_MESSAGE_BYTES} bytes` } });
+    return frame({
+      error: { code: 'too-large', message: `the answer would be larger than ${MAX_CONTROL_MESSAGE_BYTES} bytes` },
+    });
   }
   return text;
 }
 
 function describe(error: unknown, log: (message: string) => void): ControlError {
   if (error instanceof ControlFailure) {
-    return { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    };
   }
   let stack: string;
   let message: string;

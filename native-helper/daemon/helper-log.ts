@@ -71,7 +71,12 @@ export class HelperLog {
   }
 
   write(level: LogLevel, message: string, tunnel?: string): void {
-    const entry: LogEntry = { time: this.clock(), level, message: redactKeys(bounded(message)), ...(tunnel === undefined ? {} : { tunnel }) };
+    const entry: LogEntry = {
+      time: this.clock(),
+      level,
+      message: redactKeys(bounded(message)),
+      ...(tunnel === undefined ? {} : { tunnel }),
+    };
     if (this.ring.length < this.capacity) this.ring.push(entry);
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
@@ -87,7 +92,8 @@ export class HelperLog {
 
   /** The newest `limit` entries, oldest first; fewer when their messages together exceed `maxChars`. */
   entries(limit = this.capacity, maxChars = Infinity): LogEntry[] {
-    const ordered = this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    const ordered =
+      this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
     let first = Math.max(0, ordered.length - limit);
     let chars = 0;
     for (let i = ordered.length - 1; i >= first; i--) {

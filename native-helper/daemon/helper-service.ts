@@ -105,7 +105,11 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     listChanged = true;
     setImmediate(() => {
       listChanged = false;
-      if (listening()) server!.broadcast((caller) => ({ type: 'tunnels', tunnels: tunnelSummaries(store, tunnels, caller, userName) }));
+      if (listening())
+        server!.broadcast((caller) => ({
+          type: 'tunnels',
+          tunnels: tunnelSummaries(store, tunnels, caller, userName),
+        }));
     });
   };
 
@@ -121,7 +125,8 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     log,
     onChange: changed,
     onStopped: () => closeIfIdle(),
-    endpointMemory: (name, origin) => (origin === 'store' && store !== null ? storeEndpointMemory(store, name, log) : undefined),
+    endpointMemory: (name, origin) =>
+      origin === 'store' && store !== null ? storeEndpointMemory(store, name, log) : undefined,
   });
   const network = new NetworkFollower(options.platform, tunnels, log);
 
@@ -152,7 +157,11 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     try {
       await store?.setWantUp(name, wantUp);
     } catch (error) {
-      log.write('warn', `could not record that it should ${wantUp ? '' : 'not '}be up after a restart: ${(error as Error).message}`, name);
+      log.write(
+        'warn',
+        `could not record that it should ${wantUp ? '' : 'not '}be up after a restart: ${(error as Error).message}`,
+        name,
+      );
     }
   };
 
@@ -175,7 +184,10 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     (message) => log.write(message.startsWith('internal error') ? 'error' : 'warn', message),
     { groupName: options.controlGroup, accounts: options.accounts, limits: options.controlLimits },
   );
-  log.write('info', `helper ${options.version} listening on ${options.socketPath}${store ? `, tunnels stored in ${store.directory}` : ', tunnels from files only'}`);
+  log.write(
+    'info',
+    `helper ${options.version} listening on ${options.socketPath}${store ? `, tunnels stored in ${store.directory}` : ', tunnels from files only'}`,
+  );
 
   const ready = startUp({
     store,

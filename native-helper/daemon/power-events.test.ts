@@ -154,7 +154,13 @@ describe.skipIf(!hasDbusDaemon)('power events from logind', () => {
 
   it('gives up on a lock logind is too slow to give, and closes it when it comes after all', async () => {
     logind.inhibitDelayMs = 300;
-    events = await startPowerEvents({ busAddress: bus.address, log: (m) => log.push(m), onSuspend() {}, onResume() {}, callTimeoutMs: 100 });
+    events = await startPowerEvents({
+      busAddress: bus.address,
+      log: (m) => log.push(m),
+      onSuspend() {},
+      onResume() {},
+      callTimeoutMs: 100,
+    });
     expect(events.available).toBe(true);
     expect(log.join('\n')).toMatch(/no sleep delay lock \(Inhibit: no answer in 100 ms\)/);
     const late = await logind.waitForLocks(1);
@@ -244,7 +250,12 @@ describe('power events without a bus', () => {
 
   it('reports available=false for an address it cannot use', async () => {
     const log: string[] = [];
-    const events = await startPowerEvents({ busAddress: 'nonsense', log: (m) => log.push(m), onSuspend() {}, onResume() {} });
+    const events = await startPowerEvents({
+      busAddress: 'nonsense',
+      log: (m) => log.push(m),
+      onSuspend() {},
+      onResume() {},
+    });
     expect(events.available).toBe(false);
     expect(log).toHaveLength(1);
   });

@@ -70,7 +70,10 @@ export async function startPowerEvents(options: PowerEventsOptions): Promise<Pow
       if (closed) taken.release();
       else lock = taken;
     } catch (error) {
-      if (!closed) log(`power events: no sleep delay lock (${messageOf(error)}); keys are dropped while the machine goes to sleep`);
+      if (!closed)
+        log(
+          `power events: no sleep delay lock (${messageOf(error)}); keys are dropped while the machine goes to sleep`,
+        );
     }
   };
 

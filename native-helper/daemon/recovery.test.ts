@@ -73,8 +73,15 @@ describe('recovering leftovers at start', () => {
     journal.record('wg2', { fwmark: 51821, dnsMethod: null });
     const { platform, calls } = fakePlatform(['wg2']);
     const log: string[] = [];
-    await recoverLeftovers(journal, platform, (level, message, tunnel) => log.push(`${level} ${tunnel ?? '-'} ${message}`));
-    expect(calls).toEqual(['recover wg0 51820 resolv.conf', 'recover wg1 null null', 'recover wg2 51821 null', 'recoverDns']);
+    await recoverLeftovers(journal, platform, (level, message, tunnel) =>
+      log.push(`${level} ${tunnel ?? '-'} ${message}`),
+    );
+    expect(calls).toEqual([
+      'recover wg0 51820 resolv.conf',
+      'recover wg1 null null',
+      'recover wg2 51821 null',
+      'recoverDns',
+    ]);
     expect(journal.read().entries.map((e) => e.name)).toEqual(['wg2']);
     expect(log).toEqual([
       'info wg0 was up when the previous helper stopped without taking it down; deleted the rules of table 51820',

@@ -104,7 +104,11 @@ export async function recoverLeftovers(
   for (const entry of entries) {
     try {
       const done = await platform.recoverTunnel(entry.name, entry);
-      log('info', `was up when the previous helper stopped without taking it down; ${done.length === 0 ? 'nothing was left behind' : done.join('; ')}`, entry.name);
+      log(
+        'info',
+        `was up when the previous helper stopped without taking it down; ${done.length === 0 ? 'nothing was left behind' : done.join('; ')}`,
+        entry.name,
+      );
       journal.remove(entry.name);
       dns ||= entry.dnsMethod === 'resolv.conf';
     } catch (error) {

@@ -145,7 +145,14 @@ export class RunningTunnels {
 
   /** Records a tunnel that is not running for a reason the user must see. */
   fail(entry: Pick<TunnelEntry, 'name' | 'origin' | 'options'>, reason: string): void {
-    this.entries.set(entry.name, { name: entry.name, origin: entry.origin, options: entry.options, tunnel: null, state: 'error', error: reason });
+    this.entries.set(entry.name, {
+      name: entry.name,
+      origin: entry.origin,
+      options: entry.options,
+      tunnel: null,
+      state: 'error',
+      error: reason,
+    });
     this.options.onChange();
   }
 
@@ -225,7 +232,8 @@ export class RunningTunnels {
       if (!entry.tunnel || this.entries.get(entry.name) !== entry) continue;
       peers += entry.tunnel.handshakeAgain();
     }
-    if (tunnels.length > 0) log.write('info', `network changed: ${peers} peer(s) of ${tunnels.length} tunnel(s) handshaking again`);
+    if (tunnels.length > 0)
+      log.write('info', `network changed: ${peers} peer(s) of ${tunnels.length} tunnel(s) handshaking again`);
   }
 
   /**
@@ -241,7 +249,11 @@ export class RunningTunnels {
         if (!tunnel?.blocking) continue;
         const log = this.options.log.forTunnel(entry.name, 'warn');
         if (await tunnel.updateKillSwitch(log)) {
-          this.options.log.write('info', "a peer endpoint changed; the kill switch now lets the tunnel's UDP to it through", entry.name);
+          this.options.log.write(
+            'info',
+            "a peer endpoint changed; the kill switch now lets the tunnel's UDP to it through",
+            entry.name,
+          );
         }
       }
     } finally {
@@ -275,7 +287,12 @@ export class RunningTunnels {
 
   private deviceEvent(entry: TunnelEntry, event: DeviceEvent): void {
     if (event.type === 'handshake-complete') {
-      if (entry.state !== 'up') this.options.log.write('info', `handshake with peer ${peerLabel(encodeKey(event.peer.publicKey))}; up`, entry.name);
+      if (entry.state !== 'up')
+        this.options.log.write(
+          'info',
+          `handshake with peer ${peerLabel(encodeKey(event.peer.publicKey))}; up`,
+          entry.name,
+        );
       this.setState(entry, 'up');
       this.lookUpAgain(entry);
     } else if (event.type === 'handshake-gave-up') {
@@ -294,7 +311,9 @@ export class RunningTunnels {
     const log = this.options.log.forTunnel(entry.name, 'info');
     // Not awaited: this runs inside the data path's event; the lookup is slow and refreshEndpoints never rejects
     // for a failed lookup (it keeps the endpoint), only for an unexpected error, which is logged.
-    void tunnel.refreshEndpoints(log).catch((error: unknown) => log(`looking the endpoints up again failed: ${(error as Error).message}`));
+    void tunnel
+      .refreshEndpoints(log)
+      .catch((error: unknown) => log(`looking the endpoints up again failed: ${(error as Error).message}`));
   }
 
   private stoppedBySelf(entry: TunnelEntry, reason: string): void {

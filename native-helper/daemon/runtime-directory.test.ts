@@ -37,12 +37,14 @@ describe('prepareRuntimeDirectory', () => {
     expect(modeOf(path)).toBe(0o755);
   });
 
-  it("refuses a directory someone else owns, saying how to fix it, and leaves it as it is", () => {
+  it('refuses a directory someone else owns, saying how to fix it, and leaves it as it is', () => {
     const path = join(root, 'warren');
     mkdirSync(path, { mode: 0o777 });
     chmodSync(path, 0o777);
     // As a helper running as uid me + 1 would find a directory of uid me.
-    expect(() => prepareRuntimeDirectory(path, me + 1)).toThrow(`owned by uid ${me}, not uid ${me + 1}, so its owner could replace`);
+    expect(() => prepareRuntimeDirectory(path, me + 1)).toThrow(
+      `owned by uid ${me}, not uid ${me + 1}, so its owner could replace`,
+    );
     expect(modeOf(path)).toBe(0o777);
   });
 

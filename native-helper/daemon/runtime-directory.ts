@@ -22,7 +22,9 @@ export function prepareRuntimeDirectory(path: string, uid: number = process.gete
   }
   const stats = lstatSync(path);
   if (!stats.isDirectory()) {
-    throw new Error(`refusing to use ${path} as the runtime directory: it is not a directory (remove it, and start the helper again)`);
+    throw new Error(
+      `refusing to use ${path} as the runtime directory: it is not a directory (remove it, and start the helper again)`,
+    );
   }
   if (stats.uid !== uid) {
     throw new Error(

@@ -31,11 +31,24 @@ export async function startUp(parts: StartUpParts): Promise<void> {
   const { store, platform, journal, tunnels, log } = parts;
   const targets = store ? await restoreTargets(store, parts.marker, log, parts.setWantUp) : [];
   // Before anything else: a kill switch no tunnel will take over blocks the machine for nothing.
-  await releaseKillSwitches(platform, log, new Set(targets.filter((t) => t.options.blockUntunneled).map((t) => t.name)));
+  await releaseKillSwitches(
+    platform,
+    log,
+    new Set(targets.filter((t) => t.options.blockUntunneled).map((t) => t.name)),
+  );
   await recoverLeftovers(journal, platform, (level, message, tunnel) => log.write(level, message, tunnel));
   await restore(targets, tunnels);
   // Kept for a tunnel that then failed to come back: it is not restored, so its kill switch goes too.
-  await releaseKillSwitches(platform, log, new Set(tunnels.running().filter((t) => t.blocking).map((t) => t.name)));
+  await releaseKillSwitches(
+    platform,
+    log,
+    new Set(
+      tunnels
+        .running()
+        .filter((t) => t.blocking)
+        .map((t) => t.name),
+    ),
+  );
 }
 
 async function restoreTargets(

@@ -6,7 +6,12 @@ import { mayChange } from './access-policy.js';
 import type { Caller } from './authorization.js';
 import type { RunningTunnels } from './running-tunnels.js';
 
-export function tunnelSummaries(store: TunnelStore | null, tunnels: RunningTunnels, caller: Caller, userName: (uid: number) => string): TunnelSummary[] {
+export function tunnelSummaries(
+  store: TunnelStore | null,
+  tunnels: RunningTunnels,
+  caller: Caller,
+  userName: (uid: number) => string,
+): TunnelSummary[] {
   const result: TunnelSummary[] = [];
   for (const stored of store?.list() ?? []) {
     const entry = tunnels.get(stored.name);

@@ -76,7 +76,13 @@ export class Tunnel {
   };
   private closing: Promise<void> | null = null;
 
-  private constructor(name: string, config: TunnelConfig, device: Device, warnings: readonly string[], parts: Tunnel['parts']) {
+  private constructor(
+    name: string,
+    config: TunnelConfig,
+    device: Device,
+    warnings: readonly string[],
+    parts: Tunnel['parts'],
+  ) {
     this.name = name;
     this.config = config;
     this.device = device;
@@ -107,7 +113,9 @@ export class Tunnel {
       undo.push(() => bind.close());
       if (config.interface.fwMark) bind.setMark(config.interface.fwMark);
 
-      const endpointAddresses = endpoints.flatMap((e) => (e ? [formatEndpoint(e)!.replace(/^\[?(.*?)\]?:\d+$/, '$1')] : []));
+      const endpointAddresses = endpoints.flatMap((e) =>
+        e ? [formatEndpoint(e)!.replace(/^\[?(.*?)\]?:\d+$/, '$1')] : [],
+      );
       const handle = await platform.tunnels.up(name, config, {
         allowScripts: options.allowScripts,
         excludePrivateIps: options.excludePrivateIps,
@@ -161,32 +169,44 @@ export class Tunnel {
 
       /** The sockets in use: a UAPI listen_port change replaces them. */
       let liveBind = bind;
-      const uapi = await startUapiServer(name, {
-        device,
-        sink: dataPath,
-        now: monotonic,
-        setListenPort: (port) => {
-          if (port !== 0 && port === liveBind.port) return port;
-          // New sockets first (a port in use throws here and changes nothing), then the data path moves to them.
-          const next = io.openBind();
-          const opened = next.open(port);
-          if (device.fwmark) next.setMark(device.fwmark);
-          const old = dataPath.replaceBind(next);
-          liveBind = next;
-          if (tunnel) tunnel.parts.bind = next;
-          void old.close().catch((error: Error) => log(`${name}: closing the old sockets: ${error.message}`));
-          log(`${name}: listening on port ${opened} now`);
-          return opened;
+      const uapi = await startUapiServer(
+        name,
+        {
+          device,
+          sink: dataPath,
+          now: monotonic,
+          setListenPort: (port) => {
+            if (port !== 0 && port === liveBind.port) return port;
+            // New sockets first (a port in use throws here and changes nothing), then the data path moves to them.
+            const next = io.openBind();
+            const opened = next.open(port);
+            if (device.fwmark) next.setMark(device.fwmark);
+            const old = dataPath.replaceBind(next);
+            liveBind = next;
+            if (tunnel) tunnel.parts.bind = next;
+            void old.close().catch((error: Error) => log(`${name}: closing the old sockets: ${error.message}`));
+            log(`${name}: listening on port ${opened} now`);
+            return opened;
+          },
+          setFwmark: (mark) => liveBind.setMark(mark),
         },
-        setFwmark: (mark) => liveBind.setMark(mark),
-      }, { directory: options.uapiDirectory, onRemoved: () => stopBySelf('UAPI socket removed'), log });
+        { directory: options.uapiDirectory, onRemoved: () => stopBySelf('UAPI socket removed'), log },
+      );
       undo.push(() => uapi.close());
 
       tun.onClose((error) => {
         if (error) stopBySelf(`interface ${name} went away (${error.message})`);
       });
       tunnel = new Tunnel(name, config, device, handle.warnings, {
-        tun, bind: liveBind, handle, dataPath, uapi, platform, killSwitch, startedAt: monotonic(), endpointMemory: options.endpointMemory,
+        tun,
+        bind: liveBind,
+        handle,
+        dataPath,
+        uapi,
+        platform,
+        killSwitch,
+        startedAt: monotonic(),
+        endpointMemory: options.endpointMemory,
       });
       return tunnel;
     } catch (error) {
@@ -204,7 +224,13 @@ export class Tunnel {
       const failures: string[] = [];
       const killSwitch = this.parts.killSwitch;
       // The kill switch last: until the routes and rules are gone, a packet could still find its way around.
-      const steps = [() => uapi.close(), () => handle.down(), () => bind.close(), () => tun.close(), ...(killSwitch ? [killSwitch.undo] : [])];
+      const steps = [
+        () => uapi.close(),
+        () => handle.down(),
+        () => bind.close(),
+        () => tun.close(),
+        ...(killSwitch ? [killSwitch.undo] : []),
+      ];
       for (const step of steps) {
         try {
           await step();
@@ -273,8 +299,14 @@ export class Tunnel {
   async updateKillSwitch(log: (message: string) => void = () => {}): Promise<boolean> {
     const current = this.parts.killSwitch;
     if (current === null || current.spec.fwmark !== null || this.closing) return false;
-    const endpoints = this.device.peers.flatMap((peer) => (peer.hasEndpoint ? [endpointAddressPort(peer.endpoint)] : []));
-    const key = (list: KillSwitchSpec['endpoints']) => list.map((e) => `${e.address} ${e.port}`).sort().join(',');
+    const endpoints = this.device.peers.flatMap((peer) =>
+      peer.hasEndpoint ? [endpointAddressPort(peer.endpoint)] : [],
+    );
+    const key = (list: KillSwitchSpec['endpoints']) =>
+      list
+        .map((e) => `${e.address} ${e.port}`)
+        .sort()
+        .join(',');
     if (key(endpoints) === key(current.spec.endpoints)) return false;
     const spec = { ...current.spec, endpoints };
     try {
@@ -296,7 +328,10 @@ export class Tunnel {
     if (this.closing) return 0;
     let count = 0;
     this.parts.dataPath.run((now, sink) => {
-      count = this.device.handshakeNow(now, sink, { peers: this.device.peers.filter((peer) => peer.inUse), ignoreRateLimit: true });
+      count = this.device.handshakeNow(now, sink, {
+        peers: this.device.peers.filter((peer) => peer.inUse),
+        ignoreRateLimit: true,
+      });
     });
     return count;
   }
@@ -351,7 +386,9 @@ export class Tunnel {
           persistentKeepalive: peer.persistentKeepalive,
           hasSession: peer.hasSession,
           drops,
-          ...(diagnosis ? { diagnosis: { kind: diagnosis.kind, summary: diagnosis.summary, hints: [...diagnosis.hints] } } : {}),
+          ...(diagnosis
+            ? { diagnosis: { kind: diagnosis.kind, summary: diagnosis.summary, hints: [...diagnosis.hints] } }
+            : {}),
         };
       }),
     };

@@ -243,7 +243,8 @@ describe('AllowedIps', () => {
 
   it('orders listed prefixes canonically: IPv4 first, by address, then length', () => {
     const t = new AllowedIps<string>();
-    for (const p of ['fd00::/8', '10.0.0.0/16', '10.0.0.0/8', '2001:db8::/32', '9.0.0.0/8', '10.0.0.0/24']) add(t, p, 'a');
+    for (const p of ['fd00::/8', '10.0.0.0/16', '10.0.0.0/8', '2001:db8::/32', '9.0.0.0/8', '10.0.0.0/24'])
+      add(t, p, 'a');
     expect(listed(t, 'a')).toEqual([
       '9.0.0.0/8',
       '10.0.0.0/8',
@@ -297,7 +298,8 @@ class Model {
   remove(family: IpVersion, bytes: Uint8Array, cidr: number, owner?: number): boolean {
     const key = masked(bytes, cidr);
     const i = this.entries.findIndex(
-      (e) => e.family === family && e.cidr === cidr && sameBytes(e.bytes, key) && (owner === undefined || e.value === owner),
+      (e) =>
+        e.family === family && e.cidr === cidr && sameBytes(e.bytes, key) && (owner === undefined || e.value === owner),
     );
     if (i < 0) return false;
     this.entries.splice(i, 1);
@@ -344,8 +346,7 @@ describe('AllowedIps against a brute-force model', () => {
       });
 
   const scenario = fc.tuple(bases4, bases6).chain(([b4, b6]) => {
-    const address = (family: IpVersion): fc.Arbitrary<Uint8Array> =>
-      family === 4 ? perturbed(b4) : perturbed(b6);
+    const address = (family: IpVersion): fc.Arbitrary<Uint8Array> => (family === 4 ? perturbed(b4) : perturbed(b6));
     const family = fc.constantFrom<IpVersion>(4, 6);
     const cidrFor = (f: IpVersion): fc.Arbitrary<number> =>
       fc.oneof(
@@ -373,11 +374,20 @@ describe('AllowedIps against a brute-force model', () => {
     );
     const removeValue = fc.record({ kind: fc.constant('removeValue' as const), value: fc.nat(5) });
     const ops = fc.array(
-      fc.oneof({ weight: 6, arbitrary: insert }, { weight: 2, arbitrary: remove }, { weight: 1, arbitrary: removeValue }),
+      fc.oneof(
+        { weight: 6, arbitrary: insert },
+        { weight: 2, arbitrary: remove },
+        { weight: 1, arbitrary: removeValue },
+      ),
       { maxLength: 60, size: 'max' },
     );
     const probes = fc.array(
-      family.chain((f) => fc.tuple(fc.constant(f), fc.oneof(address(f), fc.uint8Array({ minLength: f === 4 ? 4 : 16, maxLength: f === 4 ? 4 : 16 })))),
+      family.chain((f) =>
+        fc.tuple(
+          fc.constant(f),
+          fc.oneof(address(f), fc.uint8Array({ minLength: f === 4 ? 4 : 16, maxLength: f === 4 ? 4 : 16 })),
+        ),
+      ),
       { maxLength: 40, size: 'max' },
     );
     return fc.tuple(fc.constant({ b4, b6 }), ops, probes);
@@ -393,7 +403,9 @@ describe('AllowedIps against a brute-force model', () => {
             t.insert(op.family, op.bytes, 0, op.cidr, op.value);
             model.insert(op.family, op.bytes, op.cidr, op.value);
           } else if (op.kind === 'remove') {
-            expect(t.remove(op.family, op.bytes, 0, op.cidr, op.owner)).toBe(model.remove(op.family, op.bytes, op.cidr, op.owner));
+            expect(t.remove(op.family, op.bytes, 0, op.cidr, op.owner)).toBe(
+              model.remove(op.family, op.bytes, op.cidr, op.owner),
+            );
           } else {
             t.removeValue(op.value);
             model.removeValue(op.value);
@@ -462,10 +474,13 @@ describe('kernel randomized test, scaled down', () => {
         }
       }
     }
-    const probes = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? ([4, bytes(4)] as const) : ([6, bytes(16)] as const)));
+    const probes = Array.from({ length: 300 }, (_, i) =>
+      i % 2 === 0 ? ([4, bytes(4)] as const) : ([6, bytes(16)] as const),
+    );
     const entryProbes = model.entries.map((e) => [e.family, e.bytes] as const);
     for (let peer = 0; peer <= PEERS; peer++) {
-      for (const [family, ip] of [...probes, ...entryProbes]) expect(t.lookup(family, ip, 0)).toBe(model.lookup(family, ip));
+      for (const [family, ip] of [...probes, ...entryProbes])
+        expect(t.lookup(family, ip, 0)).toBe(model.lookup(family, ip));
       if (peer === PEERS) break;
       t.removeValue(peer);
       model.removeValue(peer);

@@ -179,7 +179,10 @@ export class AllowedIps<T extends {}> {
     let node = this.root6;
     while (
       node !== null &&
-      (((w0 ^ node.k0) & node.m0) | ((w1 ^ node.k1) & node.m1) | ((w2 ^ node.k2) & node.m2) | ((w3 ^ node.k3) & node.m3)) ===
+      (((w0 ^ node.k0) & node.m0) |
+        ((w1 ^ node.k1) & node.m1) |
+        ((w2 ^ node.k2) & node.m2) |
+        ((w3 ^ node.k3) & node.m3)) ===
         0
     ) {
       if (node.value !== undefined) found = node.value;

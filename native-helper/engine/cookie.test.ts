@@ -4,8 +4,14 @@ import { createNobleCrypto } from '../crypto/noble.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import { createSodiumCrypto } from '../crypto/sodium.js';
 import {
-  addMacs, checkMac1, checkMac2, consumeCookieReply, createCookieChecker, createCookieGenerator,
-  createCookieReply, validateMacs,
+  addMacs,
+  checkMac1,
+  checkMac2,
+  consumeCookieReply,
+  createCookieChecker,
+  createCookieGenerator,
+  createCookieReply,
+  validateMacs,
 } from './cookie.js';
 
 const source = new Uint8Array([192, 0, 2, 7, 0xca, 0x6c]);

@@ -15,7 +15,11 @@
  */
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import {
-  COOKIE_REFRESH_TIME_MS, COOKIE_SECRET_LATENCY_MS, MESSAGE_TYPE_COOKIE_REPLY, WG_LABEL_COOKIE, WG_LABEL_MAC1,
+  COOKIE_REFRESH_TIME_MS,
+  COOKIE_SECRET_LATENCY_MS,
+  MESSAGE_TYPE_COOKIE_REPLY,
+  WG_LABEL_COOKIE,
+  WG_LABEL_MAC1,
 } from './constants.js';
 import { COOKIE_NONCE_SIZE, COOKIE_REPLY, COOKIE_SIZE, MAC_SIZE, readU32LE, writeU32LE } from './messages.js';
 
@@ -48,7 +52,12 @@ export interface CookieGenerator {
   readonly lastMac1Sent: Uint8Array;
 }
 
-function precomputeKeys(crypto: CryptoPrimitives, mac1Key: Uint8Array, cookieKey: Uint8Array, publicKey: Uint8Array | null): void {
+function precomputeKeys(
+  crypto: CryptoPrimitives,
+  mac1Key: Uint8Array,
+  cookieKey: Uint8Array,
+  publicKey: Uint8Array | null,
+): void {
   if (publicKey === null) {
     mac1Key.fill(0);
     cookieKey.fill(0);
@@ -74,7 +83,11 @@ export function createCookieChecker(crypto: CryptoPrimitives, localPublic: Uint8
 }
 
 /** Call when our static key changes (null: no key, nothing validates). */
-export function setCookieCheckerKey(crypto: CryptoPrimitives, checker: CookieChecker, localPublic: Uint8Array | null): void {
+export function setCookieCheckerKey(
+  crypto: CryptoPrimitives,
+  checker: CookieChecker,
+  localPublic: Uint8Array | null,
+): void {
   precomputeKeys(crypto, checker.mac1Key, checker.encryptionKey, localPublic);
 }
 
@@ -119,7 +132,11 @@ export function checkMac1(crypto: CryptoPrimitives, checker: CookieChecker, mess
 
 /** False once the secret that made the sender's cookie has expired. */
 export function checkMac2(
-  crypto: CryptoPrimitives, checker: CookieChecker, message: Uint8Array, source: Uint8Array, now: number,
+  crypto: CryptoPrimitives,
+  checker: CookieChecker,
+  message: Uint8Array,
+  source: Uint8Array,
+  now: number,
 ): boolean {
   if (message.length < MACS_SIZE || expired(checker.secretBirth, COOKIE_REFRESH_TIME_MS, now)) return false;
   makeCookie(crypto, cookieScratch, checker, source);
@@ -130,8 +147,12 @@ export function checkMac2(
 
 /** MAC1 always; MAC2 only when `underLoad` (the ratelimiter is the caller's next step). */
 export function validateMacs(
-  crypto: CryptoPrimitives, checker: CookieChecker, message: Uint8Array, source: Uint8Array,
-  now: number, underLoad: boolean,
+  crypto: CryptoPrimitives,
+  checker: CookieChecker,
+  message: Uint8Array,
+  source: Uint8Array,
+  now: number,
+  underLoad: boolean,
 ): MacState {
   if (!checkMac1(crypto, checker, message)) return 'invalid-mac';
   if (!underLoad || !checkMac2(crypto, checker, message, source, now)) return 'valid-mac-no-cookie';
@@ -143,8 +164,13 @@ export function validateMacs(
  * out. `receiverIndex` is the sender index of the message answered. Rotates the secret when due.
  */
 export function createCookieReply(
-  crypto: CryptoPrimitives, checker: CookieChecker, out: Uint8Array, message: Uint8Array,
-  receiverIndex: number, source: Uint8Array, now: number,
+  crypto: CryptoPrimitives,
+  checker: CookieChecker,
+  out: Uint8Array,
+  message: Uint8Array,
+  receiverIndex: number,
+  source: Uint8Array,
+  now: number,
   randomFill: (buf: Uint8Array) => void = (buf) => crypto.randomFill(buf),
 ): void {
   if (out.length !== COOKIE_REPLY.size) throw new RangeError(`cookie reply must be ${COOKIE_REPLY.size} bytes`);
@@ -158,8 +184,16 @@ export function createCookieReply(
   randomFill(nonce);
   makeCookie(crypto, cookieScratch, checker, source);
   const mac1Offset = message.length - MACS_SIZE;
-  crypto.xseal(out, COOKIE_REPLY.encryptedCookie, checker.encryptionKey, nonce, cookieScratch, 0, COOKIE_SIZE,
-    message.subarray(mac1Offset, mac1Offset + MAC_SIZE));
+  crypto.xseal(
+    out,
+    COOKIE_REPLY.encryptedCookie,
+    checker.encryptionKey,
+    nonce,
+    cookieScratch,
+    0,
+    COOKIE_SIZE,
+    message.subarray(mac1Offset, mac1Offset + MAC_SIZE),
+  );
   crypto.wipe(cookieScratch);
 }
 
@@ -185,15 +219,28 @@ export function addMacs(crypto: CryptoPrimitives, generator: CookieGenerator, me
  * Takes the cookie from a reply to the last message we sent to this peer (the caller found the
  * peer by the reply's receiver index). False for anything else; each sent mac1 buys one cookie.
  */
-export function consumeCookieReply(crypto: CryptoPrimitives, generator: CookieGenerator, reply: Uint8Array, now: number): boolean {
+export function consumeCookieReply(
+  crypto: CryptoPrimitives,
+  generator: CookieGenerator,
+  reply: Uint8Array,
+  now: number,
+): boolean {
   if (reply.length !== COOKIE_REPLY.size || readU32LE(reply, COOKIE_REPLY.type) !== MESSAGE_TYPE_COOKIE_REPLY) {
     return false;
   }
   if (!generator.haveSentMac1) return false;
   const nonce = reply.subarray(COOKIE_REPLY.nonce, COOKIE_REPLY.nonce + COOKIE_NONCE_SIZE);
   // Opened into scratch: a forged reply must not touch the cookie we hold.
-  const opened = crypto.xopen(cookieScratch, 0, generator.decryptionKey, nonce,
-    reply, COOKIE_REPLY.encryptedCookie, COOKIE_REPLY.encryptedCookieSize, generator.lastMac1Sent);
+  const opened = crypto.xopen(
+    cookieScratch,
+    0,
+    generator.decryptionKey,
+    nonce,
+    reply,
+    COOKIE_REPLY.encryptedCookie,
+    COOKIE_REPLY.encryptedCookieSize,
+    generator.lastMac1Sent,
+  );
   if (opened !== COOKIE_SIZE) {
     crypto.wipe(cookieScratch);
     return false;

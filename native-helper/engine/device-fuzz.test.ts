@@ -21,11 +21,15 @@ interface Scenario extends TwoDevices {
 function scenario(): Scenario {
   const pair = createTwoDevices({ seed: 11 });
   const { net, a, b } = pair;
-  const legit = new Map<TestNode, Set<string>>([[a, new Set()], [b, new Set()]]);
+  const legit = new Map<TestNode, Set<string>>([
+    [a, new Set()],
+    [b, new Set()],
+  ]);
   const talk = (from: TestNode, to: TestNode, tag: number, family: 4 | 6): void => {
-    const packet = family === 4
-      ? ipv4Packet({ src: from.tunnel4, dst: to.tunnel4, payload: payloadOf(tag, tag % 300) })
-      : ipv6Packet({ src: from.tunnel6, dst: to.tunnel6, payload: payloadOf(tag, tag % 300) });
+    const packet =
+      family === 4
+        ? ipv4Packet({ src: from.tunnel4, dst: to.tunnel4, payload: payloadOf(tag, tag % 300) })
+        : ipv6Packet({ src: from.tunnel6, dst: to.tunnel6, payload: payloadOf(tag, tag % 300) });
     legit.get(to)!.add(hex(packet));
     from.send(packet);
   };
@@ -65,13 +69,28 @@ function hex(bytes: Uint8Array): string {
 
 type Input =
   | { kind: 'random'; bytes: Uint8Array; source: number }
-  | { kind: 'mutate'; sample: number; edits: [number, number][]; cut: number; grow: Uint8Array; fixMac1: boolean; source: number }
+  | {
+      kind: 'mutate';
+      sample: number;
+      edits: [number, number][];
+      cut: number;
+      grow: Uint8Array;
+      fixMac1: boolean;
+      source: number;
+    }
   | { kind: 'retype'; sample: number; type: number; source: number }
   | { kind: 'time'; ms: number }
   | { kind: 'talk'; tag: number };
 
 const inputs: fc.Arbitrary<Input> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('random' as const), bytes: fc.uint8Array({ maxLength: 200 }), source: fc.nat(2) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('random' as const),
+      bytes: fc.uint8Array({ maxLength: 200 }),
+      source: fc.nat(2),
+    }),
+  },
   {
     weight: 6,
     arbitrary: fc.record({
@@ -84,7 +103,15 @@ const inputs: fc.Arbitrary<Input> = fc.oneof(
       source: fc.nat(2),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('retype' as const), sample: fc.nat(4), type: fc.integer({ min: 0, max: 6 }), source: fc.nat(2) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('retype' as const),
+      sample: fc.nat(4),
+      type: fc.integer({ min: 0, max: 6 }),
+      source: fc.nat(2),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.integer({ min: 0, max: 40_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('talk' as const), tag: fc.nat(100_000) }) },
 );
@@ -93,7 +120,10 @@ describe('Device fuzz', () => {
   it('random and mutated datagrams never throw, never get through, never move an endpoint; memory stays bounded', () => {
     const s = scenario();
     const { net, a, b, peerOfA, peerOfB, crypto } = s;
-    const mac1For = [createCookieGenerator(crypto, a.device.publicKey!), createCookieGenerator(crypto, b.device.publicKey!)];
+    const mac1For = [
+      createCookieGenerator(crypto, a.device.publicKey!),
+      createCookieGenerator(crypto, b.device.publicKey!),
+    ];
     let sent = 0;
     const feed = (target: TestNode, bytes: Uint8Array, source: number): void => {
       const from = source === 2 ? (target === b ? a.address : b.address) : ATTACKERS[source];
@@ -142,7 +172,10 @@ describe('Device fuzz', () => {
             refreshSamples(s, s.samples);
             break;
         }
-        for (const [node, peer] of [[a, peerOfA], [b, peerOfB]] as const) {
+        for (const [node, peer] of [
+          [a, peerOfA],
+          [b, peerOfB],
+        ] as const) {
           // One handshake and three keypairs per peer at most, whatever arrives.
           expect(node.device.indices.size).toBeLessThanOrEqual(4);
           expect(node.device[WORK].handshakes.size).toBeLessThanOrEqual(QUEUE_HANDSHAKE_SIZE);

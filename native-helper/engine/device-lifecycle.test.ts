@@ -140,7 +140,13 @@ describe('Device lifecycle: suspend and resume', () => {
 
   it('resume() brings back a peer with only a handshake in flight or packets waiting, and leaves idle peers quiet', () => {
     const { net, a, b, peerOfA } = createTwoDevices();
-    const idle = addNode(net, 'C', { crypto: a.device.crypto, seed: 40, address: '192.0.2.3:3', tunnel4: '10.0.0.3', tunnel6: 'fd00::3' });
+    const idle = addNode(net, 'C', {
+      crypto: a.device.crypto,
+      seed: 40,
+      address: '192.0.2.3:3',
+      tunnel4: '10.0.0.3',
+      tunnel6: 'fd00::3',
+    });
     connect(a, idle, ['10.0.0.3/32']);
     net.filter = () => false;
     ping(a, b, 1);
@@ -390,7 +396,10 @@ describe('Device configuration', () => {
     const other = a.device.addPeer(Uint8Array.from({ length: 32 }, (_, i) => i + 1))!;
     // Replace B's allowed IPs on A with another address, and give B's old one to a peer without an endpoint.
     a.device.clearAllowedIps(peerOfA);
-    for (const [peer, cidr] of [[peerOfA, '10.0.0.22/32'], [other, '10.0.0.2/32']] as const) {
+    for (const [peer, cidr] of [
+      [peerOfA, '10.0.0.22/32'],
+      [other, '10.0.0.2/32'],
+    ] as const) {
       const { family, bytes, cidr: length } = parseCidr(cidr);
       a.device.addAllowedIp(peer, family, bytes, length);
     }

@@ -16,7 +16,14 @@ import { createNoiseContext, createStaticIdentity } from './noise-protocol.js';
 import { writeTai64nParts } from './tai64n.js';
 import { ipv4Packet, payloadOf } from './testing/packets.js';
 import { seededRandom } from './testing/random.js';
-import { type Datagram, type TestNode, type TwoDevices, createTwoDevices, endpoint, typeOf } from './testing/two-devices.js';
+import {
+  type Datagram,
+  type TestNode,
+  type TwoDevices,
+  createTwoDevices,
+  endpoint,
+  typeOf,
+} from './testing/two-devices.js';
 
 const BATCH = 32;
 
@@ -68,7 +75,9 @@ function underLoad(node: TestNode): boolean {
 /** Takes the datagrams in flight from `sender` to `to` out of the network. */
 function take(pair: TwoDevices, sender: TestNode, to: TestNode, type: number): Datagram[] {
   const { net } = pair;
-  const taken = net.inFlight.filter((d) => d.sender === sender && typeOf(d.data) === type && d.to.every((v, i) => v === to.address[i]));
+  const taken = net.inFlight.filter(
+    (d) => d.sender === sender && typeOf(d.data) === type && d.to.every((v, i) => v === to.address[i]),
+  );
   for (const d of taken) net.inFlight.splice(net.inFlight.indexOf(d), 1);
   return taken;
 }

@@ -6,7 +6,15 @@ import { type DropReason, DROP_REASONS } from './drops.js';
 import type { Keypair } from './keypair.js';
 import { writeTransportHeader } from './messages.js';
 import { ipv4Packet, ipv6Packet, payloadOf } from './testing/packets.js';
-import { type Datagram, type TestNode, type TwoDevices, addNode, connect, createTwoDevices, typeOf } from './testing/two-devices.js';
+import {
+  type Datagram,
+  type TestNode,
+  type TwoDevices,
+  addNode,
+  connect,
+  createTwoDevices,
+  typeOf,
+} from './testing/two-devices.js';
 
 function ping(from: TestNode, to: TestNode, tag: number): Uint8Array {
   const packet = ipv4Packet({ src: from.tunnel4, dst: to.tunnel4, payload: payloadOf(tag) });
@@ -66,12 +74,20 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     const cookieReply = new Uint8Array(64);
     cookieReply[0] = 3;
     const bad: Uint8Array[] = [
-      sized(initiation.data, 147), sized(initiation.data, 149),
-      sized(response.data, 91), sized(response.data, 93),
-      sized(cookieReply, 63), sized(cookieReply, 65),
-      sized(data[0].data, 31), sized(data[0].data, 4),
-      new Uint8Array(0), Uint8Array.of(1), Uint8Array.of(4, 0, 0),
-      sized(Uint8Array.of(0), 148), sized(Uint8Array.of(5), 148), sized(Uint8Array.of(255), 64),
+      sized(initiation.data, 147),
+      sized(initiation.data, 149),
+      sized(response.data, 91),
+      sized(response.data, 93),
+      sized(cookieReply, 63),
+      sized(cookieReply, 65),
+      sized(data[0].data, 31),
+      sized(data[0].data, 4),
+      new Uint8Array(0),
+      Uint8Array.of(1),
+      Uint8Array.of(4, 0, 0),
+      sized(Uint8Array.of(0), 148),
+      sized(Uint8Array.of(5), 148),
+      sized(Uint8Array.of(255), 64),
       // The type is a u32: non-zero high bytes make it unknown.
       Uint8Array.from(initiation.data, (v, i) => (i === 1 ? 1 : v)),
       Uint8Array.from(data[0].data, (v, i) => (i === 3 ? 0x80 : v)),
@@ -129,7 +145,13 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
   it('at most one initiation per 20 ms from a peer (a second device holding the same key)', () => {
     const { net, a, b, crypto } = captured();
     net.runUntil(10_000);
-    const twin = addNode(net, 'A2', { crypto, seed: 1234, address: '192.0.2.9:1', tunnel4: '10.0.0.1', tunnel6: 'fd00::1' });
+    const twin = addNode(net, 'A2', {
+      crypto,
+      seed: 1234,
+      address: '192.0.2.9:1',
+      tunnel4: '10.0.0.1',
+      tunnel6: 'fd00::1',
+    });
     twin.device.setPrivateKey(a.device.identity!.privateKey);
     connect(twin, b, ['10.0.0.2/32']);
     twin.device.up(net.now, twin.sink);
@@ -146,7 +168,13 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
 
   it('an initiation from a key that is not a peer', () => {
     const { net, b, crypto } = captured();
-    const stranger = addNode(net, 'C', { crypto, seed: 99, address: '192.0.2.3:3', tunnel4: '10.0.0.3', tunnel6: 'fd00::3' });
+    const stranger = addNode(net, 'C', {
+      crypto,
+      seed: 99,
+      address: '192.0.2.3:3',
+      tunnel4: '10.0.0.3',
+      tunnel6: 'fd00::3',
+    });
     connect(stranger, b, ['10.0.0.2/32']);
     stranger.device.up(net.now, stranger.sink);
     ping(stranger, b, 1);
@@ -158,18 +186,22 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
   it('a response: replayed, for no handshake, or with a forged body under a correct MAC1', () => {
     const { a, b, response, net, crypto } = captured();
     // Replayed: its index now names a keypair, not a handshake.
-    expect(dropsDelta(a, () => {
-      a.receive(response.data, response.from);
-      a.flush();
-    })).toEqual({ 'unknown-index': 1 });
+    expect(
+      dropsDelta(a, () => {
+        a.receive(response.data, response.from);
+        a.flush();
+      }),
+    ).toEqual({ 'unknown-index': 1 });
     // Unknown receiver index.
     const unknown = response.data.slice();
     unknown[8] ^= 0xff;
     addMacs(crypto, createCookieGenerator(crypto, a.device.publicKey!), unknown, net.now);
-    expect(dropsDelta(a, () => {
-      a.receive(unknown, response.from);
-      a.flush();
-    })).toEqual({ 'unknown-index': 1 });
+    expect(
+      dropsDelta(a, () => {
+        a.receive(unknown, response.from);
+        a.flush();
+      }),
+    ).toEqual({ 'unknown-index': 1 });
     // For a handshake in progress but forged: the MAC1 only proves knowledge of A's public key.
     net.filter = () => false;
     net.runUntil(10_000);
@@ -180,10 +212,12 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     forged.set(initiation.data.subarray(4, 8), 8); // answers the new initiation
     forged[20] ^= 1; // another ephemeral
     addMacs(crypto, createCookieGenerator(crypto, a.device.publicKey!), forged, net.now);
-    expect(dropsDelta(a, () => {
-      a.receive(forged, response.from);
-      a.flush();
-    })).toEqual({ 'handshake-failed': 1 });
+    expect(
+      dropsDelta(a, () => {
+        a.receive(forged, response.from);
+        a.flush();
+      }),
+    ).toEqual({ 'handshake-failed': 1 });
     expect(a.device.peers[0].drops['handshake-failed']).toBe(1);
     expect(a.device.peers[0].keypairs.current).toBeNull();
     expect(a.device.peers[0].handshake.stage).toBe('initiation-created');
@@ -191,9 +225,11 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
 
   it('transport: replayed counter, and a counter behind the window', () => {
     const { a, b, peerOfA, peerOfB, data, net } = captured();
-    expect(dropsDelta(b, () => {
-      for (const d of data) b.receive(d.data, d.from);
-    })).toEqual({ replay: 5 });
+    expect(
+      dropsDelta(b, () => {
+        for (const d of data) b.receive(d.data, d.from);
+      }),
+    ).toEqual({ replay: 5 });
     // Jump the sender's counter past the window; the old counters are now too old even if never seen.
     const keypair = peerOfA.keypairs.current as Keypair;
     const skipped: Datagram[] = [];
@@ -247,15 +283,19 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     longer[3] += 1; // claims one byte more than it holds
     const notIp = new Uint8Array(48).fill(0x11);
     const tunBefore = b.tun.length;
-    expect(dropsDelta(b, () => {
-      send(notIp);
-      send(longer);
-      send(v4.subarray(0, 19));
-    })).toEqual({ 'bad-inner-packet': 3 });
-    expect(dropsDelta(b, () => {
-      send(ipv4Packet({ src: '10.0.0.3', dst: '10.0.0.2' }));
-      send(ipv6Packet({ src: 'fd00::99', dst: 'fd00::2' }));
-    })).toEqual({ 'disallowed-source': 2 });
+    expect(
+      dropsDelta(b, () => {
+        send(notIp);
+        send(longer);
+        send(v4.subarray(0, 19));
+      }),
+    ).toEqual({ 'bad-inner-packet': 3 });
+    expect(
+      dropsDelta(b, () => {
+        send(ipv4Packet({ src: '10.0.0.3', dst: '10.0.0.2' }));
+        send(ipv6Packet({ src: 'fd00::99', dst: 'fd00::2' }));
+      }),
+    ).toEqual({ 'disallowed-source': 2 });
     expect(peerOfB.drops['disallowed-source']).toBe(2);
     expect(b.tun).toHaveLength(tunBefore);
     // Padding after a valid packet is trimmed, not refused.
@@ -278,22 +318,26 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     reply.fill(0x42, 8);
     const unknown = reply.slice();
     unknown[4] ^= 1;
-    expect(dropsDelta(a, () => {
-      a.receive(reply, initiation.to);
-      a.receive(unknown, initiation.to);
-      a.flush();
-    })).toEqual({ 'cookie-invalid': 1, 'unknown-index': 1 });
+    expect(
+      dropsDelta(a, () => {
+        a.receive(reply, initiation.to);
+        a.receive(unknown, initiation.to);
+        a.flush();
+      }),
+    ).toEqual({ 'cookie-invalid': 1, 'unknown-index': 1 });
     expect(peerOfA.cookieGenerator.isValid).toBe(false);
   });
 
   it('without a private key: handshakes counted as failed, transport as unknown', () => {
     const { a, b, data, initiation } = captured();
     b.device.setPrivateKey(null);
-    expect(dropsDelta(b, () => {
-      b.receive(initiation.data, initiation.from);
-      b.receive(data[0].data, data[0].from);
-      b.flush();
-    })).toEqual({ 'handshake-failed': 1, 'unknown-index': 1 });
+    expect(
+      dropsDelta(b, () => {
+        b.receive(initiation.data, initiation.from);
+        b.receive(data[0].data, data[0].from);
+        b.flush();
+      }),
+    ).toEqual({ 'handshake-failed': 1, 'unknown-index': 1 });
     expect(b.device.publicKey).toBeNull();
     expect(a.device.peers[0].keypairs.current).not.toBeNull();
   });
@@ -301,12 +345,14 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
   it('while down: everything dropped as device-down', () => {
     const { a, b, data, initiation } = captured();
     b.device.down();
-    expect(dropsDelta(b, () => {
-      b.receive(data[0].data, data[0].from);
-      b.receive(initiation.data, initiation.from);
-      b.flush();
-      ping(b, a, 1);
-    })).toEqual({ 'device-down': 3 });
+    expect(
+      dropsDelta(b, () => {
+        b.receive(data[0].data, data[0].from);
+        b.receive(initiation.data, initiation.from);
+        b.flush();
+        ping(b, a, 1);
+      }),
+    ).toEqual({ 'device-down': 3 });
   });
 
   it('after all that, the session still works', () => {

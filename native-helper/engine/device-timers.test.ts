@@ -116,7 +116,10 @@ describe('Device timers: rekeying', () => {
     expect(first.sendCounter).toBe(limits.rekeyAfterMessages + 1);
     for (let i = 0; i < 40; i++) ping(a, b, 100 + i);
     net.deliverAll();
-    const counters = net.sent(a, 4).filter((d) => receiverIndex(d) === first.remoteIndex).map((d) => Number(new DataView(d.data.buffer).getBigUint64(8, true)));
+    const counters = net
+      .sent(a, 4)
+      .filter((d) => receiverIndex(d) === first.remoteIndex)
+      .map((d) => Number(new DataView(d.data.buffer).getBigUint64(8, true)));
     expect(Math.max(...counters)).toBe(limits.rejectAfterMessages - 1);
     expect(new Set(counters).size).toBe(counters.length);
     expect(peerOfA.staged.size).toBe(sent + 40 - (limits.rejectAfterMessages - 1));
@@ -286,7 +289,9 @@ describe('Device timers: handshake retries and quiet', () => {
     }
     // Every retry is a fresh initiation: new sender index and ephemeral.
     expect(new Set(initiations.map((d) => readU32LE(d.data, 4))).size).toBe(initiations.length);
-    expect(new Set(initiations.map((d) => Buffer.from(d.data.subarray(8, 40)).toString('hex'))).size).toBe(initiations.length);
+    expect(new Set(initiations.map((d) => Buffer.from(d.data.subarray(8, 40)).toString('hex'))).size).toBe(
+      initiations.length,
+    );
     expect(a.eventsOf('handshake-initiated').map((e) => (e.event as { retry: boolean }).retry)).toEqual([
       false,
       ...new Array<boolean>(MAX_TIMER_HANDSHAKES + 1).fill(true),
@@ -318,7 +323,8 @@ describe('Device timers: handshake retries and quiet', () => {
     expect(keypairs.every((k) => !isZero(k.sendKey) && !isZero(k.receiveKey))).toBe(true);
     expect(net.nextDeadline()).toBe(ZERO_KEY_MATERIAL_AFTER_MS);
     net.runFor(1);
-    for (const node of [a, b]) expect(node.eventsOf('keys-zeroed').map((e) => e.at)).toEqual([ZERO_KEY_MATERIAL_AFTER_MS]);
+    for (const node of [a, b])
+      expect(node.eventsOf('keys-zeroed').map((e) => e.at)).toEqual([ZERO_KEY_MATERIAL_AFTER_MS]);
     for (const k of keypairs) {
       expect(isZero(k.sendKey)).toBe(true);
       expect(isZero(k.receiveKey)).toBe(true);

@@ -67,7 +67,7 @@ describe('Device: handshake and data', () => {
     expect(peerOfA.rxBytes).toBe(bytes(b));
   });
 
-  it('the responder learns the initiator\'s endpoint from its handshake', () => {
+  it("the responder learns the initiator's endpoint from its handshake", () => {
     const { net, a, b, peerOfB } = createTwoDevices({ bKnowsA: false });
     expect(peerOfB.hasEndpoint).toBe(false);
     a.send(packetFrom(a, b, 1));
@@ -100,7 +100,10 @@ describe('Device: handshake and data', () => {
       if (i % 5 === 4) net.runFor(100);
     }
     net.runFor(1000);
-    for (const [node, sent] of [[b, toB], [a, toA]] as const) {
+    for (const [node, sent] of [
+      [b, toB],
+      [a, toA],
+    ] as const) {
       const seen = node.tun.map(key);
       // Delivered at most once each (duplicates are replays), and only what was sent.
       expect(new Set(seen).size).toBe(seen.length);
@@ -147,9 +150,11 @@ describe('Device: handshake and data', () => {
   });
 });
 
-describe('Device: keypair rotation (current, previous, next as the kernel\'s noise.c)', () => {
+describe("Device: keypair rotation (current, previous, next as the kernel's noise.c)", () => {
   it('a responder parks a new keypair as next, dropping previous at once, and swaps it in when confirmed', () => {
-    const { net, a, b, peerOfA, peerOfB } = createTwoDevices({ limits: { rekeyAfterMessages: 3, rejectAfterMessages: 1000 } });
+    const { net, a, b, peerOfA, peerOfB } = createTwoDevices({
+      limits: { rekeyAfterMessages: 3, rejectAfterMessages: 1000 },
+    });
     a.send(packetFrom(a, b, 0));
     net.deliverAll();
     const k1 = peerOfB.keypairs.current!;
@@ -373,7 +378,12 @@ describe('Device: ICMP unreachable to the TUN side', () => {
 
   it('stays silent for an ICMP error (no error about an error)', () => {
     const { a } = createTwoDevices();
-    const error = ipv4Packet({ src: a.tunnel4, dst: '198.51.100.7', protocol: PROTO_ICMP, payload: Uint8Array.of(3, 1, 0, 0, 0, 0, 0, 0) });
+    const error = ipv4Packet({
+      src: a.tunnel4,
+      dst: '198.51.100.7',
+      protocol: PROTO_ICMP,
+      payload: Uint8Array.of(3, 1, 0, 0, 0, 0, 0, 0),
+    });
     a.send(error);
     expect(a.tun).toHaveLength(0);
     expect(a.device.drops['no-peer']).toBe(1);

@@ -267,7 +267,11 @@ export class Device {
    * network the last one may have left from an address that is gone, so it goes again at once, as after resume().
    * Returns how many peers were asked.
    */
-  handshakeNow(now: number, sink: DeviceSink, options: { peers?: readonly Peer[]; ignoreRateLimit?: boolean } = {}): number {
+  handshakeNow(
+    now: number,
+    sink: DeviceSink,
+    options: { peers?: readonly Peer[]; ignoreRateLimit?: boolean } = {},
+  ): number {
     const peers = options.peers ?? this.peerList;
     for (const peer of peers) {
       if (options.ignoreRateLimit === true) peer.lastSentHandshake = -Infinity;
@@ -300,7 +304,15 @@ export class Device {
    * A datagram from the network. `source` holds the sender's endpoint record at `sourceOff`. Transport data is
    * decrypted in place and delivered at once; handshake messages wait in a bounded queue for flush().
    */
-  receive(buf: Uint8Array, off: number, len: number, source: Uint8Array, sourceOff: number, now: number, sink: DeviceSink): void {
+  receive(
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    source: Uint8Array,
+    sourceOff: number,
+    now: number,
+    sink: DeviceSink,
+  ): void {
     receiveDatagram(this, buf, off, len, source, sourceOff, now, sink);
   }
 

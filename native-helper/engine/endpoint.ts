@@ -9,7 +9,10 @@
  * destinations in it (io/packet-batch.ts's endpoints; the addon's addon/src/endpoint.c, which must agree byte
  * for byte: endpoint.test.ts pins the bytes, test/netns/udp.test.ts the addon's); a peer keeps its endpoint in one.
  */
-import { formatEndpoint as formatEndpointText, parseEndpoint as parseEndpointText } from '../../shared/config/endpoint.js';
+import {
+  formatEndpoint as formatEndpointText,
+  parseEndpoint as parseEndpointText,
+} from '../../shared/config/endpoint.js';
 import { addressFromBytes, addressToBytes, formatIpAddress, parseIpAddress } from '../../shared/config/ip.js';
 
 export const ENDPOINT_SIZE = 24;

@@ -102,7 +102,8 @@ describe('ICMPv4 host unreachable', () => {
   });
 
   it('answers ICMP queries but never ICMP errors or unknown types', () => {
-    const icmp = (type: number): Uint8Array => ipv4Packet({ protocol: 1, payload: Uint8Array.of(type, 0, 0, 0, 0, 0, 0, 0) });
+    const icmp = (type: number): Uint8Array =>
+      ipv4Packet({ protocol: 1, payload: Uint8Array.of(type, 0, 0, 0, 0, 0, 0, 0) });
     for (const query of [0, 8, 13]) expect(reply(icmp(query)).length).toBeGreaterThan(0);
     for (const error of [3, 4, 5, 11, 12, 200]) expect(reply(icmp(error)).length).toBe(0);
     expect(reply(ipv4Packet({ protocol: 1, payload: new Uint8Array(0) })).length).toBe(0);
@@ -167,7 +168,8 @@ describe('ICMPv6 address unreachable', () => {
   });
 
   it('answers ICMPv6 informational messages, never errors', () => {
-    const icmp = (type: number): Uint8Array => ipv6Packet({ next: 58, payload: Uint8Array.of(type, 0, 0, 0, 0, 0, 0, 0) });
+    const icmp = (type: number): Uint8Array =>
+      ipv6Packet({ next: 58, payload: Uint8Array.of(type, 0, 0, 0, 0, 0, 0, 0) });
     expect(reply(icmp(128)).length).toBeGreaterThan(0);
     expect(reply(icmp(129)).length).toBeGreaterThan(0);
     for (const error of [1, 2, 3, 4, 127]) expect(reply(icmp(error)).length).toBe(0);
@@ -241,7 +243,9 @@ describe('any unicast packet', () => {
     const v4 = fc
       .tuple(fc.integer({ min: 1, max: 223 }), fc.uint8Array({ minLength: 3, maxLength: 3 }), fc.nat(1500))
       .filter(([first]) => first !== 127)
-      .map(([first, rest, size]) => ipv4Packet({ src: [first, ...rest].join('.'), payload: new Uint8Array(size).fill(size & 0xff) }));
+      .map(([first, rest, size]) =>
+        ipv4Packet({ src: [first, ...rest].join('.'), payload: new Uint8Array(size).fill(size & 0xff) }),
+      );
     fc.assert(
       fc.property(v4, (packet) => {
         const r = reply(packet);

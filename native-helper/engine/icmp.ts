@@ -58,7 +58,12 @@ export function writeIcmpUnreachable(
 function writeV4(p: Uint8Array, off: number, total: number, out: Uint8Array, o: number): number {
   const headerLength = ipv4HeaderLength(p, off);
   if (!mayAnswerV4(p, off, total, headerLength)) return 0;
-  const quote = quoteLength(total, headerLength + 8, ICMP_REPLY_MAX_V4 - IPV4_REPLY_HEADERS, out.length - o - IPV4_REPLY_HEADERS);
+  const quote = quoteLength(
+    total,
+    headerLength + 8,
+    ICMP_REPLY_MAX_V4 - IPV4_REPLY_HEADERS,
+    out.length - o - IPV4_REPLY_HEADERS,
+  );
   if (quote < 0) return 0;
   const size = IPV4_REPLY_HEADERS + quote;
   assertDisjoint(p, off, total, out, o, size);
@@ -106,7 +111,12 @@ function mayAnswerV4(p: Uint8Array, off: number, total: number, headerLength: nu
 
 function writeV6(p: Uint8Array, off: number, total: number, out: Uint8Array, o: number): number {
   if (!mayAnswerV6(p, off, total)) return 0;
-  const quote = quoteLength(total, IPV6_HEADER_SIZE + 8, ICMP_REPLY_MAX_V6 - IPV6_REPLY_HEADERS, out.length - o - IPV6_REPLY_HEADERS);
+  const quote = quoteLength(
+    total,
+    IPV6_HEADER_SIZE + 8,
+    ICMP_REPLY_MAX_V6 - IPV6_REPLY_HEADERS,
+    out.length - o - IPV6_REPLY_HEADERS,
+  );
   if (quote < 0) return 0;
   const size = IPV6_REPLY_HEADERS + quote;
   assertDisjoint(p, off, total, out, o, size);

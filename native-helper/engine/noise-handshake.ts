@@ -7,7 +7,7 @@ import { wipe } from '../crypto/bytes.js';
 import type { NoiseContext, StaticIdentity } from './noise-protocol.js';
 
 export type HandshakeStage =
-  | 'zeroed' | 'initiation-created' | 'initiation-consumed' | 'response-created' | 'response-consumed';
+  'zeroed' | 'initiation-created' | 'initiation-consumed' | 'response-created' | 'response-consumed';
 
 /** Per-peer handshake state. Arrays are fixed; their contents change in place. */
 export interface Handshake {
@@ -29,7 +29,10 @@ export interface Handshake {
 }
 
 export function createHandshake(
-  ctx: NoiseContext, identity: StaticIdentity | null, remoteStatic: Uint8Array, presharedKey?: Uint8Array,
+  ctx: NoiseContext,
+  identity: StaticIdentity | null,
+  remoteStatic: Uint8Array,
+  presharedKey?: Uint8Array,
 ): Handshake {
   const handshake: Handshake = {
     stage: 'zeroed',

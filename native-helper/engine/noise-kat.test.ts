@@ -62,7 +62,11 @@ function reference() {
   const encryptedTimestamp = AEAD(k, t, h);
   h = HASH(h, encryptedTimestamp);
   const initiation = concatBytes(
-    new Uint8Array([1, 0, 0, 0]), new Uint8Array([0x78, 0x56, 0x34, 0x12]), epubI, encryptedStatic, encryptedTimestamp,
+    new Uint8Array([1, 0, 0, 0]),
+    new Uint8Array([0x78, 0x56, 0x34, 0x12]),
+    epubI,
+    encryptedStatic,
+    encryptedTimestamp,
   );
   const initiationMac1 = MAC(HASH(utf8ToBytes('mac1----'), spubR), initiation);
 
@@ -76,14 +80,25 @@ function reference() {
   const encryptedNothing = AEAD(k, new Uint8Array(0), h);
   h = HASH(h, encryptedNothing);
   const response = concatBytes(
-    new Uint8Array([2, 0, 0, 0]), new Uint8Array([0xef, 0xbe, 0xad, 0xde]), new Uint8Array([0x78, 0x56, 0x34, 0x12]),
-    epubR, encryptedNothing,
+    new Uint8Array([2, 0, 0, 0]),
+    new Uint8Array([0xef, 0xbe, 0xad, 0xde]),
+    new Uint8Array([0x78, 0x56, 0x34, 0x12]),
+    epubR,
+    encryptedNothing,
   );
   const responseMac1 = MAC(HASH(utf8ToBytes('mac1----'), spubI), response);
   const [initiatorSend, initiatorReceive] = KDF(2, c, new Uint8Array(0));
   return {
-    epubI, encryptedStatic, encryptedTimestamp, initiationMac1, epubR, encryptedNothing, responseMac1,
-    finalHash: h, initiatorSend, initiatorReceive,
+    epubI,
+    encryptedStatic,
+    encryptedTimestamp,
+    initiationMac1,
+    epubR,
+    encryptedNothing,
+    responseMac1,
+    finalHash: h,
+    initiatorSend,
+    initiatorReceive,
   };
 }
 
@@ -95,45 +110,48 @@ function fixedRandom(...keys: Uint8Array[]): (buf: Uint8Array) => void {
   };
 }
 
-describe.each<CryptoPrimitives>([createNobleCrypto(), createSodiumCrypto()])('known-answer handshake with $name', (crypto) => {
-  it('matches the paper recomputed on bare @noble, field by field', () => {
-    const want = reference();
-    const hex = bytesToHex;
-    const initiatorCtx = createNoiseContext(crypto, { randomFill: fixedRandom(ephemeralI) });
-    const responderCtx = createNoiseContext(crypto, { randomFill: fixedRandom(ephemeralR) });
-    const identityI = createStaticIdentity(crypto, staticI);
-    const identityR = createStaticIdentity(crypto, staticR);
-    const handshakeI = createHandshake(initiatorCtx, identityI, identityR.publicKey, psk);
-    const peer = { handshake: createHandshake(responderCtx, identityR, identityI.publicKey, psk) };
+describe.each<CryptoPrimitives>([createNobleCrypto(), createSodiumCrypto()])(
+  'known-answer handshake with $name',
+  (crypto) => {
+    it('matches the paper recomputed on bare @noble, field by field', () => {
+      const want = reference();
+      const hex = bytesToHex;
+      const initiatorCtx = createNoiseContext(crypto, { randomFill: fixedRandom(ephemeralI) });
+      const responderCtx = createNoiseContext(crypto, { randomFill: fixedRandom(ephemeralR) });
+      const identityI = createStaticIdentity(crypto, staticI);
+      const identityR = createStaticIdentity(crypto, staticR);
+      const handshakeI = createHandshake(initiatorCtx, identityI, identityR.publicKey, psk);
+      const peer = { handshake: createHandshake(responderCtx, identityR, identityI.publicKey, psk) };
 
-    const initiation = new Uint8Array(148);
-    expect(createInitiation(initiatorCtx, identityI, handshakeI, initiation, 0x12345678, t).ok).toBe(true);
-    addMacs(crypto, createCookieGenerator(crypto, identityR.publicKey), initiation, 0);
-    expect(hex(initiation.subarray(0, 8))).toBe('0100000078563412');
-    expect(hex(initiation.subarray(8, 40))).toBe(hex(want.epubI));
-    expect(hex(initiation.subarray(40, 88))).toBe(hex(want.encryptedStatic));
-    expect(hex(initiation.subarray(88, 116))).toBe(hex(want.encryptedTimestamp));
-    expect(hex(initiation.subarray(116, 132))).toBe(hex(want.initiationMac1));
-    expect(hex(initiation.subarray(132))).toBe('00'.repeat(16));
+      const initiation = new Uint8Array(148);
+      expect(createInitiation(initiatorCtx, identityI, handshakeI, initiation, 0x12345678, t).ok).toBe(true);
+      addMacs(crypto, createCookieGenerator(crypto, identityR.publicKey), initiation, 0);
+      expect(hex(initiation.subarray(0, 8))).toBe('0100000078563412');
+      expect(hex(initiation.subarray(8, 40))).toBe(hex(want.epubI));
+      expect(hex(initiation.subarray(40, 88))).toBe(hex(want.encryptedStatic));
+      expect(hex(initiation.subarray(88, 116))).toBe(hex(want.encryptedTimestamp));
+      expect(hex(initiation.subarray(116, 132))).toBe(hex(want.initiationMac1));
+      expect(hex(initiation.subarray(132))).toBe('00'.repeat(16));
 
-    const consumed = consumeInitiation(responderCtx, identityR, initiation, 0, () => peer);
-    expect(consumed.ok).toBe(true);
-    const response = new Uint8Array(92);
-    expect(createResponse(responderCtx, peer.handshake, response, 0xdeadbeef).ok).toBe(true);
-    addMacs(crypto, createCookieGenerator(crypto, identityI.publicKey), response, 0);
-    expect(hex(response.subarray(0, 12))).toBe('02000000efbeadde78563412');
-    expect(hex(response.subarray(12, 44))).toBe(hex(want.epubR));
-    expect(hex(response.subarray(44, 60))).toBe(hex(want.encryptedNothing));
-    expect(hex(response.subarray(60, 76))).toBe(hex(want.responseMac1));
+      const consumed = consumeInitiation(responderCtx, identityR, initiation, 0, () => peer);
+      expect(consumed.ok).toBe(true);
+      const response = new Uint8Array(92);
+      expect(createResponse(responderCtx, peer.handshake, response, 0xdeadbeef).ok).toBe(true);
+      addMacs(crypto, createCookieGenerator(crypto, identityI.publicKey), response, 0);
+      expect(hex(response.subarray(0, 12))).toBe('02000000efbeadde78563412');
+      expect(hex(response.subarray(12, 44))).toBe(hex(want.epubR));
+      expect(hex(response.subarray(44, 60))).toBe(hex(want.encryptedNothing));
+      expect(hex(response.subarray(60, 76))).toBe(hex(want.responseMac1));
 
-    expect(consumeResponse(initiatorCtx, identityI, handshakeI, response).ok).toBe(true);
-    expect(hex(handshakeI.hash)).toBe(hex(want.finalHash));
-    expect(hex(peer.handshake.hash)).toBe(hex(want.finalHash));
-    const keysI = deriveKeypair(initiatorCtx, handshakeI);
-    const keysR = deriveKeypair(responderCtx, peer.handshake);
-    expect(hex(keysI!.sendKey)).toBe(hex(want.initiatorSend));
-    expect(hex(keysI!.receiveKey)).toBe(hex(want.initiatorReceive));
-    expect(hex(keysR!.sendKey)).toBe(hex(want.initiatorReceive));
-    expect(hex(keysR!.receiveKey)).toBe(hex(want.initiatorSend));
-  });
-});
+      expect(consumeResponse(initiatorCtx, identityI, handshakeI, response).ok).toBe(true);
+      expect(hex(handshakeI.hash)).toBe(hex(want.finalHash));
+      expect(hex(peer.handshake.hash)).toBe(hex(want.finalHash));
+      const keysI = deriveKeypair(initiatorCtx, handshakeI);
+      const keysR = deriveKeypair(responderCtx, peer.handshake);
+      expect(hex(keysI!.sendKey)).toBe(hex(want.initiatorSend));
+      expect(hex(keysI!.receiveKey)).toBe(hex(want.initiatorReceive));
+      expect(hex(keysR!.sendKey)).toBe(hex(want.initiatorReceive));
+      expect(hex(keysR!.receiveKey)).toBe(hex(want.initiatorSend));
+    });
+  },
+);

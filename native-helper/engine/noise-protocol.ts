@@ -33,8 +33,11 @@ const encoder = new TextEncoder();
 
 /** Noise's InitializeSymmetric(name) followed by MixHash(prologue). */
 export function noiseProtocol(
-  crypto: CryptoPrimitives, construction: string | Uint8Array, prologue: string | Uint8Array,
-  initiationPayloadLength: number, responsePayloadLength: number,
+  crypto: CryptoPrimitives,
+  construction: string | Uint8Array,
+  prologue: string | Uint8Array,
+  initiationPayloadLength: number,
+  responsePayloadLength: number,
 ): NoiseProtocol {
   const name = typeof construction === 'string' ? encoder.encode(construction) : construction;
   const chainingKey = new Uint8Array(32);

@@ -18,7 +18,12 @@ export function mixHash(crypto: CryptoPrimitives, hash: Uint8Array, data: Uint8A
 }
 
 /** The `e` token with a PSK pattern: the ephemeral public key enters both hash and chaining key. */
-export function mixEphemeral(crypto: CryptoPrimitives, chainingKey: Uint8Array, hash: Uint8Array, ephemeral: Uint8Array): void {
+export function mixEphemeral(
+  crypto: CryptoPrimitives,
+  chainingKey: Uint8Array,
+  hash: Uint8Array,
+  ephemeral: Uint8Array,
+): void {
   mixHash(crypto, hash, ephemeral);
   crypto.kdf1(chainingKey, chainingKey, ephemeral);
 }
@@ -28,8 +33,11 @@ export function mixEphemeral(crypto: CryptoPrimitives, chainingKey: Uint8Array, 
  * False when the public key is of low order; nothing is mixed then.
  */
 export function mixDh(
-  crypto: CryptoPrimitives, chainingKey: Uint8Array, key: Uint8Array | null,
-  privateKey: Uint8Array, publicKey: Uint8Array,
+  crypto: CryptoPrimitives,
+  chainingKey: Uint8Array,
+  key: Uint8Array | null,
+  privateKey: Uint8Array,
+  publicKey: Uint8Array,
 ): boolean {
   const ok = crypto.x25519(dhResult, privateKey, publicKey);
   if (ok) mixSharedSecret(crypto, chainingKey, key, dhResult);
@@ -39,21 +47,33 @@ export function mixDh(
 
 /** mixDh for a DH result computed earlier (the static-static secret); all zero means unusable. */
 export function mixPrecomputedDh(
-  crypto: CryptoPrimitives, chainingKey: Uint8Array, key: Uint8Array, shared: Uint8Array,
+  crypto: CryptoPrimitives,
+  chainingKey: Uint8Array,
+  key: Uint8Array,
+  shared: Uint8Array,
 ): boolean {
   if (isZero(shared)) return false;
   mixSharedSecret(crypto, chainingKey, key, shared);
   return true;
 }
 
-function mixSharedSecret(crypto: CryptoPrimitives, chainingKey: Uint8Array, key: Uint8Array | null, shared: Uint8Array): void {
+function mixSharedSecret(
+  crypto: CryptoPrimitives,
+  chainingKey: Uint8Array,
+  key: Uint8Array | null,
+  shared: Uint8Array,
+): void {
   if (key === null) crypto.kdf1(chainingKey, chainingKey, shared);
   else crypto.kdf2(chainingKey, key, chainingKey, shared);
 }
 
 /** The `psk` token: ck, tau, key = KDF3(ck, psk); h = HASH(h || tau). */
 export function mixPsk(
-  crypto: CryptoPrimitives, chainingKey: Uint8Array, hash: Uint8Array, key: Uint8Array, psk: Uint8Array,
+  crypto: CryptoPrimitives,
+  chainingKey: Uint8Array,
+  hash: Uint8Array,
+  key: Uint8Array,
+  psk: Uint8Array,
 ): void {
   crypto.kdf3(chainingKey, tau, key, chainingKey, psk);
   mixHash(crypto, hash, tau);
@@ -62,8 +82,12 @@ export function mixPsk(
 
 /** Seals src into out[outOffset..] under key with AD = hash, then mixes the ciphertext into hash. */
 export function encryptAndHash(
-  crypto: CryptoPrimitives, key: Uint8Array, hash: Uint8Array,
-  out: Uint8Array, outOffset: number, src: Uint8Array,
+  crypto: CryptoPrimitives,
+  key: Uint8Array,
+  hash: Uint8Array,
+  out: Uint8Array,
+  outOffset: number,
+  src: Uint8Array,
 ): void {
   const written = crypto.seal(out, outOffset, key, 0, src, 0, src.length, hash);
   crypto.hash(hash, hash, out, outOffset, written);
@@ -74,8 +98,13 @@ export function encryptAndHash(
  * ciphertext is hashed afterwards). The hash is left untouched on failure.
  */
 export function decryptAndHash(
-  crypto: CryptoPrimitives, key: Uint8Array, hash: Uint8Array,
-  out: Uint8Array, src: Uint8Array, srcOffset: number, length: number,
+  crypto: CryptoPrimitives,
+  key: Uint8Array,
+  hash: Uint8Array,
+  out: Uint8Array,
+  src: Uint8Array,
+  srcOffset: number,
+  length: number,
 ): boolean {
   if (crypto.open(out, 0, key, 0, src, srcOffset, length, hash) < 0) return false;
   crypto.hash(hash, hash, src, srcOffset, length);

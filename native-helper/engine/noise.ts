@@ -16,17 +16,36 @@
  * returns beyond them (peerStatic, timestamp, payload) is a view valid until the next call.
  */
 import { wipe } from '../crypto/bytes.js';
-import { AUTH_TAG_SIZE, HANDSHAKE_INITIATION_RATE_MS, MESSAGE_TYPE_INITIATION, MESSAGE_TYPE_RESPONSE } from './constants.js';
+import {
+  AUTH_TAG_SIZE,
+  HANDSHAKE_INITIATION_RATE_MS,
+  MESSAGE_TYPE_INITIATION,
+  MESSAGE_TYPE_RESPONSE,
+} from './constants.js';
 import { INITIATION, MAC_SIZE, RESPONSE, readU32LE, writeU32LE } from './messages.js';
 import { clearHandshake, type Handshake } from './noise-handshake.js';
 import {
-  decryptAndHash, encryptAndHash, mixDh, mixEphemeral, mixHash, mixPrecomputedDh, mixPsk, split,
+  decryptAndHash,
+  encryptAndHash,
+  mixDh,
+  mixEphemeral,
+  mixHash,
+  mixPrecomputedDh,
+  mixPsk,
+  split,
 } from './noise-symmetric.js';
 import { initiationLength, responseLength, type NoiseContext, type StaticIdentity } from './noise-protocol.js';
 
 export type HandshakeFailure =
-  | 'no-identity' | 'bad-message' | 'wrong-state' | 'wrong-receiver' | 'low-order-point'
-  | 'decrypt-failed' | 'unknown-peer' | 'replay' | 'flood';
+  | 'no-identity'
+  | 'bad-message'
+  | 'wrong-state'
+  | 'wrong-receiver'
+  | 'low-order-point'
+  | 'decrypt-failed'
+  | 'unknown-peer'
+  | 'replay'
+  | 'flood';
 
 export type HandshakeResult = { ok: true } | { ok: false; reason: HandshakeFailure };
 
@@ -97,8 +116,12 @@ function newEphemeral(ctx: NoiseContext, handshake: Handshake, out: Uint8Array, 
  * the 12-byte TAI64N the caller took from its clock.
  */
 export function createInitiation(
-  ctx: NoiseContext, identity: StaticIdentity | null, handshake: Handshake,
-  out: Uint8Array, senderIndex: number, timestamp: Uint8Array,
+  ctx: NoiseContext,
+  identity: StaticIdentity | null,
+  handshake: Handshake,
+  out: Uint8Array,
+  senderIndex: number,
+  timestamp: Uint8Array,
 ): HandshakeResult {
   const { crypto, protocol } = ctx;
   if (identity === null) return fail('no-identity');
@@ -137,8 +160,7 @@ export function createInitiation(
 }
 
 export type ConsumedInitiation<P> =
-  | { ok: true; peer: P; peerStatic: Uint8Array; timestamp: Uint8Array }
-  | { ok: false; reason: HandshakeFailure };
+  { ok: true; peer: P; peerStatic: Uint8Array; timestamp: Uint8Array } | { ok: false; reason: HandshakeFailure };
 
 /**
  * Responder side of message 1. `lookup` maps the decrypted static key to a peer (undefined: not
@@ -148,12 +170,18 @@ export type ConsumedInitiation<P> =
  * valid until the next consumeInitiation.
  */
 export function consumeInitiation<P extends { readonly handshake: Handshake }>(
-  ctx: NoiseContext, identity: StaticIdentity | null, message: Uint8Array, now: number,
+  ctx: NoiseContext,
+  identity: StaticIdentity | null,
+  message: Uint8Array,
+  now: number,
   lookup: (peerStatic: Uint8Array) => P | undefined,
 ): ConsumedInitiation<P> {
   const { crypto, protocol } = ctx;
   if (identity === null) return fail('no-identity');
-  if (message.length !== initiationLength(protocol) || readU32LE(message, INITIATION.type) !== MESSAGE_TYPE_INITIATION) {
+  if (
+    message.length !== initiationLength(protocol) ||
+    readU32LE(message, INITIATION.type) !== MESSAGE_TYPE_INITIATION
+  ) {
     return fail('bad-message');
   }
   // Work on copies: the peer's handshake changes only once the whole message has checked out.
@@ -168,7 +196,17 @@ export function consumeInitiation<P extends { readonly handshake: Handshake }>(
     mixEphemeral(crypto, chainingKey, hash, ephemeral);
     if (!mixDh(crypto, chainingKey, key, identity.privateKey, ephemeral)) return fail('low-order-point');
     const peerStatic = workPeerStatic;
-    if (!decryptAndHash(crypto, key, hash, peerStatic, message, INITIATION.encryptedStatic, INITIATION.encryptedStaticSize)) {
+    if (
+      !decryptAndHash(
+        crypto,
+        key,
+        hash,
+        peerStatic,
+        message,
+        INITIATION.encryptedStatic,
+        INITIATION.encryptedStaticSize,
+      )
+    ) {
       return fail('decrypt-failed');
     }
 
@@ -177,7 +215,17 @@ export function consumeInitiation<P extends { readonly handshake: Handshake }>(
     const handshake = peer.handshake;
     if (!mixPrecomputedDh(crypto, chainingKey, key, handshake.precomputedStaticStatic)) return fail('low-order-point');
     const timestamp = initiationPayload(protocol.initiationPayloadLength);
-    if (!decryptAndHash(crypto, key, hash, timestamp, message, INITIATION.encryptedTimestamp, timestamp.length + AUTH_TAG_SIZE)) {
+    if (
+      !decryptAndHash(
+        crypto,
+        key,
+        hash,
+        timestamp,
+        message,
+        INITIATION.encryptedTimestamp,
+        timestamp.length + AUTH_TAG_SIZE,
+      )
+    ) {
       return fail('decrypt-failed');
     }
     if (compareBytes(timestamp, handshake.latestTimestamp) <= 0) return fail('replay');
@@ -201,7 +249,10 @@ export function consumeInitiation<P extends { readonly handshake: Handshake }>(
 
 /** Writes a response (92 bytes for WireGuard) to a consumed initiation; `payload` is empty there. */
 export function createResponse(
-  ctx: NoiseContext, handshake: Handshake, out: Uint8Array, senderIndex: number,
+  ctx: NoiseContext,
+  handshake: Handshake,
+  out: Uint8Array,
+  senderIndex: number,
   payload: Uint8Array = EMPTY,
 ): HandshakeResult {
   const { crypto, protocol } = ctx;
@@ -215,8 +266,9 @@ export function createResponse(
   mixEphemeral(crypto, chainingKey, hash, ephemeral);
   wipe(ephemeral);
 
-  const ok = mixDh(crypto, chainingKey, null, handshake.ephemeralPrivate, handshake.remoteEphemeral)
-    && mixDh(crypto, chainingKey, null, handshake.ephemeralPrivate, handshake.remoteStatic);
+  const ok =
+    mixDh(crypto, chainingKey, null, handshake.ephemeralPrivate, handshake.remoteEphemeral) &&
+    mixDh(crypto, chainingKey, null, handshake.ephemeralPrivate, handshake.remoteStatic);
   // Our ephemeral has done its work: only the chaining key carries on.
   wipe(handshake.ephemeralPrivate);
   if (!ok) {
@@ -244,7 +296,10 @@ export type ConsumedResponse = { ok: true; payload: Uint8Array } | { ok: false; 
  * The caller has already checked MAC1. The payload is valid until the next consumeResponse.
  */
 export function consumeResponse(
-  ctx: NoiseContext, identity: StaticIdentity | null, handshake: Handshake, message: Uint8Array,
+  ctx: NoiseContext,
+  identity: StaticIdentity | null,
+  handshake: Handshake,
+  message: Uint8Array,
 ): ConsumedResponse {
   const { crypto, protocol } = ctx;
   if (identity === null) return fail('no-identity');
@@ -263,13 +318,17 @@ export function consumeResponse(
   try {
     const ephemeral = copyFrom(workEphemeral, message, RESPONSE.ephemeral);
     mixEphemeral(crypto, chainingKey, hash, ephemeral);
-    if (!mixDh(crypto, chainingKey, null, handshake.ephemeralPrivate, ephemeral)
-      || !mixDh(crypto, chainingKey, null, identity.privateKey, ephemeral)) {
+    if (
+      !mixDh(crypto, chainingKey, null, handshake.ephemeralPrivate, ephemeral) ||
+      !mixDh(crypto, chainingKey, null, identity.privateKey, ephemeral)
+    ) {
       return fail('low-order-point');
     }
     mixPsk(crypto, chainingKey, hash, key, handshake.presharedKey);
     const payload = responsePayload(protocol.responsePayloadLength);
-    if (!decryptAndHash(crypto, key, hash, payload, message, RESPONSE.encryptedNothing, payload.length + AUTH_TAG_SIZE)) {
+    if (
+      !decryptAndHash(crypto, key, hash, payload, message, RESPONSE.encryptedNothing, payload.length + AUTH_TAG_SIZE)
+    ) {
       return fail('decrypt-failed');
     }
 
@@ -297,7 +356,11 @@ export function consumeResponse(
 export function deriveKeypair(ctx: NoiseContext, handshake: Handshake, into?: SessionKeys): SessionKeys | null {
   if (handshake.stage !== 'response-created' && handshake.stage !== 'response-consumed') return null;
   const keys: SessionKeys = into ?? {
-    sendKey: new Uint8Array(32), receiveKey: new Uint8Array(32), isInitiator: false, localIndex: 0, remoteIndex: 0,
+    sendKey: new Uint8Array(32),
+    receiveKey: new Uint8Array(32),
+    isInitiator: false,
+    localIndex: 0,
+    remoteIndex: 0,
   };
   keys.isInitiator = handshake.stage === 'response-consumed';
   // The initiator sends with the first key, the responder with the second.

@@ -44,7 +44,12 @@ export class Peer {
     this.handshake = createHandshake(ctx, identity, this.publicKey);
     this.cookieGenerator = createCookieGenerator(ctx.crypto, this.publicKey);
     this.timers = new PeerTimers(jitter);
-    this.staged = new StagedQueue(MAX_STAGED_PACKETS, stagedPacket.maxPacket, stagedPacket.headroom, stagedPacket.tailroom);
+    this.staged = new StagedQueue(
+      MAX_STAGED_PACKETS,
+      stagedPacket.maxPacket,
+      stagedPacket.headroom,
+      stagedPacket.tailroom,
+    );
   }
 
   get hasEndpoint(): boolean {

@@ -123,8 +123,16 @@ describe('Ratelimiter', () => {
 
   it('agrees with a Map-based model through collisions, deletions and a full table', () => {
     const source = fc.oneof(
-      fc.tuple(fc.constant<IpVersion>(4), fc.constantFrom(...Array.from({ length: 24 }, (_, i) => [10, 0, i >> 3, i & 7]))),
-      fc.tuple(fc.constant<IpVersion>(6), fc.constantFrom(...Array.from({ length: 8 }, (_, i) => [0x20, 1, 0xd, 0xb8, 0, 0, 0, i, ...new Array(8).fill(i)]))),
+      fc.tuple(
+        fc.constant<IpVersion>(4),
+        fc.constantFrom(...Array.from({ length: 24 }, (_, i) => [10, 0, i >> 3, i & 7])),
+      ),
+      fc.tuple(
+        fc.constant<IpVersion>(6),
+        fc.constantFrom(
+          ...Array.from({ length: 8 }, (_, i) => [0x20, 1, 0xd, 0xb8, 0, 0, 0, i, ...new Array(8).fill(i)]),
+        ),
+      ),
     );
     // Mostly short waits, so that sweeps delete some entries from the middle of probe chains and keep others.
     const wait = fc.oneof(
@@ -134,40 +142,45 @@ describe('Ratelimiter', () => {
     );
     const step = fc.tuple(source, wait, fc.boolean());
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 24 }), fc.integer(), fc.array(step, { maxLength: 500, size: 'max' }), (capacity, seed, steps) => {
-        const r = new Ratelimiter({ capacity, seed });
-        const model = new Map<string, { last: number; tokens: number }>();
-        let lastSweep = -Infinity;
-        let now = 0;
-        for (const [[family, bytes], wait, explicitSweep] of steps) {
-          now += wait;
-          if (explicitSweep && wait > 0) {
-            r.sweep(now);
-            lastSweep = now;
-            for (const [k, e] of model) if (now - e.last > 1000) model.delete(k);
+      fc.property(
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer(),
+        fc.array(step, { maxLength: 500, size: 'max' }),
+        (capacity, seed, steps) => {
+          const r = new Ratelimiter({ capacity, seed });
+          const model = new Map<string, { last: number; tokens: number }>();
+          let lastSweep = -Infinity;
+          let now = 0;
+          for (const [[family, bytes], wait, explicitSweep] of steps) {
+            now += wait;
+            if (explicitSweep && wait > 0) {
+              r.sweep(now);
+              lastSweep = now;
+              for (const [k, e] of model) if (now - e.last > 1000) model.delete(k);
+            }
+            if (now - lastSweep >= 1000) {
+              lastSweep = now;
+              for (const [k, e] of model) if (now - e.last > 1000) model.delete(k);
+            }
+            const key = `${family}:${bytes.slice(0, family === 4 ? 4 : 8).join('.')}`;
+            let want: boolean;
+            const e = model.get(key);
+            if (e) {
+              const tokens = Math.min(250, e.tokens + Math.max(0, now - e.last));
+              e.last = now;
+              want = tokens >= 50;
+              e.tokens = want ? tokens - 50 : tokens;
+            } else if (model.size >= capacity) {
+              want = false;
+            } else {
+              model.set(key, { last: now, tokens: 200 });
+              want = true;
+            }
+            expect(r.allow(family, Uint8Array.from(bytes), 0, now)).toBe(want);
+            expect(r.size).toBe(model.size);
           }
-          if (now - lastSweep >= 1000) {
-            lastSweep = now;
-            for (const [k, e] of model) if (now - e.last > 1000) model.delete(k);
-          }
-          const key = `${family}:${bytes.slice(0, family === 4 ? 4 : 8).join('.')}`;
-          let want: boolean;
-          const e = model.get(key);
-          if (e) {
-            const tokens = Math.min(250, e.tokens + Math.max(0, now - e.last));
-            e.last = now;
-            want = tokens >= 50;
-            e.tokens = want ? tokens - 50 : tokens;
-          } else if (model.size >= capacity) {
-            want = false;
-          } else {
-            model.set(key, { last: now, tokens: 200 });
-            want = true;
-          }
-          expect(r.allow(family, Uint8Array.from(bytes), 0, now)).toBe(want);
-          expect(r.size).toBe(model.size);
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

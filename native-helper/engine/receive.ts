@@ -12,7 +12,12 @@
  *
  * Nothing here throws on hostile input: every rejection is a counted drop.
  */
-import { REJECT_AFTER_TIME_MS, REKEY_ON_RECEIVE_AFTER_MS, UNDER_LOAD_AFTER_TIME_MS, UNDER_LOAD_QUEUE_THRESHOLD } from './constants.js';
+import {
+  REJECT_AFTER_TIME_MS,
+  REKEY_ON_RECEIVE_AFTER_MS,
+  UNDER_LOAD_AFTER_TIME_MS,
+  UNDER_LOAD_QUEUE_THRESHOLD,
+} from './constants.js';
 import { consumeCookieReply, createCookieReply, validateMacs, addMacs } from './cookie.js';
 import type { Device } from './device.js';
 import type { DeviceSink } from './device-types.js';
@@ -41,7 +46,14 @@ import type { Peer } from './peer.js';
 import { sendKeepalive, sendHandshakeInitiation, sendStagedPackets } from './send.js';
 
 export function receiveDatagram(
-  device: Device, buf: Uint8Array, off: number, len: number, source: Uint8Array, sourceOff: number, now: number, sink: DeviceSink,
+  device: Device,
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  source: Uint8Array,
+  sourceOff: number,
+  now: number,
+  sink: DeviceSink,
 ): void {
   const type = messageType(buf, off, len);
   if (type === MESSAGE_TYPE_INVALID) return device.drop('malformed');
@@ -55,7 +67,14 @@ export function receiveDatagram(
 }
 
 function receiveTransport(
-  device: Device, buf: Uint8Array, off: number, len: number, source: Uint8Array, sourceOff: number, now: number, sink: DeviceSink,
+  device: Device,
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  source: Uint8Array,
+  sourceOff: number,
+  now: number,
+  sink: DeviceSink,
 ): void {
   // Per packet, nothing may be boxed: the index is read as an int32 (a u32 >= 2^31 would become a heap number at
   // a call not inlined; the table keys by int32 anyway), and the replay window is not handed the limit (a double
@@ -157,12 +176,20 @@ export function processHandshakeQueue(device: Device, now: number, sink: DeviceS
       }
     }
     budget--;
-    if (readU32LE(message, 0) === MESSAGE_TYPE_INITIATION) receiveInitiation(device, message, sourceBuffer, sourceOff, now, sink);
+    if (readU32LE(message, 0) === MESSAGE_TYPE_INITIATION)
+      receiveInitiation(device, message, sourceBuffer, sourceOff, now, sink);
     else receiveResponse(device, message, sourceBuffer, sourceOff, now, sink);
   }
 }
 
-function receiveInitiation(device: Device, message: Uint8Array, source: Uint8Array, sourceOff: number, now: number, sink: DeviceSink): void {
+function receiveInitiation(
+  device: Device,
+  message: Uint8Array,
+  source: Uint8Array,
+  sourceOff: number,
+  now: number,
+  sink: DeviceSink,
+): void {
   const consumed = consumeInitiation(device.noise, device.identity, message, now, device.peerByKey);
   if (!consumed.ok) return device.drop('handshake-failed');
   const peer = consumed.peer;
@@ -189,7 +216,14 @@ function receiveInitiation(device: Device, message: Uint8Array, source: Uint8Arr
   sink.sendDatagram(peer.endpoint, response, 0, response.length);
 }
 
-function receiveResponse(device: Device, message: Uint8Array, source: Uint8Array, sourceOff: number, now: number, sink: DeviceSink): void {
+function receiveResponse(
+  device: Device,
+  message: Uint8Array,
+  source: Uint8Array,
+  sourceOff: number,
+  now: number,
+  sink: DeviceSink,
+): void {
   const entry = device.indices.lookup(readU32LE(message, RESPONSE.receiverIndex));
   if (!entry || entry.keypair !== null) return device.drop('unknown-index');
   const peer = entry.peer;
@@ -222,11 +256,26 @@ function beginSession(device: Device, peer: Peer, now: number): void {
 }
 
 function sendCookieReply(
-  device: Device, message: Uint8Array, source: Uint8Array, sourceOff: number, cookieSource: Uint8Array, now: number, sink: DeviceSink,
+  device: Device,
+  message: Uint8Array,
+  source: Uint8Array,
+  sourceOff: number,
+  cookieSource: Uint8Array,
+  now: number,
+  sink: DeviceSink,
 ): void {
   const reply = device[WORK].cookieReply;
   const senderIndex = readU32LE(message, INITIATION.senderIndex); // same offset in a response
-  createCookieReply(device.crypto, device.cookieChecker, reply, message, senderIndex, cookieSource, now, device.randomFill);
+  createCookieReply(
+    device.crypto,
+    device.cookieChecker,
+    reply,
+    message,
+    senderIndex,
+    cookieSource,
+    now,
+    device.randomFill,
+  );
   device.drop('cookie-sent');
   const to = device[WORK].endpoint;
   for (let i = 0; i < ENDPOINT_SIZE; i++) to[i] = source[sourceOff + i];

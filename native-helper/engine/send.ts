@@ -22,10 +22,18 @@ import { createInitiation } from './noise.js';
 import type { Peer } from './peer.js';
 import { writeTai64n } from './tai64n.js';
 
-export function sendPacket(device: Device, buf: Uint8Array, off: number, len: number, now: number, sink: DeviceSink): void {
+export function sendPacket(
+  device: Device,
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  now: number,
+  sink: DeviceSink,
+): void {
   if (!device.isUp) return device.drop('device-down');
   const version = ipVersion(buf, off, len);
-  if (version === 0 || ipPacketLength(buf, off, len) !== len || len > device.mtu) return device.drop('bad-outgoing-packet');
+  if (version === 0 || ipPacketLength(buf, off, len) !== len || len > device.mtu)
+    return device.drop('bad-outgoing-packet');
   const peer = device.allowedIps.lookup(version, buf, ipDestinationOffset(version, off));
   if (peer === undefined || !peer.hasEndpoint) {
     device.drop(peer === undefined ? 'no-peer' : 'no-endpoint', peer);
@@ -78,13 +86,20 @@ export function sendKeepalive(device: Device, peer: Peer, now: number, sink: Dev
  * wg_packet_send_handshake_initiation: at most one initiation per REKEY_TIMEOUT; a first attempt (not a retry)
  * restarts the attempt count. A peer without an endpoint cannot be reached: it waits for the peer to call.
  */
-export function sendHandshakeInitiation(device: Device, peer: Peer, retry: boolean, now: number, sink: DeviceSink): void {
+export function sendHandshakeInitiation(
+  device: Device,
+  peer: Peer,
+  retry: boolean,
+  now: number,
+  sink: DeviceSink,
+): void {
   if (!retry) peer.timers.handshakeAttempts = 0;
   if (!device.isUp || !peer.alive || !peer.hasEndpoint || device.identity === null) return;
   if (now < peer.lastSentHandshake + REKEY_TIMEOUT_MS) return;
 
   const previousIndex = peer.handshake.localIndex;
-  if (previousIndex !== 0 && device.indices.lookup(previousIndex)?.keypair === null) device.indices.release(previousIndex);
+  if (previousIndex !== 0 && device.indices.lookup(previousIndex)?.keypair === null)
+    device.indices.release(previousIndex);
   const index = device.indices.allocate(peer, null);
   const { initiation: message, timestamp } = device[WORK];
   writeTai64n(timestamp, 0, device.wallClock());
@@ -110,11 +125,22 @@ export function usableKeypair(device: Device, peer: Peer, now: number): Keypair 
 }
 
 function usable(device: Device, keypair: Keypair, now: number): boolean {
-  return keypair.valid && now - keypair.createdAt < REJECT_AFTER_TIME_MS && keypair.sendCounter < device.limits.rejectAfterMessages;
+  return (
+    keypair.valid &&
+    now - keypair.createdAt < REJECT_AFTER_TIME_MS &&
+    keypair.sendCounter < device.limits.rejectAfterMessages
+  );
 }
 
 function encryptAndSend(
-  device: Device, peer: Peer, keypair: Keypair, buf: Uint8Array, off: number, len: number, now: number, sink: DeviceSink,
+  device: Device,
+  peer: Peer,
+  keypair: Keypair,
+  buf: Uint8Array,
+  off: number,
+  len: number,
+  now: number,
+  sink: DeviceSink,
 ): void {
   const padding = paddingLength(len, device.mtu);
   buf.fill(0, off + len, off + len + padding);

@@ -38,7 +38,8 @@ export class StagedQueue {
     }
     const index = (this.head + this.count) % this.capacity;
     if (this.slots.length <= index) {
-      while (this.slots.length <= index) this.slots.push(new Uint8Array(this.headroom + this.maxPacket + this.tailroom));
+      while (this.slots.length <= index)
+        this.slots.push(new Uint8Array(this.headroom + this.maxPacket + this.tailroom));
     }
     const length = Math.min(len, this.maxPacket);
     this.slots[index].set(buf.subarray(off, off + length), this.headroom);

@@ -37,11 +37,22 @@ export class PeerTimers {
 
   /** The earliest armed deadline. */
   next(): number {
-    return Math.min(this.retransmitHandshake, this.sendKeepalive, this.newHandshake, this.zeroKeyMaterial, this.persistentKeepalive);
+    return Math.min(
+      this.retransmitHandshake,
+      this.sendKeepalive,
+      this.newHandshake,
+      this.zeroKeyMaterial,
+      this.persistentKeepalive,
+    );
   }
 
   stop(): void {
-    this.retransmitHandshake = this.sendKeepalive = this.newHandshake = this.zeroKeyMaterial = this.persistentKeepalive = NEVER;
+    this.retransmitHandshake =
+      this.sendKeepalive =
+      this.newHandshake =
+      this.zeroKeyMaterial =
+      this.persistentKeepalive =
+        NEVER;
     this.handshakeAttempts = 0;
     this.needAnotherKeepalive = false;
     this.sentLastMinuteHandshake = false;
@@ -49,7 +60,8 @@ export class PeerTimers {
 
   /** We sent a transport packet carrying data: expect an answer, else re-handshake. */
   dataSent(now: number): void {
-    if (this.enabled && this.newHandshake === NEVER) this.newHandshake = now + KEEPALIVE_TIMEOUT_MS + REKEY_TIMEOUT_MS + this.jitter();
+    if (this.enabled && this.newHandshake === NEVER)
+      this.newHandshake = now + KEEPALIVE_TIMEOUT_MS + REKEY_TIMEOUT_MS + this.jitter();
   }
 
   /** A transport packet carrying data arrived: make sure the peer hears something back. */

@@ -90,14 +90,29 @@ export const TUN_F_USO6 = 0x40;
 
 export interface NativeIo {
   readonly supported: boolean;
-  tunOpen(name: string, mtu: number, vnetHdr: boolean): { handle: TunHandle; name: string; vnetHdr: boolean; offloads: number };
-  tunStart(handle: TunHandle, slots: NativeSlot[], headroom: number, tailroom: number, callback: NativeBatchCallback): void;
+  tunOpen(
+    name: string,
+    mtu: number,
+    vnetHdr: boolean,
+  ): { handle: TunHandle; name: string; vnetHdr: boolean; offloads: number };
+  tunStart(
+    handle: TunHandle,
+    slots: NativeSlot[],
+    headroom: number,
+    tailroom: number,
+    callback: NativeBatchCallback,
+  ): void;
   tunWrite(handle: TunHandle, buffer: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
   tunMtu(handle: TunHandle): number;
   tunSetMtu(handle: TunHandle, mtu: number): void;
   tunStats(handle: TunHandle): TunStats;
   tunClose(handle: TunHandle): Promise<void>;
-  udpOpen(family: 4 | 6, port: number, sendBufferBytes: number, receiveBufferBytes: number): { handle: UdpHandle; port: number; gso: boolean; gro: boolean };
+  udpOpen(
+    family: 4 | 6,
+    port: number,
+    sendBufferBytes: number,
+    receiveBufferBytes: number,
+  ): { handle: UdpHandle; port: number; gso: boolean; gro: boolean };
   udpStart(handle: UdpHandle, slots: NativeSlot[], callback: NativeBatchCallback): void;
   udpSend(
     v4: UdpHandle | null,
@@ -159,7 +174,9 @@ export function loadAddon(): NativeIo {
   if (loaded !== undefined) return loaded;
   const path = ADDON_CANDIDATES.find((candidate) => existsSync(candidate));
   if (path === undefined) {
-    throw new Error(`The warren_io addon is not built (run \`npm install\`); looked for ${ADDON_CANDIDATES.join(', ')}`);
+    throw new Error(
+      `The warren_io addon is not built (run \`npm install\`); looked for ${ADDON_CANDIDATES.join(', ')}`,
+    );
   }
   const addon = createRequire(import.meta.url)(path) as NativeIo;
   if (!addon.supported) throw new Error(`The warren_io addon has no data plane for ${process.platform} yet`);

@@ -32,9 +32,15 @@ function setup(): { device: DeadlineDevice; path: DataPath } {
   const device = new DeadlineDevice();
   const tun = standInTun();
   const bind = { start() {}, sendBatch: () => 0 } as unknown as Bind;
-  const path = new DataPath(device as unknown as Device, tun, bind, () => Date.now(), (error) => {
-    throw error;
-  });
+  const path = new DataPath(
+    device as unknown as Device,
+    tun,
+    bind,
+    () => Date.now(),
+    (error) => {
+      throw error;
+    },
+  );
   return { device, path };
 }
 
@@ -107,7 +113,14 @@ describe('DataPath room around packets', () => {
   it("refuses a Tun that leaves less room than the engine's SEND_HEADROOM and SEND_TAILROOM", () => {
     const device = new DeadlineDevice() as unknown as Device;
     const bind = { start() {}, sendBatch: () => 0 } as unknown as Bind;
-    const make = (tun: Tun) => new DataPath(device, tun, bind, () => 0, () => {});
+    const make = (tun: Tun) =>
+      new DataPath(
+        device,
+        tun,
+        bind,
+        () => 0,
+        () => {},
+      );
     expect(() => make(standInTun({ headroom: SEND_HEADROOM - 1 }))).toThrow(/tun0 leaves 15 bytes before and 32 after/);
     expect(() => make(standInTun({ tailroom: SEND_TAILROOM - 1 }))).toThrow(RangeError);
     expect(() => make(standInTun({ headroom: 64, tailroom: 64 }))).not.toThrow();

@@ -164,12 +164,15 @@ export class DataPath implements DeviceSink {
     this.timer = null;
     this.timerAt = next;
     if (next === Infinity) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      if (this.stopped) return;
-      this.device.tick(this.clock(), this);
-      this.flush();
-    }, Math.max(0, Math.ceil(next - this.clock())));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        if (this.stopped) return;
+        this.device.tick(this.clock(), this);
+        this.flush();
+      },
+      Math.max(0, Math.ceil(next - this.clock())),
+    );
   }
 }

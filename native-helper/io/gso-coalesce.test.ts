@@ -97,7 +97,13 @@ function build(s: Segment): Uint8Array {
 function stream(base: Omit<Segment, 'payload'>, sizes: number[], lastFlags = ACK | PSH): Segment[] {
   let seq = base.seq ?? 1000;
   return sizes.map((size, i) => {
-    const s: Segment = { ...base, seq, id: (base.id ?? 0x1234) + i, payload: pattern(size, seq), flags: i === sizes.length - 1 ? lastFlags : (base.flags ?? ACK) };
+    const s: Segment = {
+      ...base,
+      seq,
+      id: (base.id ?? 0x1234) + i,
+      payload: pattern(size, seq),
+      flags: i === sizes.length - 1 ? lastFlags : (base.flags ?? ACK),
+    };
     seq += size;
     return s;
   });
@@ -131,7 +137,11 @@ interface Frame {
 
 function coalesce(packets: Uint8Array[], offloads = ALL, refuseGso = false) {
   const b = batchOf(packets);
-  const out = { buffer: new Uint8Array(b.buffer.length + 10 * packets.length), offsets: new Uint32Array(packets.length), lengths: new Uint32Array(packets.length) };
+  const out = {
+    buffer: new Uint8Array(b.buffer.length + 10 * packets.length),
+    offsets: new Uint32Array(packets.length),
+    lengths: new Uint32Array(packets.length),
+  };
   const result = loadAddon().gsoCoalesce(b.buffer, b.offsets, b.lengths, b.count, offloads, out, refuseGso);
   const frames: Frame[] = Array.from({ length: result.frames }, (_, i) => {
     const raw = out.buffer.slice(out.offsets[i], out.offsets[i] + out.lengths[i]);
@@ -239,7 +249,12 @@ describe('gsoCoalesce', () => {
     const c = stream({ host: 9 }, [1000, 1000], ACK);
     const six = stream({ version: 6 }, [1000, 1000], ACK);
     const packets = [a[0], b[0], c[0], a[1], six[0], b[1], a[2], c[1], six[1], b[2]].map(build);
-    expectFrames(packets, coalesce(packets).frames, [[0, 3, 6], [1, 5, 9], [2, 7], [4, 8]]);
+    expectFrames(packets, coalesce(packets).frames, [
+      [0, 3, 6],
+      [1, 5, 9],
+      [2, 7],
+      [4, 8],
+    ]);
   });
 
   it("keeps a flow's order around a packet it cannot merge (pure ACK, SYN, FIN), and ends at PSH", () => {
@@ -254,7 +269,9 @@ describe('gsoCoalesce', () => {
 
   it('lets ICMP be passed, but merges nothing across a packet whose flow it cannot read', () => {
     const s = stream({}, [1000, 1000, 1000, 1000, 1000, 1000], ACK);
-    const icmp = Uint8Array.from([0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0, 10, 7, 0, 1, 10, 7, 0, 200, 8, 0, 0xf7, 0xff, 0, 0, 0, 0]);
+    const icmp = Uint8Array.from([
+      0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0, 10, 7, 0, 1, 10, 7, 0, 200, 8, 0, 0xf7, 0xff, 0, 0, 0, 0,
+    ]);
     const padded = Uint8Array.from([...build(s[2]), 0, 0, 0, 0]); // IPv4 total length short of the packet
     const fragment = build({ proto: 'udp', host: 3, payload: pattern(100) });
     fragment[6] |= 0x20; // MF
@@ -276,8 +293,14 @@ describe('gsoCoalesce', () => {
       [{ ttl: 64 }, { ttl: 63 }],
       [{ tos: 0 }, { tos: 2 }],
       [{ df: true }, { df: false }],
-      [{ version: 6, flowLabel: 1 }, { version: 6, flowLabel: 2 }],
-      [{ version: 6, ttl: 64 }, { version: 6, ttl: 1 }],
+      [
+        { version: 6, flowLabel: 1 },
+        { version: 6, flowLabel: 2 },
+      ],
+      [
+        { version: 6, ttl: 64 },
+        { version: 6, ttl: 1 },
+      ],
     ];
     for (const [x, y] of cases) {
       const [first, second] = stream({ version: x.version }, [1000, 1000], ACK);
@@ -322,7 +345,10 @@ describe('gsoCoalesce', () => {
 
   it('merges UDP datagrams of a flow only with USO, and no UDP without a checksum', () => {
     const udp = (i: number, size: number, extra: Partial<Segment> = {}): Segment => ({
-      proto: 'udp', id: 0x100 + i, payload: pattern(size, i), ...extra,
+      proto: 'udp',
+      id: 0x100 + i,
+      payload: pattern(size, i),
+      ...extra,
     });
     const packets = [udp(0, 1200), udp(1, 1200), udp(2, 1200), udp(3, 700), udp(4, 1200)].map(build);
     const { frames } = coalesce(packets);
@@ -341,7 +367,9 @@ describe('gsoCoalesce', () => {
     const packets = [...tcp, ...tcp6];
     expectFrames(packets, coalesce(packets, TUN_F_CSUM).frames, [[0], [1], [2], [3]]);
     expectFrames(packets, coalesce(packets, TUN_F_CSUM | TUN_F_TSO6).frames, [[0], [1], [2, 3]]);
-    const icmp = Uint8Array.from([0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0, 10, 7, 0, 1, 10, 7, 0, 200, 8, 0, 0xf7, 0xff, 0, 0, 0, 0]);
+    const icmp = Uint8Array.from([
+      0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0, 10, 7, 0, 1, 10, 7, 0, 200, 8, 0, 0xf7, 0xff, 0, 0, 0, 0,
+    ]);
     const odd = [icmp, new Uint8Array(0), Uint8Array.of(0x45), build({ proto: 'udp', payload: new Uint8Array(0) })];
     expectFrames(odd, coalesce(odd).frames, [[0], [1], [2], [3]]);
   });
@@ -363,38 +391,50 @@ describe('gsoCoalesce', () => {
       psh: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(flowArb, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(3)), fc.array(fc.nat(200)), (flows, picks, corrupt) => {
-        const queues: Segment[][] = flows.map((f, n) =>
-          f.proto === 'tcp'
-            ? stream({ version: f.version, sport: 100 + n, id: n * 1000 }, f.sizes, f.psh ? ACK | PSH : ACK)
-            : f.sizes.map((size, i) => ({ version: f.version, proto: 'udp' as const, sport: 100 + n, id: n * 1000 + i, payload: pattern(size, i) })),
-        );
-        const order: number[] = [];
-        const left = queues.map((q) => q.length);
-        for (let i = 0; left.some((n) => n > 0); i++) {
-          let f = (picks[i] ?? i) % queues.length;
-          while (left[f] === 0) f = (f + 1) % queues.length;
-          order.push(f);
-          left[f]--;
-        }
-        const taken = queues.map(() => 0);
-        const segments = order.map((f) => ({ flow: f, segment: queues[f][taken[f]++] }));
-        for (const c of corrupt) if (c < segments.length) segments[c].segment.corrupt = true;
-        const packets = segments.map((s) => build(s.segment));
-        const { frames, result } = coalesce(packets);
-        expect(result.written).toBe(packets.length);
-        const out = frames.flatMap((f) => (f.gsoType === 0 ? [f.packet] : split(f)));
-        expect(out).toHaveLength(packets.length);
-        for (const f of frames) if (f.gsoType !== 0) expect(f.packet.length).toBeLessThanOrEqual(65535);
-        // Per flow, exactly the packets that went in, in their order.
-        const key = (p: Uint8Array) => `${p[0] >> 4}:${p[0] >> 4 === 4 ? p[9] : p[6]}:${(p[(p[0] >> 4 === 4 ? 20 : 40)] << 8) | p[(p[0] >> 4 === 4 ? 21 : 41)]}`;
-        const byFlow = (list: Uint8Array[]) => {
-          const m = new Map<string, string[]>();
-          for (const p of list) m.set(key(p), [...(m.get(key(p)) ?? []), Buffer.from(p).toString('hex')]);
-          return m;
-        };
-        expect(byFlow(out)).toEqual(byFlow(packets));
-      }),
+      fc.property(
+        fc.array(flowArb, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(3)),
+        fc.array(fc.nat(200)),
+        (flows, picks, corrupt) => {
+          const queues: Segment[][] = flows.map((f, n) =>
+            f.proto === 'tcp'
+              ? stream({ version: f.version, sport: 100 + n, id: n * 1000 }, f.sizes, f.psh ? ACK | PSH : ACK)
+              : f.sizes.map((size, i) => ({
+                  version: f.version,
+                  proto: 'udp' as const,
+                  sport: 100 + n,
+                  id: n * 1000 + i,
+                  payload: pattern(size, i),
+                })),
+          );
+          const order: number[] = [];
+          const left = queues.map((q) => q.length);
+          for (let i = 0; left.some((n) => n > 0); i++) {
+            let f = (picks[i] ?? i) % queues.length;
+            while (left[f] === 0) f = (f + 1) % queues.length;
+            order.push(f);
+            left[f]--;
+          }
+          const taken = queues.map(() => 0);
+          const segments = order.map((f) => ({ flow: f, segment: queues[f][taken[f]++] }));
+          for (const c of corrupt) if (c < segments.length) segments[c].segment.corrupt = true;
+          const packets = segments.map((s) => build(s.segment));
+          const { frames, result } = coalesce(packets);
+          expect(result.written).toBe(packets.length);
+          const out = frames.flatMap((f) => (f.gsoType === 0 ? [f.packet] : split(f)));
+          expect(out).toHaveLength(packets.length);
+          for (const f of frames) if (f.gsoType !== 0) expect(f.packet.length).toBeLessThanOrEqual(65535);
+          // Per flow, exactly the packets that went in, in their order.
+          const key = (p: Uint8Array) =>
+            `${p[0] >> 4}:${p[0] >> 4 === 4 ? p[9] : p[6]}:${(p[p[0] >> 4 === 4 ? 20 : 40] << 8) | p[p[0] >> 4 === 4 ? 21 : 41]}`;
+          const byFlow = (list: Uint8Array[]) => {
+            const m = new Map<string, string[]>();
+            for (const p of list) m.set(key(p), [...(m.get(key(p)) ?? []), Buffer.from(p).toString('hex')]);
+            return m;
+          };
+          expect(byFlow(out)).toEqual(byFlow(packets));
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -32,9 +32,20 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'warren-gso-asan-'));
   harness = join(dir, 'harness');
   const sources = [HARNESS, join(ADDON_SRC, 'gso-split.c'), join(ADDON_SRC, 'checksum.c')];
-  const flags = ['-std=gnu11', '-g', '-O1', '-fno-omit-frame-pointer', '-fsanitize=address,undefined', '-fno-sanitize-recover=all'];
-  const cc = spawnSync('cc', [...flags, `-I${nodeIncludeDir()}`, ...sources, '-o', harness], { encoding: 'utf8', timeout: 60_000 });
-  if (cc.error || cc.status !== 0) throw new Error(`cc failed (run test/setup-machine.mjs): ${cc.error?.message ?? cc.stderr}`);
+  const flags = [
+    '-std=gnu11',
+    '-g',
+    '-O1',
+    '-fno-omit-frame-pointer',
+    '-fsanitize=address,undefined',
+    '-fno-sanitize-recover=all',
+  ];
+  const cc = spawnSync('cc', [...flags, `-I${nodeIncludeDir()}`, ...sources, '-o', harness], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (cc.error || cc.status !== 0)
+    throw new Error(`cc failed (run test/setup-machine.mjs): ${cc.error?.message ?? cc.stderr}`);
 }, 70_000);
 
 afterAll(() => {

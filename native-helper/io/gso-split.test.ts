@@ -27,7 +27,14 @@ interface Frame {
   flags?: number;
 }
 
-function vnetHeader(view: DataView, flags: number, gsoType: number, gsoSize: number, csumStart: number, csumOffset: number): void {
+function vnetHeader(
+  view: DataView,
+  flags: number,
+  gsoType: number,
+  gsoSize: number,
+  csumStart: number,
+  csumOffset: number,
+): void {
   // Legacy virtio header, host byte order (little-endian here).
   view.setUint8(0, flags);
   view.setUint8(1, gsoType);
@@ -151,7 +158,13 @@ describe('gsoSplit', () => {
   });
 
   it('refuses frames it cannot trust, by errno name', () => {
-    const wrongVersion = buildFrame({ version: 6, proto: 'tcp', payload: pattern(3000), gsoSize: 1000, gsoType: GSO_TCPV4 });
+    const wrongVersion = buildFrame({
+      version: 6,
+      proto: 'tcp',
+      payload: pattern(3000),
+      gsoSize: 1000,
+      gsoType: GSO_TCPV4,
+    });
     expect(() => split(wrongVersion)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'gsoSplit' }));
     const noSize = buildFrame({ version: 4, proto: 'tcp', payload: pattern(3000), gsoSize: 0 });
     expect(() => split(noSize)).toThrow(expect.objectContaining({ code: 'EINVAL' }));

@@ -142,7 +142,12 @@ export class MemoryBind implements Bind {
     if (this.#abandoned) return batch.count;
     if (this.#port === 0) throw errnoError('EBADF', 'sendmmsg', 'bind is not open');
     for (let i = 0; i < batch.count; i++) {
-      this.#network.route(this, batch.buffer.subarray(batch.offsets[i], batch.offsets[i] + batch.lengths[i]), batch.endpoints, i * ENDPOINT_SIZE);
+      this.#network.route(
+        this,
+        batch.buffer.subarray(batch.offsets[i], batch.offsets[i] + batch.lengths[i]),
+        batch.endpoints,
+        i * ENDPOINT_SIZE,
+      );
     }
     return batch.count;
   }

@@ -89,8 +89,8 @@ describe('MemoryTun and MemoryBind', () => {
     tun.onClose((error) => heard.push((error as { code?: string } | undefined)?.code));
     await Promise.all([tun.remove(), tun.close()]);
     expect(heard).toEqual(['EBADFD']);
-    expect(() => tun.writeBatch({ buffer: new Uint8Array(1), offsets: new Uint32Array(1), lengths: new Uint32Array(1), count: 1 })).toThrow(
-      expect.objectContaining({ code: 'EBADF' }),
-    );
+    expect(() =>
+      tun.writeBatch({ buffer: new Uint8Array(1), offsets: new Uint32Array(1), lengths: new Uint32Array(1), count: 1 }),
+    ).toThrow(expect.objectContaining({ code: 'EBADF' }));
   });
 });

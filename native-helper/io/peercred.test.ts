@@ -30,7 +30,9 @@ describe('peerCredentials', () => {
   it('throws errno errors for what is no socket', () => {
     const fd = openSync(join(dir, 'file'), 'w');
     try {
-      expect(() => addon.peerCredentials(fd)).toThrow(expect.objectContaining({ code: 'ENOTSOCK', syscall: 'getsockopt' }));
+      expect(() => addon.peerCredentials(fd)).toThrow(
+        expect.objectContaining({ code: 'ENOTSOCK', syscall: 'getsockopt' }),
+      );
     } finally {
       closeSync(fd);
     }
@@ -53,6 +55,8 @@ describe('account look-ups', () => {
   it('answers null for what does not exist, and ENOENT for the groups of a uid with no account', () => {
     expect(addon.userName(4_000_000)).toBeNull();
     expect(addon.groupId(`no-such-group-${process.pid}`)).toBeNull();
-    expect(() => addon.groupMembership(4_000_000, 0)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'getpwuid_r' }));
+    expect(() => addon.groupMembership(4_000_000, 0)).toThrow(
+      expect.objectContaining({ code: 'ENOENT', syscall: 'getpwuid_r' }),
+    );
   });
 });

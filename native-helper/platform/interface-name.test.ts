@@ -3,7 +3,8 @@ import { assertInterfaceName, isValidInterfaceName } from './interface-name.js';
 
 describe('interface names', () => {
   it("lets wg-quick's names through", () => {
-    for (const name of ['wg0', 'a', 'a-b', 'A_b=c+d.e-f', '123456789012345']) expect(isValidInterfaceName(name)).toBe(true);
+    for (const name of ['wg0', 'a', 'a-b', 'A_b=c+d.e-f', '123456789012345'])
+      expect(isValidInterfaceName(name)).toBe(true);
   });
 
   it('refuses everything else', () => {

@@ -36,10 +36,14 @@ afterAll(async () => {
 
 /** Starts a child rewriting `target`, kills it 0-20 ms after its first complete write, and waits for its end. */
 async function rewriteAndKill(target: string, fileA: string, fileB: string): Promise<void> {
-  const child = spawn(process.execPath, [CHILD, moduleUrl, target, fileA, fileB], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CHILD, moduleUrl, target, fileA, fileB], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`the writer exited (${code}) before its first write: ${stderr}`)));
@@ -104,11 +108,15 @@ describe('writeFileAtomic under SIGKILL', () => {
       b: Buffer.alloc(size, 'B'),
       checkStore: (store) => {
         expect(store.list()).toEqual([]);
-        expect(store.problems().map((p) => p.message)).toEqual([expect.stringMatching(/wg0\.conf: is larger than 262144 bytes/)]);
+        expect(store.problems().map((p) => p.message)).toEqual([
+          expect.stringMatching(/wg0\.conf: is larger than 262144 bytes/),
+        ]);
       },
     });
     // Both versions and mid-write kills happen in practice (reported, not asserted: timing varies by machine).
-    console.info(`kill test: ${seen.a} x A, ${seen.b} x B, ${seen.leftovers} temporary files left by kills and removed by open`);
+    console.info(
+      `kill test: ${seen.a} x A, ${seen.b} x B, ${seen.leftovers} temporary files left by kills and removed by open`,
+    );
   });
 
   it('leaves one of two valid configs, which the store then loads, after each of 15 kills', async () => {

@@ -52,7 +52,9 @@ describe('writeFileAtomic', () => {
     const path = join(dir, 'a.conf');
     await mkdir(path);
     await writeFile(join(path, 'inside'), 'kept');
-    await expect(writeFileAtomic(path, 'new')).rejects.toMatchObject({ code: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/) });
+    await expect(writeFileAtomic(path, 'new')).rejects.toMatchObject({
+      code: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/),
+    });
     expect(await readFile(join(path, 'inside'), 'utf8')).toBe('kept');
     expect(await readdir(dir)).toEqual(['a.conf']);
   });

@@ -38,7 +38,10 @@ export function temporaryOwner(name: string): number | null {
  *  not survive a power loss. */
 export class DirectorySyncError extends Error {
   constructor(directory: string, cause: unknown) {
-    super(`the change in ${directory} is made but could not be made durable (fsync: ${(cause as Error)?.message ?? String(cause)})`, { cause });
+    super(
+      `the change in ${directory} is made but could not be made durable (fsync: ${(cause as Error)?.message ?? String(cause)})`,
+      { cause },
+    );
     this.name = 'DirectorySyncError';
   }
 }

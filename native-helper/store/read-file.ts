@@ -13,7 +13,8 @@ export async function readStoreFile(path: string, limit: number): Promise<ReadRe
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it is a symlink to nothing (or vanished while being read)' : (error as Error).message;
+    const why =
+      code === 'ENOENT' ? 'it is a symlink to nothing (or vanished while being read)' : (error as Error).message;
     return { ok: false, error: `cannot be read: ${why}`, code };
   }
   try {
@@ -27,7 +28,11 @@ export async function readStoreFile(path: string, limit: number): Promise<ReadRe
     if (bytes.length > limit) return { ok: false, error: tooLarge(limit) };
     return { ok: true, bytes };
   } catch (error) {
-    return { ok: false, error: `cannot be read: ${(error as Error).message}`, code: (error as NodeJS.ErrnoException).code };
+    return {
+      ok: false,
+      error: `cannot be read: ${(error as Error).message}`,
+      code: (error as NodeJS.ErrnoException).code,
+    };
   } finally {
     await handle.close();
   }

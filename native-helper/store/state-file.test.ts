@@ -15,7 +15,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const OPTIONS: TunnelOptions = { autostart: true, blockUntunneled: false, allowBridges: false, allowScripts: true, excludePrivateIps: false };
+const OPTIONS: TunnelOptions = {
+  autostart: true,
+  blockUntunneled: false,
+  allowBridges: false,
+  allowScripts: true,
+  excludePrivateIps: false,
+};
 const entries = (...list: [string, StateEntry][]) => new Map(list);
 
 async function movedAside(): Promise<string[]> {
@@ -34,7 +40,10 @@ describe('StateFile', () => {
     const written = entries(['wg1', { options: OPTIONS, wantUp: true }], ['home', { options: {}, wantUp: false }]);
     await file.write(written);
     const text = await readFile(join(dir, STATE_FILE_NAME), 'utf8');
-    expect(JSON.parse(text)).toEqual({ version: 1, tunnels: { home: { options: {}, wantUp: false }, wg1: { options: OPTIONS, wantUp: true } } });
+    expect(JSON.parse(text)).toEqual({
+      version: 1,
+      tunnels: { home: { options: {}, wantUp: false }, wg1: { options: OPTIONS, wantUp: true } },
+    });
     expect(text.indexOf('"home"')).toBeLessThan(text.indexOf('"wg1"'));
     expect((await stat(join(dir, STATE_FILE_NAME))).mode & 0o777).toBe(0o600);
     const { read } = await StateFile.read(dir);
@@ -55,36 +64,47 @@ describe('StateFile', () => {
   const corrupt: [string, string | Buffer, RegExp][] = [
     ['garbage bytes', Buffer.from([0x00, 0xff, 0x7b, 0x13]), /is not valid JSON/],
     ['a cut-short file', '{"version": 1, "tunnels": {"wg0": {"opt', /is not valid JSON/],
-    ['the wrong shape', '{"version": 1, "tunnels": {"wg0": {"options": {"autostart": "yes"}, "wantUp": true}}}', /expected shape at tunnels\.wg0\.options\.autostart/],
-    ['an invalid tunnel name', '{"version": 1, "tunnels": {"no/slash": {"options": {}, "wantUp": true}}}', /expected shape at tunnels/],
+    [
+      'the wrong shape',
+      '{"version": 1, "tunnels": {"wg0": {"options": {"autostart": "yes"}, "wantUp": true}}}',
+      /expected shape at tunnels\.wg0\.options\.autostart/,
+    ],
+    [
+      'an invalid tunnel name',
+      '{"version": 1, "tunnels": {"no/slash": {"options": {}, "wantUp": true}}}',
+      /expected shape at tunnels/,
+    ],
     ['a newer version', '{"version": 7, "tunnels": {}}', /newer Warren \(version 7; this one reads version 1\)/],
     ['no version', '{"tunnels": {}}', /expected shape at version/],
     ['JSON null', 'null', /expected shape/],
   ];
 
-  it.each(corrupt)('reports %s, reads it as empty, and moves it aside before the next write', async (_what, content, message) => {
-    const path = join(dir, STATE_FILE_NAME);
-    await writeFile(path, content);
-    const before = await readFile(path);
-    const { file, read } = await StateFile.read(dir);
-    expect(read.entries).toEqual(new Map());
-    expect(read.problem?.file).toBe(path);
-    expect(read.problem?.message).toMatch(message);
-    expect(read.problem?.message).toMatch(/read as empty.*renamed to state\.json\.corrupt-<time> first/);
-    // Reading alone changes nothing.
-    expect((await readFile(path)).equals(before)).toBe(true);
-    expect(await movedAside()).toEqual([]);
+  it.each(corrupt)(
+    'reports %s, reads it as empty, and moves it aside before the next write',
+    async (_what, content, message) => {
+      const path = join(dir, STATE_FILE_NAME);
+      await writeFile(path, content);
+      const before = await readFile(path);
+      const { file, read } = await StateFile.read(dir);
+      expect(read.entries).toEqual(new Map());
+      expect(read.problem?.file).toBe(path);
+      expect(read.problem?.message).toMatch(message);
+      expect(read.problem?.message).toMatch(/read as empty.*renamed to state\.json\.corrupt-<time> first/);
+      // Reading alone changes nothing.
+      expect((await readFile(path)).equals(before)).toBe(true);
+      expect(await movedAside()).toEqual([]);
 
-    await file.write(entries(['wg0', { options: OPTIONS, wantUp: true }]));
-    const aside = await movedAside();
-    expect(aside).toHaveLength(1);
-    expect((await readFile(join(dir, aside[0]))).equals(before)).toBe(true);
-    expect((await StateFile.read(dir)).read.entries.get('wg0')).toEqual({ options: OPTIONS, wantUp: true });
+      await file.write(entries(['wg0', { options: OPTIONS, wantUp: true }]));
+      const aside = await movedAside();
+      expect(aside).toHaveLength(1);
+      expect((await readFile(join(dir, aside[0]))).equals(before)).toBe(true);
+      expect((await StateFile.read(dir)).read.entries.get('wg0')).toEqual({ options: OPTIONS, wantUp: true });
 
-    // Moved once: later writes replace the new file as usual.
-    await file.write(entries());
-    expect(await movedAside()).toHaveLength(1);
-  });
+      // Moved once: later writes replace the new file as usual.
+      await file.write(entries());
+      expect(await movedAside()).toHaveLength(1);
+    },
+  );
 
   it('never overwrites an earlier moved-aside file', async () => {
     const path = join(dir, STATE_FILE_NAME);

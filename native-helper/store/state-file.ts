@@ -26,8 +26,15 @@ export function isMovedAsideStateFile(name: string): boolean {
 }
 
 /** A DNS name as an Endpoint may hold one: at most 253 characters, no spaces or control characters. */
-export const resolvedHost = z.string().min(1).max(253).regex(/^[^\s\x00-\x1f/]+$/);
-export const resolvedAddress = z.string().max(64).refine((text) => parseIpAddress(text).ok, 'not an IP address');
+export const resolvedHost = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[^\s\x00-\x1f/]+$/);
+export const resolvedAddress = z
+  .string()
+  .max(64)
+  .refine((text) => parseIpAddress(text).ok, 'not an IP address');
 
 const stateEntry = z.object({
   // Partial: an option added by a later version is absent from older files, and takes its default.
@@ -94,7 +101,9 @@ export class StateFile {
     }
     const version = (json as { version?: unknown } | null)?.version;
     if (typeof version === 'number' && version > STATE_FILE_VERSION) {
-      return this.unusable(`was written by a newer Warren (version ${version}; this one reads version ${STATE_FILE_VERSION})`);
+      return this.unusable(
+        `was written by a newer Warren (version ${version}; this one reads version ${STATE_FILE_VERSION})`,
+      );
     }
     const parsed = stateFileSchema.safeParse(json);
     if (!parsed.success) {
@@ -130,7 +139,10 @@ export class StateFile {
     // Sorted: a stable file, so a diff between two versions shows what changed.
     for (const name of [...entries.keys()].sort()) {
       const entry = entries.get(name)!;
-      const lastResolved = entry.lastResolved !== undefined && Object.keys(entry.lastResolved).length > 0 ? { lastResolved: entry.lastResolved } : {};
+      const lastResolved =
+        entry.lastResolved !== undefined && Object.keys(entry.lastResolved).length > 0
+          ? { lastResolved: entry.lastResolved }
+          : {};
       const owner = entry.owner !== undefined && entry.owner !== 0 ? { owner: entry.owner } : {};
       tunnels[name] = { options: entry.options, wantUp: entry.wantUp, ...lastResolved, ...owner };
     }

@@ -1,6 +1,19 @@
 // The tunnel store on real files, each test in its own directory under the system's temporary directory.
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,7 +40,13 @@ const PERSONAL =
   `\ufeff# Home VPN: ask Sam before changing\r\n[Interface]\r\nprivatekey=${PRIV}   # laptop\r\n` +
   `Address = 10.0.0.2/32 ,  fd00::2/128\r\n\r\n[Peer]  \r\n# the router\r\nPublicKey = ${key(2)}\r\nAllowedIPs = 10.0.0.0/24`;
 
-const DEFAULTS: TunnelOptions = { autostart: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
+const DEFAULTS: TunnelOptions = {
+  autostart: false,
+  blockUntunneled: false,
+  allowBridges: false,
+  allowScripts: false,
+  excludePrivateIps: false,
+};
 
 let root: string;
 let dir: string;
@@ -59,7 +78,13 @@ async function expectStoreError(promise: Promise<unknown>, code: string, message
 /** Everything about a directory entry that a write, chmod, chown, replace or delete would change. */
 async function snapshot(path: string) {
   const s = await lstat(path);
-  const content = s.isFile() ? (await readFile(path)).toString('hex') : s.isSymbolicLink() ? await readlink(path) : s.isDirectory() ? await readdir(path) : null;
+  const content = s.isFile()
+    ? (await readFile(path)).toString('hex')
+    : s.isSymbolicLink()
+      ? await readlink(path)
+      : s.isDirectory()
+        ? await readdir(path)
+        : null;
   return { ino: s.ino, mode: s.mode, uid: s.uid, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, content };
 }
 
@@ -101,7 +126,13 @@ describe('TunnelStore: round trip', () => {
   it('stores exactly the text given, 0600, and reads it back the same after reopening', async () => {
     const store = await TunnelStore.open(dir);
     const added = await store.add('home', PERSONAL);
-    expect(added).toMatchObject({ name: 'home', path: join(dir, 'home.conf'), text: PERSONAL, options: DEFAULTS, wantUp: false });
+    expect(added).toMatchObject({
+      name: 'home',
+      path: join(dir, 'home.conf'),
+      text: PERSONAL,
+      options: DEFAULTS,
+      wantUp: false,
+    });
     expect(added.config.peers[0].publicKey).toBe(key(2));
     expect((await bytesOf(join(dir, 'home.conf'))).equals(Buffer.from(PERSONAL, 'utf8'))).toBe(true);
     expect(await modeOf(join(dir, 'home.conf'))).toBe(0o600);
@@ -150,7 +181,11 @@ describe('TunnelStore: round trip', () => {
 
   it('runs concurrent changes one after another: of two adds of one name, exactly one wins', async () => {
     const store = await TunnelStore.open(dir);
-    const results = await Promise.allSettled([store.add('wg0', SPLIT), store.add('wg0', FULL), store.setWantUp('wg0', true)]);
+    const results = await Promise.allSettled([
+      store.add('wg0', SPLIT),
+      store.add('wg0', FULL),
+      store.setWantUp('wg0', true),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(store.get('wg0')).toMatchObject({ text: SPLIT, wantUp: true });
   });
@@ -235,7 +270,9 @@ describe('TunnelStore: the addresses endpoint hostnames last resolved to', () =>
   /** A split tunnel with one peer per hostname, each the Endpoint of its peer. */
   const named = (...hosts: string[]) =>
     `[Interface]\nPrivateKey = ${PRIV}\nAddress = 10.0.0.2/32\n` +
-    hosts.map((host, i) => `\n[Peer]\nPublicKey = ${key(10 + i)}\nAllowedIPs = 10.0.${i}.0/24\nEndpoint = ${host}:51820\n`).join('');
+    hosts
+      .map((host, i) => `\n[Peer]\nPublicKey = ${key(10 + i)}\nAllowedIPs = 10.0.${i}.0/24\nEndpoint = ${host}:51820\n`)
+      .join('');
 
   it('keeps them across reopening, option changes and wantUp, and writes only what changed', async () => {
     const store = await TunnelStore.open(dir);
@@ -284,7 +321,9 @@ describe('TunnelStore: the addresses endpoint hostnames last resolved to', () =>
     state.tunnels.wg0.lastResolved = { 'vpn.example.com': '203.0.113.999' };
     await writeFile(join(dir, STATE_FILE_NAME), JSON.stringify(state));
     const reopened = await TunnelStore.open(dir);
-    expect(reopened.problems()).toEqual([{ file: join(dir, STATE_FILE_NAME), message: expect.stringMatching(/lastResolved.*not an IP address/) }]);
+    expect(reopened.problems()).toEqual([
+      { file: join(dir, STATE_FILE_NAME), message: expect.stringMatching(/lastResolved.*not an IP address/) },
+    ]);
     expect(reopened.get('wg0')?.lastResolved).toEqual({});
   });
 });
@@ -361,7 +400,9 @@ describe('TunnelStore: refusals', () => {
     await Promise.all(names.map((n) => writeFile(join(dir, `${n}.conf`), SPLIT)));
     const store = await TunnelStore.open(dir);
     expect(store.list()).toHaveLength(MAX_TUNNELS);
-    expect(store.problems()).toEqual([{ file: join(dir, 't1024.conf'), message: expect.stringMatching(/at most 1024 tunnels/) }]);
+    expect(store.problems()).toEqual([
+      { file: join(dir, 't1024.conf'), message: expect.stringMatching(/at most 1024 tunnels/) },
+    ]);
     await expectStoreError(store.add('more', SPLIT), 'limit');
     await expectStoreError(store.add('t1024', SPLIT), 'exists');
   });
@@ -373,8 +414,13 @@ describe('TunnelStore: files it cannot use', () => {
     const at = (name: string) => join(dir, name);
     await writeFile(at('good.conf'), FULL, { mode: 0o600 });
     // Binary noise, the same every run: every byte value, in a scrambled order.
-    await writeFile(at('garbage.conf'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 167 + 13) & 0xff)), { mode: 0o600 });
-    await writeFile(at('broken.conf'), `[Interface]\nPrivateKey = ${PRIV}\nMTU = lots\n[Peer]\nAllowedIPs = 10.0.0.0/8\n`);
+    await writeFile(at('garbage.conf'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 167 + 13) & 0xff)), {
+      mode: 0o600,
+    });
+    await writeFile(
+      at('broken.conf'),
+      `[Interface]\nPrivateKey = ${PRIV}\nMTU = lots\n[Peer]\nAllowedIPs = 10.0.0.0/8\n`,
+    );
     await writeFile(at('big.conf'), FULL + '#'.repeat(MAX_CONFIG_BYTES));
     await mkdir(at('adir.conf'));
     await writeFile(join(at('adir.conf'), 'inside'), 'kept');
@@ -392,7 +438,16 @@ describe('TunnelStore: files it cannot use', () => {
     expect(store.list().map((t) => t.name)).toEqual(['good']);
     const problems = Object.fromEntries(store.problems().map((p) => [p.file.slice(dir.length + 1), p.message]));
     expect(Object.keys(problems).sort()).toEqual(
-      ['adir.conf', 'big.conf', 'broken.conf', 'dangling.conf', 'fifo.conf', 'garbage.conf', 'much-too-long-name.conf', 'sp ace.conf'].sort(),
+      [
+        'adir.conf',
+        'big.conf',
+        'broken.conf',
+        'dangling.conf',
+        'fifo.conf',
+        'garbage.conf',
+        'much-too-long-name.conf',
+        'sp ace.conf',
+      ].sort(),
     );
     const garbage = problems['garbage.conf'].split('\n');
     expect(garbage[0]).toMatch(new RegExp(`^${at('garbage.conf')}:\\d+: `));
@@ -443,7 +498,9 @@ describe('TunnelStore: files it cannot use', () => {
     await writeFile(path, '{"version": 1, "tunn');
     const corrupt = await readFile(path);
     const reopened = await TunnelStore.open(dir);
-    expect(reopened.problems()).toEqual([{ file: path, message: expect.stringMatching(/is not valid JSON.*read as empty/) }]);
+    expect(reopened.problems()).toEqual([
+      { file: path, message: expect.stringMatching(/is not valid JSON.*read as empty/) },
+    ]);
     expect(reopened.get('wg0')).toMatchObject({ options: { ...DEFAULTS, blockUntunneled: true }, wantUp: false });
     expect((await readFile(path)).equals(corrupt)).toBe(true);
     await reopened.setWantUp('wg0', true);

@@ -23,10 +23,24 @@ import {
   type TunnelConfig,
 } from '../../shared/config/index.js';
 import type { TunnelOptions } from '../../shared/ipc/control.js';
-import { createFileAtomic, madeChange, renameDurably, temporaryOwner, unlinkDurably, writeFileAtomic } from './atomic-write.js';
+import {
+  createFileAtomic,
+  madeChange,
+  renameDurably,
+  temporaryOwner,
+  unlinkDurably,
+  writeFileAtomic,
+} from './atomic-write.js';
 import { defaultTunnelOptions } from './default-options.js';
 import { pathExists, readStoreFile } from './read-file.js';
-import { isMovedAsideStateFile, resolvedAddress, resolvedHost, STATE_FILE_NAME, StateFile, type StateEntry } from './state-file.js';
+import {
+  isMovedAsideStateFile,
+  resolvedAddress,
+  resolvedHost,
+  STATE_FILE_NAME,
+  StateFile,
+  type StateEntry,
+} from './state-file.js';
 import { describeError, errnoCode, StoreError, type StoreProblem } from './store-error.js';
 
 /** More than anyone uses, few enough that a list or a full load stays cheap. */
@@ -221,7 +235,9 @@ export class TunnelStore {
       this.existing(name);
       const current = this.get(name)!;
       const next: TunnelOptions = { ...current.options, ...definedOnly(options) };
-      await this.saveState(withEntry(this.entries, name, { ...this.entries.get(name), options: next, wantUp: current.wantUp }));
+      await this.saveState(
+        withEntry(this.entries, name, { ...this.entries.get(name), options: next, wantUp: current.wantUp }),
+      );
       return { ...next };
     });
   }
@@ -247,13 +263,26 @@ export class TunnelStore {
       if (!hosts.has(host)) return; // an answer for a config since replaced
       // What the state file would refuse to read back is never written (it would lose the whole file's state).
       if (!resolvedHost.safeParse(host).success || !resolvedAddress.safeParse(address).success) {
-        throw new StoreError('config', `cannot remember ${JSON.stringify(host)} as resolving to ${JSON.stringify(address)}`);
+        throw new StoreError(
+          'config',
+          `cannot remember ${JSON.stringify(host)} as resolving to ${JSON.stringify(address)}`,
+        );
       }
       const entry = this.entries.get(name);
       const before = sortedByHost(entry?.lastResolved ?? {});
-      const lastResolved = sortedByHost({ ...Object.fromEntries(Object.entries(before).filter(([h]) => hosts.has(h))), [host]: address });
+      const lastResolved = sortedByHost({
+        ...Object.fromEntries(Object.entries(before).filter(([h]) => hosts.has(h))),
+        [host]: address,
+      });
       if (JSON.stringify(lastResolved) === JSON.stringify(before)) return;
-      await this.saveState(withEntry(this.entries, name, { ...entry, options: entry?.options ?? {}, wantUp: entry?.wantUp ?? false, lastResolved }));
+      await this.saveState(
+        withEntry(this.entries, name, {
+          ...entry,
+          options: entry?.options ?? {},
+          wantUp: entry?.wantUp ?? false,
+          lastResolved,
+        }),
+      );
     });
   }
 
@@ -263,7 +292,8 @@ export class TunnelStore {
 
   private existing(name: string): Loaded {
     const tunnel = this.tunnels.get(name);
-    if (tunnel === undefined) throw new StoreError('not-found', `there is no stored tunnel named ${JSON.stringify(name)}`);
+    if (tunnel === undefined)
+      throw new StoreError('not-found', `there is no stored tunnel named ${JSON.stringify(name)}`);
     return tunnel;
   }
 
@@ -305,7 +335,8 @@ async function prepareDirectory(dir: string): Promise<void> {
   // mkdir's mode went through the umask; make it exact.
   if (created !== undefined) await chmod(dir, 0o700);
   const stats = await stat(dir);
-  if (!stats.isDirectory()) throw new StoreError('unsafe-directory', `${dir} is not a directory; the tunnel store needs one`);
+  if (!stats.isDirectory())
+    throw new StoreError('unsafe-directory', `${dir} is not a directory; the tunnel store needs one`);
   // Whoever can write to the directory can swap tunnel configs (and with them the commands in PostUp) under us.
   const uid = process.geteuid?.();
   if (uid !== undefined && stats.uid !== uid) {
@@ -336,7 +367,12 @@ async function loadDirectory(dir: string) {
     const owner = temporaryOwner(entry);
     if (owner !== null) {
       if (!isAlive(owner)) {
-        await unlink(file).catch((error) => problems.push({ file, message: `${file}: a leftover temporary file that could not be removed: ${describeError(error)}` }));
+        await unlink(file).catch((error) =>
+          problems.push({
+            file,
+            message: `${file}: a leftover temporary file that could not be removed: ${describeError(error)}`,
+          }),
+        );
       }
       continue;
     }
@@ -395,7 +431,9 @@ function checkConfig(name: string, text: string): TunnelConfig {
   const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(text);
   if (lone !== null) {
     const line = text.slice(0, lone.index).split('\n').length;
-    throw new StoreError('config', `${file} cannot be stored`, [`${file}:${line}: the text has a lone UTF-16 surrogate, which UTF-8 cannot hold`]);
+    throw new StoreError('config', `${file} cannot be stored`, [
+      `${file}:${line}: the text has a lone UTF-16 surrogate, which UTF-8 cannot hold`,
+    ]);
   }
   const parsed = parseConfig(text);
   if (!parsed.ok) {
@@ -405,7 +443,10 @@ function checkConfig(name: string, text: string): TunnelConfig {
 }
 
 function takenOnDisk(path: string): StoreError {
-  return new StoreError('exists', `${path} exists but is not a usable tunnel (see the store's problems); it is left as it is, so fix or remove it by hand, or choose another name`);
+  return new StoreError(
+    'exists',
+    `${path} exists but is not a usable tunnel (see the store's problems); it is left as it is, so fix or remove it by hand, or choose another name`,
+  );
 }
 
 function sortedByHost(record: Record<string, string>): Record<string, string> {
@@ -420,7 +461,6 @@ function withEntry(entries: ReadonlyMap<string, StateEntry>, name: string, entry
 function definedOnly(options: Partial<TunnelOptions>): Partial<TunnelOptions> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
-
 
 /** Whether a process with this pid exists (EPERM: it does, as another user). */
 function isAlive(pid: number): boolean {

@@ -65,8 +65,26 @@ describe('UAPI socket with the real wg', () => {
     const dir = mkdtempSync(join(tmpdir(), 'warren-uapi-'));
     try {
       writeFileSync(join(dir, 'pk'), privateKey);
-      expect((await wg(['set', NAME, 'private-key', join(dir, 'pk'), 'listen-port', '51999', 'peer', peerA,
-        'allowed-ips', '10.77.0.0/16,fd77::/64', 'endpoint', '127.0.0.1:51998', 'persistent-keepalive', '15'])).status).toBe(0);
+      expect(
+        (
+          await wg([
+            'set',
+            NAME,
+            'private-key',
+            join(dir, 'pk'),
+            'listen-port',
+            '51999',
+            'peer',
+            peerA,
+            'allowed-ips',
+            '10.77.0.0/16,fd77::/64',
+            'endpoint',
+            '127.0.0.1:51998',
+            'persistent-keepalive',
+            '15',
+          ])
+        ).status,
+      ).toBe(0);
       expect(encodeKey(target.device.publicKey!)).toBe(pub(privateKey));
 
       const show = await wg(['show', NAME]);
@@ -94,7 +112,10 @@ describe('UAPI socket with the real wg', () => {
       expect(allowed).not.toContain(peerA);
 
       // syncconf replaces the peer set with the file's
-      writeFileSync(join(dir, 'sync.conf'), `[Interface]\nPrivateKey = ${privateKey}\nListenPort = 51999\n\n[Peer]\nPublicKey = ${peerA}\nAllowedIPs = 10.80.0.0/16\n`);
+      writeFileSync(
+        join(dir, 'sync.conf'),
+        `[Interface]\nPrivateKey = ${privateKey}\nListenPort = 51999\n\n[Peer]\nPublicKey = ${peerA}\nAllowedIPs = 10.80.0.0/16\n`,
+      );
       expect((await wg(['syncconf', NAME, join(dir, 'sync.conf')])).status).toBe(0);
       const peers = (await wg(['show', NAME, 'peers'])).stdout.trim().split('\n');
       expect(peers).toEqual([peerA]);

@@ -30,7 +30,11 @@ export interface UapiServerOptions {
   log?: (message: string) => void;
 }
 
-export async function startUapiServer(name: string, target: UapiTarget, options: UapiServerOptions = {}): Promise<UapiServer> {
+export async function startUapiServer(
+  name: string,
+  target: UapiTarget,
+  options: UapiServerOptions = {},
+): Promise<UapiServer> {
   const path = uapiSocketPath(name, options.directory);
 
   const connections = new Set<Socket>();

@@ -29,9 +29,19 @@ describe('UAPI set and get', () => {
   it('sets the device and reads it back in wireguard-go order', () => {
     const { request, target } = session();
     const set = [
-      'set=1', `private_key=${PRIVATE}`, 'listen_port=51820', 'fwmark=51820',
-      `public_key=${PEER_A}`, `preshared_key=${PSK}`, 'endpoint=10.9.0.2:51821', 'persistent_keepalive_interval=25',
-      'allowed_ip=10.9.1.0/24', 'allowed_ip=fd00::/64', 'protocol_version=1', '', '',
+      'set=1',
+      `private_key=${PRIVATE}`,
+      'listen_port=51820',
+      'fwmark=51820',
+      `public_key=${PEER_A}`,
+      `preshared_key=${PSK}`,
+      'endpoint=10.9.0.2:51821',
+      'persistent_keepalive_interval=25',
+      'allowed_ip=10.9.1.0/24',
+      'allowed_ip=fd00::/64',
+      'protocol_version=1',
+      '',
+      '',
     ].join('\n');
     expect(request(set)).toBe('errno=0\n\n');
     expect(target.marks).toEqual([51820]);
@@ -41,10 +51,20 @@ describe('UAPI set and get', () => {
     // wg clamps the private key: a8.. has bit 0-2 of byte 0 clear already, and byte 31 0xa8 -> 0x68.
     expect(lines[0]).toBe(`private_key=a8${'a8'.repeat(30)}68`);
     expect(lines.slice(1)).toEqual([
-      'listen_port=51820', 'fwmark=51820',
-      `public_key=${PEER_A}`, `preshared_key=${PSK}`, 'protocol_version=1', 'endpoint=10.9.0.2:51821',
-      'last_handshake_time_sec=0', 'last_handshake_time_nsec=0', 'tx_bytes=0', 'rx_bytes=0',
-      'persistent_keepalive_interval=25', 'allowed_ip=10.9.1.0/24', 'allowed_ip=fd00::/64', 'errno=0',
+      'listen_port=51820',
+      'fwmark=51820',
+      `public_key=${PEER_A}`,
+      `preshared_key=${PSK}`,
+      'protocol_version=1',
+      'endpoint=10.9.0.2:51821',
+      'last_handshake_time_sec=0',
+      'last_handshake_time_nsec=0',
+      'tx_bytes=0',
+      'rx_bytes=0',
+      'persistent_keepalive_interval=25',
+      'allowed_ip=10.9.1.0/24',
+      'allowed_ip=fd00::/64',
+      'errno=0',
     ]);
   });
 

@@ -58,7 +58,8 @@ function applyDeviceKey(target: UapiTarget, key: string, value: string): void {
       try {
         device.listenPort = target.setListenPort(port);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UapiError(EADDRINUSE, `listen_port ${port} in use`);
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+          throw new UapiError(EADDRINUSE, `listen_port ${port} in use`);
         throw error;
       }
       return;

@@ -19,7 +19,7 @@ const xmllint = (...args: string[]) => {
 const xpath = (expression: string) => xmllint('--xpath', `string(${expression})`).stdout.replace(/\n$/, '');
 
 describe.skipIf(!hasXmllint)('packaging/linux/app.warren.policy', () => {
-  it.skipIf(!existsSync(DTD))('is valid against polkit\'s DTD', () => {
+  it.skipIf(!existsSync(DTD))("is valid against polkit's DTD", () => {
     expect(xmllint('--noout', '--dtdvalid', DTD)).toEqual({ status: 0, stdout: '', stderr: '' });
   });
 
@@ -30,18 +30,18 @@ describe.skipIf(!hasXmllint)('packaging/linux/app.warren.policy', () => {
     // No argv1: the same prompt for each thing the app asks an administrator for (scripts, the service).
     expect(xpath(`count(${action}/annotate)`)).toBe('1');
     expect(xpath(`${action}/message`)).toBe(
-      'Authentication is required to let Warren run a tunnel\'s scripts as root or change the Warren service',
+      "Authentication is required to let Warren run a tunnel's scripts as root or change the Warren service",
     );
     expect(xpath(`${action}/description`)).not.toBe('');
   });
 
   it('asks for an administrator every time, but keeps the answer a while at the active console', () => {
     const defaults = '/policyconfig/action[@id="app.warren.manage"]/defaults';
-    expect([xpath(`${defaults}/allow_any`), xpath(`${defaults}/allow_inactive`), xpath(`${defaults}/allow_active`)]).toEqual([
-      'auth_admin',
-      'auth_admin',
-      'auth_admin_keep',
-    ]);
+    expect([
+      xpath(`${defaults}/allow_any`),
+      xpath(`${defaults}/allow_inactive`),
+      xpath(`${defaults}/allow_active`),
+    ]).toEqual(['auth_admin', 'auth_admin', 'auth_admin_keep']);
   });
 
   it('is readable by everyone (polkitd runs as its own user)', () => {

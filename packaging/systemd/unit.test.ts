@@ -80,7 +80,9 @@ describe('packaging/systemd/warren.service', () => {
   });
 
   it('keeps only the capabilities a WireGuard helper needs, as root', () => {
-    expect(new Set(words('CapabilityBoundingSet'))).toEqual(new Set(['CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE', 'CAP_CHOWN']));
+    expect(new Set(words('CapabilityBoundingSet'))).toEqual(
+      new Set(['CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE', 'CAP_CHOWN']),
+    );
     expect(one('User')).toBeUndefined();
     expect(one('AmbientCapabilities')).toBeUndefined();
     expect(one('SecureBits')).toBeUndefined(); // noroot would strip ip and nft of their capabilities
@@ -110,7 +112,9 @@ describe('packaging/systemd/warren.service', () => {
       SystemCallErrorNumber: 'EPERM',
     };
     for (const [key, value] of Object.entries(expected)) expect({ key, value: one(key) }).toEqual({ key, value });
-    expect(new Set(words('RestrictAddressFamilies'))).toEqual(new Set(['AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK']));
+    expect(new Set(words('RestrictAddressFamilies'))).toEqual(
+      new Set(['AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK']),
+    );
     expect(words('SystemCallFilter')).toEqual(['@system-service', '@pkey']);
   });
 
@@ -159,7 +163,8 @@ describe.skipIf(!hasSystemdAnalyze)('warren.service by systemd-analyze', () => {
 
   it('fails verify as it is only for the binary that is not installed here', () => {
     const { output } = analyze('verify', '--man=no', UNIT_PATH);
-    for (const line of output.split('\n').filter(Boolean)) expect(line).toMatch(/\/opt\/Warren\/warren is not executable/);
+    for (const line of output.split('\n').filter(Boolean))
+      expect(line).toMatch(/\/opt\/Warren\/warren is not executable/);
   });
 
   it('rates at most 3.0 ("OK") in `systemd-analyze security`', () => {

@@ -9,6 +9,6 @@ declare global {
 
 export function warren(): WarrenApi {
   const api = (globalThis as { warren?: WarrenApi }).warren;
-  if (!api) throw new Error('window.warren is missing: the page was not loaded with Warren\'s preload');
+  if (!api) throw new Error("window.warren is missing: the page was not loaded with Warren's preload");
   return api;
 }

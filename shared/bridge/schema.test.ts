@@ -7,7 +7,9 @@ describe('the bridge schema', () => {
     const channels = [...manifest.calls, ...manifest.events].map((e) => e.channel);
     expect(new Set(channels).size).toBe(Object.keys(BRIDGE).length);
     expect(channels).not.toContain(MANIFEST_CHANNEL);
-    expect(manifest.calls.map((c) => c.key)).toEqual(Object.keys(BRIDGE).filter((k) => BRIDGE[k as keyof typeof BRIDGE].kind === 'call'));
+    expect(manifest.calls.map((c) => c.key)).toEqual(
+      Object.keys(BRIDGE).filter((k) => BRIDGE[k as keyof typeof BRIDGE].kind === 'call'),
+    );
     expect(manifest.events).toEqual([
       { key: 'onState', channel: channelOf('state') },
       { key: 'onImported', channel: channelOf('imported') },
@@ -19,7 +21,9 @@ describe('the bridge schema', () => {
     expect(BRIDGE.setTunnel.args.safeParse(['home; rm -rf /', true]).success).toBe(false);
     expect(BRIDGE.setTunnel.args.safeParse(['home']).success).toBe(false);
     expect(BRIDGE.importFiles.args.safeParse([[{ filename: 'a.conf', text: 'x' }]]).success).toBe(true);
-    expect(BRIDGE.importFiles.args.safeParse([[{ filename: 'a.conf', text: 'x', name: 'far-too-long-a-name' }]]).success).toBe(false);
+    expect(
+      BRIDGE.importFiles.args.safeParse([[{ filename: 'a.conf', text: 'x', name: 'far-too-long-a-name' }]]).success,
+    ).toBe(false);
     expect(BRIDGE.setPreferences.args.safeParse([{ notifyOnConnect: false }]).success).toBe(true);
     expect(BRIDGE.setPreferences.args.safeParse([{ notifyOnConnect: 'yes' }]).success).toBe(false);
     expect(BRIDGE.setPreferences.args.safeParse([{ somethingElse: true }]).success).toBe(false);

@@ -14,7 +14,16 @@
 import { z } from 'zod';
 import { tunnelName } from '../ipc/control.js';
 import { MAX_ARCHIVE_BYTES } from './types.js';
-import type { AppState, ImportOutcome, LogLine, Preferences, SaveOutcome, EditableTunnel, TunnelDetails, TunnelSettings } from './types.js';
+import type {
+  AppState,
+  ImportOutcome,
+  LogLine,
+  Preferences,
+  SaveOutcome,
+  EditableTunnel,
+  TunnelDetails,
+  TunnelSettings,
+} from './types.js';
 
 declare const resultType: unique symbol;
 
@@ -47,7 +56,6 @@ const importFile = z.object({
 
 const configText = z.string().max(1024 * 1024);
 
-
 export const BRIDGE = {
   /** Everything the window shows: the connection to the helper and the tunnels. */
   getState: call<AppState>()(z.tuple([])),
@@ -59,7 +67,12 @@ export const BRIDGE = {
   importArchives: call<ImportOutcome[]>()(
     z.tuple([
       z
-        .array(z.object({ filename: z.string().min(1).max(4096), data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_ARCHIVE_BYTES, 'archive too large') }))
+        .array(
+          z.object({
+            filename: z.string().min(1).max(4096),
+            data: z.instanceof(Uint8Array).refine((d) => d.byteLength <= MAX_ARCHIVE_BYTES, 'archive too large'),
+          }),
+        )
         .max(16),
     ]),
   ),
@@ -71,7 +84,12 @@ export const BRIDGE = {
   setPreferences: call<Preferences>()(
     z.tuple([
       z
-        .object({ startAtLogin: z.boolean(), notifyOnConnect: z.boolean(), notifyOnDisconnect: z.boolean(), notifyOnFailure: z.boolean() })
+        .object({
+          startAtLogin: z.boolean(),
+          notifyOnConnect: z.boolean(),
+          notifyOnDisconnect: z.boolean(),
+          notifyOnFailure: z.boolean(),
+        })
         .partial()
         .strict(),
     ]),
@@ -102,7 +120,13 @@ export const BRIDGE = {
     z.tuple([
       tunnelName,
       z
-        .object({ startWithSystem: z.boolean(), blockUntunneled: z.boolean(), allowBridges: z.boolean(), allowScripts: z.boolean(), excludePrivateIps: z.boolean() })
+        .object({
+          startWithSystem: z.boolean(),
+          blockUntunneled: z.boolean(),
+          allowBridges: z.boolean(),
+          allowScripts: z.boolean(),
+          excludePrivateIps: z.boolean(),
+        })
         .partial()
         .strict(),
     ]),
@@ -122,7 +146,9 @@ export const BRIDGE = {
 } as const;
 
 export type Bridge = typeof BRIDGE;
-export type CallName = { [K in keyof Bridge]: Bridge[K] extends CallSpec<z.ZodTuple, unknown> ? K : never }[keyof Bridge];
+export type CallName = {
+  [K in keyof Bridge]: Bridge[K] extends CallSpec<z.ZodTuple, unknown> ? K : never;
+}[keyof Bridge];
 export type EventName = { [K in keyof Bridge]: Bridge[K] extends EventSpec<unknown> ? K : never }[keyof Bridge];
 
 export type CallArgs<K extends CallName> = Bridge[K] extends CallSpec<infer A, unknown> ? z.infer<A> : never;
@@ -157,9 +183,14 @@ export interface BridgeManifest {
 export function bridgeManifest(): BridgeManifest {
   const names = Object.keys(BRIDGE) as (keyof Bridge)[];
   return {
-    calls: names.filter((n): n is CallName => BRIDGE[n].kind === 'call').map((key) => ({ key, channel: channelOf(key) })),
+    calls: names
+      .filter((n): n is CallName => BRIDGE[n].kind === 'call')
+      .map((key) => ({ key, channel: channelOf(key) })),
     events: names
       .filter((n): n is EventName => BRIDGE[n].kind === 'event')
-      .map((name) => ({ key: `on${name[0].toUpperCase()}${name.slice(1)}` as EventListenerName<EventName>, channel: channelOf(name) })),
+      .map((name) => ({
+        key: `on${name[0].toUpperCase()}${name.slice(1)}` as EventListenerName<EventName>,
+        channel: channelOf(name),
+      })),
   };
 }

@@ -25,7 +25,11 @@ const FILE_NAME_LIMIT = 121;
  * The `FILE:LINE: message` lines of a file's findings, at most `limit` of them, then one line counting the rest.
  * The file's name is shown as displayName() has it.
  */
-export function formatDiagnostics(file: string, diagnostics: readonly Diagnostic[], limit = MAX_REPORTED_DIAGNOSTICS): string[] {
+export function formatDiagnostics(
+  file: string,
+  diagnostics: readonly Diagnostic[],
+  limit = MAX_REPORTED_DIAGNOSTICS,
+): string[] {
   const name = displayName(file);
   const lines = diagnostics.slice(0, limit).map((d) => formatDiagnostic(name, d));
   const rest = diagnostics.length - limit;
@@ -47,7 +51,10 @@ export function warning(line: number, message: string): Diagnostic {
 
 /** Line order, keeping the order of findings on one line. */
 export function byLine(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.map((d, i) => [d, i] as const).sort((a, b) => a[0].line - b[0].line || a[1] - b[1]).map(([d]) => d);
+  return diagnostics
+    .map((d, i) => [d, i] as const)
+    .sort((a, b) => a[0].line - b[0].line || a[1] - b[1])
+    .map(([d]) => d);
 }
 
 const QUOTE_LIMIT = 60;

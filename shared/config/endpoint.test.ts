@@ -22,9 +22,12 @@ describe('endpoints', () => {
 });
 
 describe('domain names', () => {
-  it.each(['lan', 'corp.example.com', 'example.com.', 'a-b.c_d.example', 'xn--bcher-kva.example', '1password.com'])('accepts %s', (name) => {
-    expect(domainError(name)).toBeNull();
-  });
+  it.each(['lan', 'corp.example.com', 'example.com.', 'a-b.c_d.example', 'xn--bcher-kva.example', '1password.com'])(
+    'accepts %s',
+    (name) => {
+      expect(domainError(name)).toBeNull();
+    },
+  );
 
   it.each([
     ['', /not a domain name/],

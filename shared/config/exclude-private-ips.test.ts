@@ -40,11 +40,15 @@ const WELL_KNOWN =
 
 describe('subtractPrefixes', () => {
   it('splits into the fewest prefixes, in address order', () => {
-    expect(subtractPrefixes(p('10.0.0.0/8'), [p('10.0.0.0/9')]).map((q) => `${q.address}/${q.prefix}`)).toEqual(['10.128.0.0/9']);
+    expect(subtractPrefixes(p('10.0.0.0/8'), [p('10.0.0.0/9')]).map((q) => `${q.address}/${q.prefix}`)).toEqual([
+      '10.128.0.0/9',
+    ]);
     // A /8 without one address: one prefix for each of the 24 bits below the /8.
     const pieces = subtractPrefixes(p('10.0.0.0/8'), [p('10.1.2.3/32')]);
     expect(pieces).toHaveLength(24);
-    expect(formatAllowedIps(pieces.slice(0, 5))).toBe('10.0.0.0/16, 10.1.0.0/23, 10.1.2.0/31, 10.1.2.2/32, 10.1.2.4/30');
+    expect(formatAllowedIps(pieces.slice(0, 5))).toBe(
+      '10.0.0.0/16, 10.1.0.0/23, 10.1.2.0/31, 10.1.2.2/32, 10.1.2.4/30',
+    );
     expect(formatAllowedIps(pieces.slice(-1))).toBe('10.128.0.0/9');
     expect(subtractPrefixes(p('10.1.0.0/16'), [p('10.0.0.0/8')])).toEqual([]);
     expect(subtractPrefixes(p('10.1.0.0/16'), [p('11.0.0.0/8'), p('fd00::/8')])).toEqual([p('10.1.0.0/16')]);
@@ -56,12 +60,19 @@ describe('excludePrivateIps', () => {
   it('turns 0.0.0.0/0 into the well-known list, computed', () => {
     expect(formatAllowedIps(publicIpv4Networks())).toBe(WELL_KNOWN);
     expect(formatAllowedIps(excludePrivateIps([p('0.0.0.0/0')]))).toBe(WELL_KNOWN);
-    expect(EXCLUDED_PRIVATE_IPV4.map((q) => `${q.address}/${q.prefix}`)).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3']);
+    expect(EXCLUDED_PRIVATE_IPV4.map((q) => `${q.address}/${q.prefix}`)).toEqual([
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      '224.0.0.0/3',
+    ]);
   });
 
   it('replaces the default route in place and leaves IPv6 and every other entry as written', () => {
     const result = excludePrivateIps(list('10.8.0.0/24, 0.0.0.0/0, ::/0, 8.0.0.0/7, 0.0.0.0/0, ::/0'));
-    expect(formatAllowedIps(result)).toBe(`10.8.0.0/24, ${WELL_KNOWN.replace('8.0.0.0/7, ', '')}, ::/0, 8.0.0.0/7, ::/0`);
+    expect(formatAllowedIps(result)).toBe(
+      `10.8.0.0/24, ${WELL_KNOWN.replace('8.0.0.0/7, ', '')}, ::/0, 8.0.0.0/7, ::/0`,
+    );
     expect(excludePrivateIps(list('10.0.0.0/8, 192.0.2.0/24, ::/0'))).toEqual(list('10.0.0.0/8, 192.0.2.0/24, ::/0'));
   });
 
@@ -82,26 +93,45 @@ describe('excludePrivateIps', () => {
       const last = first + (1n << BigInt(32 - q.prefix)) - 1n;
       return [first - 1n, first, last, last + 1n].filter((v) => v >= 0n && v <= 0xffffffffn);
     });
-    const v4 = fc.oneof(bit32, fc.constantFrom(...edges), fc.constantFrom(...EXCLUDED_PRIVATE_IPV4).chain((q) =>
-      fc.bigInt({ min: 0n, max: (1n << BigInt(32 - q.prefix)) - 1n }).map((offset) => fromIpPrefix(q).value + offset)));
-    const v4Prefix = fc.tuple(v4, fc.integer({ min: 0, max: 32 })).map(([value, length]) => toIpPrefix({ family: 4, value }, length));
+    const v4 = fc.oneof(
+      bit32,
+      fc.constantFrom(...edges),
+      fc
+        .constantFrom(...EXCLUDED_PRIVATE_IPV4)
+        .chain((q) =>
+          fc
+            .bigInt({ min: 0n, max: (1n << BigInt(32 - q.prefix)) - 1n })
+            .map((offset) => fromIpPrefix(q).value + offset),
+        ),
+    );
+    const v4Prefix = fc
+      .tuple(v4, fc.integer({ min: 0, max: 32 }))
+      .map(([value, length]) => toIpPrefix({ family: 4, value }, length));
     const v6Prefix = fc
       .tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.integer({ min: 0, max: 128 }))
       .map(([value, length]) => toIpPrefix({ family: 6, value }, length));
     const entry = fc.oneof(fc.constant(p('0.0.0.0/0')), fc.constant(p('::/0')), v4Prefix, v4Prefix, v6Prefix);
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 6 }), fc.array(v4, { maxLength: 3 }), fc.array(v4, { minLength: 20, maxLength: 20 }), (input, dns, probes) => {
-        const dnsServers = [...dns.map((value) => formatIpAddress({ family: 4, value })), 'fd00::53'];
-        const result = excludePrivateIps(input, { dnsServers });
-        const others = input.filter((q) => !(q.family === 4 && q.prefix === 0));
-        for (const a of [...probes, ...dns, ...edges]) {
-          const isPrivate = routes(EXCLUDED_PRIVATE_IPV4, 4, a);
-          const expected = routes(input, 4, a) && (!isPrivate || routes(others, 4, a) || dns.includes(a));
-          if (routes(result, 4, a) !== expected) return false;
-        }
-        // IPv6 exactly as it was, in order.
-        return formatAllowedIps(result.filter((q) => q.family === 6)) === formatAllowedIps(input.filter((q) => q.family === 6));
-      }),
+      fc.property(
+        fc.array(entry, { maxLength: 6 }),
+        fc.array(v4, { maxLength: 3 }),
+        fc.array(v4, { minLength: 20, maxLength: 20 }),
+        (input, dns, probes) => {
+          const dnsServers = [...dns.map((value) => formatIpAddress({ family: 4, value })), 'fd00::53'];
+          const result = excludePrivateIps(input, { dnsServers });
+          const others = input.filter((q) => !(q.family === 4 && q.prefix === 0));
+          for (const a of [...probes, ...dns, ...edges]) {
+            const isPrivate = routes(EXCLUDED_PRIVATE_IPV4, 4, a);
+            const expected = routes(input, 4, a) && (!isPrivate || routes(others, 4, a) || dns.includes(a));
+            if (routes(result, 4, a) !== expected) return false;
+          }
+          // IPv6 exactly as it was, in order.
+          return (
+            formatAllowedIps(result.filter((q) => q.family === 6)) ===
+            formatAllowedIps(input.filter((q) => q.family === 6))
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -113,7 +113,10 @@ export function excludePrivateIps(allowedIps: readonly IpPrefix[], options: Excl
 /** The config with private IPs excluded from every peer (see excludePrivateIps), DNS servers from its [Interface]. */
 export function excludePrivateIpsFromConfig(config: TunnelConfig): TunnelConfig {
   const dnsServers = config.interface.dns;
-  const peers = config.peers.map((peer) => ({ ...peer, allowedIps: excludePrivateIps(peer.allowedIps, { dnsServers }) }));
+  const peers = config.peers.map((peer) => ({
+    ...peer,
+    allowedIps: excludePrivateIps(peer.allowedIps, { dnsServers }),
+  }));
   return { ...config, peers };
 }
 

@@ -15,7 +15,13 @@ export { MAX_CONFIG_BYTES, MAX_PARSE_ERRORS, parseConfig, type ParseOptions } fr
 export { serializeConfig, renderConfig } from './serialize.js';
 export { lintConfig } from './lint.js';
 export { displayName, formatDiagnostic, formatDiagnostics, MAX_REPORTED_DIAGNOSTICS } from './diagnostics.js';
-export { TUNNEL_NAME_MAX_LENGTH, TUNNEL_NAME_RULE, interfaceNameFromPath, isValidTunnelName, tunnelNameError } from './interface-name.js';
+export {
+  TUNNEL_NAME_MAX_LENGTH,
+  TUNNEL_NAME_RULE,
+  interfaceNameFromPath,
+  isValidTunnelName,
+  tunnelNameError,
+} from './interface-name.js';
 export { decodeKey, encodeKey, isValidKey, keyError, KEY_BASE64_LENGTH, KEY_BYTES } from './keys.js';
 export {
   canonicalIp,

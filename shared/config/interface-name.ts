@@ -21,7 +21,8 @@ export function tunnelNameError(name: string): string | null {
     const bad = [...name].find((c) => !CHARACTERS.test(c)) ?? '';
     return `interface name ${quote(name)} contains ${quote(bad)}; only letters, digits and _ = + . - are allowed`;
   }
-  if (name.startsWith('-')) return `interface name ${quote(name)} starts with \`-\`, which commands would take for an option`;
+  if (name.startsWith('-'))
+    return `interface name ${quote(name)} starts with \`-\`, which commands would take for an option`;
   if (name === '.' || name === '..') return `\`${name}\` is not a valid interface name`;
   return null;
 }

@@ -87,14 +87,18 @@ describe('IPv6', () => {
 
   it('prints what WHATWG URL prints for every address that is not IPv4-mapped', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.array(fc.nat(7), { maxLength: 6 }), (value, zeroed) => {
-        // Zero some groups so that runs of zeros, the interesting case, are common.
-        for (const g of zeroed) value &= ~(0xffffn << BigInt(16 * g));
-        fc.pre(value >> 32n !== 0xffffn);
-        const text = formatIpAddress({ family: 6, value });
-        expect(new URL(`http://[${text}]/`).hostname).toBe(`[${text}]`);
-        expect(parseIpv6(text)).toEqual({ ok: true, value });
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+        fc.array(fc.nat(7), { maxLength: 6 }),
+        (value, zeroed) => {
+          // Zero some groups so that runs of zeros, the interesting case, are common.
+          for (const g of zeroed) value &= ~(0xffffn << BigInt(16 * g));
+          fc.pre(value >> 32n !== 0xffffn);
+          const text = formatIpAddress({ family: 6, value });
+          expect(new URL(`http://[${text}]/`).hostname).toBe(`[${text}]`);
+          expect(parseIpv6(text)).toEqual({ ok: true, value });
+        },
+      ),
     );
   });
 

@@ -24,7 +24,8 @@ function fail<T>(error: string): Parsed<T> {
 /** Strict dotted quad. Leading zeros are refused because inet_pton refuses them (and some libcs read them as octal). */
 export function parseIpv4(text: string): Parsed<bigint> {
   const parts = text.split('.');
-  if (parts.length !== 4) return fail(`${quote(text)} is not an IPv4 address (expected four numbers separated by dots)`);
+  if (parts.length !== 4)
+    return fail(`${quote(text)} is not an IPv4 address (expected four numbers separated by dots)`);
   let value = 0n;
   for (const part of parts) {
     if (part.length === 0 || part.length > 3 || !isDigits(part)) {
@@ -124,7 +125,7 @@ function formatIpv6(value: bigint): string {
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((value >> shift) & 0xffffn));
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -186,7 +187,9 @@ export function parsePrefix(text: string): Parsed<ParsedPrefix> {
     prefix = digits.length > 3 ? Infinity : Number(digits);
     if (prefix > bits) {
       const family = `IPv${address.family}`;
-      return fail(`${quote(text)} has prefix length ${quote('/' + prefixText)}; an ${family} prefix is at most /${bits}`);
+      return fail(
+        `${quote(text)} has prefix length ${quote('/' + prefixText)}; an ${family} prefix is at most /${bits}`,
+      );
     }
   }
   const hostBitsSet = (address.value & hostMask(address.family, prefix)) !== 0n;

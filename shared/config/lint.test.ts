@@ -24,7 +24,10 @@ function warnings(text: string): [number, string][] {
 /** Exactly these warnings: lines and message patterns, in order. */
 function expectWarnings(text: string, expected: [number, RegExp][]): void {
   const found = warnings(text);
-  expect(found.map(([line]) => line), found.map(([, m]) => m).join('\n')).toEqual(expected.map(([line]) => line));
+  expect(
+    found.map(([line]) => line),
+    found.map(([, m]) => m).join('\n'),
+  ).toEqual(expected.map(([line]) => line));
   found.forEach(([, message], i) => expect(message).toMatch(expected[i][1]));
 }
 
@@ -62,21 +65,48 @@ describe('lintConfig', () => {
         'AllowedIPs = 10.8.3.0/24', // 10
       ),
       [
-        [9, /^AllowedIPs 10\.0\.0\.0\/24 is also given to the peer on line 4 \(line 6\); wg keeps it only for the later peer$/],
-        [10, /^AllowedIPs 10\.8\.3\.0\/24 overlaps 10\.8\.0\.0\/16 \(line 6\) of the peer on line 4; traffic for 10\.8\.3\.0\/24 goes to this peer$/],
+        [
+          9,
+          /^AllowedIPs 10\.0\.0\.0\/24 is also given to the peer on line 4 \(line 6\); wg keeps it only for the later peer$/,
+        ],
+        [
+          10,
+          /^AllowedIPs 10\.8\.3\.0\/24 overlaps 10\.8\.0\.0\/16 \(line 6\) of the peer on line 4; traffic for 10\.8\.3\.0\/24 goes to this peer$/,
+        ],
       ],
     );
   });
 
-  it('does not warn about routes carved out of another peer\'s default route', () => {
-    expectWarnings(lines(...CLEAN, '[Peer]', `PublicKey = ${PUB2}`, 'AllowedIPs = 10.99.0.0/16, fd99::/64', 'Endpoint = 198.51.100.7:51820'), []);
+  it("does not warn about routes carved out of another peer's default route", () => {
+    expectWarnings(
+      lines(
+        ...CLEAN,
+        '[Peer]',
+        `PublicKey = ${PUB2}`,
+        'AllowedIPs = 10.99.0.0/16, fd99::/64',
+        'Endpoint = 198.51.100.7:51820',
+      ),
+      [],
+    );
   });
 
   it('warns about AllowedIPs repeated or already covered within one peer', () => {
-    expectWarnings(lines('[Interface]', `PrivateKey = ${PRIV}`, 'ListenPort = 1', '[Peer]', `PublicKey = ${PUB}`, 'AllowedIPs = fd00::/64, 10.1.0.0/16', 'AllowedIPs = FD00::/64', 'AllowedIPs = 10.1.2.0/24'), [
-      [7, /^AllowedIPs fd00::\/64 is given twice to this peer \(also on line 6\)$/],
-      [8, /^AllowedIPs 10\.1\.2\.0\/24 is already covered by 10\.1\.0\.0\/16 \(line 6\) of this peer$/],
-    ]);
+    expectWarnings(
+      lines(
+        '[Interface]',
+        `PrivateKey = ${PRIV}`,
+        'ListenPort = 1',
+        '[Peer]',
+        `PublicKey = ${PUB}`,
+        'AllowedIPs = fd00::/64, 10.1.0.0/16',
+        'AllowedIPs = FD00::/64',
+        'AllowedIPs = 10.1.2.0/24',
+      ),
+      [
+        [7, /^AllowedIPs fd00::\/64 is given twice to this peer \(also on line 6\)$/],
+        [8, /^AllowedIPs 10\.1\.2\.0\/24 is already covered by 10\.1\.0\.0\/16 \(line 6\) of this peer$/],
+      ],
+    );
   });
 
   it('warns when one family goes through the tunnel and the other leaks around it', () => {
@@ -106,14 +136,30 @@ describe('lintConfig', () => {
   it('warns about an Endpoint its own AllowedIPs would swallow', () => {
     const loop = [...CLEAN];
     loop[7] = 'AllowedIPs = 0.0.0.0/1, 128.0.0.0/1, ::/0';
-    expectWarnings(lines(...loop), [[9, /^Endpoint 203\.0\.113\.1 is inside AllowedIPs 128\.0\.0\.0\/1 \(line 8\): packets to the endpoint would be routed into the tunnel itself$/]]);
+    expectWarnings(lines(...loop), [
+      [
+        9,
+        /^Endpoint 203\.0\.113\.1 is inside AllowedIPs 128\.0\.0\.0\/1 \(line 8\): packets to the endpoint would be routed into the tunnel itself$/,
+      ],
+    ]);
   });
 
   it('warns about DNS that cannot or will not use the tunnel', () => {
-    expectWarnings(lines('[Interface]', `PrivateKey = ${PRIV}`, 'DNS = 1.1.1.1', '[Peer]', `PublicKey = ${PUB}`, 'AllowedIPs = 10.0.0.0/8', 'Endpoint = 1.2.3.4:5'), [
-      [3, /DNS is set but \[Interface\] has no Address/],
-      [3, /DNS server 1\.1\.1\.1 is not inside any peer's AllowedIPs/],
-    ]);
+    expectWarnings(
+      lines(
+        '[Interface]',
+        `PrivateKey = ${PRIV}`,
+        'DNS = 1.1.1.1',
+        '[Peer]',
+        `PublicKey = ${PUB}`,
+        'AllowedIPs = 10.0.0.0/8',
+        'Endpoint = 1.2.3.4:5',
+      ),
+      [
+        [3, /DNS is set but \[Interface\] has no Address/],
+        [3, /DNS server 1\.1\.1\.1 is not inside any peer's AllowedIPs/],
+      ],
+    );
     const searchOnly = [...CLEAN];
     searchOnly[3] = 'DNS = corp.example';
     expectWarnings(lines(...searchOnly), [[4, /search domains but no server address/]]);
@@ -124,20 +170,45 @@ describe('lintConfig', () => {
   });
 
   it('warns that hooks do not run, and about `#` in them', () => {
-    expectWarnings(lines(...CLEAN.slice(0, 4), 'PreUp = echo hi', 'PostDown = echo "#1" # comment', ...CLEAN.slice(4)), [
-      [5, /^PreUp will not run unless scripts are allowed/],
-      [6, /^PostDown will not run unless scripts are allowed/],
-      [6, /PostDown contains `#`: wg-quick before v1\.0\.20260223 cuts the command there/],
-    ]);
+    expectWarnings(
+      lines(...CLEAN.slice(0, 4), 'PreUp = echo hi', 'PostDown = echo "#1" # comment', ...CLEAN.slice(4)),
+      [
+        [5, /^PreUp will not run unless scripts are allowed/],
+        [6, /^PostDown will not run unless scripts are allowed/],
+        [6, /PostDown contains `#`: wg-quick before v1\.0\.20260223 cuts the command there/],
+      ],
+    );
   });
 
   it('warns about peers that cannot carry traffic', () => {
-    expectWarnings(lines('[Interface]', `PrivateKey = ${PRIV}`, '[Peer]', `PublicKey = ${PUB}`, '[Peer]', `PublicKey = ${PUB2}`, 'AllowedIPs = 10.0.0.0/8', 'Endpoint = a.example:1'), [
-      [3, /this peer has no AllowedIPs/],
-      [3, /no Endpoint and \[Interface\] has no ListenPort/],
-    ]);
+    expectWarnings(
+      lines(
+        '[Interface]',
+        `PrivateKey = ${PRIV}`,
+        '[Peer]',
+        `PublicKey = ${PUB}`,
+        '[Peer]',
+        `PublicKey = ${PUB2}`,
+        'AllowedIPs = 10.0.0.0/8',
+        'Endpoint = a.example:1',
+      ),
+      [
+        [3, /this peer has no AllowedIPs/],
+        [3, /no Endpoint and \[Interface\] has no ListenPort/],
+      ],
+    );
     // With a ListenPort the peer can reach us, so a missing Endpoint is normal (a server).
-    expectWarnings(lines('[Interface]', `PrivateKey = ${PRIV}`, 'ListenPort = 51820', '[Peer]', `PublicKey = ${PUB}`, 'AllowedIPs = 10.0.0.2/32'), []);
+    expectWarnings(
+      lines(
+        '[Interface]',
+        `PrivateKey = ${PRIV}`,
+        'ListenPort = 51820',
+        '[Peer]',
+        `PublicKey = ${PUB}`,
+        'AllowedIPs = 10.0.0.2/32',
+      ),
+      [],
+    );
   });
 
   it('warns about a very low keepalive only', () => {
@@ -154,26 +225,41 @@ describe('lintConfig', () => {
   });
 
   it('warns about Table = off with a full tunnel', () => {
-    expectWarnings(lines(...CLEAN.slice(0, 4), 'Table = off', ...CLEAN.slice(4)), [[5, /Table = off adds no routes.*\(line 9\)/]]);
+    expectWarnings(lines(...CLEAN.slice(0, 4), 'Table = off', ...CLEAN.slice(4)), [
+      [5, /Table = off adds no routes.*\(line 9\)/],
+    ]);
     const split = [...CLEAN.slice(0, 4), 'Table = off', ...CLEAN.slice(4)];
     split[8] = 'AllowedIPs = 10.0.0.0/8, fd00::/8';
     expectWarnings(lines(...split), []);
   });
 
   it('warns that SaveConfig is ignored', () => {
-    expectWarnings(lines(...CLEAN.slice(0, 4), 'SaveConfig = true', ...CLEAN.slice(4)), [[5, /SaveConfig = true is ignored/]]);
+    expectWarnings(lines(...CLEAN.slice(0, 4), 'SaveConfig = true', ...CLEAN.slice(4)), [
+      [5, /SaveConfig = true is ignored/],
+    ]);
     expectWarnings(lines(...CLEAN.slice(0, 4), 'SaveConfig = false', ...CLEAN.slice(4)), []);
   });
 
   it('warns about keys in the wrong place', () => {
     expectWarnings(lines(...CLEAN, `PresharedKey = ${PUB}`), [[11, /PresharedKey is the PublicKey on line 7/]]);
     expectWarnings(lines(...CLEAN, `PresharedKey = ${PRIV}`), [[11, /PresharedKey is the \[Interface\] PrivateKey/]]);
-    expectWarnings(lines(...CLEAN, `PresharedKey = ${PSK}`, '[Peer]', `PublicKey = ${PUB2}`, 'AllowedIPs = 10.99.0.0/16', `PresharedKey = ${PSK}`, 'Endpoint = 198.51.100.1:51820'), [
-      [15, /also used by the peer with PresharedKey on line 11/],
-    ]);
+    expectWarnings(
+      lines(
+        ...CLEAN,
+        `PresharedKey = ${PSK}`,
+        '[Peer]',
+        `PublicKey = ${PUB2}`,
+        'AllowedIPs = 10.99.0.0/16',
+        `PresharedKey = ${PSK}`,
+        'Endpoint = 198.51.100.1:51820',
+      ),
+      [[15, /also used by the peer with PresharedKey on line 11/]],
+    );
     const pasted = [...CLEAN];
     pasted[6] = `PublicKey = ${PRIV}`;
-    expectWarnings(lines(...pasted), [[7, /this PublicKey is the \[Interface\] PrivateKey: was the private key pasted here\?/]]);
+    expectWarnings(lines(...pasted), [
+      [7, /this PublicKey is the \[Interface\] PrivateKey: was the private key pasted here\?/],
+    ]);
     const zeros = [...CLEAN];
     zeros[1] = `PrivateKey = ${ZERO}`;
     zeros[6] = `PublicKey = ${ZERO}`;
@@ -187,7 +273,9 @@ describe('lintConfig', () => {
   });
 
   it('warns about MTUs that break IPv6 or fragment', () => {
-    expectWarnings(lines(...CLEAN.slice(0, 4), 'MTU = 1200', ...CLEAN.slice(4)), [[5, /MTU 1200 is below 1280, the IPv6 minimum/]]);
+    expectWarnings(lines(...CLEAN.slice(0, 4), 'MTU = 1200', ...CLEAN.slice(4)), [
+      [5, /MTU 1200 is below 1280, the IPv6 minimum/],
+    ]);
     const v4only = [...CLEAN.slice(0, 4), 'MTU = 1200', ...CLEAN.slice(4)];
     v4only[2] = 'Address = 10.64.0.2/32';
     expectWarnings(lines(...v4only), []);
@@ -207,12 +295,25 @@ describe('lintConfig', () => {
   });
 
   it('puts findings on the lines of the canonical text when no lines are given', () => {
-    const result = parseConfig(lines('[Interface]', `PrivateKey = ${PRIV}`, '[Peer]', `PublicKey = ${PUB}`, 'Endpoint = 1.2.3.4:1', 'PersistentKeepalive = 3', 'AllowedIPs = 0.0.0.0/0'));
+    const result = parseConfig(
+      lines(
+        '[Interface]',
+        `PrivateKey = ${PRIV}`,
+        '[Peer]',
+        `PublicKey = ${PUB}`,
+        'Endpoint = 1.2.3.4:1',
+        'PersistentKeepalive = 3',
+        'AllowedIPs = 0.0.0.0/0',
+      ),
+    );
     if (!result.ok) throw new Error('setup');
     const text = serializeConfig(result.config).split('\n');
     const found = lintConfig(result.config);
     expect(found.map((d) => text[d.line - 1])).toEqual(['AllowedIPs = 0.0.0.0/0', 'PersistentKeepalive = 3']);
-    expect(found.map((d) => d.message)).toEqual([expect.stringMatching(/IPv6 leaks/), expect.stringMatching(/PersistentKeepalive = 3/)]);
+    expect(found.map((d) => d.message)).toEqual([
+      expect.stringMatching(/IPv6 leaks/),
+      expect.stringMatching(/PersistentKeepalive = 3/),
+    ]);
     expect(result.warnings.map((d) => [d.line, d.message.slice(0, 19)])).toEqual([
       [6, 'PersistentKeepaliv'.padEnd(19, 'e')],
       [7, 'all IPv4 traffic go'],

@@ -48,14 +48,20 @@ function lintInterface(config: TunnelConfig, lines: ConfigLines, add: Add): void
     add(il.privateKey ?? il.section, 'PrivateKey is all zeros; wg treats it as no key at all');
   }
   if (i.saveConfig) {
-    add(il.saveConfig ?? il.section, 'SaveConfig = true is ignored: Warren never writes the running state back to the file');
+    add(
+      il.saveConfig ?? il.section,
+      'SaveConfig = true is ignored: Warren never writes the running state back to the file',
+    );
   }
   const dnsLine = il.dns[0] ?? il.dnsSearch[0];
   if (dnsLine !== undefined && i.addresses.length === 0) {
     add(dnsLine, 'DNS is set but [Interface] has no Address, so no DNS query can be sent through the tunnel');
   }
   if (i.dnsSearch.length > 0 && i.dns.length === 0) {
-    add(il.dnsSearch[0], 'DNS has search domains but no server address; wg-quick ignores search domains without a server');
+    add(
+      il.dnsSearch[0],
+      'DNS has search domains but no server address; wg-quick ignores search domains without a server',
+    );
   }
   const hasIpv6 = i.addresses.some((a) => a.family === 6);
   if (i.mtu !== undefined && hasIpv6 && i.mtu < IPV6_MIN_MTU) {
@@ -107,7 +113,10 @@ function lintPeers(config: TunnelConfig, lines: ConfigLines, add: Add): void {
       add(pl.section, 'this peer has no AllowedIPs, so no traffic is sent to it or accepted from it');
     }
     if (p.endpoint === undefined && i.listenPort === undefined) {
-      add(pl.section, 'this peer has no Endpoint and [Interface] has no ListenPort: neither side can start a handshake');
+      add(
+        pl.section,
+        'this peer has no Endpoint and [Interface] has no ListenPort: neither side can start a handshake',
+      );
     }
     const keepalive = p.persistentKeepalive;
     if (keepalive !== undefined && keepalive > 0 && keepalive < LOW_KEEPALIVE) {
@@ -124,11 +133,17 @@ function lintPeers(config: TunnelConfig, lines: ConfigLines, add: Add): void {
     if (psk === i.privateKey) {
       add(line, 'PresharedKey is the [Interface] PrivateKey; a preshared key must be its own secret (`wg genpsk`)');
     } else if (asPublic !== undefined) {
-      add(line, `PresharedKey is the PublicKey on line ${asPublic}, which is not secret; generate one with \`wg genpsk\``);
+      add(
+        line,
+        `PresharedKey is the PublicKey on line ${asPublic}, which is not secret; generate one with \`wg genpsk\``,
+      );
     }
     const shared = presharedKeys.get(psk);
     if (shared !== undefined) {
-      add(line, `this PresharedKey is also used by the peer with PresharedKey on line ${shared}; give each peer its own`);
+      add(
+        line,
+        `this PresharedKey is also used by the peer with PresharedKey on line ${shared}; give each peer its own`,
+      );
     } else {
       presharedKeys.set(psk, line);
     }
@@ -176,10 +191,16 @@ function lintRouting(config: TunnelConfig, lines: ConfigLines, routes: Route[], 
   const full4 = fullCoverage(routes, 4);
   const full6 = fullCoverage(routes, 6);
   if (full4 !== null && full6 === null) {
-    add(full4, `all IPv4 traffic goes through the tunnel but IPv6 does not, so IPv6 leaks around it; add ${ALL[6]} to AllowedIPs`);
+    add(
+      full4,
+      `all IPv4 traffic goes through the tunnel but IPv6 does not, so IPv6 leaks around it; add ${ALL[6]} to AllowedIPs`,
+    );
   }
   if (full6 !== null && full4 === null) {
-    add(full6, `all IPv6 traffic goes through the tunnel but IPv4 does not, so IPv4 leaks around it; add ${ALL[4]} to AllowedIPs`);
+    add(
+      full6,
+      `all IPv6 traffic goes through the tunnel but IPv4 does not, so IPv4 leaks around it; add ${ALL[4]} to AllowedIPs`,
+    );
   }
   const fullLine = full4 ?? full6;
   if (i.table === 'off' && fullLine !== null) {
@@ -204,7 +225,10 @@ function lintRouting(config: TunnelConfig, lines: ConfigLines, routes: Route[], 
     const address = parseIpAddress(server);
     if (!address.ok || isLoopback(server)) return;
     if (routeFor(routes, address.value) === undefined) {
-      add(il.dns[k] ?? il.section, `DNS server ${server} is not inside any peer's AllowedIPs, so DNS queries bypass the tunnel`);
+      add(
+        il.dns[k] ?? il.section,
+        `DNS server ${server} is not inside any peer's AllowedIPs, so DNS queries bypass the tunnel`,
+      );
     }
   });
 

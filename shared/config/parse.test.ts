@@ -11,7 +11,8 @@ const PSK = key(4);
 
 function ok(text: string): Extract<ParseResult, { ok: true }> {
   const result = parseConfig(text);
-  if (!result.ok) throw new Error(`expected a valid config, got:\n${result.errors.map((e) => `${e.line}: ${e.message}`).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`expected a valid config, got:\n${result.errors.map((e) => `${e.line}: ${e.message}`).join('\n')}`);
   return result;
 }
 
@@ -19,7 +20,10 @@ function ok(text: string): Extract<ParseResult, { ok: true }> {
 function expectErrors(text: string, expected: [number, RegExp][]): Diagnostic[] {
   const result = parseConfig(text);
   const errors = result.ok ? [] : result.errors;
-  expect(errors.map((e) => e.line), errors.map((e) => e.message).join('\n')).toEqual(expected.map(([line]) => line));
+  expect(
+    errors.map((e) => e.line),
+    errors.map((e) => e.message).join('\n'),
+  ).toEqual(expected.map(([line]) => line));
   errors.forEach((e, i) => {
     expect(e.severity).toBe('error');
     expect(e.message).toMatch(expected[i][1]);
@@ -109,7 +113,16 @@ describe('parseConfig: the format', () => {
   });
 
   it('takes section and key names in any case', () => {
-    const result = ok(lines('[INTERFACE]', `privatekey = ${PRIV}`, 'mtu = 1400', '[peer]', `PUBLICKEY = ${PUB}`, 'allowedips = 10.0.0.0/8'));
+    const result = ok(
+      lines(
+        '[INTERFACE]',
+        `privatekey = ${PRIV}`,
+        'mtu = 1400',
+        '[peer]',
+        `PUBLICKEY = ${PUB}`,
+        'allowedips = 10.0.0.0/8',
+      ),
+    );
     expect(result.config.interface.mtu).toBe(1400);
     expect(result.config.peers[0].allowedIps).toEqual([{ family: 4, address: '10.0.0.0', prefix: 8 }]);
   });
@@ -140,7 +153,15 @@ describe('parseConfig: the format', () => {
   });
 
   it('canonicalises addresses and masks AllowedIPs, warning about host bits', () => {
-    const result = ok(lines(...IFACE, 'Address = FD00:0:0::0002/64', '[Peer]', `PublicKey = ${PUB}`, 'AllowedIPs = 10.0.0.7/24, 2001:DB8::1/32'));
+    const result = ok(
+      lines(
+        ...IFACE,
+        'Address = FD00:0:0::0002/64',
+        '[Peer]',
+        `PublicKey = ${PUB}`,
+        'AllowedIPs = 10.0.0.7/24, 2001:DB8::1/32',
+      ),
+    );
     expect(result.config.interface.addresses[0]).toEqual({ family: 6, address: 'fd00::2', prefix: 64 });
     expect(result.config.peers[0].allowedIps).toEqual([
       { family: 4, address: '10.0.0.0', prefix: 24 },
@@ -154,7 +175,8 @@ describe('parseConfig: the format', () => {
   });
 
   it('reads FwMark, keepalive, Table and SaveConfig spellings', () => {
-    const fw = (v: string) => ok(lines('[Interface]', `PrivateKey = ${PRIV}`, `FwMark = ${v}`, ...PEER)).config.interface.fwMark;
+    const fw = (v: string) =>
+      ok(lines('[Interface]', `PrivateKey = ${PRIV}`, `FwMark = ${v}`, ...PEER)).config.interface.fwMark;
     expect(fw('off')).toBe(0);
     expect(fw('OFF')).toBe(0);
     expect(fw('0')).toBe(0);
@@ -162,7 +184,8 @@ describe('parseConfig: the format', () => {
     expect(fw('0xCA6C')).toBe(0xca6c);
     expect(fw('4294967295')).toBe(0xffffffff);
     expect(fw('0xffffffff')).toBe(0xffffffff);
-    const ka = (v: string) => ok(lines(...IFACE, ...PEER, `PersistentKeepalive = ${v}`)).config.peers[0].persistentKeepalive;
+    const ka = (v: string) =>
+      ok(lines(...IFACE, ...PEER, `PersistentKeepalive = ${v}`)).config.peers[0].persistentKeepalive;
     expect(ka('off')).toBe(0);
     expect(ka('0')).toBe(0);
     expect(ka('65535')).toBe(65535);
@@ -180,7 +203,9 @@ describe('parseConfig: the format', () => {
   });
 
   it('keeps hook text verbatim, `#` included, as wg-quick v1.0.20260223 and later pass it to bash', () => {
-    const result = ok(lines(...IFACE, 'PostUp =   echo "a#b" | tee /tmp/x # note  ', 'PreDown=  printf "%s\\n" x', ...PEER));
+    const result = ok(
+      lines(...IFACE, 'PostUp =   echo "a#b" | tee /tmp/x # note  ', 'PreDown=  printf "%s\\n" x', ...PEER),
+    );
     expect(result.config.interface.postUp).toEqual(['echo "a#b" | tee /tmp/x # note']);
     expect(result.config.interface.preDown).toEqual(['printf "%s\\n" x']);
   });
@@ -203,10 +228,22 @@ describe('parseConfig: errors, each on its line', () => {
   });
 
   it('reports missing required keys at their section header', () => {
-    expectErrors(lines('# hi', '[Interface]', 'ListenPort = 1', '', '[Peer]', 'AllowedIPs = 10.0.0.0/8', '[Peer]', `PublicKey = ${PUB}`), [
-      [2, /\[Interface\] has no PrivateKey/],
-      [5, /\[Peer\] has no PublicKey/],
-    ]);
+    expectErrors(
+      lines(
+        '# hi',
+        '[Interface]',
+        'ListenPort = 1',
+        '',
+        '[Peer]',
+        'AllowedIPs = 10.0.0.0/8',
+        '[Peer]',
+        `PublicKey = ${PUB}`,
+      ),
+      [
+        [2, /\[Interface\] has no PrivateKey/],
+        [5, /\[Peer\] has no PublicKey/],
+      ],
+    );
   });
 
   it('does not call a key missing when it is present but invalid', () => {
@@ -273,14 +310,17 @@ describe('parseConfig: errors, each on its line', () => {
   });
 
   it('reports bad DNS entries', () => {
-    expectErrors(lines(...IFACE, 'DNS = 1.2.3.999, 10.0.0.1/32, -bad-.example, a..b, fe80::1%lo, exa_mple.com, 1.2.3', ...PEER), [
-      [3, /DNS server `1\.2\.3\.999`/],
-      [3, /without a prefix length/],
-      [3, /DNS search domain.*cannot start or end with `-`/],
-      [3, /empty label/],
-      [3, /zone id/],
-      [3, /DNS server `1\.2\.3` is not an IPv4 address/],
-    ]);
+    expectErrors(
+      lines(...IFACE, 'DNS = 1.2.3.999, 10.0.0.1/32, -bad-.example, a..b, fe80::1%lo, exa_mple.com, 1.2.3', ...PEER),
+      [
+        [3, /DNS server `1\.2\.3\.999`/],
+        [3, /without a prefix length/],
+        [3, /DNS search domain.*cannot start or end with `-`/],
+        [3, /empty label/],
+        [3, /zone id/],
+        [3, /DNS server `1\.2\.3` is not an IPv4 address/],
+      ],
+    );
   });
 
   it('reports bad endpoints', () => {
@@ -327,13 +367,24 @@ describe('parseConfig: errors, each on its line', () => {
         [10, /PersistentKeepalive `65536`/],
       ],
     );
-    expectErrors(lines(...IFACE, 'MTU = 9001', 'ListenPort = -1', 'FwMark = 0X10', 'Table = 0100', ...PEER, 'PersistentKeepalive = -5'), [
-      [3, /MTU 9001 is outside 576-9000/],
-      [4, /ListenPort/],
-      [5, /FwMark/],
-      [6, /leading zero/],
-      [10, /PersistentKeepalive/],
-    ]);
+    expectErrors(
+      lines(
+        ...IFACE,
+        'MTU = 9001',
+        'ListenPort = -1',
+        'FwMark = 0X10',
+        'Table = 0100',
+        ...PEER,
+        'PersistentKeepalive = -5',
+      ),
+      [
+        [3, /MTU 9001 is outside 576-9000/],
+        [4, /ListenPort/],
+        [5, /FwMark/],
+        [6, /leading zero/],
+        [10, /PersistentKeepalive/],
+      ],
+    );
     expectErrors(lines(...IFACE, 'MTU = 01420', ...PEER), [[3, /octal/]]);
     expectErrors(lines(...IFACE, 'MTU = 1420.5', ...PEER), [[3, /not a number/]]);
     expectErrors(lines(...IFACE, 'Table = my table', ...PEER), [[3, /table name/]]);
@@ -371,12 +422,15 @@ describe('parseConfig: errors, each on its line', () => {
   });
 
   it('reports unknown sections with a suggestion and skips their keys', () => {
-    expectErrors(lines(...IFACE, '[Peers]', `PublicKey = ${PUB}`, 'Nonsense = 1', '[Interfaces]', '[Foo]', '[ Peer ]'), [
-      [3, /^unknown section `\[Peers\]`, did you mean `\[Peer\]`\?$/],
-      [6, /did you mean `\[Interface\]`\?/],
-      [7, /unknown section `\[Foo\]`; the sections are \[Interface\] and \[Peer\]/],
-      [8, /without spaces inside the brackets/],
-    ]);
+    expectErrors(
+      lines(...IFACE, '[Peers]', `PublicKey = ${PUB}`, 'Nonsense = 1', '[Interfaces]', '[Foo]', '[ Peer ]'),
+      [
+        [3, /^unknown section `\[Peers\]`, did you mean `\[Peer\]`\?$/],
+        [6, /did you mean `\[Interface\]`\?/],
+        [7, /unknown section `\[Foo\]`; the sections are \[Interface\] and \[Peer\]/],
+        [8, /without spaces inside the brackets/],
+      ],
+    );
   });
 
   it('reports a malformed section header', () => {
@@ -412,14 +466,27 @@ describe('parseConfig: errors, each on its line', () => {
   });
 
   it('reports lines without `=`, empty values and empty keys', () => {
-    expectErrors(lines(...IFACE, 'MTU 1420', 'Peer', 'DNS =', '= 5', 'PostUp =   ', 'PostUp = # only a comment', ...PEER, 'Endpoint=#x'), [
-      [3, /expected `Key = value`, found `MTU 1420`/],
-      [4, /did you mean `\[Peer\]`\?/],
-      [5, /`DNS` has an empty value/],
-      [6, /missing key name/],
-      [7, /`PostUp` has an empty value/],
-      [12, /`Endpoint` has an empty value/],
-    ]);
+    expectErrors(
+      lines(
+        ...IFACE,
+        'MTU 1420',
+        'Peer',
+        'DNS =',
+        '= 5',
+        'PostUp =   ',
+        'PostUp = # only a comment',
+        ...PEER,
+        'Endpoint=#x',
+      ),
+      [
+        [3, /expected `Key = value`, found `MTU 1420`/],
+        [4, /did you mean `\[Peer\]`\?/],
+        [5, /`DNS` has an empty value/],
+        [6, /missing key name/],
+        [7, /`PostUp` has an empty value/],
+        [12, /`Endpoint` has an empty value/],
+      ],
+    );
   });
 
   it('treats names of object properties as plain unknown text', () => {
@@ -433,7 +500,18 @@ describe('parseConfig: errors, each on its line', () => {
 
   it('reports a duplicated single-valued key but not a repeatable one', () => {
     expectErrors(
-      lines(...IFACE, `PrivateKey = ${PRIV}`, 'MTU = 1420', 'mtu = 1380', 'Address = 10.0.0.2/32', 'Address = fd00::2/128', ...PEER, 'Endpoint = a.b:1', 'Endpoint = a.b:1', `PublicKey = ${PUB}`),
+      lines(
+        ...IFACE,
+        `PrivateKey = ${PRIV}`,
+        'MTU = 1420',
+        'mtu = 1380',
+        'Address = 10.0.0.2/32',
+        'Address = fd00::2/128',
+        ...PEER,
+        'Endpoint = a.b:1',
+        'Endpoint = a.b:1',
+        `PublicKey = ${PUB}`,
+      ),
       [
         [3, /duplicate `PrivateKey` in \[Interface\] \(first given on line 2\)/],
         [5, /duplicate `MTU` in \[Interface\] \(first given on line 4\)/],
@@ -444,7 +522,16 @@ describe('parseConfig: errors, each on its line', () => {
   });
 
   it('collects every error instead of stopping at the first', () => {
-    const text = lines('[Interface]', 'PrivateKey = a', 'MTU = x', 'ListenPort = y', 'Bogus = 1', '[Peer]', 'PublicKey = b', 'AllowedIPs = c');
+    const text = lines(
+      '[Interface]',
+      'PrivateKey = a',
+      'MTU = x',
+      'ListenPort = y',
+      'Bogus = 1',
+      '[Peer]',
+      'PublicKey = b',
+      'AllowedIPs = c',
+    );
     expectErrors(text, [
       [2, /PrivateKey/],
       [3, /MTU/],
@@ -456,22 +543,28 @@ describe('parseConfig: errors, each on its line', () => {
   });
 
   it('reports binary garbage on its line and goes on', () => {
-    expectErrors(lines(...IFACE, 'MTU = 14\u000020', '\ufffd\ufffdPNG', ...PEER, 'Endpoint = \u0007a:1', 'x\ufeffy = 1'), [
-      [3, /NUL byte/],
-      [4, /not valid UTF-8/],
-      [8, /control character U\+0007/],
-      [9, /byte order mark/],
-    ]);
+    expectErrors(
+      lines(...IFACE, 'MTU = 14\u000020', '\ufffd\ufffdPNG', ...PEER, 'Endpoint = \u0007a:1', 'x\ufeffy = 1'),
+      [
+        [3, /NUL byte/],
+        [4, /not valid UTF-8/],
+        [8, /control character U\+0007/],
+        [9, /byte order mark/],
+      ],
+    );
     const random = Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 7919 + 13) % 256)).toString('utf8');
     const result = parseConfig(random);
     expect(result.ok).toBe(false);
   });
 
   it('reports a lone CR inside a line and Unicode spaces', () => {
-    expectErrors(lines(...IFACE, 'MTU = 1420\r# old mac', 'Address\u00a0= 10.0.0.2/32', ...PEER, '# a\u00a0comment is fine'), [
-      [3, /control character U\+000D/],
-      [4, /Unicode space \(U\+00A0\)/],
-    ]);
+    expectErrors(
+      lines(...IFACE, 'MTU = 1420\r# old mac', 'Address\u00a0= 10.0.0.2/32', ...PEER, '# a\u00a0comment is fine'),
+      [
+        [3, /control character U\+000D/],
+        [4, /Unicode space \(U\+00A0\)/],
+      ],
+    );
   });
 
   it('refuses a file larger than the limit with one error, quickly', () => {
@@ -512,7 +605,10 @@ describe('parseConfig: errors, each on its line', () => {
       publicKey[0] = i & 255;
       publicKey[1] = i >> 8;
       peers.push('[Peer]', `PublicKey = ${encodeKey(publicKey)}`);
-      peers.push(`AllowedIPs = 10.${i >> 8}.${i & 255}.0/24, fd00:${i.toString(16)}::/64`, `Endpoint = 192.0.2.${i & 255}:${1000 + i}`);
+      peers.push(
+        `AllowedIPs = 10.${i >> 8}.${i & 255}.0/24, fd00:${i.toString(16)}::/64`,
+        `Endpoint = 192.0.2.${i & 255}:${1000 + i}`,
+      );
     }
     const text = lines(...IFACE, 'ListenPort = 51820', 'Address = 10.255.0.1/16', ...peers);
     expect(text.length).toBeLessThan(MAX_CONFIG_BYTES);

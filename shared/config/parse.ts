@@ -5,7 +5,15 @@ import { byLine, error, quote, warning } from './diagnostics.js';
 import { lex } from './lexer.js';
 import { lintConfig } from './lint.js';
 import type { ConfigLines, Diagnostic, ParseResult } from './model.js';
-import { canonicalKey, foreignKeyFlavour, INTERFACE_KEYS, PEER_KEYS, SECTIONS, suggest, type SectionName } from './schema.js';
+import {
+  canonicalKey,
+  foreignKeyFlavour,
+  INTERFACE_KEYS,
+  PEER_KEYS,
+  SECTIONS,
+  suggest,
+  type SectionName,
+} from './schema.js';
 import {
   applyInterfaceEntry,
   applyPeerEntry,
@@ -71,7 +79,10 @@ class Reader implements Sink {
         this.iface = newInterface(line);
         this.current = { kind: 'interface', state: this.iface };
       } else {
-        this.error(line, `a second [Interface] section (the first is on line ${this.iface.lines.section}); there can be only one`);
+        this.error(
+          line,
+          `a second [Interface] section (the first is on line ${this.iface.lines.section}); there can be only one`,
+        );
         // Its keys are still checked, against a copy that is then dropped.
         this.current = { kind: 'interface', state: newInterface(line) };
       }
@@ -124,11 +135,17 @@ class Reader implements Sink {
     }
     const flavour = foreignKeyFlavour(key);
     if (flavour !== undefined) {
-      this.error(line, `unknown key ${quote(key)} in [${section}] (a ${flavour} setting; Warren speaks standard WireGuard)`);
+      this.error(
+        line,
+        `unknown key ${quote(key)} in [${section}] (a ${flavour} setting; Warren speaks standard WireGuard)`,
+      );
       return;
     }
     const near = suggest(key, section === 'Interface' ? INTERFACE_KEYS : PEER_KEYS);
-    this.error(line, `unknown key ${quote(key)} in [${section}]${near === undefined ? '' : `, did you mean \`${near}\`?`}`);
+    this.error(
+      line,
+      `unknown key ${quote(key)} in [${section}]${near === undefined ? '' : `, did you mean \`${near}\`?`}`,
+    );
   }
 
   /** Whole-file rules, once every line is read. */
@@ -159,7 +176,9 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
   if (utf8Size(text, maxBytes) > maxBytes) {
     return {
       ok: false,
-      errors: [error(1, `the file is larger than ${maxBytes} bytes, the limit for a config file; is it the right file?`)],
+      errors: [
+        error(1, `the file is larger than ${maxBytes} bytes, the limit for a config file; is it the right file?`),
+      ],
       warnings: [],
     };
   }
@@ -167,7 +186,10 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
   let stopped = false;
   for (const line of lex(text)) {
     if (reader.errors.length >= MAX_PARSE_ERRORS) {
-      reader.error(line.line, `more than ${MAX_PARSE_ERRORS} errors: the rest of the file is not checked; is it a WireGuard configuration?`);
+      reader.error(
+        line.line,
+        `more than ${MAX_PARSE_ERRORS} errors: the rest of the file is not checked; is it a WireGuard configuration?`,
+      );
       stopped = true;
       break;
     }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './parse.js';
-import { HIDDEN_PRIVATE_KEY_LINE, hasHiddenPrivateKey, hidePrivateKey, insertPrivateKey, restorePrivateKey, withStandInKey } from './private-key-text.js';
+import {
+  HIDDEN_PRIVATE_KEY_LINE,
+  hasHiddenPrivateKey,
+  hidePrivateKey,
+  insertPrivateKey,
+  restorePrivateKey,
+  withStandInKey,
+} from './private-key-text.js';
 
 const KEY = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
 const PEER = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
@@ -53,7 +60,11 @@ describe('withStandInKey', () => {
     if (parsed.ok) return;
     // The only error is the one the user wrote, at its own line: the stand-in key is valid.
     expect(parsed.errors.map((e) => e.line)).toEqual([5]);
-    expect(withStandInKey(text).split('\n').filter((_, i) => i !== 2)).toEqual(text.split('\n').filter((_, i) => i !== 2));
+    expect(
+      withStandInKey(text)
+        .split('\n')
+        .filter((_, i) => i !== 2),
+    ).toEqual(text.split('\n').filter((_, i) => i !== 2));
   });
 
   it('leaves text without the placeholder alone', () => {

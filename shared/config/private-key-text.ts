@@ -18,7 +18,8 @@ function privateKeyLines(text: string): KeyLine[] {
   let inInterface = false;
   for (const line of lex(text)) {
     if (line.kind === 'section') inInterface = line.name.toLowerCase() === 'interface';
-    else if (line.kind === 'entry' && inInterface && line.key.toLowerCase() === 'privatekey') found.push({ line: line.line, value: line.value });
+    else if (line.kind === 'entry' && inInterface && line.key.toLowerCase() === 'privatekey')
+      found.push({ line: line.line, value: line.value });
   }
   return found;
 }
@@ -60,7 +61,11 @@ export function restorePrivateKey(text: string, storedText: string): string {
   const stored = privateKeyLines(storedText)[0];
   if (stored === undefined) return text;
   const storedLine = splitLines(storedText)[stored.line - 1].replace(/\r?\n$/, '');
-  const placeholders = new Set(privateKeyLines(text).filter((k) => k.value === PRIVATE_KEY_PLACEHOLDER).map((k) => k.line));
+  const placeholders = new Set(
+    privateKeyLines(text)
+      .filter((k) => k.value === PRIVATE_KEY_PLACEHOLDER)
+      .map((k) => k.line),
+  );
   return replaceLines(text, (n) => (placeholders.has(n) ? storedLine : null));
 }
 
@@ -70,7 +75,8 @@ export function restorePrivateKey(text: string, storedText: string): string {
  */
 export function insertPrivateKey(text: string, key: string): { ok: true; text: string } | { ok: false; error: string } {
   const existing = privateKeyLines(text)[0];
-  if (existing !== undefined) return { ok: false, error: `line ${existing.line}: leave PrivateKey out; a new key is made for the tunnel` };
+  if (existing !== undefined)
+    return { ok: false, error: `line ${existing.line}: leave PrivateKey out; a new key is made for the tunnel` };
   const keyLine = `PrivateKey = ${key}`;
   const header = [...lex(text)].find((line) => line.kind === 'section' && line.name.toLowerCase() === 'interface');
   if (header === undefined) {
@@ -94,7 +100,11 @@ const STAND_IN_KEY = 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=';
  * line, and every line number, stays as it was.
  */
 export function withStandInKey(text: string): string {
-  const placeholders = new Set(privateKeyLines(text).filter((k) => k.value === PRIVATE_KEY_PLACEHOLDER).map((k) => k.line));
+  const placeholders = new Set(
+    privateKeyLines(text)
+      .filter((k) => k.value === PRIVATE_KEY_PLACEHOLDER)
+      .map((k) => k.line),
+  );
   if (placeholders.size === 0) return text;
   return replaceLines(text, (n) => (placeholders.has(n) ? `PrivateKey = ${STAND_IN_KEY}` : null));
 }

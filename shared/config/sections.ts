@@ -62,7 +62,10 @@ function admit(seen: Map<string, number>, entry: Entry, section: string, value: 
   const first = seen.get(entry.key);
   if (first === undefined) seen.set(entry.key, entry.line);
   else if (!REPEATABLE.has(entry.key)) {
-    sink.error(entry.line, `duplicate \`${entry.key}\` in [${section}] (first given on line ${first}); it may appear only once`);
+    sink.error(
+      entry.line,
+      `duplicate \`${entry.key}\` in [${section}] (first given on line ${first}); it may appear only once`,
+    );
     return false;
   }
   if (value === '') {

@@ -46,7 +46,14 @@ const endpointArb: fc.Arbitrary<Endpoint> = fc.record({
 
 // Printable ASCII (so `#`, `=`, quotes and `%i`) and a few non-ASCII letters; trimmed, never empty.
 const hookArb = fc
-  .string({ unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), fc.constantFrom('é', 'ß', '→')), minLength: 1, maxLength: 40 })
+  .string({
+    unit: fc.oneof(
+      fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      fc.constantFrom('é', 'ß', '→'),
+    ),
+    minLength: 1,
+    maxLength: 40,
+  })
   .map((s) => s.replace(/^[ \t]+/, '').replace(/[ \t]+$/, ''))
   .filter((s) => s !== '');
 
@@ -123,7 +130,10 @@ const styleArb: fc.Arbitrary<Style> = fc.record({
 
 function sloppy(config: TunnelConfig, s: Style): string {
   const out: string[] = [];
-  const put = (k: string, v: string) => out.push(`${s.comments ? '  ' : ''}${s.caseOf(k)}${s.eq}${v}${s.comments && k !== 'PostUp' && k !== 'PreUp' && k !== 'PreDown' && k !== 'PostDown' ? ' # note' : ''}`);
+  const put = (k: string, v: string) =>
+    out.push(
+      `${s.comments ? '  ' : ''}${s.caseOf(k)}${s.eq}${v}${s.comments && k !== 'PostUp' && k !== 'PreUp' && k !== 'PreDown' && k !== 'PostDown' ? ' # note' : ''}`,
+    );
   const list = (k: string, values: string[]) => {
     if (values.length === 0) return;
     if (s.splitLists) values.forEach((v) => put(k, v));
@@ -140,7 +150,8 @@ function sloppy(config: TunnelConfig, s: Style): string {
   for (const h of i.postUp) put('PostUp', h);
   for (const h of i.preDown) put('PreDown', h);
   for (const h of i.postDown) put('PostDown', h);
-  if (i.fwMark !== undefined) put('FwMark', i.fwMark === 0 ? 'off' : s.hexMark ? `0x${i.fwMark.toString(16).toUpperCase()}` : String(i.fwMark));
+  if (i.fwMark !== undefined)
+    put('FwMark', i.fwMark === 0 ? 'off' : s.hexMark ? `0x${i.fwMark.toString(16).toUpperCase()}` : String(i.fwMark));
   if (i.table !== undefined) put('Table', i.table);
   if (i.saveConfig) put('SaveConfig', 'True');
   put('PrivateKey', i.privateKey);
@@ -149,7 +160,8 @@ function sloppy(config: TunnelConfig, s: Style): string {
     out.push('', s.caseOf('[Peer]'));
     if (p.endpoint !== undefined) put('Endpoint', formatEndpoint(p.endpoint));
     list('AllowedIPs', p.allowedIps.map(formatPrefix));
-    if (p.persistentKeepalive !== undefined) put('PersistentKeepalive', p.persistentKeepalive === 0 ? 'off' : String(p.persistentKeepalive));
+    if (p.persistentKeepalive !== undefined)
+      put('PersistentKeepalive', p.persistentKeepalive === 0 ? 'off' : String(p.persistentKeepalive));
     if (p.presharedKey !== undefined) put('PresharedKey', p.presharedKey);
     put('PublicKey', p.publicKey);
   }
@@ -232,7 +244,18 @@ describe('serializeConfig', () => {
 
   it('writes the minimal config minimally, FwMark 0 as off, no SaveConfig when false', () => {
     const config: TunnelConfig = {
-      interface: { privateKey: key(1), fwMark: 0, addresses: [], dns: [], dnsSearch: [], preUp: [], postUp: [], preDown: [], postDown: [], saveConfig: false },
+      interface: {
+        privateKey: key(1),
+        fwMark: 0,
+        addresses: [],
+        dns: [],
+        dnsSearch: [],
+        preUp: [],
+        postUp: [],
+        preDown: [],
+        postDown: [],
+        saveConfig: false,
+      },
       peers: [],
     };
     expect(serializeConfig(config)).toBe(`[Interface]\nPrivateKey = ${key(1)}\nFwMark = off\n`);
@@ -243,7 +266,8 @@ describe('serializeConfig', () => {
       fc.property(tunnelConfigArb, (config) => {
         const { text, lines } = renderConfig(config);
         const result = parseConfig(text);
-        if (!result.ok) throw new Error(result.errors.map((e) => `${e.line}: ${e.message}`).join('\n') + '\n---\n' + text);
+        if (!result.ok)
+          throw new Error(result.errors.map((e) => `${e.line}: ${e.message}`).join('\n') + '\n---\n' + text);
         expect(result.config).toEqual(config);
         expect(result.lines).toEqual(lines);
       }),
@@ -264,10 +288,23 @@ describe('serializeConfig', () => {
 
   it('refuses values that would inject lines or be cut by a comment', () => {
     const base: TunnelConfig = {
-      interface: { privateKey: key(1), addresses: [], dns: [], dnsSearch: [], preUp: [], postUp: [], preDown: [], postDown: [], saveConfig: false },
+      interface: {
+        privateKey: key(1),
+        addresses: [],
+        dns: [],
+        dnsSearch: [],
+        preUp: [],
+        postUp: [],
+        preDown: [],
+        postDown: [],
+        saveConfig: false,
+      },
       peers: [],
     };
-    const withIface = (patch: Partial<TunnelConfig['interface']>): TunnelConfig => ({ ...base, interface: { ...base.interface, ...patch } });
+    const withIface = (patch: Partial<TunnelConfig['interface']>): TunnelConfig => ({
+      ...base,
+      interface: { ...base.interface, ...patch },
+    });
     expect(() => serializeConfig(withIface({ postUp: ['true\n[Peer]\nPublicKey = x'] }))).toThrow(RangeError);
     expect(() => serializeConfig(withIface({ preUp: ['a\rb'] }))).toThrow(RangeError);
     expect(() => serializeConfig(withIface({ dnsSearch: ['example.com # x'] }))).toThrow(RangeError);

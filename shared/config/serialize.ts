@@ -80,7 +80,10 @@ export function renderConfig(config: TunnelConfig): { text: string; lines: Confi
     }
     if (p.endpoint !== undefined) pl.endpoint = w.put('Endpoint', formatEndpoint(p.endpoint));
     if (p.persistentKeepalive !== undefined) {
-      pl.persistentKeepalive = w.put('PersistentKeepalive', p.persistentKeepalive === 0 ? 'off' : String(p.persistentKeepalive));
+      pl.persistentKeepalive = w.put(
+        'PersistentKeepalive',
+        p.persistentKeepalive === 0 ? 'off' : String(p.persistentKeepalive),
+      );
     }
     return pl;
   });

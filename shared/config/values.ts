@@ -18,7 +18,9 @@ function decimal(text: string, max: number): number | null {
 /** 0 asks the kernel for a random port, as when ListenPort is absent. */
 export function parseListenPort(text: string): Parsed<number> {
   const port = decimal(text, 65535);
-  return port === null ? { ok: false, error: `ListenPort ${quote(text)} is not a number in 0-65535` } : { ok: true, value: port };
+  return port === null
+    ? { ok: false, error: `ListenPort ${quote(text)} is not a number in 0-65535` }
+    : { ok: true, value: port };
 }
 
 /** wg's rule: `off`, a decimal, or `0x` (lowercase x) and hex digits, up to 0xffffffff. */
@@ -65,7 +67,10 @@ export function parseTable(text: string): Parsed<string> {
     }
     const table = decimal(text, 0xffffffff);
     if (table === null || table === 0) {
-      return { ok: false, error: `Table ${quote(text)} is not \`off\`, \`auto\`, a table number in 1-4294967295 or a name` };
+      return {
+        ok: false,
+        error: `Table ${quote(text)} is not \`off\`, \`auto\`, a table number in 1-4294967295 or a name`,
+      };
     }
     return { ok: true, value: text };
   }

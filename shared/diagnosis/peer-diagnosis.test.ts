@@ -19,7 +19,14 @@ const healthy: PeerFacts = {
   ownPublicKey: OWN_KEY,
 };
 /** A peer that never answered: initiations went out, nothing came back. */
-const silent: PeerFacts = { ...healthy, latestHandshake: 0, rxBytes: 0, txBytes: 148 * 4, handshakeAttempts: 4, secondsSinceUp: 20 };
+const silent: PeerFacts = {
+  ...healthy,
+  latestHandshake: 0,
+  rxBytes: 0,
+  txBytes: 148 * 4,
+  handshakeAttempts: 4,
+  secondsSinceUp: 20,
+};
 
 describe('diagnosePeer', () => {
   it('says nothing about a healthy peer, an idle one, or one just brought up', () => {
@@ -37,15 +44,21 @@ describe('diagnosePeer', () => {
     const diagnosis = diagnosePeer(silent)!;
     expect(diagnosis.kind).toBe('no-reply');
     expect(diagnosis.summary).toBe(`No reply from the peer at ${ENDPOINT} (4 handshake attempts).`);
-    expect(diagnosis.hints.join('\n')).toMatch(/endpoint: 198\.51\.100\.7:51820 must be the peer's address and its ListenPort/);
+    expect(diagnosis.hints.join('\n')).toMatch(
+      /endpoint: 198\.51\.100\.7:51820 must be the peer's address and its ListenPort/,
+    );
     expect(diagnosis.hints.join('\n')).toMatch(/firewall/);
     expect(diagnosis.hints.join('\n')).toMatch(/PublicKey of the \[Peer\] must be the peer's public key/);
     expect(diagnosis.hints.join('\n')).toContain(`this tunnel's public key (${OWN_KEY})`);
     // The clock only when there is a reason to suspect it.
     expect(diagnosis.hints.join('\n')).not.toMatch(/clock/);
-    expect(diagnosePeer({ ...silent, clockSkewSuspected: true })!.hints.at(-1)).toMatch(/clock .*set back.*likely cause/);
+    expect(diagnosePeer({ ...silent, clockSkewSuspected: true })!.hints.at(-1)).toMatch(
+      /clock .*set back.*likely cause/,
+    );
     // Without the engine's count, by time: something sent, 10 s up, nothing back.
-    expect(diagnosePeer({ ...silent, handshakeAttempts: undefined, secondsSinceUp: 10 })!.summary).toBe(`No reply from the peer at ${ENDPOINT}.`);
+    expect(diagnosePeer({ ...silent, handshakeAttempts: undefined, secondsSinceUp: 10 })!.summary).toBe(
+      `No reply from the peer at ${ENDPOINT}.`,
+    );
   });
 
   it('no endpoint', () => {
@@ -61,7 +74,9 @@ describe('diagnosePeer', () => {
     expect(diagnosis.kind).toBe('replies-rejected');
     expect(diagnosis.summary).toBe('The peer replies, but its replies are rejected here.');
     expect(diagnosis.hints).toEqual([expect.stringMatching(/PresharedKey differs/)]);
-    expect(diagnosePeer({ ...silent, drops: { 'cookie-invalid': 1 } })!.hints).toEqual([expect.stringMatching(/busy \(cookie replies\)/)]);
+    expect(diagnosePeer({ ...silent, drops: { 'cookie-invalid': 1 } })!.hints).toEqual([
+      expect.stringMatching(/busy \(cookie replies\)/),
+    ]);
     // Failures long ago do not matter once handshakes work.
     expect(diagnosePeer({ ...healthy, drops: { 'handshake-failed': 3 } })).toBeNull();
   });
@@ -69,7 +84,11 @@ describe('diagnosePeer', () => {
   it("handshakes refused here: the peer's key for us is wrong, or its key is not the one listed", () => {
     const badMac = diagnosePeer({ ...silent, tunnelDrops: { 'bad-mac': 5 } })!;
     expect(badMac.kind).toBe('handshakes-refused');
-    expect(badMac.hints).toEqual([expect.stringContaining(`not made for this tunnel's key. The peer must list this tunnel's public key (${OWN_KEY})`)]);
+    expect(badMac.hints).toEqual([
+      expect.stringContaining(
+        `not made for this tunnel's key. The peer must list this tunnel's public key (${OWN_KEY})`,
+      ),
+    ]);
     const unknown = diagnosePeer({ ...silent, tunnelDrops: { 'handshake-failed': 2 } })!;
     expect(unknown.kind).toBe('handshakes-refused');
     expect(unknown.hints.join('\n')).toMatch(/a key this tunnel does not list/);
@@ -77,7 +96,12 @@ describe('diagnosePeer', () => {
   });
 
   it('stopped answering after working: the clock is one of the few causes left, so it is named', () => {
-    const diagnosis = diagnosePeer({ ...healthy, latestHandshake: NOW - 25 * 60_000, handshakeAttempts: 6, rxBytes: 9000 })!;
+    const diagnosis = diagnosePeer({
+      ...healthy,
+      latestHandshake: NOW - 25 * 60_000,
+      handshakeAttempts: 6,
+      rxBytes: 9000,
+    })!;
     expect(diagnosis.kind).toBe('stopped-answering');
     expect(diagnosis.summary).toBe('The peer stopped answering; the last handshake was 25 minutes ago.');
     expect(diagnosis.hints.join('\n')).toMatch(/address may have changed/);
@@ -85,7 +109,7 @@ describe('diagnosePeer', () => {
     expect(diagnosis.hints.at(-1)).not.toMatch(/likely cause/);
   });
 
-  it("our clock behind our own record of the last handshake: the peer ignores us until it catches up", () => {
+  it('our clock behind our own record of the last handshake: the peer ignores us until it catches up', () => {
     const diagnosis = diagnosePeer({ ...silent, latestHandshake: NOW + 3 * 3_600_000, rxBytes: 92 })!;
     expect(diagnosis.kind).toBe('clock-behind');
     expect(diagnosis.hints.join('\n')).toMatch(/stays silent until the clock here catches up/);
@@ -96,10 +120,14 @@ describe('diagnosePeer', () => {
     const dropped = diagnosePeer({ ...healthy, drops: { 'disallowed-source': 40 } })!;
     expect(dropped.kind).toBe('no-data');
     expect(dropped.summary).toBe('Handshakes with the peer work, but data does not get through.');
-    expect(dropped.hints).toEqual([expect.stringMatching(/^40 packet\(s\) from the peer came from addresses outside its AllowedIPs/)]);
+    expect(dropped.hints).toEqual([
+      expect.stringMatching(/^40 packet\(s\) from the peer came from addresses outside its AllowedIPs/),
+    ]);
     const quiet = diagnosePeer({ ...healthy, rxBytes: 92 + 32 * 5, txBytes: 250_000 })!;
     expect(quiet.kind).toBe('no-data');
-    expect(quiet.hints.join('\n')).toMatch(/must list this tunnel's Address in the AllowedIPs it has for this computer/);
+    expect(quiet.hints.join('\n')).toMatch(
+      /must list this tunnel's Address in the AllowedIPs it has for this computer/,
+    );
     expect(quiet.hints.join('\n')).toMatch(/IP forwarding/);
     // Little sent, little received: an idle tunnel, not a broken one.
     expect(diagnosePeer({ ...healthy, rxBytes: 300, txBytes: 900 })).toBeNull();
@@ -120,7 +148,9 @@ describe('diagnosePeer', () => {
       const diagnosis = diagnosePeer(facts)!;
       kinds.add(diagnosis.kind);
       for (const text of [diagnosis.summary, ...diagnosis.hints]) {
-        expect(text).not.toMatch(/handshake-failed|bad-mac|decrypt-failed|cookie-invalid|disallowed-source|MAC1|undefined|NaN/);
+        expect(text).not.toMatch(
+          /handshake-failed|bad-mac|decrypt-failed|cookie-invalid|disallowed-source|MAC1|undefined|NaN/,
+        );
         expect(text).toMatch(/[.)]$/);
       }
     }

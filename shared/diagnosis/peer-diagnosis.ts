@@ -74,13 +74,14 @@ function clockHint(facts: PeerFacts): string {
   return (
     "This computer's clock may have been set back: a peer ignores handshakes dated before the last one it " +
     'accepted from this computer, without replying. Make sure the date and time are right (automatic time on); ' +
-    "restarting the WireGuard interface on the peer also clears what it remembers." +
+    'restarting the WireGuard interface on the peer also clears what it remembers.' +
     (facts.clockSkewSuspected ? ' The clock here was seen to be unreliable, so this is a likely cause.' : '')
   );
 }
 
 function theirKeyHint(facts: PeerFacts): string {
-  const ours = facts.ownPublicKey === undefined ? "this tunnel's public key" : `this tunnel's public key (${facts.ownPublicKey})`;
+  const ours =
+    facts.ownPublicKey === undefined ? "this tunnel's public key" : `this tunnel's public key (${facts.ownPublicKey})`;
   return `The peer must list ${ours} as one of its peers; if the PrivateKey here was changed or regenerated, update the peer.`;
 }
 
@@ -146,9 +147,7 @@ export function diagnosePeer(facts: PeerFacts): PeerDiagnosis | null {
   if (!current && (badMacs > 0 || refusedInitiations > 0)) {
     const hints: string[] = [];
     if (badMacs > 0) {
-      hints.push(
-        `Handshakes arrive that were not made for this tunnel's key. ${theirKeyHint(facts)}`,
-      );
+      hints.push(`Handshakes arrive that were not made for this tunnel's key. ${theirKeyHint(facts)}`);
     }
     if (refusedInitiations > 0) {
       hints.push(
@@ -209,7 +208,9 @@ export function diagnosePeer(facts: PeerFacts): PeerDiagnosis | null {
       );
     }
     if (decryptFailures > 0) {
-      hints.push(`${decryptFailures} packet(s) from the peer failed to decrypt: something on the way may alter packets.`);
+      hints.push(
+        `${decryptFailures} packet(s) from the peer failed to decrypt: something on the way may alter packets.`,
+      );
     }
     return { kind: 'no-data', summary: 'Handshakes with the peer work, but data does not get through.', hints };
   }

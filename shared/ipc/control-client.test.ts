@@ -8,7 +8,12 @@ import { notAllowedMessage } from './access.js';
 import { ControlCallError, ControlClient, connectFailure } from './control-client.js';
 import { encodeFrame } from './framing.js';
 
-const FORBIDDEN_FRAME = encodeFrame({ v: 1, id: 0, ok: false, error: { code: 'forbidden', message: 'user bob is not allowed' } });
+const FORBIDDEN_FRAME = encodeFrame({
+  v: 1,
+  id: 0,
+  ok: false,
+  error: { code: 'forbidden', message: 'user bob is not allowed' },
+});
 
 let dir: string;
 let path: string;
@@ -50,7 +55,10 @@ describe('ControlClient and connection errors', () => {
     await helper((socket) => socket.end(FORBIDDEN_FRAME));
     const client = await ControlClient.connect(path);
     await expect(client.call('version', {})).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(client.call('list', {})).rejects.toMatchObject({ code: 'forbidden', message: 'user bob is not allowed' });
+    await expect(client.call('list', {})).rejects.toMatchObject({
+      code: 'forbidden',
+      message: 'user bob is not allowed',
+    });
   });
 
   it('rejects all pending calls when the refusal comes after they were sent', async () => {
@@ -63,7 +71,10 @@ describe('ControlClient and connection errors', () => {
     );
     const client = await ControlClient.connect(path);
     const results = await Promise.allSettled([client.call('version', {}), client.call('list', {})]);
-    expect(results.map((r) => r.status === 'rejected' && (r.reason as ControlCallError).code)).toEqual(['forbidden', 'forbidden']);
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as ControlCallError).code)).toEqual([
+      'forbidden',
+      'forbidden',
+    ]);
   });
 
   it('still reports a plain close as unavailable, and rejects later calls instead of hanging', async () => {
@@ -79,7 +90,8 @@ describe('ControlClient and connection errors', () => {
     expect(error).toBeInstanceOf(ControlCallError);
     expect(error).toMatchObject({
       code: 'forbidden',
-      message: 'user alice is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren alice`, then log out and in again',
+      message:
+        'user alice is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren alice`, then log out and in again',
     });
     const missing = Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' });
     expect(connectFailure(missing)).toBe(missing);

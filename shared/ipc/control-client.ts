@@ -37,7 +37,10 @@ export class ControlClient {
   private nextId = 1;
   private readonly listeners = new Set<(event: ControlEvent) => void>();
   private readonly closeListeners = new Set<(error: ControlCallError) => void>();
-  private readonly pending = new Map<number, { method: ControlMethod; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { method: ControlMethod; resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   /** The helper's last id-0 error: why it is closing the connection. */
   private connectionError: ControlCallError | undefined;
   /** Set once the connection closed: what every later call is rejected with. */
@@ -48,7 +51,9 @@ export class ControlClient {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.receive(chunk));
     socket.on('close', () => {
-      const closedWith = this.connectionError ?? new ControlCallError({ code: 'unavailable', message: 'the helper closed the connection' });
+      const closedWith =
+        this.connectionError ??
+        new ControlCallError({ code: 'unavailable', message: 'the helper closed the connection' });
       this.closedWith = closedWith;
       this.failAll(closedWith);
       for (const listener of this.closeListeners) listener(closedWith);
@@ -108,7 +113,10 @@ export class ControlClient {
     for (const frame of this.framer.push(chunk)) {
       const parsed = frame.ok ? controlResponse.safeParse(frame.value) : null;
       if (!parsed?.success) {
-        this.connectionError = new ControlCallError({ code: 'protocol', message: 'the helper sent a malformed response' });
+        this.connectionError = new ControlCallError({
+          code: 'protocol',
+          message: 'the helper sent a malformed response',
+        });
         this.failAll(this.connectionError);
         this.socket.destroy();
         return;
@@ -149,7 +157,10 @@ export class ControlClient {
  */
 export function connectFailure(error: Error, user?: string): Error {
   if ((error as NodeJS.ErrnoException).code !== 'EACCES') return error;
-  return new ControlCallError({ code: FORBIDDEN, message: notAllowedMessage(user ?? currentUserName(), DEFAULT_CONTROL_GROUP) });
+  return new ControlCallError({
+    code: FORBIDDEN,
+    message: notAllowedMessage(user ?? currentUserName(), DEFAULT_CONTROL_GROUP),
+  });
 }
 
 function currentUserName(): string {

@@ -135,14 +135,22 @@ export const METHODS = {
   /** Many files at once; each is judged on its own and the valid ones are stored. */
   import: {
     params: z.object({
-      files: z.array(z.object({ filename: z.string().max(4096), text: configText, name: tunnelName.optional() })).max(256),
+      files: z
+        .array(z.object({ filename: z.string().max(4096), text: configText, name: tunnelName.optional() }))
+        .max(256),
     }),
     result: z.array(importResult),
   },
   /** A new tunnel with a fresh keypair; `text` (without PrivateKey) may give the rest. */
-  create: { params: z.object({ name: tunnelName, text: configText.optional() }), result: z.object({ name: z.string(), publicKey: z.string() }) },
+  create: {
+    params: z.object({ name: tunnelName, text: configText.optional() }),
+    result: z.object({ name: z.string(), publicKey: z.string() }),
+  },
   /** New config text for a stored tunnel; a running tunnel picks it up. A PrivateKey placeholder keeps the key. */
-  update: { params: z.object({ name: tunnelName, text: configText }), result: z.object({ name: z.string(), warnings: z.array(z.string()) }) },
+  update: {
+    params: z.object({ name: tunnelName, text: configText }),
+    result: z.object({ name: z.string(), warnings: z.array(z.string()) }),
+  },
   setOptions: { params: z.object({ name: tunnelName, options: tunnelOptions.partial() }), result: tunnelOptions },
   rename: { params: z.object({ name: tunnelName, newName: tunnelName }), result: z.object({ name: z.string() }) },
   delete: { params: nameOnly, result: z.object({ name: z.string() }) },
@@ -178,10 +186,20 @@ export type ControlParams = { [M in ControlMethod]: z.infer<(typeof METHODS)[M][
 export type ControlResults = { [M in ControlMethod]: z.infer<(typeof METHODS)[M]['result']> };
 
 const requestVariants = (Object.keys(METHODS) as ControlMethod[]).map((method) =>
-  z.object({ v: z.number().int(), id: z.number().int().min(1), method: z.literal(method), params: METHODS[method].params }),
+  z.object({
+    v: z.number().int(),
+    id: z.number().int().min(1),
+    method: z.literal(method),
+    params: METHODS[method].params,
+  }),
 );
-export const controlRequest = z.discriminatedUnion('method', requestVariants as unknown as [z.ZodObject, ...z.ZodObject[]]);
-export type ControlRequest = { [M in ControlMethod]: { v: number; id: number; method: M; params: ControlParams[M] } }[ControlMethod];
+export const controlRequest = z.discriminatedUnion(
+  'method',
+  requestVariants as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+export type ControlRequest = {
+  [M in ControlMethod]: { v: number; id: number; method: M; params: ControlParams[M] };
+}[ControlMethod];
 
 export const resultSchemas: { [M in ControlMethod]: z.ZodType<ControlResults[M]> } = Object.fromEntries(
   (Object.keys(METHODS) as ControlMethod[]).map((m) => [m, METHODS[m].result]),

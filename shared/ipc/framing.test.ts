@@ -30,7 +30,9 @@ describe('LineFramer', () => {
     expect(framer.push('x'.repeat(100))).toEqual([]);
     expect(framer.push('yyy\n[7]\n')).toEqual([{ ok: true, value: [7], size: 3 }]);
     // A complete line over the bound in one chunk.
-    expect(framer.push('"' + 'z'.repeat(20) + '"\n')).toEqual([{ ok: false, error: 'message larger than 10 bytes', size: 0 }]);
+    expect(framer.push('"' + 'z'.repeat(20) + '"\n')).toEqual([
+      { ok: false, error: 'message larger than 10 bytes', size: 0 },
+    ]);
   });
 
   it('encodes one message per line', () => {

@@ -45,9 +45,19 @@ describe('importBatches', () => {
 
   it('splits by encoded bytes: JSON escapes and multi-byte characters count for what they become', () => {
     // 400,000 control characters are 2.4 MB as JSON; 700,000 euro signs are 2.1 MB as UTF-8: two never fit in one request.
-    const files = [file(0, '\u0001'.repeat(400_000)), file(1, '€'.repeat(700_000)), file(2, '\u0001'.repeat(400_000)), file(3), file(4)];
+    const files = [
+      file(0, '\u0001'.repeat(400_000)),
+      file(1, '€'.repeat(700_000)),
+      file(2, '\u0001'.repeat(400_000)),
+      file(3),
+      file(4),
+    ];
     const batches = importBatches(files);
-    expect(batches.map((b) => b.files.map((f) => f.filename))).toEqual([['t0.conf'], ['t1.conf'], ['t2.conf', 't3.conf', 't4.conf']]);
+    expect(batches.map((b) => b.files.map((f) => f.filename))).toEqual([
+      ['t0.conf'],
+      ['t1.conf'],
+      ['t2.conf', 't3.conf', 't4.conf'],
+    ]);
     expect(batches.every((b) => b.sendable)).toBe(true);
     expectAccepted(batches);
   });

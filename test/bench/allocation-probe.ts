@@ -148,8 +148,10 @@ export function createAllocationProbe(): AllocationProbe {
   sa.path.start();
   sb.path.start();
   // What tick() runs when a keepalive timer expires (the clock stays put: jumping it would bring rekeys).
-  const keepaliveA = (at: number, sink: DeviceSink): void => sendKeepalive(sa.node.device, sa.node.device.peers[0], at, sink);
-  const keepaliveB = (at: number, sink: DeviceSink): void => sendKeepalive(sb.node.device, sb.node.device.peers[0], at, sink);
+  const keepaliveA = (at: number, sink: DeviceSink): void =>
+    sendKeepalive(sa.node.device, sa.node.device.peers[0], at, sink);
+  const keepaliveB = (at: number, sink: DeviceSink): void =>
+    sendKeepalive(sb.node.device, sb.node.device.peers[0], at, sink);
   const round = (r: number): void => {
     now += 0.25;
     for (const s of [sa, sb]) {
@@ -254,7 +256,8 @@ async function profile(rounds: number): Promise<void> {
   walk(result.head as unknown as Node, []);
   sites.sort((x, y) => y.bytes - x.bytes);
   const packets = rounds * 2 * PACKETS;
-  for (const { site, bytes } of sites.slice(0, 15)) console.log(`${(bytes / packets).toFixed(2).padStart(8)} B/packet  ${site}`);
+  for (const { site, bytes } of sites.slice(0, 15))
+    console.log(`${(bytes / packets).toFixed(2).padStart(8)} B/packet  ${site}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -17,12 +17,18 @@ describe('npm run bench -- --smoke', () => {
   it('measures all three pairs side by side and leaves nothing behind', async () => {
     const out = join(dir, 'smoke.json');
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      execFile('npm', ['run', '--silent', 'bench', '--', '--smoke', '--out', out], { cwd: ROOT, timeout: 150_000, encoding: 'utf8' },
-        (error, stdout) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }));
+      execFile(
+        'npm',
+        ['run', '--silent', 'bench', '--', '--smoke', '--out', out],
+        { cwd: ROOT, timeout: 150_000, encoding: 'utf8' },
+        (error, stdout) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }),
+      );
     });
     expect(result.code, result.stdout.slice(-2000)).toBe(0);
     expect(result.stdout).toMatch(/wg-go<->wg-go\s+Warren<->wg-go\s+Warren<->Warren/);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as { summary: { tunnel: Record<string, Record<string, number>> } };
+    const json = JSON.parse(readFileSync(out, 'utf8')) as {
+      summary: { tunnel: Record<string, Record<string, number>> };
+    };
     for (const pair of ['go-go', 'warren-go', 'warren-warren']) {
       const figures = json.summary.tunnel[pair];
       expect(figures['TCP A->B Gbit/s'], pair).toBeGreaterThan(0);
@@ -31,8 +37,12 @@ describe('npm run bench -- --smoke', () => {
     }
     // The bench names its namespaces warren-b-<its pid>-a/b: any left whose process is gone were left by a run
     // that has ended (this one); a bench running beside this test (a developer's) keeps its own.
-    const namespaces = await new Promise<string>((resolve) => execFile('ip', ['netns', 'list'], (_e, stdout) => resolve(stdout)));
-    const leftBehind = [...namespaces.matchAll(/warren-b-(\d+)-[ab]/g)].filter((m) => !alive(Number(m[1]))).map((m) => m[0]);
+    const namespaces = await new Promise<string>((resolve) =>
+      execFile('ip', ['netns', 'list'], (_e, stdout) => resolve(stdout)),
+    );
+    const leftBehind = [...namespaces.matchAll(/warren-b-(\d+)-[ab]/g)]
+      .filter((m) => !alive(Number(m[1])))
+      .map((m) => m[0]);
     expect(leftBehind).toEqual([]);
   }, 180_000);
 });

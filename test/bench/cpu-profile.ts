@@ -52,8 +52,10 @@ const NATIVE_IO_CALLERS = new Set(['sendBatch', 'writeBatch']);
 function moduleOf(url: string, functionName = ''): string | null {
   if (url === '') return null;
   if (url.includes('/sodium-native/')) return 'native crypto (sodium-native, incl. its JS wrapper)';
-  if (url.includes('/@noble/hashes/') || url.includes('/native-helper/crypto/blake2s')) return 'BLAKE2s/HMAC/KDF (JS: @noble/hashes via crypto/blake2s)';
-  if (url.includes('/native-helper/io/') && NATIVE_IO_CALLERS.has(functionName)) return 'native I/O on the main thread (sendmmsg, TUN writes)';
+  if (url.includes('/@noble/hashes/') || url.includes('/native-helper/crypto/blake2s'))
+    return 'BLAKE2s/HMAC/KDF (JS: @noble/hashes via crypto/blake2s)';
+  if (url.includes('/native-helper/io/') && NATIVE_IO_CALLERS.has(functionName))
+    return 'native I/O on the main thread (sendmmsg, TUN writes)';
   if (url.includes('/native-helper/crypto/')) return 'crypto glue (JS)';
   if (url.includes('/native-helper/engine/')) return 'engine (JS)';
   if (url.includes('/native-helper/io/')) return 'io layer (JS)';
@@ -65,9 +67,11 @@ function moduleOf(url: string, functionName = ''): string | null {
 
 /** What a native frame's time is, given the module of its nearest JS caller. */
 function nativeCategory(name: string, callerModule: string | null): string {
-  if (callerModule?.startsWith('native crypto') || callerModule === 'crypto glue (JS)') return 'native crypto (sodium-native, incl. its JS wrapper)';
+  if (callerModule?.startsWith('native crypto') || callerModule === 'crypto glue (JS)')
+    return 'native crypto (sodium-native, incl. its JS wrapper)';
   if (callerModule === 'io layer (JS)') return 'native I/O (addon: syscalls, copies)';
-  if (callerModule === 'data path (JS)' || callerModule === 'engine (JS)') return `V8 builtins from ${callerModule.replace(' (JS)', '')} (${name || '?'})`;
+  if (callerModule === 'data path (JS)' || callerModule === 'engine (JS)')
+    return `V8 builtins from ${callerModule.replace(' (JS)', '')} (${name || '?'})`;
   return 'native other';
 }
 
@@ -110,7 +114,9 @@ export function summariseProfile(path: string, topCount = 25): ProfileSummary {
     }
     categories.set(category, (categories.get(category) ?? 0) + ms);
     const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${url.replace(/^.*\/(native-helper|node_modules|test)\//, '$1/')}:${lineNumber + 1}` : '(native)';
+    const where = url
+      ? `${url.replace(/^.*\/(native-helper|node_modules|test)\//, '$1/')}:${lineNumber + 1}`
+      : '(native)';
     const key = `${functionName}@${where}@${category}`;
     const entry = functions.get(key) ?? { name: functionName || '(anonymous)', where, category, selfMs: 0, percent: 0 };
     entry.selfMs += ms;
@@ -141,7 +147,9 @@ export interface GcSummary {
 /** Lines of `node --trace-gc`, e.g. `[pid:0x...]  1234 ms: Scavenge 5.6 (6.8) -> 4.8 (7.8) MB, 0.62 / 0.00 ms ...`. */
 export function summariseTraceGc(text: string): GcSummary {
   const summary: GcSummary = { scavenges: 0, scavengeMs: 0, markCompacts: 0, markCompactMs: 0, scavengedMb: 0 };
-  for (const match of text.matchAll(/ms: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)[^\n]*? ([0-9.]+) \(([0-9.]+)\) -> ([0-9.]+) \(([0-9.]+)\) MB, (?:pooled: [0-9.]+ MB, )?([0-9.]+) \/ ([0-9.]+) ms/g)) {
+  for (const match of text.matchAll(
+    /ms: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)[^\n]*? ([0-9.]+) \(([0-9.]+)\) -> ([0-9.]+) \(([0-9.]+)\) MB, (?:pooled: [0-9.]+ MB, )?([0-9.]+) \/ ([0-9.]+) ms/g,
+  )) {
     const pause = Number(match[6]);
     if (match[1] === 'Scavenge' || match[1] === 'Minor Mark-Sweep') {
       summary.scavenges++;

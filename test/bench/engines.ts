@@ -72,7 +72,14 @@ export async function generateKeys(): Promise<KeyPair> {
  * Side A or B of the topology's pair: its tunnel address, port 51801 (A) or 51802 (B), and the other side as its
  * one peer, reached over the veth.
  */
-export function sideSpec(topology: Topology, kind: EngineKind, which: 'a' | 'b', ifname: string, own: KeyPair, peer: KeyPair): EngineSpec {
+export function sideSpec(
+  topology: Topology,
+  kind: EngineKind,
+  which: 'a' | 'b',
+  ifname: string,
+  own: KeyPair,
+  peer: KeyPair,
+): EngineSpec {
   const a = which === 'a';
   return {
     kind,
@@ -82,7 +89,13 @@ export function sideSpec(topology: Topology, kind: EngineKind, which: 'a' | 'b',
     listenPort: a ? 51801 : 51802,
     address: `${a ? TUNNEL_A : TUNNEL_B}/24`,
     mtu: 1420,
-    peers: [{ publicKey: peer.publicKey, allowedIps: `${a ? TUNNEL_B : TUNNEL_A}/32`, endpoint: a ? `${VETH_B}:51802` : `${VETH_A}:51801` }],
+    peers: [
+      {
+        publicKey: peer.publicKey,
+        allowedIps: `${a ? TUNNEL_B : TUNNEL_A}/32`,
+        endpoint: a ? `${VETH_B}:51802` : `${VETH_A}:51801`,
+      },
+    ],
   };
 }
 
@@ -145,12 +158,19 @@ async function startWireguardGo(topology: Topology, spec: EngineSpec): Promise<E
   topology.rememberLeftover(socket);
   const logPath = join(topology.dir, `wireguard-go-${ifname}.log`);
   // Without the variable wireguard-go prints a banner about the kernel module; nothing else changes.
-  spawnDaemon(topology.inside(ns, ['wireguard-go', ifname]), logPath, { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' });
+  spawnDaemon(topology.inside(ns, ['wireguard-go', ifname]), logPath, {
+    ...process.env,
+    WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1',
+  });
   let pid = 0;
   try {
     await waitFor(`${ifname}'s UAPI socket`, () => existsSync(socket), 5000);
     // The launcher exits once its daemon child runs: then exactly one process is left.
-    await waitFor(`wireguard-go ${ifname} to daemonize`, () => topology.findPids(ns, ['wireguard-go', ifname]).length === 1, 5000);
+    await waitFor(
+      `wireguard-go ${ifname} to daemonize`,
+      () => topology.findPids(ns, ['wireguard-go', ifname]).length === 1,
+      5000,
+    );
     pid = topology.findPids(ns, ['wireguard-go', ifname])[0];
     const file = join(topology.dir, `${ifname}.setconf`);
     writeFileSync(file, configText(spec, false), { mode: 0o600 });
@@ -191,7 +211,14 @@ async function startWarren(topology: Topology, spec: EngineSpec, options: Warren
   try {
     if (options.daemonNodeArgs) {
       logPath = join(topology.dir, `warren-daemon-${ifname}.log`);
-      const argv = topology.inside(ns, [process.execPath, ...HELPER_RUNTIME_FLAGS, ...options.daemonNodeArgs, options.entry, 'daemon', '--exit-when-idle']);
+      const argv = topology.inside(ns, [
+        process.execPath,
+        ...HELPER_RUNTIME_FLAGS,
+        ...options.daemonNodeArgs,
+        options.entry,
+        'daemon',
+        '--exit-when-idle',
+      ]);
       spawnDaemon(argv, logPath, { ...process.env, ...options.daemonEnv });
       await waitFor('the Warren helper to listen', () => existsSync(controlSocket), 10_000);
     }
@@ -201,7 +228,11 @@ async function startWarren(topology: Topology, spec: EngineSpec, options: Warren
   }
   // A child the helper is forking (for ip, say) shows the helper's command line until it execs: look again.
   let pids = topology.findPids(ns, [options.entry, 'daemon']);
-  await waitFor(`one Warren helper in ${ns}`, () => (pids = topology.findPids(ns, [options.entry, 'daemon'])).length === 1, 2000).catch(() => {
+  await waitFor(
+    `one Warren helper in ${ns}`,
+    () => (pids = topology.findPids(ns, [options.entry, 'daemon'])).length === 1,
+    2000,
+  ).catch(() => {
     throw new Error(`expected one Warren helper in ${ns}, found ${pids.length}`);
   });
   const pid = pids[0];
@@ -210,9 +241,11 @@ async function startWarren(topology: Topology, spec: EngineSpec, options: Warren
     pid,
     logPath,
     async stop() {
-      await topology.exec(ns, [process.execPath, options.entry, 'down', ifname], { timeoutMs: 20_000 }).catch((error: Error) => {
-        process.stderr.write(`warning: ${error.message}\n`);
-      });
+      await topology
+        .exec(ns, [process.execPath, options.entry, 'down', ifname], { timeoutMs: 20_000 })
+        .catch((error: Error) => {
+          process.stderr.write(`warning: ${error.message}\n`);
+        });
       // --exit-when-idle: the helper exits after its last tunnel (and writes a --cpu-prof profile on the way).
       await waitFor(`the Warren helper ${pid} to exit`, () => !alive(pid), 15_000).catch(() => kill(pid));
     },

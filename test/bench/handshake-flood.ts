@@ -109,7 +109,16 @@ const sources: Source[] = await Promise.all(
             if (i < 0 || i >= params.count) return;
             const mac1 = messages.subarray(i * SIZE + INITIATION.mac1, i * SIZE + INITIATION.mac1 + MAC_SIZE);
             const nonce = message.subarray(COOKIE_REPLY.nonce, COOKIE_REPLY.encryptedCookie);
-            const n = crypto.xopen(opened, 0, macs.decryptionKey, nonce, message, COOKIE_REPLY.encryptedCookie, COOKIE_REPLY.encryptedCookieSize, mac1);
+            const n = crypto.xopen(
+              opened,
+              0,
+              macs.decryptionKey,
+              nonce,
+              message,
+              COOKIE_REPLY.encryptedCookie,
+              COOKIE_REPLY.encryptedCookieSize,
+              mac1,
+            );
             if (n === 16) {
               source.cookie.set(opened);
               source.hasCookie = true;

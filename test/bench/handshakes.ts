@@ -75,7 +75,12 @@ export class FloodGenerator {
   }
 
   /** Builds the initiations (takes a few seconds) and opens one socket per source address in A. */
-  static async start(topology: Topology, responder: KeyPair, floodKeys: KeyPair[], settings: HandshakeSettings): Promise<FloodGenerator> {
+  static async start(
+    topology: Topology,
+    responder: KeyPair,
+    floodKeys: KeyPair[],
+    settings: HandshakeSettings,
+  ): Promise<FloodGenerator> {
     const params: FloodParams = {
       responderPublicKey: responder.publicKey,
       host: VETH_B,
@@ -125,7 +130,12 @@ export class FloodGenerator {
 
 /** One responder of `kind` in B, flooded once, then stopped. */
 export async function handshakeRun(
-  topology: Topology, generator: FloodGenerator, kind: EngineKind, responder: KeyPair, floodKeys: KeyPair[], warren: WarrenOptions,
+  topology: Topology,
+  generator: FloodGenerator,
+  kind: EngineKind,
+  responder: KeyPair,
+  floodKeys: KeyPair[],
+  warren: WarrenOptions,
 ): Promise<HandshakeRun> {
   const engine: Engine = await startEngine(
     topology,

@@ -22,7 +22,12 @@ export interface TcpResult {
 }
 
 /** A -> B (B -> A with reverse) over the tunnel; the first `omit` seconds are not counted. */
-export async function iperfTcp(topology: Topology, seconds: number, omit: number, reverse: boolean): Promise<TcpResult> {
+export async function iperfTcp(
+  topology: Topology,
+  seconds: number,
+  omit: number,
+  reverse: boolean,
+): Promise<TcpResult> {
   const argv = [IPERF3, '-c', TUNNEL_B, '-t', String(seconds), '-O', String(omit), '-J', ...(reverse ? ['-R'] : [])];
   const { stdout } = await topology.exec(topology.a, argv, { timeoutMs: (seconds + omit + 15) * 1000 });
   const json = JSON.parse(stdout) as IperfJson;
@@ -38,7 +43,12 @@ export interface UdpResult {
 }
 
 /** A -> B at a fixed rate, datagrams of `length` bytes (below the tunnel MTU, so nothing fragments). */
-export async function iperfUdp(topology: Topology, rateMbps: number, seconds: number, length: number): Promise<UdpResult> {
+export async function iperfUdp(
+  topology: Topology,
+  rateMbps: number,
+  seconds: number,
+  length: number,
+): Promise<UdpResult> {
   const argv = [IPERF3, '-c', TUNNEL_B, '-u', '-b', `${rateMbps}M`, '-l', String(length), '-t', String(seconds), '-J'];
   const { stdout } = await topology.exec(topology.a, argv, { timeoutMs: (seconds + 15) * 1000 });
   const json = JSON.parse(stdout) as IperfJson;
@@ -70,12 +80,20 @@ export interface PingResult {
 }
 
 /** `count` echo requests `intervalS` apart from A to `target`, after `delayMs`. */
-export async function ping(topology: Topology, target: string, count: number, intervalS: number, delayMs = 0): Promise<PingResult> {
+export async function ping(
+  topology: Topology,
+  target: string,
+  count: number,
+  intervalS: number,
+  delayMs = 0,
+): Promise<PingResult> {
   if (delayMs > 0) await sleep(delayMs);
   const deadline = Math.ceil(count * intervalS + 2);
   const argv = ['ping', '-n', '-i', String(intervalS), '-c', String(count), '-w', String(deadline), target];
   // ping exits 1 when a reply is missing: still a result.
-  const { stdout } = await topology.exec(topology.a, argv, { timeoutMs: (deadline + 5) * 1000 }).catch((error: Error) => ({ stdout: error.message }));
+  const { stdout } = await topology
+    .exec(topology.a, argv, { timeoutMs: (deadline + 5) * 1000 })
+    .catch((error: Error) => ({ stdout: error.message }));
   const rttsMs = [...stdout.matchAll(/time=([0-9.]+) ms/g)].map((match) => Number(match[1]));
   return { rttsMs, sent: count };
 }
@@ -112,7 +130,11 @@ export function threadTicks(pid: number): ThreadTicks[] {
   for (const name of readdirSync(`/proc/${pid}/task`)) {
     try {
       const base = `/proc/${pid}/task/${name}`;
-      out.push({ tid: Number(name), comm: readFileSync(`${base}/comm`, 'utf8').trim(), ticks: statTicks(readFileSync(`${base}/stat`, 'utf8')) });
+      out.push({
+        tid: Number(name),
+        comm: readFileSync(`${base}/comm`, 'utf8').trim(),
+        ticks: statTicks(readFileSync(`${base}/stat`, 'utf8')),
+      });
     } catch {
       // the thread ended
     }
@@ -132,7 +154,10 @@ export function memory(pid: number): Memory {
 }
 
 /** /proc/stat's aggregate line, in ticks: user nice system idle iowait irq softirq steal. */
-export function hostFields(): Record<'user' | 'nice' | 'system' | 'idle' | 'iowait' | 'irq' | 'softirq' | 'steal', number> {
+export function hostFields(): Record<
+  'user' | 'nice' | 'system' | 'idle' | 'iowait' | 'irq' | 'softirq' | 'steal',
+  number
+> {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
   const [user, nice, system, idle, iowait, irq, softirq, steal] = cpu;
   return { user, nice, system, idle, iowait, irq, softirq, steal };

@@ -22,8 +22,28 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summariseProfile, summariseTraceGc } from './cpu-profile.js';
-import { type Engine, type EngineKind, type EngineSpec, type KeyPair, type WarrenOptions, generateKeys, sideSpec, startEngine } from './engines.js';
-import { CpuWindow, type ThreadTicks, cpuTicks, hostFields, iperfTcp, loadAverage, memory, startIperfServer, threadTicks, waitForTunnel } from './measure.js';
+import {
+  type Engine,
+  type EngineKind,
+  type EngineSpec,
+  type KeyPair,
+  type WarrenOptions,
+  generateKeys,
+  sideSpec,
+  startEngine,
+} from './engines.js';
+import {
+  CpuWindow,
+  type ThreadTicks,
+  cpuTicks,
+  hostFields,
+  iperfTcp,
+  loadAverage,
+  memory,
+  startIperfServer,
+  threadTicks,
+  waitForTunnel,
+} from './measure.js';
 import { FloodGenerator, handshakeRun, makeKeys } from './handshakes.js';
 import { snapshotWarren } from './snapshot.js';
 import { fmt, table } from './report.js';
@@ -58,7 +78,9 @@ function threadUse(pid: number, before: ThreadTicks[], after: ThreadTicks[], sec
     const name = t.tid === pid ? 'main thread (JS)' : `${t.comm} threads`;
     groups.set(name, (groups.get(name) ?? 0) + t.ticks - (start.get(t.tid) ?? 0));
   }
-  return [...groups.entries()].map(([name, ticks]) => ({ name, percent: ticks / seconds })).sort((a, b) => b.percent - a.percent);
+  return [...groups.entries()]
+    .map(([name, ticks]) => ({ name, percent: ticks / seconds }))
+    .sort((a, b) => b.percent - a.percent);
 }
 
 /**
@@ -83,7 +105,10 @@ function hostShares(topology: Topology): { stop(): { name: string; percent: numb
       const seconds = (performance.now() - began) / 1000;
       const now = hostFields();
       const delta = (field: keyof typeof now) => (now[field] - host[field]) / seconds;
-      const shares = processes.map((p) => ({ name: p.name, percent: (safe(() => cpuTicks(p.pid)) - p.ticks) / seconds }));
+      const shares = processes.map((p) => ({
+        name: p.name,
+        percent: (safe(() => cpuTicks(p.pid)) - p.ticks) / seconds,
+      }));
       const accounted = shares.reduce((sum, s) => sum + s.percent, 0);
       const busy = delta('user') + delta('nice') + delta('system') + delta('irq') + delta('softirq') + delta('steal');
       shares.sort((a, b) => b.percent - a.percent);
@@ -135,7 +160,11 @@ async function main(): Promise<void> {
     sideSpec(topology, kind, which, `wb${pid}${which}`, own, peer);
 
   /** wireguard-go in B, Warren (own daemon with these node flags) in A; runs `body`; stops both. */
-  const withPair = async <T>(nodeArgs: string[], env: NodeJS.ProcessEnv, body: (warren: Engine, go: Engine) => Promise<T>): Promise<T> => {
+  const withPair = async <T>(
+    nodeArgs: string[],
+    env: NodeJS.ProcessEnv,
+    body: (warren: Engine, go: Engine) => Promise<T>,
+  ): Promise<T> => {
     const warrenOptions: WarrenOptions = { entry, daemonNodeArgs: nodeArgs, daemonEnv: env };
     const go = await startEngine(topology, spec('wireguard-go', 'b', keysB, keysA), warrenOptions);
     let warren: Engine | null = null;
@@ -149,8 +178,16 @@ async function main(): Promise<void> {
     }
   };
 
-  const report: Record<string, unknown> = { date: new Date().toISOString(), seconds: SECONDS, loadAverage: loadAverage(), directions: {} };
-  const directions = [{ tag: 'send', label: 'Warren sends (A->B)', reverse: false }, { tag: 'receive', label: 'Warren receives (B->A)', reverse: true }];
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    seconds: SECONDS,
+    loadAverage: loadAverage(),
+    directions: {},
+  };
+  const directions = [
+    { tag: 'send', label: 'Warren sends (A->B)', reverse: false },
+    { tag: 'receive', label: 'Warren receives (B->A)', reverse: true },
+  ];
   for (const direction of HANDSHAKES_ONLY ? [] : directions) {
     const result: Record<string, unknown> = {};
     (report.directions as Record<string, unknown>)[direction.tag] = result;
@@ -169,23 +206,50 @@ async function main(): Promise<void> {
         const window = new CpuWindow([warren.pid, go.pid]);
         const tcp = await iperfTcp(topology, SECONDS, 1, direction.reverse);
         const cpu = window.stop();
-        const switchesPerSecond = [switches(warren.pid), switches(go.pid)].map((after, i) => (after.voluntary + after.involuntary - switchesBefore[i].voluntary - switchesBefore[i].involuntary) / cpu.seconds);
-        return { tcp, cpu, switchesPerSecond, threads: threadUse(warren.pid, before, threadTicks(warren.pid), cpu.seconds), memory: memory(warren.pid) };
+        const switchesPerSecond = [switches(warren.pid), switches(go.pid)].map(
+          (after, i) =>
+            (after.voluntary + after.involuntary - switchesBefore[i].voluntary - switchesBefore[i].involuntary) /
+            cpu.seconds,
+        );
+        return {
+          tcp,
+          cpu,
+          switchesPerSecond,
+          threads: threadUse(warren.pid, before, threadTicks(warren.pid), cpu.seconds),
+          memory: memory(warren.pid),
+        };
       },
     );
     const profilePath = join(topology.dir, profileName);
     copyFileSync(profilePath, join(OUT, profileName));
     const profile = summariseProfile(profilePath, 25);
     const gc = summariseTraceGc(readFileSync(logPath, 'utf8'));
-    const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as Record<string, { batches: number; packets: number; bytes: number; maxPacket: number; counts: Record<string, number> }>;
+    const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as Record<
+      string,
+      { batches: number; packets: number; bytes: number; maxPacket: number; counts: Record<string, number> }
+    >;
     Object.assign(result, { v8: { ...v8, profile, gc, probe } });
 
-    console.log(`\n==== ${direction.label}: ${fmt(v8.tcp.gbps, 3)} Gbit/s (under --cpu-prof), helper ${fmt(v8.cpu.percent[0], 0)}% of a core, wireguard-go ${fmt(v8.cpu.percent[1], 0)}%, host ${fmt(v8.cpu.hostBusyPercent, 0)}% busy, RSS ${fmt(v8.memory.rssKiB / 1024, 1)} MiB`);
-    console.log(`threads: ${v8.threads.map((t) => `${t.name} ${fmt(t.percent, 0)}%`).join(', ')}; context switches/s: Warren ${fmt(v8.switchesPerSecond[0], 0)}, wireguard-go ${fmt(v8.switchesPerSecond[1], 0)}`);
+    console.log(
+      `\n==== ${direction.label}: ${fmt(v8.tcp.gbps, 3)} Gbit/s (under --cpu-prof), helper ${fmt(v8.cpu.percent[0], 0)}% of a core, wireguard-go ${fmt(v8.cpu.percent[1], 0)}%, host ${fmt(v8.cpu.hostBusyPercent, 0)}% busy, RSS ${fmt(v8.memory.rssKiB / 1024, 1)} MiB`,
+    );
+    console.log(
+      `threads: ${v8.threads.map((t) => `${t.name} ${fmt(t.percent, 0)}%`).join(', ')}; context switches/s: Warren ${fmt(v8.switchesPerSecond[0], 0)}, wireguard-go ${fmt(v8.switchesPerSecond[1], 0)}`,
+    );
     console.log(`\nmain thread by category (busy ${fmt(profile.busyMs, 0)} of ${fmt(profile.totalMs, 0)} ms sampled):`);
-    console.log(table(['category', 'ms', '% busy'], profile.categories.map((c) => [c.category, fmt(c.ms, 0), fmt(c.percentOfBusy, 1)])));
+    console.log(
+      table(
+        ['category', 'ms', '% busy'],
+        profile.categories.map((c) => [c.category, fmt(c.ms, 0), fmt(c.percentOfBusy, 1)]),
+      ),
+    );
     console.log('\ntop self time (main thread):');
-    console.log(table(['function', 'where', 'category', 'ms', '% busy'], profile.top.map((f) => [f.name, f.where, f.category, fmt(f.selfMs, 0), fmt(f.percent, 1)])));
+    console.log(
+      table(
+        ['function', 'where', 'category', 'ms', '% busy'],
+        profile.top.map((f) => [f.name, f.where, f.category, fmt(f.selfMs, 0), fmt(f.percent, 1)]),
+      ),
+    );
     const seconds = v8.cpu.seconds;
     console.log(
       `\nGC (--trace-gc): ${gc.scavenges} scavenges (${fmt(gc.scavenges / seconds, 0)}/s, ${fmt(gc.scavengeMs, 0)} ms paused), ` +
@@ -194,13 +258,21 @@ async function main(): Promise<void> {
     console.log('batches (packets per batch: mean, max; most common sizes):');
     for (const [name, h] of Object.entries(probe)) {
       if (h.batches === 0) continue;
-      const common = Object.entries(h.counts).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, c]) => `${n}x${c}`).join(' ');
+      const common = Object.entries(h.counts)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([n, c]) => `${n}x${c}`)
+        .join(' ');
       const max = Math.max(...Object.keys(h.counts).map(Number));
-      console.log(`  ${name.padEnd(12)} ${String(h.batches).padStart(8)} batches, ${fmt(h.packets / h.batches, 1).padStart(6)} mean, ${String(max).padStart(4)} max, ` +
-        `${fmt(h.bytes / Math.max(1, h.packets), 0)} B mean packet, ${h.maxPacket} B largest; ${common}`);
+      console.log(
+        `  ${name.padEnd(12)} ${String(h.batches).padStart(8)} batches, ${fmt(h.packets / h.batches, 1).padStart(6)} mean, ${String(max).padStart(4)} max, ` +
+          `${fmt(h.bytes / Math.max(1, h.packets), 0)} B mean packet, ${h.maxPacket} B largest; ${common}`,
+      );
     }
     const bytesPerPacket = (probe.tunWrite?.bytes ?? 0) + (probe.netSend?.bytes ?? 0);
-    console.log(`  copied by DataPath.writeTun/sendDatagram: ${fmt(bytesPerPacket / 1e6 / seconds, 0)} MB/s in ${fmt(((probe.tunWrite?.packets ?? 0) + (probe.netSend?.packets ?? 0)) / seconds, 0)} packets/s`);
+    console.log(
+      `  copied by DataPath.writeTun/sendDatagram: ${fmt(bytesPerPacket / 1e6 / seconds, 0)} MB/s in ${fmt(((probe.tunWrite?.packets ?? 0) + (probe.netSend?.packets ?? 0)) / seconds, 0)} packets/s`,
+    );
 
     // ---- pass 2: perf, one recording per engine, and the host's CPU by process and kind ----
     if (PERF) {
@@ -211,28 +283,80 @@ async function main(): Promise<void> {
         const transfer = iperfTcp(topology, SECONDS, 1, direction.reverse);
         await sleep(1000);
         const host = hostShares(topology);
-        await Promise.all([['warren', warren.pid], ['go', go.pid]].map(([who, target]) => {
-          const child = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '999', '-p', String(target), '-o', perfFile(String(who)), '--', 'sleep', String(SECONDS - 2)], { stdio: 'ignore' });
-          return new Promise((resolve) => child.on('exit', resolve));
-        }));
+        await Promise.all(
+          [
+            ['warren', warren.pid],
+            ['go', go.pid],
+          ].map(([who, target]) => {
+            const child = spawn(
+              'perf',
+              [
+                'record',
+                '-q',
+                '-e',
+                'cpu-clock',
+                '-F',
+                '999',
+                '-p',
+                String(target),
+                '-o',
+                perfFile(String(who)),
+                '--',
+                'sleep',
+                String(SECONDS - 2),
+              ],
+              { stdio: 'ignore' },
+            );
+            return new Promise((resolve) => child.on('exit', resolve));
+          }),
+        );
         const hostUse = host.stop();
         const tcp = await transfer;
         const cpu = window.stop();
-        return { tcp, cpu, pid: warren.pid, host: hostUse, threads: threadUse(warren.pid, before, threadTicks(warren.pid), cpu.seconds) };
+        return {
+          tcp,
+          cpu,
+          pid: warren.pid,
+          host: hostUse,
+          threads: threadUse(warren.pid, before, threadTicks(warren.pid), cpu.seconds),
+        };
       });
       const report = async (who: string, args: string[]) =>
-        (await run(['perf', 'report', '-i', perfFile(who), '--stdio', '--no-children', ...args], { timeoutMs: 120_000 })).stdout
-          .split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+        (
+          await run(['perf', 'report', '-i', perfFile(who), '--stdio', '--no-children', ...args], {
+            timeoutMs: 120_000,
+          })
+        ).stdout
+          .split('\n')
+          .filter((line) => line.trim() !== '' && !line.startsWith('#'));
       const helperByDso = await report('warren', ['--sort', 'dso', '--percent-limit', '0.5']);
       const helperBySymbol = await report('warren', ['--sort', 'dso,sym', '--percent-limit', '0.5']);
       const goByDso = await report('go', ['--sort', 'dso', '--percent-limit', '0.5']);
       const goBySymbol = await report('go', ['--sort', 'dso,sym', '--percent-limit', '1']);
       rmSync(`/tmp/perf-${perf.pid}.map`, { force: true });
-      Object.assign(result, { perf: { tcp: perf.tcp, cpu: perf.cpu, host: perf.host, threads: perf.threads, helperByDso, helperBySymbol, goByDso, goBySymbol } });
-      console.log(`\nperf pass: ${fmt(perf.tcp.gbps, 3)} Gbit/s with --perf-basic-prof; helper ${fmt(perf.cpu.percent[0], 0)}%, wireguard-go ${fmt(perf.cpu.percent[1], 0)}%`);
+      Object.assign(result, {
+        perf: {
+          tcp: perf.tcp,
+          cpu: perf.cpu,
+          host: perf.host,
+          threads: perf.threads,
+          helperByDso,
+          helperBySymbol,
+          goByDso,
+          goBySymbol,
+        },
+      });
+      console.log(
+        `\nperf pass: ${fmt(perf.tcp.gbps, 3)} Gbit/s with --perf-basic-prof; helper ${fmt(perf.cpu.percent[0], 0)}%, wireguard-go ${fmt(perf.cpu.percent[1], 0)}%`,
+      );
       console.log(`threads: ${perf.threads.map((t) => `${t.name} ${fmt(t.percent, 0)}%`).join(', ')}`);
-      console.log(`host (${HOST_CORES} cores = ${HOST_CORES * 100}%): ${perf.host.map((h) => `${h.name} ${fmt(h.percent, 0)}%`).join(', ')}`);
-      console.log('Warren helper by DSO (% of its samples; [kernel.kallsyms] = system calls and the network stack they run):\n' + helperByDso.slice(0, 10).join('\n'));
+      console.log(
+        `host (${HOST_CORES} cores = ${HOST_CORES * 100}%): ${perf.host.map((h) => `${h.name} ${fmt(h.percent, 0)}%`).join(', ')}`,
+      );
+      console.log(
+        'Warren helper by DSO (% of its samples; [kernel.kallsyms] = system calls and the network stack they run):\n' +
+          helperByDso.slice(0, 10).join('\n'),
+      );
       console.log('Warren helper top symbols:\n' + helperBySymbol.slice(0, 30).join('\n'));
       console.log('wireguard-go by DSO:\n' + goByDso.slice(0, 6).join('\n'));
       console.log('wireguard-go top symbols:\n' + goBySymbol.slice(0, 15).join('\n'));
@@ -254,8 +378,11 @@ async function main(): Promise<void> {
       return {
         cpu,
         threads: threadUse(warren.pid, before, threadTicks(warren.pid), cpu.seconds),
-        wakeupsPerSecond: (after.voluntary + after.involuntary - switchesBefore.voluntary - switchesBefore.involuntary) / cpu.seconds,
-        goWakeupsPerSecond: (goAfter.voluntary + goAfter.involuntary - goSwitchesBefore.voluntary - goSwitchesBefore.involuntary) / cpu.seconds,
+        wakeupsPerSecond:
+          (after.voluntary + after.involuntary - switchesBefore.voluntary - switchesBefore.involuntary) / cpu.seconds,
+        goWakeupsPerSecond:
+          (goAfter.voluntary + goAfter.involuntary - goSwitchesBefore.voluntary - goSwitchesBefore.involuntary) /
+          cpu.seconds,
         memory: memory(warren.pid),
       };
     });
@@ -278,12 +405,23 @@ async function main(): Promise<void> {
     try {
       const flood = await handshakeRun(topology, generator, 'warren', responder, floodKeys, {
         entry,
-        daemonNodeArgs: ['--cpu-prof', '--cpu-prof-dir', topology.dir, '--cpu-prof-name', profileName, '--import', PROBE],
+        daemonNodeArgs: [
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          topology.dir,
+          '--cpu-prof-name',
+          profileName,
+          '--import',
+          PROBE,
+        ],
         daemonEnv: { WARREN_BENCH_PROBE: probeFile },
       });
       copyFileSync(join(topology.dir, profileName), join(OUT, profileName));
       const profile = summariseProfile(join(topology.dir, profileName), 20);
-      const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as Record<string, { batches: number; packets: number; counts: Record<string, number> }>;
+      const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as Record<
+        string,
+        { batches: number; packets: number; counts: Record<string, number> }
+      >;
       report.handshakes = { flood, profile, probe };
       console.log(
         `\nhandshake flood (${settings.rate}/s offered, ${settings.keys} keys, ${settings.sources} sources) against Warren under --cpu-prof: ` +
@@ -291,9 +429,21 @@ async function main(): Promise<void> {
           `socket drops ${flood.socketDrops}, engine drops: ${flood.engineDrops || 'none'}`,
       );
       const h = probe.fromNetwork;
-      console.log(`datagram batches: ${h.batches}, ${fmt(h.packets / Math.max(1, h.batches), 1)} mean, ${Math.max(0, ...Object.keys(h.counts).map(Number))} max`);
-      console.log(table(['category', 'ms', '% busy'], profile.categories.map((c) => [c.category, fmt(c.ms, 0), fmt(c.percentOfBusy, 1)])));
-      console.log(table(['function', 'where', 'ms', '% busy'], profile.top.map((f) => [f.name, f.where, fmt(f.selfMs, 0), fmt(f.percent, 1)])));
+      console.log(
+        `datagram batches: ${h.batches}, ${fmt(h.packets / Math.max(1, h.batches), 1)} mean, ${Math.max(0, ...Object.keys(h.counts).map(Number))} max`,
+      );
+      console.log(
+        table(
+          ['category', 'ms', '% busy'],
+          profile.categories.map((c) => [c.category, fmt(c.ms, 0), fmt(c.percentOfBusy, 1)]),
+        ),
+      );
+      console.log(
+        table(
+          ['function', 'where', 'ms', '% busy'],
+          profile.top.map((f) => [f.name, f.where, fmt(f.selfMs, 0), fmt(f.percent, 1)]),
+        ),
+      );
     } finally {
       generator.close();
     }

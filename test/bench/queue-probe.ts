@@ -14,7 +14,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Engine, type EngineKind, type EngineSpec, type KeyPair, generateKeys, sideSpec, startEngine } from './engines.js';
+import {
+  type Engine,
+  type EngineKind,
+  type EngineSpec,
+  type KeyPair,
+  generateKeys,
+  sideSpec,
+  startEngine,
+} from './engines.js';
 import { iperfTcp, loadAverage, memory, ping, startIperfServer, udpDrops, waitForTunnel } from './measure.js';
 import { fmt, median, percentile, table } from './report.js';
 import { snapshotWarren } from './snapshot.js';
@@ -28,7 +36,9 @@ const ROUNDS = Number(value('--rounds') ?? 1);
 const REVERSE = argv.includes('--reverse');
 const IDLE_PINGS = Number(value('--idle-pings') ?? 20);
 /** Node flags for Warren's helper (then started here, detached, before `warren up`), e.g. V8 heap sizes. */
-const HELPER_NODE_ARGS = value('--helper-node-args')?.split(' ').filter((arg) => arg !== '');
+const HELPER_NODE_ARGS = value('--helper-node-args')
+  ?.split(' ')
+  .filter((arg) => arg !== '');
 const PAIRS = (value('--pairs') ?? 'go-go,warren-go,warren-warren').split(',');
 const KINDS: Record<string, [EngineKind, EngineKind]> = {
   'go-go': ['wireguard-go', 'wireguard-go'],
@@ -62,25 +72,42 @@ function schedstat(pid: number): Map<string, [number, number]> {
 }
 
 /** The busiest threads over the window: "comm run%/wait%". */
-function schedDelta(before: Map<string, [number, number]>, after: Map<string, [number, number]>, seconds: number): string {
+function schedDelta(
+  before: Map<string, [number, number]>,
+  after: Map<string, [number, number]>,
+  seconds: number,
+): string {
   const rows: [string, number, number][] = [];
   for (const [key, [run, wait]] of after) {
     const [run0, wait0] = before.get(key) ?? [0, 0];
     rows.push([key.split('#')[0], (run - run0) / 1e7 / seconds, (wait - wait0) / 1e7 / seconds]);
   }
-  return rows.sort((x, y) => y[1] - x[1]).slice(0, 3).map(([c, r, w]) => `${c} ${r.toFixed(0)}/${w.toFixed(0)}`).join(', ');
+  return rows
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 3)
+    .map(([c, r, w]) => `${c} ${r.toFixed(0)}/${w.toFixed(0)}`)
+    .join(', ');
 }
 
 async function main(): Promise<void> {
   const topology = new Topology();
   topology.cleanupOnSignals();
-  const entry = value('--warren-entry') ? resolve(value('--warren-entry')!) : snapshotWarren(ROOT, join(topology.dir, 'warren'));
+  const entry = value('--warren-entry')
+    ? resolve(value('--warren-entry')!)
+    : snapshotWarren(ROOT, join(topology.dir, 'warren'));
   topology.create();
   await startIperfServer(topology);
   const keys: [KeyPair, KeyPair] = [await generateKeys(), await generateKeys()];
   const tag = process.pid % 100000;
   const side = (kind: EngineKind, which: 0 | 1): EngineSpec =>
-    sideSpec(topology, kind, which === 0 ? 'a' : 'b', `wq${tag}${which === 0 ? 'a' : 'b'}`, keys[which], keys[1 - which]);
+    sideSpec(
+      topology,
+      kind,
+      which === 0 ? 'a' : 'b',
+      `wq${tag}${which === 0 ? 'a' : 'b'}`,
+      keys[which],
+      keys[1 - which],
+    );
   const rows: string[][] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -103,7 +130,10 @@ async function main(): Promise<void> {
           const sampler = (async () => {
             await sleep(1000);
             while (sampling) {
-              const [qa, qb] = await Promise.all([recvQ(topology, topology.a, 51801), recvQ(topology, topology.b, 51802)]);
+              const [qa, qb] = await Promise.all([
+                recvQ(topology, topology.a, 51801),
+                recvQ(topology, topology.b, 51802),
+              ]);
               samples.qa.push(qa);
               samples.qb.push(qb);
               await sleep(50);
@@ -118,14 +148,26 @@ async function main(): Promise<void> {
             ping(topology, TUNNEL_B, Math.floor((SECONDS - 1.5) / 0.1), 0.1, 1000),
           ]);
           const rssA = memory(pidA).rssKiB / 1024;
-          const drops = [await udpDrops(topology, topology.a, 51801) - drops0[0], await udpDrops(topology, topology.b, 51802) - drops0[1]];
+          const drops = [
+            (await udpDrops(topology, topology.a, 51801)) - drops0[0],
+            (await udpDrops(topology, topology.b, 51802)) - drops0[1],
+          ];
           const schedA = schedDelta(sched0, schedstat(pidA), (performance.now() - t0) / 1000);
           sampling = false;
           await sampler;
           const q = (xs: number[]) => `${fmt(median(xs) / 1024, 0)}/${fmt(percentile(xs, 90) / 1024, 0)}`;
           rows.push([
-            pair.replace(/@.*\//, '@'), fmt(tcp.gbps), fmt(median(idle.rttsMs), 2), fmt(median(pings.rttsMs), 2), fmt(percentile(pings.rttsMs, 90), 2),
-            q(samples.qa), q(samples.qb), `${drops[0]}/${drops[1]}`, schedA, fmt(rssA, 0), loadAverage(),
+            pair.replace(/@.*\//, '@'),
+            fmt(tcp.gbps),
+            fmt(median(idle.rttsMs), 2),
+            fmt(median(pings.rttsMs), 2),
+            fmt(percentile(pings.rttsMs, 90), 2),
+            q(samples.qa),
+            q(samples.qb),
+            `${drops[0]}/${drops[1]}`,
+            schedA,
+            fmt(rssA, 0),
+            loadAverage(),
           ]);
           console.log(rows.at(-1)!.join('  '));
         } finally {
@@ -136,8 +178,27 @@ async function main(): Promise<void> {
   } finally {
     topology.cleanup();
   }
-  console.log(`\nTCP ${REVERSE ? 'B -> A' : 'A -> B'}, ping A -> B; queues median/p90 (Recv-Q KiB); A's busiest threads: % on a CPU / % runnable waiting`);
-  console.log(table(['pair', 'Gbit/s', 'idle ms', 'load ms', 'p90 ms', 'sockA KiB', 'sockB KiB', 'drops A/B', 'A threads run%/wait%', 'A RSS MiB', 'load'], rows));
+  console.log(
+    `\nTCP ${REVERSE ? 'B -> A' : 'A -> B'}, ping A -> B; queues median/p90 (Recv-Q KiB); A's busiest threads: % on a CPU / % runnable waiting`,
+  );
+  console.log(
+    table(
+      [
+        'pair',
+        'Gbit/s',
+        'idle ms',
+        'load ms',
+        'p90 ms',
+        'sockA KiB',
+        'sockB KiB',
+        'drops A/B',
+        'A threads run%/wait%',
+        'A RSS MiB',
+        'load',
+      ],
+      rows,
+    ),
+  );
 }
 
 await main();

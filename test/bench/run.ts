@@ -19,11 +19,33 @@ import { cpus } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENGINE_LABEL, type Engine, type EngineKind, type EngineSpec, type KeyPair, type WarrenOptions, generateKeys, sideSpec, startEngine } from './engines.js';
+import {
+  ENGINE_LABEL,
+  type Engine,
+  type EngineKind,
+  type EngineSpec,
+  type KeyPair,
+  type WarrenOptions,
+  generateKeys,
+  sideSpec,
+  startEngine,
+} from './engines.js';
 import { FloodGenerator, type HandshakeRun, type HandshakeSettings, handshakeRun, makeKeys } from './handshakes.js';
 import {
-  CpuWindow, type CpuUsage, type Memory, type PingResult, type TcpResult, type UdpResult,
-  iperfTcp, iperfUdp, loadAverage, memory, ping, startIperfServer, udpDrops, waitForTunnel,
+  CpuWindow,
+  type CpuUsage,
+  type Memory,
+  type PingResult,
+  type TcpResult,
+  type UdpResult,
+  iperfTcp,
+  iperfUdp,
+  loadAverage,
+  memory,
+  ping,
+  startIperfServer,
+  udpDrops,
+  waitForTunnel,
 } from './measure.js';
 import { fmt, median, percentile, ratio, table } from './report.js';
 import { snapshotWarren } from './snapshot.js';
@@ -139,11 +161,14 @@ function staleBuild(): string | null {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && statSync(path).mtimeMs > builtAt) newer.push(relative(ROOT, path));
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && statSync(path).mtimeMs > builtAt)
+        newer.push(relative(ROOT, path));
     }
   };
   for (const dir of ['native-helper', 'shared']) walk(join(ROOT, dir));
-  return newer.length > 0 ? `build/ is older than ${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ', ...' : ''}` : null;
+  return newer.length > 0
+    ? `build/ is older than ${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ', ...' : ''}`
+    : null;
 }
 
 async function main(): Promise<void> {
@@ -156,7 +181,9 @@ async function main(): Promise<void> {
   const before = new CpuWindow([]);
   await sleep(2000);
   const busyAtStart = before.stop().hostBusyPercent;
-  console.log(`warren bench${settings.quick ? ' --quick' : ''}: ${cpus().length} CPUs, load average ${loadAtStart}, host ${fmt(busyAtStart, 0)}% busy over 2 s before start`);
+  console.log(
+    `warren bench${settings.quick ? ' --quick' : ''}: ${cpus().length} CPUs, load average ${loadAtStart}, host ${fmt(busyAtStart, 0)}% busy over 2 s before start`,
+  );
   if (busyAtStart > 10) console.log('warning: the machine is not quiet (other work is running); figures will be noisy');
   if (stale) console.log(`warning: ${stale}`);
 
@@ -193,8 +220,10 @@ async function main(): Promise<void> {
           await sleep(settings.idleSeconds * 1000);
           idleCpu = window.stop();
         }
-        const drops = async (): Promise<[number, number]> =>
-          [await udpDrops(topology, topology.a, 51801), await udpDrops(topology, topology.b, 51802)];
+        const drops = async (): Promise<[number, number]> => [
+          await udpDrops(topology, topology.a, 51801),
+          await udpDrops(topology, topology.b, 51802),
+        ];
         const direction = async (reverse: boolean): Promise<Direction> => {
           const dropsBefore = await drops();
           const window = new CpuWindow([a.pid, b.pid]);
@@ -205,7 +234,12 @@ async function main(): Promise<void> {
           ]);
           const cpu = window.stop();
           const dropsAfter = await drops();
-          return { tcp, ping: pings, cpu, socketDrops: [dropsAfter[0] - dropsBefore[0], dropsAfter[1] - dropsBefore[1]] };
+          return {
+            tcp,
+            ping: pings,
+            cpu,
+            socketDrops: [dropsAfter[0] - dropsBefore[0], dropsAfter[1] - dropsBefore[1]],
+          };
         };
         const ab = await direction(false);
         const ba = await direction(true);
@@ -225,7 +259,9 @@ async function main(): Promise<void> {
   if (settings.handshakes) {
     const responder = makeKeys(1)[0];
     const floodKeys = makeKeys(settings.handshakes.keys);
-    process.stdout.write(`handshakes: building ${Math.ceil(settings.handshakes.rate * settings.handshakes.seconds)} initiations... `);
+    process.stdout.write(
+      `handshakes: building ${Math.ceil(settings.handshakes.rate * settings.handshakes.seconds)} initiations... `,
+    );
     const generator = await FloodGenerator.start(topology, responder, floodKeys, settings.handshakes);
     console.log('done');
     try {
@@ -266,7 +302,10 @@ async function main(): Promise<void> {
       loadAverage: { start: loadAtStart, end: loadAtEnd },
       busyPercentBeforeStart: busyAtStart,
     },
-    git: { head: command(['git', '-C', ROOT, 'rev-parse', 'HEAD']), dirty: command(['git', '-C', ROOT, 'status', '--porcelain']) !== '' },
+    git: {
+      head: command(['git', '-C', ROOT, 'rev-parse', 'HEAD']),
+      dirty: command(['git', '-C', ROOT, 'status', '--porcelain']) !== '',
+    },
     warrenEntry: settings.warrenEntry ?? 'a copy of build/ taken at start',
     staleBuild: stale,
     settings,
@@ -281,14 +320,29 @@ async function main(): Promise<void> {
   topology.cleanup();
 }
 
-function summarise(settings: Settings, rounds: RoundResult[], handshakes: HandshakeRun[]): { text: string; json: object } {
+function summarise(
+  settings: Settings,
+  rounds: RoundResult[],
+  handshakes: HandshakeRun[],
+): { text: string; json: object } {
   const of = (pair: PairId) => rounds.filter((r) => r.pair === pair);
   const pairs = settings.pairs;
   const base = pairs.includes('go-go') ? 'go-go' : null;
-  type Row = { name: string; values: number[]; digits: number; better: 'higher' | 'lower' | 'none'; suffix?: (pair: PairId) => string };
+  type Row = {
+    name: string;
+    values: number[];
+    digits: number;
+    better: 'higher' | 'lower' | 'none';
+    suffix?: (pair: PairId) => string;
+  };
   const rows: Row[] = [];
-  const add = (name: string, pick: (r: RoundResult[]) => number, digits: number, better: Row['better'], suffix?: Row['suffix']) =>
-    rows.push({ name, values: pairs.map((p) => pick(of(p))), digits, better, suffix });
+  const add = (
+    name: string,
+    pick: (r: RoundResult[]) => number,
+    digits: number,
+    better: Row['better'],
+    suffix?: Row['suffix'],
+  ) => rows.push({ name, values: pairs.map((p) => pick(of(p))), digits, better, suffix });
 
   const rtts = (list: PingResult[]) => list.flatMap((p) => p.rttsMs);
   const lossPercent = (list: PingResult[]) => {
@@ -296,8 +350,20 @@ function summarise(settings: Settings, rounds: RoundResult[], handshakes: Handsh
     return sent === 0 ? NaN : (100 * (sent - list.reduce((s, p) => s + p.rttsMs.length, 0))) / sent;
   };
 
-  add('TCP A->B Gbit/s', (r) => median(r.map((x) => x.ab.tcp.gbps)), 3, 'higher', (p) => spread(of(p).map((x) => x.ab.tcp.gbps)));
-  add('TCP B->A Gbit/s', (r) => median(r.map((x) => x.ba.tcp.gbps)), 3, 'higher', (p) => spread(of(p).map((x) => x.ba.tcp.gbps)));
+  add(
+    'TCP A->B Gbit/s',
+    (r) => median(r.map((x) => x.ab.tcp.gbps)),
+    3,
+    'higher',
+    (p) => spread(of(p).map((x) => x.ab.tcp.gbps)),
+  );
+  add(
+    'TCP B->A Gbit/s',
+    (r) => median(r.map((x) => x.ba.tcp.gbps)),
+    3,
+    'higher',
+    (p) => spread(of(p).map((x) => x.ba.tcp.gbps)),
+  );
   add('TCP A->B retransmits', (r) => median(r.map((x) => x.ab.tcp.retransmits)), 0, 'none');
   add('TCP B->A retransmits', (r) => median(r.map((x) => x.ba.tcp.retransmits)), 0, 'none');
   add('TCP A->B UDP socket drops at B', (r) => median(r.map((x) => x.ab.socketDrops[1])), 0, 'none');
@@ -316,29 +382,55 @@ function summarise(settings: Settings, rounds: RoundResult[], handshakes: Handsh
   add('CPU B during TCP A->B %core', (r) => median(r.map((x) => x.ab.cpu.percent[1])), 0, 'none');
   add('CPU A during TCP B->A %core', (r) => median(r.map((x) => x.ba.cpu.percent[0])), 0, 'none');
   add('CPU B during TCP B->A %core', (r) => median(r.map((x) => x.ba.cpu.percent[1])), 0, 'none');
-  add('host busy during TCP %', (r) => median(r.flatMap((x) => [x.ab.cpu.hostBusyPercent, x.ba.cpu.hostBusyPercent])), 0, 'none');
-  add(`CPU A idle tunnel (${settings.idleSeconds} s) %core`, (r) => r.find((x) => x.idleCpu)?.idleCpu?.percent[0] ?? NaN, 2, 'lower');
-  add(`CPU B idle tunnel (${settings.idleSeconds} s) %core`, (r) => r.find((x) => x.idleCpu)?.idleCpu?.percent[1] ?? NaN, 2, 'lower');
+  add(
+    'host busy during TCP %',
+    (r) => median(r.flatMap((x) => [x.ab.cpu.hostBusyPercent, x.ba.cpu.hostBusyPercent])),
+    0,
+    'none',
+  );
+  add(
+    `CPU A idle tunnel (${settings.idleSeconds} s) %core`,
+    (r) => r.find((x) => x.idleCpu)?.idleCpu?.percent[0] ?? NaN,
+    2,
+    'lower',
+  );
+  add(
+    `CPU B idle tunnel (${settings.idleSeconds} s) %core`,
+    (r) => r.find((x) => x.idleCpu)?.idleCpu?.percent[1] ?? NaN,
+    2,
+    'lower',
+  );
   add('RSS A after traffic MiB', (r) => median(r.map((x) => x.memory[0].rssKiB / 1024)), 1, 'lower');
   add('RSS B after traffic MiB', (r) => median(r.map((x) => x.memory[1].rssKiB / 1024)), 1, 'lower');
   add('peak RSS A MiB', (r) => Math.max(...r.map((x) => x.memory[0].peakRssKiB / 1024)), 1, 'lower');
   add('peak RSS B MiB', (r) => Math.max(...r.map((x) => x.memory[1].peakRssKiB / 1024)), 1, 'lower');
 
   const ratioPairs = base ? pairs.filter((p) => p !== base) : [];
-  const header = ['', ...pairs.map((p) => PAIRS[p].label), ...ratioPairs.map((p) => `${PAIRS[p].label.split('<->').map(short).join('-')}/go-go`)];
+  const header = [
+    '',
+    ...pairs.map((p) => PAIRS[p].label),
+    ...ratioPairs.map((p) => `${PAIRS[p].label.split('<->').map(short).join('-')}/go-go`),
+  ];
   const body = rows.map((row) => [
     row.name,
     ...row.values.map((v, i) => fmt(v, row.digits) + (row.suffix ? row.suffix(pairs[i]) : '')),
-    ...ratioPairs.map((p) => (row.better === 'none' ? '' : ratio(row.values[pairs.indexOf(p)], row.values[pairs.indexOf(base!)]))),
+    ...ratioPairs.map((p) =>
+      row.better === 'none' ? '' : ratio(row.values[pairs.indexOf(p)], row.values[pairs.indexOf(base!)]),
+    ),
   ]);
-  let text = rounds.length === 0 ? '' : `medians over ${settings.rounds} round(s); A is the left engine, B the right; iperf3 server in B; -t ${settings.tcpSeconds}` +
-    `${settings.omitSeconds ? ` -O ${settings.omitSeconds}` : ''}; UDP -l ${settings.udpLength} for ${settings.udpSeconds} s; ` +
-    `ratios are value / wg-go<->wg-go (throughput: higher is better; loss, ping, idle CPU, RSS: lower is better)\n` + table(header, body);
+  let text =
+    rounds.length === 0
+      ? ''
+      : `medians over ${settings.rounds} round(s); A is the left engine, B the right; iperf3 server in B; -t ${settings.tcpSeconds}` +
+        `${settings.omitSeconds ? ` -O ${settings.omitSeconds}` : ''}; UDP -l ${settings.udpLength} for ${settings.udpSeconds} s; ` +
+        `ratios are value / wg-go<->wg-go (throughput: higher is better; loss, ping, idle CPU, RSS: lower is better)\n` +
+        table(header, body);
 
   const hsJson: Record<string, object> = {};
   if (handshakes.length > 0) {
     const kinds = ['wireguard-go', 'warren'] as const;
-    const pick = (kind: EngineKind, f: (h: HandshakeRun) => number) => median(handshakes.filter((h) => h.kind === kind).map(f));
+    const pick = (kind: EngineKind, f: (h: HandshakeRun) => number) =>
+      median(handshakes.filter((h) => h.kind === kind).map(f));
     const hsRows: [string, (h: HandshakeRun) => number, number][] = [
       ['handshake responses/s', (h) => h.responsesPerSecond, 0],
       ['cookie replies/s', (h) => h.cookieRepliesPerSecond, 0],
@@ -348,16 +440,23 @@ function summarise(settings: Settings, rounds: RoundResult[], handshakes: Handsh
       ['responder RSS MiB', (h) => h.responderMemory.rssKiB / 1024, 1],
     ];
     const s = settings.handshakes!;
-    text += `${text ? '\n\n' : ''}handshake flood: ${s.keys} peer keys from ${s.sources} source addresses (rate-limit ceiling ${20 * s.sources}/s under load), ` +
+    text +=
+      `${text ? '\n\n' : ''}handshake flood: ${s.keys} peer keys from ${s.sources} source addresses (rate-limit ceiling ${20 * s.sources}/s under load), ` +
       `${s.rate}/s offered for ${s.seconds} s, cookies honoured; medians of ${settings.handshakeRounds}\n` +
       table(
         ['responder', ...kinds.map((k) => ENGINE_LABEL[k]), 'Warren/wg-go'],
-        hsRows.map(([name, f, digits]) => [name, ...kinds.map((k) => fmt(pick(k, f), digits)), name.startsWith('handshake') ? ratio(pick('warren', f), pick('wireguard-go', f)) : '']),
+        hsRows.map(([name, f, digits]) => [
+          name,
+          ...kinds.map((k) => fmt(pick(k, f), digits)),
+          name.startsWith('handshake') ? ratio(pick('warren', f), pick('wireguard-go', f)) : '',
+        ]),
       );
     for (const kind of kinds) hsJson[kind] = Object.fromEntries(hsRows.map(([name, f]) => [name, pick(kind, f)]));
   }
   const json = {
-    tunnel: Object.fromEntries(pairs.map((p, i) => [p, Object.fromEntries(rows.map((row) => [row.name, row.values[i]]))])),
+    tunnel: Object.fromEntries(
+      pairs.map((p, i) => [p, Object.fromEntries(rows.map((row) => [row.name, row.values[i]]))]),
+    ),
     handshakes: hsJson,
   };
   return { text, json };

@@ -29,7 +29,9 @@ export function snapshotWarren(root: string, dir: string): string {
     execFileSync(process.execPath, [entry, '--version'], { stdio: 'pipe', timeout: 20_000 });
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
-    throw new Error(`the copy of build/ does not run (a rebuild in progress? run \`npm run build\`): ${stderr.split('\n').slice(0, 6).join('\n')}`);
+    throw new Error(
+      `the copy of build/ does not run (a rebuild in progress? run \`npm run build\`): ${stderr.split('\n').slice(0, 6).join('\n')}`,
+    );
   }
   return entry;
 }

@@ -26,7 +26,10 @@ export interface RunResult {
 }
 
 /** Runs argv; rejects with stderr in the message. */
-export function run(argv: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  argv: readonly string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     execFile(
       argv[0],
@@ -68,7 +71,11 @@ export class Topology {
       this.namespaces.push(ns);
       execFileSync(IP, ['-n', ns, 'link', 'set', 'lo', 'up'], { stdio: 'pipe' });
     }
-    execFileSync(IP, ['-n', this.a, 'link', 'add', 'veth-a', 'type', 'veth', 'peer', 'name', 'veth-b', 'netns', this.b], { stdio: 'pipe' });
+    execFileSync(
+      IP,
+      ['-n', this.a, 'link', 'add', 'veth-a', 'type', 'veth', 'peer', 'name', 'veth-b', 'netns', this.b],
+      { stdio: 'pipe' },
+    );
     execFileSync(IP, ['-n', this.a, 'addr', 'add', `${VETH_A}/16`, 'dev', 'veth-a'], { stdio: 'pipe' });
     execFileSync(IP, ['-n', this.b, 'addr', 'add', `${VETH_B}/16`, 'dev', 'veth-b'], { stdio: 'pipe' });
     execFileSync(IP, ['-n', this.a, 'link', 'set', 'veth-a', 'up'], { stdio: 'pipe' });
@@ -84,7 +91,11 @@ export class Topology {
       this.floodSources.push(address);
       lines.push(`addr add ${address}/32 dev veth-a`);
     }
-    if (lines.length > 0) execFileSync(IP, ['-n', this.a, '-batch', '-'], { input: lines.join('\n') + '\n', stdio: ['pipe', 'pipe', 'pipe'] });
+    if (lines.length > 0)
+      execFileSync(IP, ['-n', this.a, '-batch', '-'], {
+        input: lines.join('\n') + '\n',
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     return this.floodSources.slice(0, count);
   }
 
@@ -93,7 +104,11 @@ export class Topology {
     return [IP, 'netns', 'exec', ns, ...argv];
   }
 
-  exec(ns: string, argv: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  exec(
+    ns: string,
+    argv: readonly string[],
+    options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<RunResult> {
     return run(this.inside(ns, argv), options);
   }
 
@@ -104,7 +119,10 @@ export class Topology {
 
   pids(ns: string): number[] {
     const result = spawnSync(IP, ['netns', 'pids', ns], { encoding: 'utf8' });
-    return (result.stdout ?? '').split('\n').filter((line) => /^\d+$/.test(line)).map(Number);
+    return (result.stdout ?? '')
+      .split('\n')
+      .filter((line) => /^\d+$/.test(line))
+      .map(Number);
   }
 
   /** Pids inside `ns` whose command line contains every one of `words`. */
@@ -152,7 +170,8 @@ export class Topology {
     };
     if (signal('SIGTERM') > 0) {
       const deadline = Date.now() + 3000;
-      while (Date.now() < deadline && this.namespaces.some((ns) => this.pids(ns).length > 0)) spawnSync('sleep', ['0.1']);
+      while (Date.now() < deadline && this.namespaces.some((ns) => this.pids(ns).length > 0))
+        spawnSync('sleep', ['0.1']);
       signal('SIGKILL');
     }
     for (const ns of this.namespaces.splice(0)) spawnSync(IP, ['netns', 'del', ns], { stdio: 'ignore' });

@@ -35,8 +35,20 @@ describe('warren key tools agree with wg', () => {
     const last = key[42];
     const nonCanonical = key.slice(0, 42) + String.fromCharCode(last.charCodeAt(0) + 1) + '=';
     const inputs = [
-      key, `${key}\n`, `${key}  \n\n`, `${key}\0`, ` ${key}`, `${key}x`, key.slice(0, 43), `${key.slice(0, 43)}A`,
-      nonCanonical, `${key}\n${key}`, '', '\n', `${'A'.repeat(43)}=`, `${'*'.repeat(43)}=`,
+      key,
+      `${key}\n`,
+      `${key}  \n\n`,
+      `${key}\0`,
+      ` ${key}`,
+      `${key}x`,
+      key.slice(0, 43),
+      `${key.slice(0, 43)}A`,
+      nonCanonical,
+      `${key}\n${key}`,
+      '',
+      '\n',
+      `${'A'.repeat(43)}=`,
+      `${'*'.repeat(43)}=`,
     ];
     for (const input of inputs) {
       const theirs = wg(['pubkey'], input);
@@ -70,7 +82,10 @@ describe('warren check on the fixture corpus', () => {
     expect(result.status, result.stderr).toBe(0);
     for (const fixture of valid) {
       expect(result.stdout).toContain(`${fixture.path}: ok`);
-      expect(mismatches(fixture.warnings, parseDiagnostics(fixture.path, result.stderr, 'warning')), fixture.name).toEqual([]);
+      expect(
+        mismatches(fixture.warnings, parseDiagnostics(fixture.path, result.stderr, 'warning')),
+        fixture.name,
+      ).toEqual([]);
     }
   });
 
@@ -79,7 +94,9 @@ describe('warren check on the fixture corpus', () => {
       const result = warren(['check', fixture.path]);
       expect(result.status, fixture.name).toBe(1);
       expect(result.stdout).toBe('');
-      expect(mismatches(fixture.errors, parseDiagnostics(fixture.path, result.stderr, 'error')), fixture.name).toEqual([]);
+      expect(mismatches(fixture.errors, parseDiagnostics(fixture.path, result.stderr, 'error')), fixture.name).toEqual(
+        [],
+      );
     }
   });
 

@@ -9,8 +9,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppState, EditableTunnel, SaveOutcome, TunnelDetails, TunnelSettings } from '../../shared/bridge/types.js';
-import { decodeKey, encodeKey, formatDiagnostic, insertPrivateKey, parseConfig, withStandInKey } from '../../shared/config/index.js';
+import type {
+  AppState,
+  EditableTunnel,
+  SaveOutcome,
+  TunnelDetails,
+  TunnelSettings,
+} from '../../shared/bridge/types.js';
+import {
+  decodeKey,
+  encodeKey,
+  formatDiagnostic,
+  insertPrivateKey,
+  parseConfig,
+  withStandInKey,
+} from '../../shared/config/index.js';
 import { type TestWindow, openTestWindow } from './window-harness.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/editor/', import.meta.url));
@@ -34,14 +47,34 @@ function judged(name: string, text: string): SaveOutcome {
   const inserted = insertPrivateKey(text, encodeKey(new Uint8Array(32).fill(3)));
   const result = parseConfig(withStandInKey(inserted.ok ? inserted.text : text));
   const file = `${name}.conf`;
-  return result.ok ? { ok: true, name, warnings: result.warnings.map((d) => formatDiagnostic(file, d)) } : { ok: false, errors: result.errors.map((d) => formatDiagnostic(file, d)) };
+  return result.ok
+    ? { ok: true, name, warnings: result.warnings.map((d) => formatDiagnostic(file, d)) }
+    : { ok: false, errors: result.errors.map((d) => formatDiagnostic(file, d)) };
 }
 
 function details(name: string): TunnelDetails {
-  return { name, publicKey: STORED_PUBLIC, addresses: ['10.9.0.2/32'], dns: [], listenPort: null, mtu: null, running: false, configReadable: true, peers: [], warnings: [], sampledAt: 0 };
+  return {
+    name,
+    publicKey: STORED_PUBLIC,
+    addresses: ['10.9.0.2/32'],
+    dns: [],
+    listenPort: null,
+    mtu: null,
+    running: false,
+    configReadable: true,
+    peers: [],
+    warnings: [],
+    sampledAt: 0,
+  };
 }
 
-const SETTINGS: TunnelSettings = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
+const SETTINGS: TunnelSettings = {
+  startWithSystem: false,
+  blockUntunneled: false,
+  allowBridges: false,
+  allowScripts: false,
+  excludePrivateIps: false,
+};
 
 /** What the fake main answers and what it was asked. */
 const main = {
@@ -52,7 +85,12 @@ const main = {
       case 'getState':
         return STATE;
       case 'getTunnel':
-        return { name: args[0] as string, text: HIDDEN, publicKey: STORED_PUBLIC, settings: SETTINGS } satisfies EditableTunnel;
+        return {
+          name: args[0] as string,
+          text: HIDDEN,
+          publicKey: STORED_PUBLIC,
+          settings: SETTINGS,
+        } satisfies EditableTunnel;
       case 'getTunnelSettings':
         return SETTINGS;
       case 'getTunnelDetails':
@@ -97,7 +135,8 @@ async function open() {
 const content = (name: string) => page.getByRole('textbox', { name: `Configuration of ${name}`, exact: true });
 /** The text the editor shows (every line is drawn: the texts here are short). */
 const editorText = async () => (await page.locator('.cm-content .cm-line').allTextContents()).join('\n');
-const markedLines = (severity: 'error' | 'warning') => page.locator(`.cm-lineNumbers .cm-gutterElement.cm-line-${severity}`).allInnerTexts();
+const markedLines = (severity: 'error' | 'warning') =>
+  page.locator(`.cm-lineNumbers .cm-gutterElement.cm-line-${severity}`).allInnerTexts();
 
 /** Moves the cursor to the end of 1-based `line` with the keyboard. */
 async function endOfLine(line: number) {
@@ -138,7 +177,10 @@ describe('the tunnel editor in Chromium', () => {
     await expect.poll(() => page.locator('#editor-findings .summary').innerText()).toBe('No problems found.');
     expect(await page.locator('.keybar').innerText()).toContain('No PrivateKey: one is made when you save');
     // Nothing moves as findings come and go or the text grows past nine lines (measured again below).
-    const box = async () => ({ code: await page.locator('.code').boundingBox(), text: (await page.locator('.cm-content').boundingBox())?.x });
+    const box = async () => ({
+      code: await page.locator('.code').boundingBox(),
+      text: (await page.locator('.cm-content').boundingBox())?.x,
+    });
     const layout = await box();
 
     // Break line 7 with the keyboard: /24 becomes /99.
@@ -250,11 +292,19 @@ describe('the tunnel editor in Chromium', () => {
     await page.keyboard.press('Tab');
     // Focus is in the text (in the pane's shadow root), which is outlined.
     const focusedInEditor = () =>
-      page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.shadowRoot?.activeElement?.className ?? '');
+      page.evaluate(
+        () => (globalThis as unknown as PageGlobals).document.activeElement?.shadowRoot?.activeElement?.className ?? '',
+      );
     await expect.poll(focusedInEditor).toContain('cm-content');
     // CodeMirror marks itself focused when it has handled the focus event, a moment after the element has focus.
-    await expect.poll(() => page.locator('.cm-editor').evaluate((el) => el.classList.contains('cm-focused'))).toBe(true);
-    expect(await page.locator('.cm-editor').evaluate((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).outlineStyle)).toBe('solid');
+    await expect
+      .poll(() => page.locator('.cm-editor').evaluate((el) => el.classList.contains('cm-focused')))
+      .toBe(true);
+    expect(
+      await page
+        .locator('.cm-editor')
+        .evaluate((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).outlineStyle),
+    ).toBe('solid');
     await page.keyboard.type('# typed');
     // A key of [Peer] proposed while typed at the end, taken with Enter.
     await page.keyboard.press('Control+End');
@@ -289,7 +339,11 @@ describe('the tunnel editor in Chromium', () => {
     await page.getByRole('button', { name: 'New tunnel' }).click();
     await content('the new tunnel').waitFor();
     // CodeMirror's own stylesheet applies (it lays the editor out as a flex box, the gutter beside the text).
-    expect(await page.locator('.cm-editor').evaluate((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).display)).toBe('flex');
+    expect(
+      await page
+        .locator('.cm-editor')
+        .evaluate((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).display),
+    ).toBe('flex');
     expect(win.consoleErrors).toEqual([]);
   });
 });

@@ -6,7 +6,15 @@
  * editor.test.ts; this suite covers the window around it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppState, ImportFile, ImportOutcome, LogLine, TunnelDetails, TunnelSettings, TunnelView } from '../../shared/bridge/types.js';
+import type {
+  AppState,
+  ImportFile,
+  ImportOutcome,
+  LogLine,
+  TunnelDetails,
+  TunnelSettings,
+  TunnelView,
+} from '../../shared/bridge/types.js';
 import { formatDiagnostic, parseConfig } from '../../shared/config/index.js';
 import { notAllowedMessage } from '../../shared/ipc/access.js';
 import { START_HELPER_HINT } from '../../main/connection-state.js';
@@ -32,14 +40,25 @@ const STATE: AppState = {
 /** A tunnel alice stored: ann (the window's user) may switch it, nothing more. */
 const TEAM: TunnelView = { name: 'team', phase: 'on', stored: true, owner: 'alice', canChange: false };
 const TEAM_REFUSAL = 'team belongs to alice; only alice or an administrator may read it';
-const SETTINGS: TunnelSettings = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
+const SETTINGS: TunnelSettings = {
+  startWithSystem: false,
+  blockUntunneled: false,
+  allowBridges: false,
+  allowScripts: false,
+  excludePrivateIps: false,
+};
 
 const LOGS: LogLine[] = [
   { time: Date.UTC(2026, 0, 1, 9, 0, 0), level: 'info', message: 'helper 0.1.0 started' },
   { time: Date.UTC(2026, 0, 1, 9, 0, 1), level: 'debug', message: 'sent handshake initiation', tunnel: 'home' },
   { time: Date.UTC(2026, 0, 1, 9, 0, 2), level: 'info', message: 'up', tunnel: 'home' },
   { time: Date.UTC(2026, 0, 1, 9, 0, 3), level: 'warn', message: 'no handshake after 15 s', tunnel: 'work' },
-  { time: Date.UTC(2026, 0, 1, 9, 0, 4), level: 'error', message: 'the endpoint lab.example did not resolve', tunnel: 'lab' },
+  {
+    time: Date.UTC(2026, 0, 1, 9, 0, 4),
+    level: 'error',
+    message: 'the endpoint lab.example did not resolve',
+    tunnel: 'lab',
+  },
 ];
 
 /** What the fake main answers and what it was asked. */
@@ -80,7 +99,19 @@ const main = {
         mtu: null,
         running,
         configReadable: false,
-        peers: running ? [{ publicKey: PEER, endpoint: '203.0.113.5:51820', allowedIps: ['10.20.0.0/16'], latestHandshake: this.handshakeAt, rxBytes: n * 4096, txBytes: n * 2048, persistentKeepalive: 25 }] : [],
+        peers: running
+          ? [
+              {
+                publicKey: PEER,
+                endpoint: '203.0.113.5:51820',
+                allowedIps: ['10.20.0.0/16'],
+                latestHandshake: this.handshakeAt,
+                rxBytes: n * 4096,
+                txBytes: n * 2048,
+                persistentKeepalive: 25,
+              },
+            ]
+          : [],
         warnings: [],
         sampledAt: this.handshakeAt + n * 1000,
       };
@@ -95,7 +126,15 @@ const main = {
       running,
       configReadable: true,
       peers: [
-        { publicKey: PEER, endpoint: '192.0.2.1:51820', allowedIps: ['10.7.0.0/24'], latestHandshake: this.handshakeAt, rxBytes: n * 24 * 1024, txBytes: n * 8 * 1024, persistentKeepalive: 25 },
+        {
+          publicKey: PEER,
+          endpoint: '192.0.2.1:51820',
+          allowedIps: ['10.7.0.0/24'],
+          latestHandshake: this.handshakeAt,
+          rxBytes: n * 24 * 1024,
+          txBytes: n * 8 * 1024,
+          persistentKeepalive: 25,
+        },
         {
           publicKey: SILENT_PEER,
           endpoint: '198.51.100.7:51820',
@@ -141,7 +180,10 @@ const main = {
         this.settings = { ...this.settings, ...(args[1] as Partial<TunnelSettings>) };
         return this.settings;
       case 'renameTunnel':
-        this.state = { ...this.state, tunnels: this.state.tunnels.map((t) => (t.name === args[0] ? { ...t, name: args[1] as string } : t)) };
+        this.state = {
+          ...this.state,
+          tunnels: this.state.tunnels.map((t) => (t.name === args[0] ? { ...t, name: args[1] as string } : t)),
+        };
         return args[1];
       case 'deleteTunnel':
         this.state = { ...this.state, tunnels: this.state.tunnels.filter((t) => t.name !== args[0]) };
@@ -168,16 +210,30 @@ let win: TestWindow;
  * controls (which WCAG exempts) is skipped.
  */
 function lowContrast(): string[] {
-  type El = { parentElement: El | null; childNodes: ArrayLike<{ nodeType: number; textContent: string | null }>; closest(s: string): unknown; getClientRects(): ArrayLike<unknown>; textContent: string | null };
+  type El = {
+    parentElement: El | null;
+    childNodes: ArrayLike<{ nodeType: number; textContent: string | null }>;
+    closest(s: string): unknown;
+    getClientRects(): ArrayLike<unknown>;
+    textContent: string | null;
+  };
   const w = globalThis as unknown as {
     document: { querySelectorAll(s: string): ArrayLike<El> };
-    getComputedStyle(e: El): { color: string; backgroundColor: string; opacity: string; fontSize: string; fontWeight: string; visibility: string };
+    getComputedStyle(e: El): {
+      color: string;
+      backgroundColor: string;
+      opacity: string;
+      fontSize: string;
+      fontWeight: string;
+      visibility: string;
+    };
   };
   const parse = (c: string): number[] | null => {
     const m = /^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)$/.exec(c);
     return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] : null;
   };
-  const over = (top: number[], bottom: number[]) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1);
+  const over = (top: number[], bottom: number[]) =>
+    [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1);
   const luminance = (c: number[]) => {
     const [r, g, b] = c.slice(0, 3).map((v) => {
       const s = v / 255;
@@ -205,7 +261,12 @@ function lowContrast(): string[] {
       .map((n) => n.textContent ?? '')
       .join('')
       .trim();
-    if (!text || el.getClientRects().length === 0 || el.closest('[aria-hidden="true"], :disabled, [aria-disabled="true"], .visually-hidden, option')) continue;
+    if (
+      !text ||
+      el.getClientRects().length === 0 ||
+      el.closest('[aria-hidden="true"], :disabled, [aria-disabled="true"], .visually-hidden, option')
+    )
+      continue;
     const style = w.getComputedStyle(el);
     if (style.visibility === 'hidden' || faded(el)) continue;
     const bg = background(el);
@@ -231,7 +292,11 @@ async function open() {
 /** The focused element's accessible name-ish: its text, else its aria-label. */
 const focused = () =>
   win.page.evaluate(() => {
-    const el = (globalThis as unknown as { document: { activeElement: { textContent: string | null; getAttribute(n: string): string | null } | null } }).document.activeElement;
+    const el = (
+      globalThis as unknown as {
+        document: { activeElement: { textContent: string | null; getAttribute(n: string): string | null } | null };
+      }
+    ).document.activeElement;
     return (el?.getAttribute('aria-label') ?? el?.textContent ?? '').trim();
   });
 
@@ -258,7 +323,9 @@ describe('the window in Chromium', () => {
     const { page } = win;
     await open();
     const rows = page.locator('li[data-tunnel]');
-    await expect.poll(() => rows.allInnerTexts()).toEqual(['home\nOn', 'work\nOff', 'lab\nthe endpoint lab.example did not resolve']);
+    await expect
+      .poll(() => rows.allInnerTexts())
+      .toEqual(['home\nOn', 'work\nOff', 'lab\nthe endpoint lab.example did not resolve']);
     expect(await page.getByRole('switch', { name: 'Tunnel home' }).first().getAttribute('aria-checked')).toBe('true');
     await win.shot('tunnels-light');
 
@@ -268,7 +335,10 @@ describe('the window in Chromium', () => {
     await work.focus();
     await page.keyboard.press('Space');
     await expect.poll(() => main.called('setTunnel')).toEqual([['work', true]]);
-    await win.emit('state', { ...STATE, tunnels: STATE.tunnels.map((t) => (t.name === 'work' ? { ...t, phase: 'on' } : t)) });
+    await win.emit('state', {
+      ...STATE,
+      tunnels: STATE.tunnels.map((t) => (t.name === 'work' ? { ...t, phase: 'on' } : t)),
+    });
     await expect.poll(() => work.getAttribute('aria-checked')).toBe('true');
     await expect.poll(() => page.locator('li[data-tunnel="work"] .status').innerText()).toBe('On');
 
@@ -280,7 +350,7 @@ describe('the window in Chromium', () => {
     await win.shot('tunnels-dark');
   });
 
-  it('shows a running tunnel live: interface, each peer\'s handshake ticking, transfer, throughput and why a peer is silent', async () => {
+  it("shows a running tunnel live: interface, each peer's handshake ticking, transfer, throughput and why a peer is silent", async () => {
     const { page } = win;
     await open();
     await expect.poll(() => page.locator('[data-field="public-key"]').innerText()).toBe(PUBLIC);
@@ -290,7 +360,13 @@ describe('the window in Chromium', () => {
     const copy = page.getByRole('button', { name: 'Copy the public key' });
     await copy.click();
     await expect.poll(() => copy.innerText()).toBe('Copied');
-    expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(PUBLIC);
+    expect(
+      await page.evaluate(() =>
+        (
+          globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+        ).navigator.clipboard.readText(),
+      ),
+    ).toBe(PUBLIC);
 
     const answering = page.locator(`[data-peer="${PEER}"]`);
     await expect.poll(() => answering.locator('[data-field="handshake"]').innerText()).toMatch(/^1[2-4] s ago$/);
@@ -298,14 +374,20 @@ describe('the window in Chromium', () => {
     // Reads repeat each second while the tunnel is on: the counters grow and the graph fills.
     await expect.poll(() => main.called('getTunnelDetails').length, { timeout: 5000 }).toBeGreaterThanOrEqual(4);
     expect(await answering.locator('[data-field="handshake"]').innerText()).not.toBe(first);
-    await expect.poll(() => answering.locator('[data-field="transfer"]').innerText()).toMatch(/KiB received, \d+(\.\d)? KiB sent$/);
+    await expect
+      .poll(() => answering.locator('[data-field="transfer"]').innerText())
+      .toMatch(/KiB received, \d+(\.\d)? KiB sent$/);
     const points = await answering.locator('polyline.rx').getAttribute('points');
     expect(points?.split(' ').length).toBeGreaterThanOrEqual(2);
-    expect(await answering.getByRole('img').getAttribute('aria-label')).toMatch(/receiving 24\.0 KiB\/s, sending 8\.0 KiB\/s/);
+    expect(await answering.getByRole('img').getAttribute('aria-label')).toMatch(
+      /receiving 24\.0 KiB\/s, sending 8\.0 KiB\/s/,
+    );
 
     const silent = page.locator(`[data-peer="${SILENT_PEER}"]`);
     expect(await silent.locator('[data-field="handshake"]').innerText()).toBe('Never');
-    expect(await silent.locator('[data-diagnosis="no-reply"]').innerText()).toContain('Check the Endpoint address and port.');
+    expect(await silent.locator('[data-diagnosis="no-reply"]').innerText()).toContain(
+      'Check the Endpoint address and port.',
+    );
 
     // The layout does not move as the numbers tick.
     const box = () => answering.boundingBox();
@@ -355,7 +437,9 @@ describe('the window in Chromium', () => {
     await expect.poll(() => page.locator('#detail-heading').innerText()).toBe('office');
 
     await page.getByRole('button', { name: 'Export…' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Exported' }).innerText()).toContain('/home/ann/office.conf');
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Exported' }).innerText())
+      .toContain('/home/ann/office.conf');
 
     // Delete: the dialog takes focus (on Cancel), Escape closes it and focus goes back to Delete.
     const remove = page.getByRole('button', { name: 'Delete…' });
@@ -422,14 +506,16 @@ describe('the window in Chromium', () => {
     await win.shot('settings');
   });
 
-  it('shows another owner\'s tunnel with its actions and settings disabled, says why, and switches it as any', async () => {
+  it("shows another owner's tunnel with its actions and settings disabled, says why, and switches it as any", async () => {
     const { page } = win;
     main.state = { ...STATE, tunnels: [...STATE.tunnels, TEAM] };
     await open();
     await page.locator('li[data-tunnel="team"] .pick').click();
     await expect.poll(() => page.locator('#detail-heading').innerText()).toBe('team');
     const note = page.locator('#owner-note');
-    expect(await note.innerText()).toBe('Owned by alice: only alice or an administrator can change it. You can switch it on and off.');
+    expect(await note.innerText()).toBe(
+      'Owned by alice: only alice or an administrator can change it. You can switch it on and off.',
+    );
 
     // Each action is in view and reachable, disabled, and described by the note; none reaches main.
     const names = ['Edit', 'Rename', 'Export…', 'Delete…'];
@@ -448,20 +534,31 @@ describe('the window in Chromium', () => {
     expect(await page.getByRole('dialog').count()).toBe(0);
     expect(await page.locator('#editor-heading').count()).toBe(0);
     expect(await page.locator('#rename-input').count()).toBe(0);
-    for (const call of ['getTunnel', 'exportTunnel', 'renameTunnel', 'deleteTunnel']) expect(main.called(call), call).toEqual([]);
+    for (const call of ['getTunnel', 'exportTunnel', 'renameTunnel', 'deleteTunnel'])
+      expect(main.called(call), call).toEqual([]);
 
     // The interface: what the running tunnel reports, and why the rest is not shown.
     const iface = page.locator('section[aria-labelledby="interface-heading"]');
     await expect.poll(() => iface.innerText()).toContain('51821');
     expect(await iface.innerText()).toContain('Not shown');
-    expect(await iface.innerText()).toContain('Its configuration belongs to alice: its addresses, DNS and MTU show only to alice and administrators.');
+    expect(await iface.innerText()).toContain(
+      'Its configuration belongs to alice: its addresses, DNS and MTU show only to alice and administrators.',
+    );
     await page.locator(`[data-peer="${PEER}"]`).waitFor();
 
     // Settings: shown as they are, every switch disabled and described by why.
     const block = page.getByRole('switch', { name: 'Block untunneled traffic' });
     await block.waitFor();
-    expect(await page.locator('#settings-locked').innerText()).toBe('Only alice or an administrator can change these settings.');
-    for (const name of ['Block untunneled traffic', 'Let VMs and containers through', 'Exclude private IPs', 'Start with the system', 'Allow scripts']) {
+    expect(await page.locator('#settings-locked').innerText()).toBe(
+      'Only alice or an administrator can change these settings.',
+    );
+    for (const name of [
+      'Block untunneled traffic',
+      'Let VMs and containers through',
+      'Exclude private IPs',
+      'Start with the system',
+      'Allow scripts',
+    ]) {
       const toggle = page.getByRole('switch', { name });
       expect(await toggle.getAttribute('aria-disabled'), name).toBe('true');
       expect(await toggle.getAttribute('aria-describedby'), name).toContain('settings-locked');
@@ -486,14 +583,17 @@ describe('the window in Chromium', () => {
     const toggle = page.locator('article.detail').getByRole('switch', { name: 'Tunnel team' });
     await toggle.click();
     await expect.poll(() => main.called('setTunnel')).toEqual([['team', false]]);
-    main.state = { ...main.state, tunnels: main.state.tunnels.map((t) => (t.name === 'team' ? { ...t, phase: 'off' } : t)) };
+    main.state = {
+      ...main.state,
+      tunnels: main.state.tunnels.map((t) => (t.name === 'team' ? { ...t, phase: 'off' } : t)),
+    };
     await win.emit('state', main.state);
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
     await expect.poll(() => page.locator('article.detail').innerText()).toContain('Its peers show while it is on.');
     expect(await iface.innerText()).not.toContain('51821');
   });
 
-  it('shows the helper\'s log, filtered by level and tunnel', async () => {
+  it("shows the helper's log, filtered by level and tunnel", async () => {
     const { page } = win;
     await open();
     await page.getByRole('button', { name: 'Logs' }).click();
@@ -529,7 +629,13 @@ describe('the window in Chromium', () => {
     await page.keyboard.press('ArrowUp');
     expect(await focused()).toBe('Tunnel work');
     await page.keyboard.press('Tab');
-    const inList = () => win.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { closest(s: string): unknown } | null } }).document.activeElement?.closest('nav') != null);
+    const inList = () =>
+      win.page.evaluate(
+        () =>
+          (
+            globalThis as unknown as { document: { activeElement: { closest(s: string): unknown } | null } }
+          ).document.activeElement?.closest('nav') != null,
+      );
     expect(await inList()).toBe(false);
     expect(await page.locator('.pick[tabindex="0"]').count()).toBe(1);
   });
@@ -567,7 +673,8 @@ describe('the window in Chromium', () => {
         const data = new w.DataTransfer();
         data.items.add(new w.File([good], 'good.conf'));
         data.items.add(new w.File([broken], 'broken.conf'));
-        for (const type of ['dragenter', 'dragover', 'drop']) w.dispatchEvent(new w.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+        for (const type of ['dragenter', 'dragover', 'drop'])
+          w.dispatchEvent(new w.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
       },
       [GOOD, BROKEN],
     );
@@ -579,7 +686,9 @@ describe('the window in Chromium', () => {
     const broken = page.locator('li[data-file="broken.conf"]');
     await expect.poll(() => broken.locator('.problem .where').innerText()).toBe('Line 7');
     expect(await broken.locator('.problem .source').innerText()).toBe('AllowedIPs = 10.7.0.0/99');
-    await expect.poll(() => page.locator('section[aria-label="Import results"] h2').innerText()).toBe('Imported 1 of 2 files');
+    await expect
+      .poll(() => page.locator('section[aria-label="Import results"] h2').innerText())
+      .toBe('Imported 1 of 2 files');
     await win.shot('import-results');
   });
 
@@ -595,7 +704,8 @@ describe('the window in Chromium', () => {
         const w = globalThis as unknown as PageGlobals;
         const data = new w.DataTransfer();
         data.items.add(new w.File([new Uint8Array(bytes)], 'office-and-lab.zip'));
-        for (const type of ['dragenter', 'dragover', 'drop']) w.dispatchEvent(new w.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+        for (const type of ['dragenter', 'dragover', 'drop'])
+          w.dispatchEvent(new w.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
       },
       [...archive],
     );
@@ -603,7 +713,9 @@ describe('the window in Chromium', () => {
     expect(main.called('importFiles')).toEqual([]);
     const lab = page.locator('li[data-file="office-and-lab.zip/tunnels/lab.conf"]');
     await expect.poll(() => lab.locator('.problem .where').innerText()).toBe('Line 7');
-    await expect.poll(() => page.locator('section[aria-label="Import results"] h2').innerText()).toBe('Imported 1 of 2 files');
+    await expect
+      .poll(() => page.locator('section[aria-label="Import results"] h2').innerText())
+      .toBe('Imported 1 of 2 files');
   });
 
   it('quits from the window too (no tray under GNOME without AppIndicator), asking first about unsaved edits', async () => {
@@ -622,7 +734,10 @@ describe('the window in Chromium', () => {
 
   it('says how to start a missing helper, and which group to join when not allowed', async () => {
     const { page } = win;
-    main.state = { connection: { kind: 'helper-missing', message: 'The Warren helper is not running.', hint: START_HELPER_HINT }, tunnels: [] };
+    main.state = {
+      connection: { kind: 'helper-missing', message: 'The Warren helper is not running.', hint: START_HELPER_HINT },
+      tunnels: [],
+    };
     await page.goto(`${win.base}/index.html`);
     const banner = page.locator('[data-connection="helper-missing"]');
     await expect.poll(() => banner.innerText()).toContain('The Warren helper is not running.');
@@ -631,7 +746,10 @@ describe('the window in Chromium', () => {
     await page.getByRole('button', { name: 'Try again' }).click();
     await expect.poll(() => main.calls.some((c) => c.name === 'reconnect')).toBe(true);
 
-    await win.emit('state', { connection: { kind: 'not-allowed', message: notAllowedMessage('ann', 'warren') }, tunnels: [] });
+    await win.emit('state', {
+      connection: { kind: 'not-allowed', message: notAllowedMessage('ann', 'warren') },
+      tunnels: [],
+    });
     const refused = page.locator('[data-connection="not-allowed"]');
     await expect.poll(() => refused.locator('code').innerText()).toBe('sudo usermod -aG warren ann');
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -18,14 +18,24 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST = resolve(ROOT, process.env.WARREN_RENDERER_DIST ?? 'renderer/dist');
 export const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'renderer');
 const CHROMIUM = '/usr/bin/chromium';
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
 
 /** The page's globals the tests touch (the root tsconfig has no DOM types; these functions run in the page). */
 export interface PageGlobals {
   warrenCall(name: string, args: unknown[]): Promise<unknown>;
   warrenEmit(event: string, payload: unknown): void;
   cspViolations: string[];
-  document: { addEventListener(type: 'securitypolicyviolation', listener: (e: { violatedDirective: string; blockedURI: string }) => void): void };
+  document: {
+    addEventListener(
+      type: 'securitypolicyviolation',
+      listener: (e: { violatedDirective: string; blockedURI: string }) => void,
+    ): void;
+  };
   DataTransfer: new () => { items: { add(file: unknown): void } };
   File: new (parts: (string | Uint8Array)[], name: string) => unknown;
   DragEvent: new (type: string, init: { dataTransfer: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
@@ -52,7 +62,9 @@ function installBridge(manifest: BridgeManifest) {
     warrenEmit: (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload)),
     cspViolations: [] as string[],
   });
-  page.document.addEventListener('securitypolicyviolation', (e) => page.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  page.document.addEventListener('securitypolicyviolation', (e) =>
+    page.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+  );
 }
 
 export interface TestWindow {
@@ -67,16 +79,28 @@ export interface TestWindow {
   close(): Promise<void>;
 }
 
-export async function openTestWindow(answer: (name: string, args: unknown[]) => unknown, viewport = { width: 800, height: 600 }): Promise<TestWindow> {
-  if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST} has no index.html: run \`npm run build\` first (or point WARREN_RENDERER_DIST at a build)`);
+export async function openTestWindow(
+  answer: (name: string, args: unknown[]) => unknown,
+  viewport = { width: 800, height: 600 },
+): Promise<TestWindow> {
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error(
+      `${DIST} has no index.html: run \`npm run build\` first (or point WARREN_RENDERER_DIST at a build)`,
+    );
   mkdirSync(ARTIFACTS, { recursive: true });
   const server: Server = createServer((req, res) => {
     // Chromium asks for a favicon over HTTP; Electron's file:// page does not.
     if (req.url === '/favicon.ico') return void res.writeHead(204).end();
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
     try {
       const body = readFileSync(join(DIST, path));
-      res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+        'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end();
@@ -95,7 +119,15 @@ export async function openTestWindow(answer: (name: string, args: unknown[]) => 
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport,
     });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
@@ -107,7 +139,8 @@ export async function openTestWindow(answer: (name: string, args: unknown[]) => 
     const consoleErrors: string[] = [];
     page.on('console', (m) => {
       // Main's policy names frame-ancestors, which only a header can carry (the server sends it too).
-      if (m.type() === 'error' && !m.text().includes("'frame-ancestors' is ignored when delivered via a <meta>")) consoleErrors.push(m.text());
+      if (m.type() === 'error' && !m.text().includes("'frame-ancestors' is ignored when delivered via a <meta>"))
+        consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     return {
@@ -115,7 +148,10 @@ export async function openTestWindow(answer: (name: string, args: unknown[]) => 
       base,
       consoleErrors,
       emit: async (event, payload) => {
-        await page.evaluate(([e, p]) => (globalThis as unknown as PageGlobals).warrenEmit(e as string, p), [event, payload] as const);
+        await page.evaluate(([e, p]) => (globalThis as unknown as PageGlobals).warrenEmit(e as string, p), [
+          event,
+          payload,
+        ] as const);
       },
       shot: async (name) => {
         await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), animations: 'disabled' });

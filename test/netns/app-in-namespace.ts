@@ -84,11 +84,26 @@ export async function startAppInNamespace(): Promise<AppInNamespace> {
 
     const socketPath = join(runtime, `control-${statSync(`/run/netns/${a.ns.name}`).ino}.sock`);
     const log = openSync(join(dir, 'daemon.log'), 'a');
-    daemon = spawn(IP, ['netns', 'exec', a.ns.name, process.execPath, WARREN, 'daemon', '--state-dir', join(dir, 'store'), '--runtime-dir', runtime], {
-      stdio: ['ignore', log, log],
-      // No system bus: the helper's own logind watch stays out of it, the suspend comes from main alone.
-      env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' },
-    });
+    daemon = spawn(
+      IP,
+      [
+        'netns',
+        'exec',
+        a.ns.name,
+        process.execPath,
+        WARREN,
+        'daemon',
+        '--state-dir',
+        join(dir, 'store'),
+        '--runtime-dir',
+        runtime,
+      ],
+      {
+        stdio: ['ignore', log, log],
+        // No system bus: the helper's own logind watch stays out of it, the suspend comes from main alone.
+        env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' },
+      },
+    );
     const started = daemon;
     await eventually(
       async () => {
@@ -110,8 +125,20 @@ export async function startAppInNamespace(): Promise<AppInNamespace> {
       quit: () => {},
     };
     const power = new EventEmitter();
-    const connection = new HelperConnection({ connect: () => ControlClient.connect(socketPath), initialRetryMs: 20, maxRetryMs: 100, heartbeatMs: 200 });
-    const app = new AppController({ helper: connection, power, shell, zip: fflateZip, preferencesPath: join(dir, 'prefs.json'), reconnectTimeoutMs: 15_000 });
+    const connection = new HelperConnection({
+      connect: () => ControlClient.connect(socketPath),
+      initialRetryMs: 20,
+      maxRetryMs: 100,
+      heartbeatMs: 200,
+    });
+    const app = new AppController({
+      helper: connection,
+      power,
+      shell,
+      zip: fflateZip,
+      preferencesPath: join(dir, 'prefs.json'),
+      reconnectTimeoutMs: 15_000,
+    });
     controller = app;
     await app.start();
 
@@ -120,7 +147,11 @@ export async function startAppInNamespace(): Promise<AppInNamespace> {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           off();
-          reject(new Error(`timed out waiting for ${what}; state: ${JSON.stringify(app.state)}\nmain log: ${logs.join('\n')}\nhelper log:\n${daemonLog()}`));
+          reject(
+            new Error(
+              `timed out waiting for ${what}; state: ${JSON.stringify(app.state)}\nmain log: ${logs.join('\n')}\nhelper log:\n${daemonLog()}`,
+            ),
+          );
         }, timeoutMs);
         const off = app.onState((s) => {
           if (!test(s)) return;
@@ -133,8 +164,16 @@ export async function startAppInNamespace(): Promise<AppInNamespace> {
     const site = a;
     const configText = () =>
       [
-        '[Interface]', `PrivateKey = ${site.keys.privateKey}`, `ListenPort = ${PORT}`, `Address = ${site.tunnel4}/24`, '',
-        '[Peer]', `PublicKey = ${go.keys.publicKey}`, `AllowedIPs = ${go.tunnel4}/32`, `Endpoint = ${go.underlay}:${PORT}`, '',
+        '[Interface]',
+        `PrivateKey = ${site.keys.privateKey}`,
+        `ListenPort = ${PORT}`,
+        `Address = ${site.tunnel4}/24`,
+        '',
+        '[Peer]',
+        `PublicKey = ${go.keys.publicKey}`,
+        `AllowedIPs = ${go.tunnel4}/32`,
+        `Endpoint = ${go.underlay}:${PORT}`,
+        '',
       ].join('\n');
     return { a: site, go, controller: app, connection, power, logs, daemonLog, until, configText, dispose };
   } catch (error) {

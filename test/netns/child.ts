@@ -17,7 +17,16 @@ export class Child {
 
   constructor(namespace: string, fixture: string, args: unknown) {
     const script = fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url));
-    this.#process = spawn('ip', ['netns', 'exec', namespace, process.execPath, '--import', register, script, JSON.stringify(args)]);
+    this.#process = spawn('ip', [
+      'netns',
+      'exec',
+      namespace,
+      process.execPath,
+      '--import',
+      register,
+      script,
+      JSON.stringify(args),
+    ]);
     createInterface({ input: this.#process.stdout }).on('line', (line) => {
       try {
         this.#messages.push(JSON.parse(line) as Message);
@@ -43,7 +52,8 @@ export class Child {
       if (index >= 0) return this.#messages.splice(index, 1)[0];
       const failed = this.#messages.find((message) => message.event === 'error');
       if (failed !== undefined) throw new Error(`fixture failed: ${JSON.stringify(failed)}\n${this.#stderr}`);
-      if (this.#exit !== undefined) throw new Error(`fixture exited (${this.#exit}) before '${event}'\n${this.#stderr}`);
+      if (this.#exit !== undefined)
+        throw new Error(`fixture exited (${this.#exit}) before '${event}'\n${this.#stderr}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no '${event}' from the fixture within ${timeoutMs} ms\n${this.#stderr}`);
       await new Promise<void>((resolve) => {

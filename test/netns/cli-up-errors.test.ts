@@ -15,7 +15,10 @@ const PEER = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
 let ns: TestNamespace;
 let dir: string;
 
-function warren(args: string[], options: { user?: string } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+function warren(
+  args: string[],
+  options: { user?: string } = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   const argv = options.user
     ? [IP, 'netns', 'exec', ns.name, 'runuser', '-u', options.user, '--', process.execPath, WARREN, ...args]
     : [IP, 'netns', 'exec', ns.name, process.execPath, WARREN, ...args];
@@ -90,7 +93,10 @@ describe('warren up failures', () => {
   });
 
   it('says why it needs root when run as another user', async () => {
-    const file = conf('wgusr0.conf', `[Interface]\nPrivateKey = ${KEY}\n\n[Peer]\nPublicKey = ${PEER}\nAllowedIPs = 10.1.0.0/24\n`);
+    const file = conf(
+      'wgusr0.conf',
+      `[Interface]\nPrivateKey = ${KEY}\n\n[Peer]\nPublicKey = ${PEER}\nAllowedIPs = 10.1.0.0/24\n`,
+    );
     const result = await warren(['up', file], { user: 'nobody' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('warren up needs root');
@@ -109,10 +115,20 @@ describe('warren up failures', () => {
   });
 
   it('undoes a failed up: an endpoint that does not resolve leaves nothing behind', async () => {
-    const file = conf('wgres0.conf', [
-      '[Interface]', `PrivateKey = ${KEY}`, 'Address = 10.2.0.1/24', '',
-      '[Peer]', `PublicKey = ${PEER}`, 'AllowedIPs = 10.2.0.0/24', 'Endpoint = no-such-host.invalid:51820', '',
-    ].join('\n'));
+    const file = conf(
+      'wgres0.conf',
+      [
+        '[Interface]',
+        `PrivateKey = ${KEY}`,
+        'Address = 10.2.0.1/24',
+        '',
+        '[Peer]',
+        `PublicKey = ${PEER}`,
+        'AllowedIPs = 10.2.0.0/24',
+        'Endpoint = no-such-host.invalid:51820',
+        '',
+      ].join('\n'),
+    );
     const result = await warren(['up', file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('cannot resolve Endpoint host no-such-host.invalid');
@@ -121,10 +137,19 @@ describe('warren up failures', () => {
 
   it('undoes a failed up: an Address the kernel refuses leaves no interface, route or socket', async () => {
     // A second identical address makes `ip address add` fail after the TUN and sockets exist.
-    const file = conf('wgaddr0.conf', [
-      '[Interface]', `PrivateKey = ${KEY}`, 'Address = 10.3.0.1/24, 10.3.0.1/24', '',
-      '[Peer]', `PublicKey = ${PEER}`, 'AllowedIPs = 10.3.0.0/24', '',
-    ].join('\n'));
+    const file = conf(
+      'wgaddr0.conf',
+      [
+        '[Interface]',
+        `PrivateKey = ${KEY}`,
+        'Address = 10.3.0.1/24, 10.3.0.1/24',
+        '',
+        '[Peer]',
+        `PublicKey = ${PEER}`,
+        'AllowedIPs = 10.3.0.0/24',
+        '',
+      ].join('\n'),
+    );
     const result = await warren(['up', file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('`ip -4 address add 10.3.0.1/24 dev wgaddr0` failed');
@@ -136,10 +161,19 @@ describe('warren up failures', () => {
 
 describe('a tunnel stopped from outside', () => {
   const upTunnel = async (name: string) => {
-    const file = conf(`${name}.conf`, [
-      '[Interface]', `PrivateKey = ${KEY}`, 'Address = 10.4.0.1/24', '',
-      '[Peer]', `PublicKey = ${PEER}`, 'AllowedIPs = 10.4.0.0/24', '',
-    ].join('\n'));
+    const file = conf(
+      `${name}.conf`,
+      [
+        '[Interface]',
+        `PrivateKey = ${KEY}`,
+        'Address = 10.4.0.1/24',
+        '',
+        '[Peer]',
+        `PublicKey = ${PEER}`,
+        'AllowedIPs = 10.4.0.0/24',
+        '',
+      ].join('\n'),
+    );
     const result = await warren(['up', file]);
     expect(result.status, result.stderr).toBe(0);
     expect(existsSync(`/var/run/wireguard/${name}.sock`)).toBe(true);

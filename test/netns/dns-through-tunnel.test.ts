@@ -26,7 +26,9 @@ const ANSWER = '10.9.9.9';
 const SEARCH = 'corp.warren-test.example';
 // The namespace's own resolver file: a nameserver that is never contacted (a has no route to it), and bytes a
 // careless rewrite would lose (a comment, CRLF, no final newline).
-const ORIGINAL = Buffer.from('# a\'s own resolver\r\nnameserver 192.0.2.53\nsearch original.example\noptions timeout:1 attempts:1');
+const ORIGINAL = Buffer.from(
+  "# a's own resolver\r\nnameserver 192.0.2.53\nsearch original.example\noptions timeout:1 attempts:1",
+);
 
 const sha256 = (path: string): string => {
   try {
@@ -53,7 +55,9 @@ describe.skipIf(!canRunInterop)('DNS through the tunnel', () => {
     topology = await Topology.create(['warren', 'wireguard-go']);
     [a, b] = [topology.a, topology.b];
     await topology.start(b);
-    server = spawn(IP, ['netns', 'exec', b.ns.name, process.execPath, FIXTURE, b.tunnel4, NAME, ANSWER], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(IP, ['netns', 'exec', b.ns.name, process.execPath, FIXTURE, b.tunnel4, NAME, ANSWER], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let rest = '';
     server.stdout!.on('data', (chunk: Buffer) => {
       const parts = (rest + chunk.toString()).split('\n');
@@ -63,10 +67,14 @@ describe.skipIf(!canRunInterop)('DNS through the tunnel', () => {
     server.stderr!.on('data', (chunk: Buffer) => {
       serverErrors += chunk.toString();
     });
-    await eventually(() => {
-      if (server!.exitCode !== null) throw new Error(`the DNS server exited: ${serverErrors}`);
-      expect(serverLines).toContain('listening');
-    }, 5000, 20);
+    await eventually(
+      () => {
+        if (server!.exitCode !== null) throw new Error(`the DNS server exited: ${serverErrors}`);
+        expect(serverLines).toContain('listening');
+      },
+      5000,
+      20,
+    );
     await writeNamespaceEtc(a.ns, 'resolv.conf', ORIGINAL);
   }, 30_000);
 
@@ -75,14 +83,15 @@ describe.skipIf(!canRunInterop)('DNS through the tunnel', () => {
     await topology?.cleanup();
     // Only if a failure left our tunnel's backup behind (a tunnel of ours that never went down).
     try {
-      if (a && (JSON.parse(readFileSync(BACKUP, 'utf8')) as { interface?: string }).interface === a.name) rmSync(BACKUP, { force: true });
+      if (a && (JSON.parse(readFileSync(BACKUP, 'utf8')) as { interface?: string }).interface === a.name)
+        rmSync(BACKUP, { force: true });
     } catch {
       // no backup
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
-  it('points the namespace at the tunnel\'s resolver, resolves through it, and puts the original back on down', async () => {
+  it("points the namespace at the tunnel's resolver, resolves through it, and puts the original back on down", async () => {
     const readInside = async () => {
       const result = await a.exec(['cat', '/etc/resolv.conf']);
       expect(result.status, result.stderr).toBe(0);
@@ -91,17 +100,32 @@ describe.skipIf(!canRunInterop)('DNS through the tunnel', () => {
     expect(await readInside()).toBe(ORIGINAL.toString());
 
     const file = join(dir, `${a.name}.conf`);
-    writeFileSync(file, [
-      '[Interface]', `PrivateKey = ${a.keys.privateKey}`, `ListenPort = ${PORT}`, `Address = ${a.tunnel4}/24, ${a.tunnel6}/64`,
-      `DNS = ${b.tunnel4}, ${SEARCH}`, '',
-      '[Peer]', `PublicKey = ${b.keys.publicKey}`, `AllowedIPs = ${b.tunnel4}/32, ${b.tunnel6}/128`, `Endpoint = ${b.underlay}:${PORT}`, '',
-    ].join('\n'), { mode: 0o600 });
+    writeFileSync(
+      file,
+      [
+        '[Interface]',
+        `PrivateKey = ${a.keys.privateKey}`,
+        `ListenPort = ${PORT}`,
+        `Address = ${a.tunnel4}/24, ${a.tunnel6}/64`,
+        `DNS = ${b.tunnel4}, ${SEARCH}`,
+        '',
+        '[Peer]',
+        `PublicKey = ${b.keys.publicKey}`,
+        `AllowedIPs = ${b.tunnel4}/32, ${b.tunnel6}/128`,
+        `Endpoint = ${b.underlay}:${PORT}`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
     const up = await a.warren('up', file);
     expect(up.status, `${up.stderr}\n${a.logTail()}`).toBe(0);
 
     // Inside a, /etc/resolv.conf names the tunnel's resolver, and only it, with the search domain.
     const during = await readInside();
-    const nameservers = during.split('\n').filter((line) => line.startsWith('nameserver ')).map((line) => line.split(/\s+/)[1]);
+    const nameservers = during
+      .split('\n')
+      .filter((line) => line.startsWith('nameserver '))
+      .map((line) => line.split(/\s+/)[1]);
     expect(nameservers, during).toEqual([b.tunnel4]);
     expect(during).toMatch(new RegExp(`^search ${SEARCH.replace(/\./g, '\\.')}$`, 'm'));
 
@@ -112,8 +136,16 @@ describe.skipIf(!canRunInterop)('DNS through the tunnel', () => {
     expect(lookup.stdout.split('\n')[0].split(/\s+/)[0]).toBe(ANSWER);
     const queries = serverLines.filter((line) => line.startsWith('query '));
     console.log(`the DNS server in b saw:\n${queries.join('\n')}`);
-    expect(queries.some((line) => new RegExp(`^query \\d+ ${NAME.replace(/\./g, '\\.')} 1 from ${a.tunnel4.replace(/\./g, '\\.')}$`).test(line)), queries.join('\n')).toBe(true);
-    expect(queries.every((line) => line.endsWith(`from ${a.tunnel4}`)), queries.join('\n')).toBe(true);
+    expect(
+      queries.some((line) =>
+        new RegExp(`^query \\d+ ${NAME.replace(/\./g, '\\.')} 1 from ${a.tunnel4.replace(/\./g, '\\.')}$`).test(line),
+      ),
+      queries.join('\n'),
+    ).toBe(true);
+    expect(
+      queries.every((line) => line.endsWith(`from ${a.tunnel4}`)),
+      queries.join('\n'),
+    ).toBe(true);
 
     const down = await a.warren('down', a.name);
     expect(down.status, `${down.stderr}\n${a.logTail()}`).toBe(0);

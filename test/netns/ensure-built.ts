@@ -32,7 +32,15 @@ export async function ensureBuilt(): Promise<void> {
     }
     try {
       if (!stale()) break;
-      const result = await execute([process.execPath, join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], 120_000);
+      const result = await execute(
+        [
+          process.execPath,
+          join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '-p',
+          join(ROOT, 'tsconfig.build.json'),
+        ],
+        120_000,
+      );
       // tsc emits despite type errors; those are the typecheck's business, a missing output is ours.
       if (!existsSync(stamp)) throw new Error(`npm run build failed: ${result.stdout}${result.stderr}`);
       built = true;

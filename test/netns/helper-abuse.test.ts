@@ -11,7 +11,18 @@
  * 'connecting', which is all these tests need.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -92,7 +103,12 @@ if (mode === 'calls') {
 }
 `;
 
-type Reply = { id: number; ok: boolean; result?: unknown; error?: { code: string; message: string; details?: string[] } };
+type Reply = {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: { code: string; message: string; details?: string[] };
+};
 
 describe.skipIf(!usable)("the helper's trust boundary, against a hostile member", () => {
   const accounts = new ThrowawayAccounts();
@@ -133,8 +149,17 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     expect(outcome.error, JSON.stringify(outcome)).toBeUndefined();
     return (outcome.replies as Reply[]).sort((a, b) => a.id - b.id);
   };
-  const member = async (user: string, mode: string, input: unknown, timeoutMs = 70_000): Promise<Record<string, unknown>> => {
-    const result = await executeWithInput(['runuser', '-u', user, '--', process.execPath, join(dir, 'client.cjs'), socket, mode], JSON.stringify(input), timeoutMs);
+  const member = async (
+    user: string,
+    mode: string,
+    input: unknown,
+    timeoutMs = 70_000,
+  ): Promise<Record<string, unknown>> => {
+    const result = await executeWithInput(
+      ['runuser', '-u', user, '--', process.execPath, join(dir, 'client.cjs'), socket, mode],
+      JSON.stringify(input),
+      timeoutMs,
+    );
     const last = result.stdout.trim().split('\n').pop() ?? '';
     if (last === '') throw new Error(`the member client printed nothing (status ${result.status}): ${result.stderr}`);
     return JSON.parse(last) as Record<string, unknown>;
@@ -182,16 +207,39 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     daemon = spawn(
       IP,
       [
-        'netns', 'exec', ns.name, 'setsid', 'sh', '-c', 'umask 077; exec "$@"', 'sh',
-        process.execPath, '--max-semi-space-size=1', WARREN, 'daemon', '--state-dir', join(dir, 'store'), '--runtime-dir', runtime, '--group', group,
+        'netns',
+        'exec',
+        ns.name,
+        'setsid',
+        'sh',
+        '-c',
+        'umask 077; exec "$@"',
+        'sh',
+        process.execPath,
+        '--max-semi-space-size=1',
+        WARREN,
+        'daemon',
+        '--state-dir',
+        join(dir, 'store'),
+        '--runtime-dir',
+        runtime,
+        '--group',
+        group,
       ],
       { stdio: ['ignore', log, log], env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' } },
     );
-    await eventually(async () => {
-      if (daemon?.exitCode !== null) throw new Error(`warren daemon exited:\n${logTail()}`);
-      if (!(await accepts(socket))) throw new Error(`the helper does not answer:\n${logTail()}`);
-    }, 20_000, 50);
-    const pids = (await run([IP, 'netns', 'pids', ns.name])).split('\n').filter((line) => /^\d+$/.test(line)).map(Number);
+    await eventually(
+      async () => {
+        if (daemon?.exitCode !== null) throw new Error(`warren daemon exited:\n${logTail()}`);
+        if (!(await accepts(socket))) throw new Error(`the helper does not answer:\n${logTail()}`);
+      },
+      20_000,
+      50,
+    );
+    const pids = (await run([IP, 'netns', 'pids', ns.name]))
+      .split('\n')
+      .filter((line) => /^\d+$/.test(line))
+      .map(Number);
     helperPid = pids.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('daemon'))!;
     expect(helperPid).toBeGreaterThan(0);
   }, 120_000);
@@ -211,7 +259,14 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     const stat = statSync(socket);
     expect(stat.mode & 0o777).toBe(0o660);
     expect(stat.uid).toBe(0);
-    expect(stat.gid).toBe(Number(readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith(`${group}:`))!.split(':')[2]));
+    expect(stat.gid).toBe(
+      Number(
+        readFileSync('/etc/group', 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith(`${group}:`))!
+          .split(':')[2],
+      ),
+    );
     const [version] = await asMember(mallory, [{ method: 'version', params: {} }]);
     expect(version).toMatchObject({ ok: true, result: { protocol: 1 } });
   });
@@ -219,7 +274,10 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
   it('never runs code as root for a member: no allowing scripts, no file tunnel with scripts, hooks stored but not run', async () => {
     // One connection's requests run side by side; those about one tunnel keep their order.
     const [imported, allow, up, fromText] = await asMember(mallory, [
-      { method: 'import', params: { files: [{ filename: 'evil1.conf', text: conf(1, [`PostUp = ${touch('evil1')}`]) }] } },
+      {
+        method: 'import',
+        params: { files: [{ filename: 'evil1.conf', text: conf(1, [`PostUp = ${touch('evil1')}`]) }] },
+      },
       { method: 'setOptions', params: { name: 'evil1', options: { allowScripts: true } } },
       { method: 'up', params: { name: 'evil1' } },
       { method: 'up', params: { name: 'evil2', config: conf(2, [`PreUp = ${touch('evil2')}`]), allowScripts: true } },
@@ -227,10 +285,20 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     const [list] = await asMember(mallory, [{ method: 'list', params: {} }]);
     expect(imported).toMatchObject({ ok: true, result: [{ ok: true, name: 'evil1' }] });
     expect(allow).toMatchObject({ ok: false, error: { code: 'not-permitted' } });
-    expect(allow.error!.message).toContain('only an administrator may allow them (`sudo warren set evil1 --allow-scripts on`');
-    expect(up).toMatchObject({ ok: true, result: { name: 'evil1', warnings: [expect.stringContaining('PostUp not run')] } });
-    expect(fromText).toMatchObject({ ok: false, error: { code: 'not-permitted', message: expect.stringContaining("running a file's tunnel with its scripts") } });
-    const evil1 = (list.result as { name: string; owner?: string; canChange: boolean; options: { allowScripts: boolean } }[]).find((t) => t.name === 'evil1');
+    expect(allow.error!.message).toContain(
+      'only an administrator may allow them (`sudo warren set evil1 --allow-scripts on`',
+    );
+    expect(up).toMatchObject({
+      ok: true,
+      result: { name: 'evil1', warnings: [expect.stringContaining('PostUp not run')] },
+    });
+    expect(fromText).toMatchObject({
+      ok: false,
+      error: { code: 'not-permitted', message: expect.stringContaining("running a file's tunnel with its scripts") },
+    });
+    const evil1 = (
+      list.result as { name: string; owner?: string; canChange: boolean; options: { allowScripts: boolean } }[]
+    ).find((t) => t.name === 'evil1');
     expect(evil1).toMatchObject({ owner: mallory, canChange: true, options: { allowScripts: false } });
     expect(existsSync(marker('evil1'))).toBe(false);
     expect(existsSync(marker('evil2'))).toBe(false);
@@ -238,15 +306,29 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
   });
 
   it("lets root allow a member's scripts, runs them as allowed, and refuses the member changing them afterwards", async () => {
-    await asMember(mallory, [{ method: 'import', params: { files: [{ filename: 'ok3.conf', text: conf(3, [`PostUp = ${touch('ok3')}`]) }] } }]);
+    await asMember(mallory, [
+      { method: 'import', params: { files: [{ filename: 'ok3.conf', text: conf(3, [`PostUp = ${touch('ok3')}`]) }] } },
+    ]);
     const set = await warren('set', 'ok3', '--allow-scripts', 'on');
     expect(set, set.stderr).toMatchObject({ status: 0, stdout: 'ok3: allow-scripts on\n' });
     const [change, harmless, up] = await asMember(mallory, [
-      { method: 'update', params: { name: 'ok3', text: conf(3, [`PostUp = ${touch('evil3')}`]).replace(/^PrivateKey = .*$/m, 'PrivateKey = (hidden)') } },
+      {
+        method: 'update',
+        params: {
+          name: 'ok3',
+          text: conf(3, [`PostUp = ${touch('evil3')}`]).replace(/^PrivateKey = .*$/m, 'PrivateKey = (hidden)'),
+        },
+      },
       { method: 'update', params: { name: 'ok3', text: conf(3, [`PostUp = ${touch('ok3')}`, 'MTU = 1380']) } },
       { method: 'up', params: { name: 'ok3' } },
     ]);
-    expect(change).toMatchObject({ ok: false, error: { code: 'not-permitted', message: expect.stringContaining('an administrator allowed the scripts of ok3 as they are') } });
+    expect(change).toMatchObject({
+      ok: false,
+      error: {
+        code: 'not-permitted',
+        message: expect.stringContaining('an administrator allowed the scripts of ok3 as they are'),
+      },
+    });
     expect(harmless).toMatchObject({ ok: true });
     expect(up).toMatchObject({ ok: true });
     // The command an administrator allowed ran, as root; the member's did not.
@@ -255,10 +337,14 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     expect(existsSync(marker('evil3'))).toBe(false);
     await asRoot((client) => client.call('down', { name: 'ok3' }));
     // Switching them off is the owner's to do.
-    const [off] = await asMember(mallory, [{ method: 'setOptions', params: { name: 'ok3', options: { allowScripts: false } } }]);
+    const [off] = await asMember(mallory, [
+      { method: 'setOptions', params: { name: 'ok3', options: { allowScripts: false } } },
+    ]);
     expect(off).toMatchObject({ ok: true, result: { allowScripts: false } });
     // Root may still bring a file's tunnel up with its scripts.
-    const rootUp = await asRoot((client) => client.call('up', { name: 'root4', config: conf(4, [`PostUp = ${touch('root4')}`]), allowScripts: true }));
+    const rootUp = await asRoot((client) =>
+      client.call('up', { name: 'root4', config: conf(4, [`PostUp = ${touch('root4')}`]), allowScripts: true }),
+    );
     expect(rootUp.name).toBe('root4');
     expect(existsSync(marker('root4'))).toBe(true);
     await asRoot((client) => client.call('down', { name: 'root4' }));
@@ -277,9 +363,16 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
       { method: 'update', params: { name: 'alice6', text: conf(6, ['MTU = 1300']) } },
       { method: 'list', params: {} },
     ]);
-    expect(replies[0].error).toEqual({ code: 'not-permitted', message: 'admin5 belongs to root; only root or an administrator may read it' });
-    expect(replies[1].error).toEqual({ code: 'not-permitted', message: `alice6 belongs to ${alice}; only ${alice} or an administrator may read it` });
-    for (const reply of replies.slice(2, 7)) expect(reply).toMatchObject({ ok: false, error: { code: 'not-permitted' } });
+    expect(replies[0].error).toEqual({
+      code: 'not-permitted',
+      message: 'admin5 belongs to root; only root or an administrator may read it',
+    });
+    expect(replies[1].error).toEqual({
+      code: 'not-permitted',
+      message: `alice6 belongs to ${alice}; only ${alice} or an administrator may read it`,
+    });
+    for (const reply of replies.slice(2, 7))
+      expect(reply).toMatchObject({ ok: false, error: { code: 'not-permitted' } });
     expect(JSON.stringify(replies)).not.toContain(key(5));
     expect(JSON.stringify(replies)).not.toContain(key(6));
     const listed = replies[7].result as { name: string; owner?: string; canChange: boolean }[];
@@ -303,7 +396,11 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
   it('survives an import whose errors once made a reply too large to encode, and answers with a bounded list', async () => {
     const before = await stillServing();
     const garbage = 'x\n'.repeat(131_000);
-    const files = [1, 2].map((n) => ({ filename: `${String(n).repeat(4000)}.conf`, text: garbage, name: `garbage${n}` }));
+    const files = [1, 2].map((n) => ({
+      filename: `${String(n).repeat(4000)}.conf`,
+      text: garbage,
+      name: `garbage${n}`,
+    }));
     const [reply] = await asMember(mallory, [{ method: 'import', params: { files } }]);
     const results = reply.result as { ok: boolean; filename: string; errors: string[] }[];
     expect(results).toHaveLength(2);
@@ -326,9 +423,15 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
   it('holds one buffer of replies for a member who asks 400 times and never reads, and serves root meanwhile', async () => {
     // A large tunnel: 200 KB of comments.
     const padding = Array.from({ length: 2500 }, (_, i) => `# ${'padding '.repeat(10)}${i}`);
-    await asMember(mallory, [{ method: 'import', params: { files: [{ filename: 'big7.conf', text: conf(7, padding) }] } }]);
+    await asMember(mallory, [
+      { method: 'import', params: { files: [{ filename: 'big7.conf', text: conf(7, padding) }] } },
+    ]);
     const before = await stillServing();
-    const pending = member(mallory, 'unread', { request: { v: 1, id: 1, method: 'get', params: { name: 'big7' } }, count: 400, holdMs: 4000 });
+    const pending = member(mallory, 'unread', {
+      request: { v: 1, id: 1, method: 'get', params: { name: 'big7' } },
+      count: 400,
+      holdMs: 4000,
+    });
     await sleep(1500);
     expect((await stillServing()) - before).toBeLessThan(48);
     expect(await pending).toEqual({ sent: 400 });
@@ -342,15 +445,28 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     expect((await stillServing()) - before).toBeLessThan(48);
     const outcome = await pending;
     expect(outcome.refused).toBe(600 - 16);
-    expect(outcome.first).toMatchObject({ id: 0, ok: false, error: { code: 'too-many-connections', message: expect.stringContaining(`user ${mallory} already has 16 connections`) } });
+    expect(outcome.first).toMatchObject({
+      id: 0,
+      ok: false,
+      error: {
+        code: 'too-many-connections',
+        message: expect.stringContaining(`user ${mallory} already has 16 connections`),
+      },
+    });
     // Closed with the client's exit: a new connection is served.
-    await eventually(async () => expect((await asMember(mallory, [{ method: 'version', params: {} }]))[0]).toMatchObject({ ok: true }), 5000, 100);
+    await eventually(
+      async () => expect((await asMember(mallory, [{ method: 'version', params: {} }]))[0]).toMatchObject({ ok: true }),
+      5000,
+      100,
+    );
   });
 
   it("does not hold up another client's list while a tunnel's hook sleeps for a minute", async () => {
     // A duration of its own, so the test finds its sleep and nobody else's (bash execs a lone command itself).
     const sleeper = ['sleep', `60.${tag}`];
-    await asRoot((client) => client.call('import', { files: [{ filename: 'slow8.conf', text: conf(8, [`PreUp = ${sleeper.join(' ')}`]) }] }));
+    await asRoot((client) =>
+      client.call('import', { files: [{ filename: 'slow8.conf', text: conf(8, [`PreUp = ${sleeper.join(' ')}`]) }] }),
+    );
     await asRoot((client) => client.call('setOptions', { name: 'slow8', options: { allowScripts: true } }));
     const root = await ControlClient.connect(socket);
     const watcher = await ControlClient.connect(socket);
@@ -359,11 +475,15 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
       (error: Error) => error.message,
     );
     try {
-      const hook = await eventually(() => {
-        const pid = findProcess(sleeper);
-        if (pid === null) throw new Error('the PreUp hook is not running yet');
-        return pid;
-      }, 10_000, 50);
+      const hook = await eventually(
+        () => {
+          const pid = findProcess(sleeper);
+          if (pid === null) throw new Error('the PreUp hook is not running yet');
+          return pid;
+        },
+        10_000,
+        50,
+      );
       const started = Date.now();
       const tunnels = await watcher.call('list', {});
       expect(Date.now() - started).toBeLessThan(1000);
@@ -386,24 +506,55 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
 
   it('lives through a fuzzer of its control protocol: random, truncated, oversized, deeply nested and wrong-typed frames', async () => {
     const before = await stillServing();
-    const methods = ['version', 'list', 'get', 'import', 'create', 'update', 'setOptions', 'rename', 'delete', 'up', 'down', 'show', 'logs', 'subscribe', 'nope'];
+    const methods = [
+      'version',
+      'list',
+      'get',
+      'import',
+      'create',
+      'update',
+      'setOptions',
+      'rename',
+      'delete',
+      'up',
+      'down',
+      'show',
+      'logs',
+      'subscribe',
+      'nope',
+    ];
     const request = fc.record({
       v: fc.oneof(fc.constant(1), fc.integer(), fc.string()),
       id: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.string(), fc.constant(null)),
       method: fc.constantFrom(...methods),
       params: fc.oneof(
         fc.jsonValue({ maxDepth: 4 }),
-        fc.record({ name: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('-x', 'evil1', 'alice6', '..', 'a'.repeat(16))) }),
+        fc.record({
+          name: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('-x', 'evil1', 'alice6', '..', 'a'.repeat(16))),
+        }),
         fc.record({ files: fc.array(fc.record({ filename: fc.string(), text: fc.string() }), { maxLength: 3 }) }),
       ),
     });
     const frame = fc.oneof(
       { arbitrary: request.map((r) => JSON.stringify(r) + '\n'), weight: 6 },
-      { arbitrary: request.map((r) => JSON.stringify(r)).chain((s) => fc.nat({ max: s.length }).map((cut) => s.slice(0, cut) + '\n')), weight: 3 },
-      { arbitrary: fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes).toString('latin1')), weight: 3 },
+      {
+        arbitrary: request
+          .map((r) => JSON.stringify(r))
+          .chain((s) => fc.nat({ max: s.length }).map((cut) => s.slice(0, cut) + '\n')),
+        weight: 3,
+      },
+      {
+        arbitrary: fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+        weight: 3,
+      },
       { arbitrary: fc.nat({ max: 20_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth) + '\n'), weight: 1 },
       {
-        arbitrary: fc.nat({ max: 20_000 }).map((depth) => '{"v":1,"id":1,"method":"list","params":' + '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) + '}\n'),
+        arbitrary: fc
+          .nat({ max: 20_000 })
+          .map(
+            (depth) =>
+              '{"v":1,"id":1,"method":"list","params":' + '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) + '}\n',
+          ),
         weight: 1,
       },
       { arbitrary: fc.constant('x'.repeat(4 * 1024 * 1024 + 16)), weight: 1 },
@@ -412,7 +563,12 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     let rounds = 0;
     while (Date.now() < deadline && rounds < 40) {
       const batch = fc.sample(frame, { numRuns: 12, seed: 1000 + rounds });
-      const outcome = await member(mallory, 'frames', batch.map((text) => Buffer.from(text, 'latin1').toString('base64')), 30_000);
+      const outcome = await member(
+        mallory,
+        'frames',
+        batch.map((text) => Buffer.from(text, 'latin1').toString('base64')),
+        30_000,
+      );
       expect(outcome.timeout).toBeUndefined();
       // Every reply is well formed: a result or an error with a code and a message.
       for (const reply of outcome.replies as Reply[]) {

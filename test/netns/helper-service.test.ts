@@ -13,7 +13,12 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeLogind, type PrivateBus, hasDbusDaemon, startPrivateBus } from '../../native-helper/platform/linux/testing/fake-logind.js';
+import {
+  FakeLogind,
+  type PrivateBus,
+  hasDbusDaemon,
+  startPrivateBus,
+} from '../../native-helper/platform/linux/testing/fake-logind.js';
 import { publicKeyOf } from '../../native-helper/crypto/keypair.js';
 import { decodeKey, encodeKey } from '../../shared/config/keys.js';
 import { ControlClient } from '../../shared/ipc/control-client.js';
@@ -25,7 +30,8 @@ import { PORT, type Result, type Site, WARREN, canRunInterop, execute } from './
 import { IP, type TestNamespace, createNamespace, run } from './namespace.js';
 import { accepts } from './socket-accepts.js';
 
-const NOT_RUNNING = 'warren: the Warren helper is not running: start it with `sudo systemctl start warren` or `sudo warren daemon`\n';
+const NOT_RUNNING =
+  'warren: the Warren helper is not running: start it with `sudo systemctl start warren` or `sudo warren daemon`\n';
 
 describe.skipIf(!canRunInterop)('the Warren helper service', () => {
   let topology: Topology;
@@ -55,25 +61,49 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     const log = openSync(daemonLog(ns), 'a');
     const child: ChildProcess = spawn(
       IP,
-      ['netns', 'exec', ns.name, 'setsid', process.execPath, WARREN, 'daemon', '--state-dir', stateDir(ns), '--runtime-dir', runtime],
-      { stdio: ['ignore', log, log], env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus?.address ?? 'unix:path=/nonexistent' } },
+      [
+        'netns',
+        'exec',
+        ns.name,
+        'setsid',
+        process.execPath,
+        WARREN,
+        'daemon',
+        '--state-dir',
+        stateDir(ns),
+        '--runtime-dir',
+        runtime,
+      ],
+      {
+        stdio: ['ignore', log, log],
+        env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus?.address ?? 'unix:path=/nonexistent' },
+      },
     );
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`warren daemon exited (${child.exitCode}):\n${logTail(ns)}`);
-      if (!(await accepts(socketOf(ns)))) throw new Error(`the helper in ${ns.name} does not answer:\n${logTail(ns)}`);
-    }, 10_000, 20);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`warren daemon exited (${child.exitCode}):\n${logTail(ns)}`);
+        if (!(await accepts(socketOf(ns))))
+          throw new Error(`the helper in ${ns.name} does not answer:\n${logTail(ns)}`);
+      },
+      10_000,
+      20,
+    );
   };
 
   const daemonPids = async (ns: TestNamespace): Promise<number[]> => {
     const pids = await run([IP, 'netns', 'pids', ns.name]).catch(() => '');
-    return pids.split('\n').filter((line) => /^[0-9]+$/.test(line)).map(Number).filter((pid) => {
-      try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return argv.includes(WARREN) && argv.includes('daemon');
-      } catch {
-        return false;
-      }
-    });
+    return pids
+      .split('\n')
+      .filter((line) => /^[0-9]+$/.test(line))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+          return argv.includes(WARREN) && argv.includes('daemon');
+        } catch {
+          return false;
+        }
+      });
   };
 
   const stopDaemon = async (ns: TestNamespace, signal: NodeJS.Signals): Promise<void> => {
@@ -107,7 +137,13 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     JSON.parse(readFileSync(join(stateDir(ns), 'state.json'), 'utf8')).tunnels[tunnel]?.wantUp;
   /** The full-tunnel rules in a, without their priorities (a new helper's may differ). */
   const rules = async (family: 4 | 6) =>
-    (await a.ns.ipJson<{ priority: number; fwmark?: string; suppress_prefixlen?: number }[]>(`-${family}`, 'rule', 'show'))
+    (
+      await a.ns.ipJson<{ priority: number; fwmark?: string; suppress_prefixlen?: number }[]>(
+        `-${family}`,
+        'rule',
+        'show',
+      )
+    )
       .filter((rule) => rule.fwmark !== undefined || rule.suppress_prefixlen !== undefined)
       .map(({ priority: _priority, ...rule }) => rule);
 
@@ -133,8 +169,15 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     // wireguard-go knows Warren by a's tunnel address only; Warren sends everything to it (a full tunnel).
     await topology.start(go);
     mainFile = writeConf(`${name}.conf`, [
-      '[Interface]', `PrivateKey = ${a.keys.privateKey}`, `ListenPort = ${PORT}`, `Address = ${a.tunnel4}/24`, '',
-      '[Peer]', `PublicKey = ${go.keys.publicKey}`, 'AllowedIPs = 0.0.0.0/0, ::/0', `Endpoint = ${go.underlay}:${PORT}`,
+      '[Interface]',
+      `PrivateKey = ${a.keys.privateKey}`,
+      `ListenPort = ${PORT}`,
+      `Address = ${a.tunnel4}/24`,
+      '',
+      '[Peer]',
+      `PublicKey = ${go.keys.publicKey}`,
+      'AllowedIPs = 0.0.0.0/0, ::/0',
+      `Endpoint = ${go.underlay}:${PORT}`,
     ]);
   }, 60_000);
 
@@ -163,7 +206,11 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
 
   it('stores files through the CLI, judging each on its own, and runs a stored tunnel by name', async () => {
     await startDaemon(a.ns);
-    const bad = writeConf(`wb${process.pid}.conf`, ['[Interface]', `PrivateKey = ${a.keys.privateKey}`, 'Adress = 10.0.0.1/24']);
+    const bad = writeConf(`wb${process.pid}.conf`, [
+      '[Interface]',
+      `PrivateKey = ${a.keys.privateKey}`,
+      'Adress = 10.0.0.1/24',
+    ]);
     const imported = await warren(a.ns, 'import', mainFile, bad);
     expect(imported.status).toBe(1);
     expect(imported.stdout).toBe(`${mainFile}: stored as ${name}\n`);
@@ -181,7 +228,9 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     expect(wantUp(a.ns, name)).toBe(true);
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
     expect((await warren(a.ns, 'show')).stdout).toContain(`interface: ${name}\n`);
-    await eventually(async () => expect((await warren(a.ns, 'list')).stdout).toMatch(new RegExp(`^${name}\\s+up\\s+store\\s+no\\s+root$`, 'm')));
+    await eventually(async () =>
+      expect((await warren(a.ns, 'list')).stdout).toMatch(new RegExp(`^${name}\\s+up\\s+store\\s+no\\s+root$`, 'm')),
+    );
 
     const down = await warren(a.ns, 'down', name);
     expect(down.status, down.stderr).toBe(0);
@@ -209,7 +258,9 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     const full = await call(a.ns, (client) => client.call('get', { name, includePrivateKey: true }));
     expect(full.text).toBe(readFileSync(mainFile, 'utf8'));
     // An edit of the rest, sent back with the placeholder, keeps the key.
-    await call(a.ns, (client) => client.call('update', { name, text: hidden.text.replace('Address =', '# edited\nAddress =') }));
+    await call(a.ns, (client) =>
+      client.call('update', { name, text: hidden.text.replace('Address =', '# edited\nAddress =') }),
+    );
     const after = await call(a.ns, (client) => client.call('get', { name, includePrivateKey: true }));
     expect(after.text).toBe(full.text.replace('Address =', '# edited\nAddress ='));
   });
@@ -218,15 +269,21 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     const created = `wn${process.pid}`;
     const renamed = `wr${process.pid}`;
     extraNames.push(created, renamed);
-    const withKey = call(a.ns, (client) => client.call('create', { name: created, text: `[Interface]\nPrivateKey = ${a.keys.privateKey}\n` }));
+    const withKey = call(a.ns, (client) =>
+      client.call('create', { name: created, text: `[Interface]\nPrivateKey = ${a.keys.privateKey}\n` }),
+    );
     await expect(withKey).rejects.toMatchObject({ code: 'config' });
-    const result = await call(a.ns, (client) => client.call('create', { name: created, text: '[Interface]\nAddress = 10.205.0.1/24\n' }));
+    const result = await call(a.ns, (client) =>
+      client.call('create', { name: created, text: '[Interface]\nAddress = 10.205.0.1/24\n' }),
+    );
     const { text } = await call(a.ns, (client) => client.call('get', { name: created, includePrivateKey: true }));
     const key = /^PrivateKey = (\S+)$/m.exec(text)![1];
     expect(encodeKey(publicKeyOf(decodeKey(key)!))).toBe(result.publicKey);
 
     expect((await warren(a.ns, 'up', created)).status).toBe(0);
-    await expect(call(a.ns, (client) => client.call('rename', { name: created, newName: renamed }))).rejects.toMatchObject({ code: 'running' });
+    await expect(
+      call(a.ns, (client) => client.call('rename', { name: created, newName: renamed })),
+    ).rejects.toMatchObject({ code: 'running' });
     expect((await warren(a.ns, 'down', created)).status).toBe(0);
     await call(a.ns, (client) => client.call('rename', { name: created, newName: renamed }));
     expect((await list(a.ns)).map((t) => t.name).sort()).toEqual([name, renamed].sort());
@@ -250,23 +307,34 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     expect([await rules(4), await rules(6)]).toEqual(rulesBefore);
     const started = performance.now();
     await startDaemon(a.ns);
-    const back = await eventually(async () => {
-      expect((await status()).name).toBe(name);
-      return performance.now() - started;
-    }, 5000, 20);
+    const back = await eventually(
+      async () => {
+        expect((await status()).name).toBe(name);
+        return performance.now() - started;
+      },
+      5000,
+      20,
+    );
     console.log(`helper restarted and ${name} back in ${Math.round(back)} ms`);
     expect(back).toBeLessThan(2000);
     expect((await summary(a.ns, name))?.state).not.toBe('error');
     // One set of rules, not the dead helper's plus the new one's; one nft table per family, and the kill switch
     // (a stored full tunnel blocks untunneled traffic by default), kept across the restart.
     expect([await rules(4), await rules(6)]).toEqual(rulesBefore);
-    const tables = (await a.ns.exec(['nft', 'list', 'tables'])).split('\n').filter((line) => line.includes('warren-')).sort();
-    expect(tables).toEqual([`table inet warren-killswitch-${name}`, `table ip warren-${name}`, `table ip6 warren-${name}`].sort());
+    const tables = (await a.ns.exec(['nft', 'list', 'tables']))
+      .split('\n')
+      .filter((line) => line.includes('warren-'))
+      .sort();
+    expect(tables).toEqual(
+      [`table inet warren-killswitch-${name}`, `table ip warren-${name}`, `table ip6 warren-${name}`].sort(),
+    );
 
     await sleep(1100); // wg reports the latest handshake in whole seconds
     expect((await a.ping(go.tunnel4, { count: 3, deadline: 8 })).ok).toBe(true);
     expect((await wgDump(go)).peers[0].latestHandshake).toBeGreaterThan(handshake);
-    expect(logTail(a.ns)).toMatch(/was up when the previous helper stopped without taking it down; deleted the IPv4 rule/);
+    expect(logTail(a.ns)).toMatch(
+      /was up when the previous helper stopped without taking it down; deleted the IPv4 rule/,
+    );
   }, 30_000);
 
   it('drops every key on suspend and handshakes again on resume, through the CLI, telling subscribers', async () => {
@@ -283,9 +351,13 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     expect((await status()).peers[0].hasSession).toBe(false);
     expect((await summary(a.ns, name))?.state).toBe('reconnecting');
     await eventually(() => {
-      const states = events.flatMap((e) => (e.type === 'tunnels' ? e.tunnels.filter((t) => t.name === name).map((t) => t.state) : []));
+      const states = events.flatMap((e) =>
+        e.type === 'tunnels' ? e.tunnels.filter((t) => t.name === name).map((t) => t.state) : [],
+      );
       expect(states).toContain('reconnecting');
-      expect(events.some((e) => e.type === 'log' && e.entry.message.startsWith('suspend: the keys of 1 tunnel(s) dropped'))).toBe(true);
+      expect(
+        events.some((e) => e.type === 'log' && e.entry.message.startsWith('suspend: the keys of 1 tunnel(s) dropped')),
+      ).toBe(true);
       // Every second while a tunnel runs, and here someone listens.
       expect(events.some((e) => e.type === 'status' && e.status.some((t) => t.name === name))).toBe(true);
     }, 3000);
@@ -298,38 +370,54 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
       expect((await status()).peers[0].hasSession).toBe(true);
       expect((await summary(a.ns, name))?.state).toBe('up');
     }, 8000);
-    expect(events.some((e) => e.type === 'tunnels' && e.tunnels.some((t) => t.name === name && t.state === 'up'))).toBe(true);
+    expect(events.some((e) => e.type === 'tunnels' && e.tunnels.some((t) => t.name === name && t.state === 'up'))).toBe(
+      true,
+    );
     subscriber.close();
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
   }, 30_000);
 
-  it.skipIf(!hasDbusDaemon)('drops every key when logind says the machine sleeps, and handshakes again when it wakes', async () => {
-    expect((await a.ping(go.tunnel4)).ok).toBe(true);
-    const before = (await wgDump(go)).peers[0].latestHandshake;
-    // The helper's delay lock: the newest one (the killed helper's was released with its death).
-    const count = logind!.locks.length;
-    const lock = logind!.locks[count - 1];
-    expect(lock, 'the helper holds no sleep delay lock (can dbus-next pass descriptors? usocket built?)').toBeDefined();
-    expect(lock.isReleased()).toBe(false);
+  it.skipIf(!hasDbusDaemon)(
+    'drops every key when logind says the machine sleeps, and handshakes again when it wakes',
+    async () => {
+      expect((await a.ping(go.tunnel4)).ok).toBe(true);
+      const before = (await wgDump(go)).peers[0].latestHandshake;
+      // The helper's delay lock: the newest one (the killed helper's was released with its death).
+      const count = logind!.locks.length;
+      const lock = logind!.locks[count - 1];
+      expect(
+        lock,
+        'the helper holds no sleep delay lock (can dbus-next pass descriptors? usocket built?)',
+      ).toBeDefined();
+      expect(lock.isReleased()).toBe(false);
 
-    logind!.prepareForSleep(true);
-    await Promise.race([lock.released, sleep(5000).then(() => Promise.reject(new Error('the sleep lock was not released')))]);
-    // Released only once the keys are gone.
-    expect((await status()).peers[0].hasSession).toBe(false);
+      logind!.prepareForSleep(true);
+      await Promise.race([
+        lock.released,
+        sleep(5000).then(() => Promise.reject(new Error('the sleep lock was not released'))),
+      ]);
+      // Released only once the keys are gone.
+      expect((await status()).peers[0].hasSession).toBe(false);
 
-    await sleep(1100);
-    logind!.prepareForSleep(false);
-    await logind!.waitForLocks(count + 1);
-    await eventually(async () => {
-      expect((await wgDump(go)).peers[0].latestHandshake).toBeGreaterThan(before);
-      expect((await status()).peers[0].hasSession).toBe(true);
-    }, 8000);
-  }, 30_000);
+      await sleep(1100);
+      logind!.prepareForSleep(false);
+      await logind!.waitForLocks(count + 1);
+      await eventually(async () => {
+        expect((await wgDump(go)).peers[0].latestHandshake).toBeGreaterThan(before);
+        expect((await status()).peers[0].hasSession).toBe(true);
+      }, 8000);
+    },
+    30_000,
+  );
 
   it('brings up only the autostart tunnels at a fresh boot, and they become the ones to restore', async () => {
     const auto = `wu${process.pid}`;
     extraNames.push(auto);
-    const file = writeConf(`${auto}.conf`, ['[Interface]', `PrivateKey = ${go.keys.privateKey}`, 'Address = 10.203.0.1/24']);
+    const file = writeConf(`${auto}.conf`, [
+      '[Interface]',
+      `PrivateKey = ${go.keys.privateKey}`,
+      'Address = 10.203.0.1/24',
+    ]);
     expect((await warren(a.ns, 'import', file)).status).toBe(0);
     await call(a.ns, (client) => client.call('setOptions', { name: auto, options: { autostart: true } }));
     expect(wantUp(a.ns, name)).toBe(true);
@@ -354,7 +442,11 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     const other = `wc${process.pid}`;
     extraNames.push(other);
     await startDaemon(c);
-    const file = writeConf(`${other}.conf`, ['[Interface]', `PrivateKey = ${a.keys.privateKey}`, 'Address = 10.204.0.1/24']);
+    const file = writeConf(`${other}.conf`, [
+      '[Interface]',
+      `PrivateKey = ${a.keys.privateKey}`,
+      'Address = 10.204.0.1/24',
+    ]);
     expect((await warren(c, 'import', file)).status).toBe(0);
     expect((await warren(c, 'up', other)).status).toBe(0);
     const inC = await warren(c, 'list');
@@ -368,9 +460,13 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     // A tunnel from a file runs in the same helper, listed as such, and is never written to the store.
     const transient = `wf${process.pid}`;
     extraNames.push(transient);
-    const transientFile = writeConf(`${transient}.conf`, ['[Interface]', `PrivateKey = ${go.keys.privateKey}`, 'Address = 10.206.0.1/24']);
+    const transientFile = writeConf(`${transient}.conf`, [
+      '[Interface]',
+      `PrivateKey = ${go.keys.privateKey}`,
+      'Address = 10.206.0.1/24',
+    ]);
     expect((await warren(c, 'up', transientFile)).status).toBe(0);
-    expect((await summary(c, transient))).toMatchObject({ origin: 'file', state: 'connecting' });
+    expect(await summary(c, transient)).toMatchObject({ origin: 'file', state: 'connecting' });
     expect(existsSync(join(stateDir(c), `${transient}.conf`))).toBe(false);
     expect(readFileSync(join(stateDir(c), 'state.json'), 'utf8')).not.toContain(transient);
     expect((await warren(c, 'down', transient)).status).toBe(0);

@@ -73,7 +73,8 @@ export class Topology {
     if (site.kind === 'warren') {
       const file = this.writeWarrenConfig(site, peer, allowedIps, endpoint);
       const result = await site.warren('up', file);
-      if (result.status !== 0) throw new Error(`warren up ${file} failed (${result.status}): ${result.stderr}\n${site.logTail()}`);
+      if (result.status !== 0)
+        throw new Error(`warren up ${file} failed (${result.status}): ${result.stderr}\n${site.logTail()}`);
     } else {
       await this.startWireguardGo(site, peer, allowedIps, endpoint);
     }
@@ -122,8 +123,20 @@ export class Topology {
     }
     const keyFile = join(this.dir, `${site.name}.key`);
     writeFileSync(keyFile, `${site.keys.privateKey}\n`, { mode: 0o600 });
-    const set = await site.wg('set', site.name, 'listen-port', String(PORT), 'private-key', keyFile,
-      'peer', peer.keys.publicKey, 'allowed-ips', allowedIps.join(','), 'endpoint', endpoint);
+    const set = await site.wg(
+      'set',
+      site.name,
+      'listen-port',
+      String(PORT),
+      'private-key',
+      keyFile,
+      'peer',
+      peer.keys.publicKey,
+      'allowed-ips',
+      allowedIps.join(','),
+      'endpoint',
+      endpoint,
+    );
     if (set.status !== 0) throw new Error(`wg set ${site.name}: ${set.stderr}`);
     await site.ns.exec([IP, 'address', 'add', `${site.tunnel4}/24`, 'dev', site.name]);
     await site.ns.exec([IP, 'address', 'add', `${site.tunnel6}/64`, 'dev', site.name, 'nodad']);

@@ -21,7 +21,7 @@ export interface NetworkState {
 export async function networkState(ns: TestNamespace): Promise<NetworkState> {
   const json = (...args: string[]) => ns.ipJson(...args);
   return {
-    links: (await json('link', 'show') as { ifname: string }[]).map((link) => link.ifname).sort(),
+    links: ((await json('link', 'show')) as { ifname: string }[]).map((link) => link.ifname).sort(),
     routes4: await json('-4', 'route', 'show', 'table', 'all'),
     routes6: await json('-6', 'route', 'show', 'table', 'all'),
     rules4: await json('-4', 'rule', 'show'),
@@ -67,7 +67,10 @@ export interface WgDump {
 export async function wgDump(site: Site): Promise<WgDump> {
   const result = await site.wg('show', site.name, 'dump');
   if (result.status !== 0) throw new Error(`wg show ${site.name} dump: ${result.stderr}`);
-  const [head, ...rows] = result.stdout.trim().split('\n').map((line) => line.split('\t'));
+  const [head, ...rows] = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'));
   return {
     publicKey: head[1],
     listenPort: Number(head[2]),
@@ -102,7 +105,9 @@ export function interfaceDrops(show: string): Record<string, number> {
 
 /** UDP datagrams the kernel of site's namespace dropped before a socket read them (full buffer, bad checksum). */
 export async function udpInErrors(site: Site): Promise<number> {
-  const snmp = (await site.exec(['cat', '/proc/net/snmp'])).stdout.split('\n').filter((line) => line.startsWith('Udp: '));
+  const snmp = (await site.exec(['cat', '/proc/net/snmp'])).stdout
+    .split('\n')
+    .filter((line) => line.startsWith('Udp: '));
   const [names, values] = snmp.map((line) => line.split(/\s+/).slice(1));
   return Number(values[names.indexOf('InErrors')]);
 }

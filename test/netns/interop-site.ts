@@ -21,7 +21,8 @@ export const onPath = (command: string) =>
   (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
 
 /** Root, /dev/net/tun, iproute2, wg and wireguard-go: what these suites need (test/setup-machine.mjs installs them). */
-export const canRunInterop = canCreateNamespaces && existsSync('/dev/net/tun') && onPath('wg') && onPath('wireguard-go');
+export const canRunInterop =
+  canCreateNamespaces && existsSync('/dev/net/tun') && onPath('wg') && onPath('wireguard-go');
 
 export type Kind = 'warren' | 'wireguard-go';
 
@@ -45,10 +46,15 @@ export interface Result {
 /** Runs argv; never rejects: a failure is a status (124 on timeout, as timeout(1)). */
 export function execute(argv: readonly string[], timeoutMs = 15_000): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(argv[0], argv.slice(1), { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const status = error === null ? 0 : typeof error.code === 'number' ? error.code : error.killed ? 124 : 1;
-      resolve({ status, stdout, stderr });
-    });
+    execFile(
+      argv[0],
+      argv.slice(1),
+      { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        const status = error === null ? 0 : typeof error.code === 'number' ? error.code : error.killed ? 124 : 1;
+        resolve({ status, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -112,7 +118,10 @@ export class Site {
   /** `ping` with `count` echoes 0.2 s apart; ok only when every one was answered within `deadline` seconds. */
   async ping(target: string, options: { count?: number; deadline?: number } = {}): Promise<Result & { ok: boolean }> {
     const count = options.count ?? 3;
-    const result = await this.exec(['ping', '-n', '-c', String(count), '-i', '0.2', '-w', String(options.deadline ?? 5), target], 30_000);
+    const result = await this.exec(
+      ['ping', '-n', '-c', String(count), '-i', '0.2', '-w', String(options.deadline ?? 5), target],
+      30_000,
+    );
     return { ...result, ok: result.status === 0 };
   }
 

@@ -60,19 +60,40 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
 
   const background = (ns: TestNamespace, args: string[]) => backgroundNode(ns.name, args, children);
   const kill = killChild;
-  const exited = (child: ChildProcess) => eventually(() => expect(child.exitCode !== null || child.signalCode !== null).toBe(true), 5000, 10);
+  const exited = (child: ChildProcess) =>
+    eventually(() => expect(child.exitCode !== null || child.signalCode !== null).toBe(true), 5000, 10);
 
   const startDaemon = async (): Promise<void> => {
     const log = openSync(daemonLog, 'a');
-    const child = spawn(IP, ['netns', 'exec', a.ns.name, 'setsid', process.execPath, WARREN, 'daemon', '--state-dir', state, '--runtime-dir', runtime], {
-      stdio: ['ignore', log, log],
-      env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' },
-    });
+    const child = spawn(
+      IP,
+      [
+        'netns',
+        'exec',
+        a.ns.name,
+        'setsid',
+        process.execPath,
+        WARREN,
+        'daemon',
+        '--state-dir',
+        state,
+        '--runtime-dir',
+        runtime,
+      ],
+      {
+        stdio: ['ignore', log, log],
+        env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' },
+      },
+    );
     daemon = child;
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`warren daemon exited:\n${logTail()}`);
-      if (!(await accepts(socket))) throw new Error('the helper does not answer');
-    }, 10_000, 20);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`warren daemon exited:\n${logTail()}`);
+        if (!(await accepts(socket))) throw new Error('the helper does not answer');
+      },
+      10_000,
+      20,
+    );
   };
   const logTail = () => {
     try {
@@ -96,10 +117,22 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     (await a.ns.exec(['nft', 'list', 'table', 'inet', `warren-killswitch-${a.name}`]).catch(() => '')).trim();
 
   /** Imports a.name with these [Peer] lines and options, as the app would, and brings it up. */
-  const importAndUp = async (peer: string[], options: { blockUntunneled: boolean; allowBridges?: boolean }, iface: string[] = []) => {
+  const importAndUp = async (
+    peer: string[],
+    options: { blockUntunneled: boolean; allowBridges?: boolean },
+    iface: string[] = [],
+  ) => {
     const text = [
-      '[Interface]', `PrivateKey = ${a.keys.privateKey}`, `ListenPort = ${PORT}`, `Address = ${a.tunnel4}/24`, ...iface, '',
-      '[Peer]', `PublicKey = ${go.keys.publicKey}`, ...peer, '',
+      '[Interface]',
+      `PrivateKey = ${a.keys.privateKey}`,
+      `ListenPort = ${PORT}`,
+      `Address = ${a.tunnel4}/24`,
+      ...iface,
+      '',
+      '[Peer]',
+      `PublicKey = ${go.keys.publicKey}`,
+      ...peer,
+      '',
     ].join('\n');
     await call(async (client) => {
       const [imported] = await client.call('import', { files: [{ filename: `${a.name}.conf`, text }] });
@@ -117,7 +150,11 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
   };
 
   const tcpReaches = (ns: TestNamespace, host: string) => tcpReachesFrom(ns, host, TCP_PORT);
-  const pings = (ns: TestNamespace, target: string) => ns.exec(['ping', '-n', '-c', '1', '-w', '2', target]).then(() => true, () => false);
+  const pings = (ns: TestNamespace, target: string) =>
+    ns.exec(['ping', '-n', '-c', '1', '-w', '2', target]).then(
+      () => true,
+      () => false,
+    );
 
   beforeAll(async () => {
     await ensureBuilt();
@@ -132,7 +169,10 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     c = await createNamespace();
     d = await createNamespace();
     await run([IP, '-n', a.ns.name, 'link', 'add', 'veth1', 'type', 'veth', 'peer', 'name', 'veth1', 'netns', c.name]);
-    for (const [ns, v4] of [[a.ns, LAN_A], [c, LAN_C]] as const) {
+    for (const [ns, v4] of [
+      [a.ns, LAN_A],
+      [c, LAN_C],
+    ] as const) {
       await run([IP, '-n', ns.name, 'addr', 'add', `${v4}/24`, 'dev', 'veth1']);
       await run([IP, '-n', ns.name, 'link', 'set', 'veth1', 'up']);
     }
@@ -156,7 +196,11 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     const listen = `require('node:net').createServer((s) => s.end()).listen(${TCP_PORT}, () => console.log('listening'))`;
     const host = background(a.ns, ['-e', listen]);
     const outside = background(c, ['-e', listen]);
-    await eventually(() => expect([dns.lines[0], host.lines[0], outside.lines[0]]).toEqual(['listening', 'listening', 'listening']), 5000, 20);
+    await eventually(
+      () => expect([dns.lines[0], host.lines[0], outside.lines[0]]).toEqual(['listening', 'listening', 'listening']),
+      5000,
+      20,
+    );
     // wireguard-go knows Warren by a's tunnel address and its underlay endpoint.
     await topology.start(go);
     // The tunnel's own resolver, on b's tunnel address: reached only through the tunnel.
@@ -183,7 +227,9 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
   }, 30_000);
 
   it('restores a tunnel with a hostname Endpoint while its held kill switch blocks DNS, from the address remembered', async () => {
-    await importAndUp(['AllowedIPs = 0.0.0.0/0', `Endpoint = ${NAME}:${PORT}`], { blockUntunneled: true }, [`DNS = ${go.tunnel4}`]);
+    await importAndUp(['AllowedIPs = 0.0.0.0/0', `Endpoint = ${NAME}:${PORT}`], { blockUntunneled: true }, [
+      `DNS = ${go.tunnel4}`,
+    ]);
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
     expect(dnsQueries.some((line) => line.includes(NAME) && line.endsWith(`from ${LAN_A}`))).toBe(true);
     await eventually(() => expect(storedState().lastResolved).toEqual({ [NAME]: go.underlay }), 3000, 50);
@@ -215,15 +261,23 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
     expect(await killSwitchTable()).toContain('meta mark'); // a full tunnel's: by its sockets' fwmark
     expect(dnsQueries.length).toBe(queriesAtCrash);
-    expect(readFileSync(daemonLog, 'utf8')).toContain(`using the address it last resolved to, ${go.underlay}, until a lookup works`);
+    expect(readFileSync(daemonLog, 'utf8')).toContain(
+      `using the address it last resolved to, ${go.underlay}, until a lookup works`,
+    );
     expect(await pings(a.ns, LAN_C)).toBe(false);
     // Once up, the name is looked up again, through the tunnel, at the tunnel's resolver.
     const since = () => tunnelDnsQueries.slice(tunnelQueriesAtCrash);
-    await eventually(() => expect(since().some((line) => line.includes(NAME) && line.endsWith(`from ${a.tunnel4}`))).toBe(true), 5000, 50);
+    await eventually(
+      () => expect(since().some((line) => line.includes(NAME) && line.endsWith(`from ${a.tunnel4}`))).toBe(true),
+      5000,
+      50,
+    );
   }, 60_000);
 
   it('lets the tunnel through to where a roaming peer went, on a split tunnel whose kill switch goes by endpoint', async () => {
-    await importAndUp([`AllowedIPs = ${go.tunnel4}/32`, `Endpoint = ${go.underlay}:${PORT}`], { blockUntunneled: true });
+    await importAndUp([`AllowedIPs = ${go.tunnel4}/32`, `Endpoint = ${go.underlay}:${PORT}`], {
+      blockUntunneled: true,
+    });
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
     const table = await killSwitchTable();
     expect(table).toContain(`ip daddr . udp dport { ${go.underlay} . ${PORT} }`);
@@ -235,10 +289,23 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
       await go.ns.exec([IP, 'addr', 'add', `${MOVED}/24`, 'dev', 'veth0']);
       // A new port too, as a NAT's new mapping would give. Setting a's endpoint again (the same) drops the source
       // address this wireguard-go keeps from its last packet (sticky sockets), which it no longer has.
-      const set = await go.wg('set', go.name, 'listen-port', String(MOVED_PORT), 'peer', a.keys.publicKey, 'endpoint', `${a.underlay}:${PORT}`);
+      const set = await go.wg(
+        'set',
+        go.name,
+        'listen-port',
+        String(MOVED_PORT),
+        'peer',
+        a.keys.publicKey,
+        'endpoint',
+        `${a.underlay}:${PORT}`,
+      );
       expect(set.status, set.stderr).toBe(0);
       // Warren's replies go to the new endpoint: before the kill switch follows, it drops them.
-      await eventually(async () => expect((await go.ping(a.tunnel4, { count: 1, deadline: 2 })).ok).toBe(true), 10_000, 0);
+      await eventually(
+        async () => expect((await go.ping(a.tunnel4, { count: 1, deadline: 2 })).ok).toBe(true),
+        10_000,
+        0,
+      );
       expect((await show()).peers[0].endpoint).toBe(`${MOVED}:${MOVED_PORT}`);
       const followed = await killSwitchTable();
       expect(followed).toContain(`ip daddr . udp dport { ${MOVED} . ${MOVED_PORT} }`);
@@ -260,14 +327,19 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     expect(await tcpReaches(d, BRIDGE_A)).toBe(true);
     expect(await tcpReaches(d, OUTSIDE)).toBe(true);
 
-    await importAndUp([`AllowedIPs = ${go.tunnel4}/32`, `Endpoint = ${go.underlay}:${PORT}`], { blockUntunneled: true, allowBridges: false });
+    await importAndUp([`AllowedIPs = ${go.tunnel4}/32`, `Endpoint = ${go.underlay}:${PORT}`], {
+      blockUntunneled: true,
+      allowBridges: false,
+    });
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
     expect(await tcpReaches(d, BRIDGE_A)).toBe(false); // the host's answers into the bridge are dropped
     expect(await pings(a.ns, CONTAINER)).toBe(false);
     expect(await tcpReaches(d, OUTSIDE)).toBe(false);
 
     // The option set on the running tunnel, as the app's settings switch does: it holds at once.
-    const options = await call((client) => client.call('setOptions', { name: a.name, options: { allowBridges: true } }));
+    const options = await call((client) =>
+      client.call('setOptions', { name: a.name, options: { allowBridges: true } }),
+    );
     expect(options).toMatchObject({ blockUntunneled: true, allowBridges: true });
     expect(await killSwitchTable()).toContain('container and VM bridges');
     expect(await tcpReaches(d, BRIDGE_A)).toBe(true);

@@ -72,8 +72,17 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
   const writeConf = (name: string, extra: string[] = []): string => {
     const file = join(dir, `${name}.conf`);
     const lines = [
-      '[Interface]', `PrivateKey = ${a.keys.privateKey}`, `ListenPort = ${PORT}`, `Address = ${a.tunnel4}/24, ${a.tunnel6}/64`, ...extra, '',
-      '[Peer]', `PublicKey = ${go.keys.publicKey}`, 'AllowedIPs = 0.0.0.0/0, ::/0', `Endpoint = ${go.underlay}:${PORT}`, '',
+      '[Interface]',
+      `PrivateKey = ${a.keys.privateKey}`,
+      `ListenPort = ${PORT}`,
+      `Address = ${a.tunnel4}/24, ${a.tunnel6}/64`,
+      ...extra,
+      '',
+      '[Peer]',
+      `PublicKey = ${go.keys.publicKey}`,
+      'AllowedIPs = 0.0.0.0/0, ::/0',
+      `Endpoint = ${go.underlay}:${PORT}`,
+      '',
     ];
     writeFileSync(file, lines.join('\n'), { mode: 0o600 });
     return file;
@@ -95,7 +104,10 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
     [a, go] = [topology.a, topology.b];
     c = await createNamespace();
     await run([IP, '-n', a.ns.name, 'link', 'add', 'veth1', 'type', 'veth', 'peer', 'name', 'veth1', 'netns', c.name]);
-    for (const [ns, v4, v6] of [[a.ns, LAN_A, LAN6_A], [c, LAN_C, LAN6_C]] as const) {
+    for (const [ns, v4, v6] of [
+      [a.ns, LAN_A, LAN6_A],
+      [c, LAN_C, LAN6_C],
+    ] as const) {
       await run([IP, '-n', ns.name, 'link', 'set', 'veth1', 'addrgenmode', 'none']);
       await run([IP, '-n', ns.name, 'addr', 'add', `${v4}/24`, 'dev', 'veth1']);
       await run([IP, '-n', ns.name, 'addr', 'add', `${v6}/64`, 'dev', 'veth1', 'nodad']);
@@ -169,15 +181,34 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
     const daemonLog = join(dir, 'daemon.log');
     const startDaemon = async (): Promise<ChildProcess> => {
       const log = openSync(daemonLog, 'a');
-      const child = spawn(IP, ['netns', 'exec', a.ns.name, process.execPath, WARREN, 'daemon', '--state-dir', state, '--runtime-dir', runtime], {
-        stdio: ['ignore', log, log],
-        env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' },
-      });
+      const child = spawn(
+        IP,
+        [
+          'netns',
+          'exec',
+          a.ns.name,
+          process.execPath,
+          WARREN,
+          'daemon',
+          '--state-dir',
+          state,
+          '--runtime-dir',
+          runtime,
+        ],
+        {
+          stdio: ['ignore', log, log],
+          env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' },
+        },
+      );
       children.push(child);
-      await eventually(async () => {
-        if (child.exitCode !== null) throw new Error(`warren daemon exited:\n${readFileSync(daemonLog, 'utf8')}`);
-        if (!(await accepts(socket))) throw new Error('the helper does not answer');
-      }, 10_000, 20);
+      await eventually(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`warren daemon exited:\n${readFileSync(daemonLog, 'utf8')}`);
+          if (!(await accepts(socket))) throw new Error('the helper does not answer');
+        },
+        10_000,
+        20,
+      );
       return child;
     };
     const call = async <T>(request: (client: ControlClient) => Promise<T>): Promise<T> => {
@@ -189,7 +220,10 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
       }
     };
     const daemonPid = async (): Promise<number> => {
-      const pids = (await run([IP, 'netns', 'pids', a.ns.name])).split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+      const pids = (await run([IP, 'netns', 'pids', a.ns.name]))
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number);
       const found = pids.filter((pid) => {
         try {
           return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('daemon');
@@ -207,7 +241,9 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
     try {
       await eventually(() => expect(receiver.lines).toContain('listening'), 5000, 20);
       await call(async (client) => {
-        const [imported] = await client.call('import', { files: [{ filename: `${a.name}.conf`, text: readFileSync(writeConf(a.name), 'utf8') }] });
+        const [imported] = await client.call('import', {
+          files: [{ filename: `${a.name}.conf`, text: readFileSync(writeConf(a.name), 'utf8') }],
+        });
         expect(imported.errors).toEqual([]);
         await client.call('setOptions', { name: a.name, options: { blockUntunneled: true } });
         await client.call('up', { name: a.name });
@@ -222,7 +258,11 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
       await sleep(500); // the gap a service manager leaves before the restart
       expect(await ourTables(a.ns)).toContain(`table inet warren-killswitch-${a.name}`);
       daemon = await startDaemon();
-      await eventually(async () => expect((await call((client) => client.call('list', {})))[0]?.state).not.toBe('down'), 10_000, 50);
+      await eventually(
+        async () => expect((await call((client) => client.call('list', {})))[0]?.state).not.toBe('down'),
+        10_000,
+        50,
+      );
       expect((await a.ping(go.tunnel4)).ok).toBe(true);
       await sleep(300);
       expect(receiver.lines.filter((line) => line.startsWith('got '))).toEqual([]);
@@ -230,14 +270,24 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
       // The probes do get through once the tunnel is down: the kill switch, nothing else, held them.
       await call((client) => client.call('down', { name: a.name }));
       expect(await ourTables(a.ns)).toEqual([]);
-      await eventually(() => expect(receiver.lines.some((line) => line.startsWith(`got ${LAN_C} `))).toBe(true), 3000, 20);
-      await eventually(() => expect(receiver.lines.some((line) => line.startsWith(`got ${PUBLIC_OUTSIDE} `))).toBe(true), 3000, 20);
+      await eventually(
+        () => expect(receiver.lines.some((line) => line.startsWith(`got ${LAN_C} `))).toBe(true),
+        3000,
+        20,
+      );
+      await eventually(
+        () => expect(receiver.lines.some((line) => line.startsWith(`got ${PUBLIC_OUTSIDE} `))).toBe(true),
+        3000,
+        20,
+      );
     } finally {
       if (prober) stop(prober);
       stop(receiver.child);
       await call((client) => client.call('delete', { name: a.name })).catch(() => {});
       stop(daemon);
-      await eventually(() => expect(daemon.exitCode !== null || daemon.signalCode !== null).toBe(true), 5000, 10).catch(() => {});
+      await eventually(() => expect(daemon.exitCode !== null || daemon.signalCode !== null).toBe(true), 5000, 10).catch(
+        () => {},
+      );
       await a.ns.exec(['nft', 'delete', 'table', 'inet', `warren-killswitch-${a.name}`]).catch(() => {});
     }
   }, 30_000);

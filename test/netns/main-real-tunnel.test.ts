@@ -45,7 +45,9 @@ describe.skipIf(!canRunInterop)('main against a real helper with a real tunnel',
     const { a, go, controller, power, logs } = app!;
     await until((s) => s.connection.kind === 'connected', 'the helper connection');
     const text = app!.configText();
-    expect(await controller.handlers.importFiles([{ filename: `${a.name}.conf`, text }])).toMatchObject([{ ok: true, name: a.name }]);
+    expect(await controller.handlers.importFiles([{ filename: `${a.name}.conf`, text }])).toMatchObject([
+      { ok: true, name: a.name },
+    ]);
     await until((s) => phase(s) === 'off', 'the imported tunnel');
 
     // On, from the tray: the check item's click, as Electron would call it.

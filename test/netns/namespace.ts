@@ -33,10 +33,15 @@ let counter = 0;
 
 export function run(argv: readonly string[], stdin?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(argv[0], argv.slice(1), { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${argv.join(' ')}: ${error.message.trim()} ${stderr.trim()}`));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      argv[0],
+      argv.slice(1),
+      { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${argv.join(' ')}: ${error.message.trim()} ${stderr.trim()}`));
+        else resolve(stdout);
+      },
+    );
     if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }
@@ -79,7 +84,11 @@ export async function createNamespace(): Promise<TestNamespace> {
 }
 
 /** Writes /etc/netns/NAME/FILE, creating the directory. */
-export async function writeNamespaceEtc(namespace: TestNamespace, file: string, content: string | Buffer): Promise<void> {
+export async function writeNamespaceEtc(
+  namespace: TestNamespace,
+  file: string,
+  content: string | Buffer,
+): Promise<void> {
   await mkdir(namespace.etcPath('.'), { recursive: true });
   await writeFile(namespace.etcPath(file), content);
 }
@@ -119,7 +128,8 @@ export class Namespaces {
       [a, names.a, addresses.a],
       [b, names.b, addresses.b],
     ] as const) {
-      for (const address of list) ip('-n', ns, 'addr', 'add', address, 'dev', dev, ...(address.includes(':') ? ['nodad'] : []));
+      for (const address of list)
+        ip('-n', ns, 'addr', 'add', address, 'dev', dev, ...(address.includes(':') ? ['nodad'] : []));
       ip('-n', ns, 'link', 'set', dev, 'up');
     }
     return names;

@@ -46,7 +46,12 @@ describe.skipIf(!canUseNetns)('offloads through the addon', () => {
   let far = '';
   let forwarder: Child;
 
-  async function stats(): Promise<{ invalid: number; oversize: number; firstProblem: string | null; native: Native[] }> {
+  async function stats(): Promise<{
+    invalid: number;
+    oversize: number;
+    firstProblem: string | null;
+    native: Native[];
+  }> {
     forwarder.send({ cmd: 'stats' });
     return (await forwarder.next('stats')) as never;
   }

@@ -29,7 +29,8 @@ export function checkPacket(packet: Uint8Array): string | null {
   let l4: number;
   if (version === 4) {
     l4 = (packet[0] & 0x0f) * 4;
-    if (((packet[2] << 8) | packet[3]) !== packet.length) return `IPv4 total length ${(packet[2] << 8) | packet[3]} != ${packet.length}`;
+    if (((packet[2] << 8) | packet[3]) !== packet.length)
+      return `IPv4 total length ${(packet[2] << 8) | packet[3]} != ${packet.length}`;
     if (onesSum(packet, 0, l4) !== 0xffff) return 'IPv4 header checksum';
     proto = packet[9];
   } else if (version === 6) {
@@ -42,7 +43,8 @@ export function checkPacket(packet: Uint8Array): string | null {
   const l4Length = packet.length - l4;
   if (proto === 6 || proto === 17 || proto === 58) {
     if (proto === 17 && ((packet[l4 + 4] << 8) | packet[l4 + 5]) !== l4Length) return 'UDP length';
-    if (onesSum(packet, l4, packet.length, pseudoSum(packet, proto, l4Length)) !== 0xffff) return `checksum of protocol ${proto}`;
+    if (onesSum(packet, l4, packet.length, pseudoSum(packet, proto, l4Length)) !== 0xffff)
+      return `checksum of protocol ${proto}`;
   } else if (proto === 1) {
     if (onesSum(packet, l4, packet.length) !== 0xffff) return 'ICMP checksum';
   }

@@ -83,7 +83,9 @@ describe.skipIf(!canUseNetns)('TUN through the addon', () => {
     await tun.next('open');
     ip('-n', ns, 'addr', 'add', '10.123.1.1', 'peer', '10.123.1.2', 'dev', 'wtload');
     ip('-n', ns, 'link', 'set', 'wtload', 'up');
-    const flood = spawn('ip', ['netns', 'exec', ns, 'ping', '-q', '-f', '-l', '20', '-w', '4', '10.123.1.2'], { stdio: 'ignore' });
+    const flood = spawn('ip', ['netns', 'exec', ns, 'ping', '-q', '-f', '-l', '20', '-w', '4', '10.123.1.2'], {
+      stdio: 'ignore',
+    });
     try {
       await new Promise((resolve) => setTimeout(resolve, 400));
       tun.send({ cmd: 'stats' });

@@ -21,7 +21,10 @@ interface Datagram {
   ok: boolean;
 }
 
-async function collect(peer: Child, expected: number): Promise<{ datagrams: Datagram[]; sockets: { stats: { groMessages: number } }[] }> {
+async function collect(
+  peer: Child,
+  expected: number,
+): Promise<{ datagrams: Datagram[]; sockets: { stats: { groMessages: number } }[] }> {
   let datagrams: Datagram[] = [];
   let last: Record<string, unknown> = {};
   for (let tries = 0; tries < 60; tries++) {
@@ -146,7 +149,17 @@ describe.skipIf(!canUseNetns)('UDP through the addon', () => {
   it('works with IPv4 alone where IPv6 is disabled', async () => {
     const c = namespaces.create();
     const d = namespaces.create();
-    for (const ns of [c, d]) ip('netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');
+    for (const ns of [c, d])
+      ip(
+        'netns',
+        'exec',
+        ns,
+        'sysctl',
+        '-q',
+        '-w',
+        'net.ipv6.conf.all.disable_ipv6=1',
+        'net.ipv6.conf.default.disable_ipv6=1',
+      );
     namespaces.veth(c, d, { a: ['10.125.1.1/24'], b: ['10.125.1.2/24'] });
     const carol = child(c, { port: 0 });
     const dave = child(d, { port: 0 });

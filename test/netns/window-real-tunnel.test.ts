@@ -30,7 +30,11 @@ describe.skipIf(!canRunInterop)('the window against main and a real helper with 
     app = await startAppInNamespace();
     // Main's registration of the bridge, on an ipcMain stand-in: each call validated against the schema.
     const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
-    registerBridge({ handle: (channel, listener) => void handlers.set(channel, listener), on: () => undefined }, app.controller.handlers, () => true);
+    registerBridge(
+      { handle: (channel, listener) => void handlers.set(channel, listener), on: () => undefined },
+      app.controller.handlers,
+      () => true,
+    );
     const event = {} as IpcMainInvokeEvent;
     win = await openTestWindow((name, args) => {
       const handler = handlers.get(channelOf(name as never));
@@ -57,7 +61,10 @@ describe.skipIf(!canRunInterop)('the window against main and a real helper with 
     await until((s) => s.connection.kind === 'connected', 'the helper connection');
     await page.goto(`${win!.base}/index.html`);
     // The toolbar's chip names the helper once the page has main's state.
-    await page.getByRole('status').filter({ hasText: /^Helper / }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Helper / })
+      .waitFor();
 
     // Import: the file dropped on the window.
     await page.evaluate(
@@ -65,16 +72,21 @@ describe.skipIf(!canRunInterop)('the window against main and a real helper with 
         const w = globalThis as unknown as PageGlobals;
         const data = new w.DataTransfer();
         data.items.add(new w.File([text], filename));
-        for (const type of ['dragenter', 'dragover', 'drop']) w.dispatchEvent(new w.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+        for (const type of ['dragenter', 'dragover', 'drop'])
+          w.dispatchEvent(new w.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
       },
       [`${a.name}.conf`, app!.configText()] as const,
     );
-    await expect.poll(() => page.locator('section[aria-label="Import results"] h2').innerText(), { timeout: 10_000 }).toBe('Imported 1 of 1 file');
+    await expect
+      .poll(() => page.locator('section[aria-label="Import results"] h2').innerText(), { timeout: 10_000 })
+      .toBe('Imported 1 of 1 file');
     const row = page.locator(`li[data-tunnel="${a.name}"]`);
     await row.waitFor();
     await row.locator('.pick').click();
     await expect.poll(() => page.locator('#detail-heading').innerText()).toBe(a.name);
-    await expect.poll(() => page.locator('section[aria-labelledby="interface-heading"]').innerText()).toContain(`${a.tunnel4}/24`);
+    await expect
+      .poll(() => page.locator('section[aria-labelledby="interface-heading"]').innerText())
+      .toContain(`${a.tunnel4}/24`);
     await page.getByRole('button', { name: 'Dismiss' }).click();
 
     // On, from the detail view's switch, with the keyboard.
@@ -84,16 +96,25 @@ describe.skipIf(!canRunInterop)('the window against main and a real helper with 
     await until((s) => phase(s) === 'on', 'the tunnel on (a handshake)', 15_000);
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
     const peer = page.locator(`[data-peer="${go.keys.publicKey}"]`);
-    await expect.poll(() => peer.locator('[data-field="handshake"]').innerText(), { timeout: 10_000 }).toMatch(/^(just now|\d+ s ago)$/);
+    await expect
+      .poll(() => peer.locator('[data-field="handshake"]').innerText(), { timeout: 10_000 })
+      .toMatch(/^(just now|\d+ s ago)$/);
 
     // Traffic through the tunnel: the transfer grows and the graph shows it.
     const pinging = a.ping(go.tunnel4, { count: 25, deadline: 10 });
-    await expect.poll(() => peer.getByRole('img').getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/receiving [1-9][\d.]* (B|KiB)\/s/);
+    await expect
+      .poll(() => peer.getByRole('img').getAttribute('aria-label'), { timeout: 10_000 })
+      .toMatch(/receiving [1-9][\d.]* (B|KiB)\/s/);
     expect((await pinging).ok).toBe(true);
-    expect(await peer.locator('[data-field="transfer"]').innerText()).toMatch(/^\d+(\.\d)? (B|KiB) received, \d+(\.\d)? (B|KiB) sent$/);
+    expect(await peer.locator('[data-field="transfer"]').innerText()).toMatch(
+      /^\d+(\.\d)? (B|KiB) received, \d+(\.\d)? (B|KiB) sent$/,
+    );
     await expect.poll(() => page.locator('[data-field="public-key"]').innerText()).toBe(a.keys.publicKey);
     expect(await peer.locator('[data-diagnosis]').count()).toBe(0);
-    for (const [width, height] of [[800, 600], [1280, 800]] as const) {
+    for (const [width, height] of [
+      [800, 600],
+      [1280, 800],
+    ] as const) {
       await page.setViewportSize({ width, height });
       for (const scheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme: scheme });
@@ -130,7 +151,11 @@ describe.skipIf(!canRunInterop)('the window against main and a real helper with 
     await until((s) => phase(s) === 'off', 'the tunnel down');
     await expect.poll(() => row.getByRole('switch').getAttribute('aria-checked')).toBe('false');
     // 'off' can be listed a moment before the helper has finished removing the interface.
-    await eventually(async () => expect((await a.ns.ipJson<{ ifname: string }[]>('link', 'show')).map((l) => l.ifname)).not.toContain(a.name), 5000);
+    await eventually(
+      async () =>
+        expect((await a.ns.ipJson<{ ifname: string }[]>('link', 'show')).map((l) => l.ifname)).not.toContain(a.name),
+      5000,
+    );
     await expect.poll(() => peer.locator('[data-field="handshake"]').innerText()).toBe('–');
     expect(await win!.cspViolations()).toEqual([]);
     expect(win!.consoleErrors).toEqual([]);
@@ -144,7 +169,17 @@ describe.skipIf(!canRunInterop)('the window against main and a real helper with 
     const name = `${a.name}n`;
     silentTunnel = name;
     const stranger = generateKeys();
-    const text = ['[Interface]', `PrivateKey = ${generateKeys().privateKey}`, 'Address = 10.203.0.1/24', '', '[Peer]', `PublicKey = ${stranger.publicKey}`, 'AllowedIPs = 10.203.0.2/32', `Endpoint = ${go.underlay}:${PORT}`, ''].join('\n');
+    const text = [
+      '[Interface]',
+      `PrivateKey = ${generateKeys().privateKey}`,
+      'Address = 10.203.0.1/24',
+      '',
+      '[Peer]',
+      `PublicKey = ${stranger.publicKey}`,
+      'AllowedIPs = 10.203.0.2/32',
+      `Endpoint = ${go.underlay}:${PORT}`,
+      '',
+    ].join('\n');
     expect(await app!.controller.handlers.createTunnel(name, text)).toMatchObject({ ok: true, name });
     const row = page.locator(`li[data-tunnel="${name}"]`);
     await row.locator('.pick').click();
@@ -152,7 +187,9 @@ describe.skipIf(!canRunInterop)('the window against main and a real helper with 
     await until((s) => s.tunnels.some((t) => t.name === name && t.phase !== 'off'), 'the second tunnel started');
     const diagnosis = page.locator(`[data-peer="${stranger.publicKey}"] [data-diagnosis="no-reply"]`);
     await diagnosis.waitFor({ timeout: 25_000 });
-    expect(await page.locator(`[data-peer="${stranger.publicKey}"] [data-field="handshake"]`).innerText()).toBe('Never');
+    expect(await page.locator(`[data-peer="${stranger.publicKey}"] [data-field="handshake"]`).innerText()).toBe(
+      'Never',
+    );
     expect(await diagnosis.locator('li').count()).toBeGreaterThan(0);
     await diagnosis.scrollIntoViewIfNeeded();
     await win!.shot('real-no-reply');

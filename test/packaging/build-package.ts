@@ -39,7 +39,11 @@ export interface BuiltPackage {
  * paths with their modes, the maintainer scripts as they are (fpm copies a deb's scripts verbatim when no
  * upgrade scripts are given), and a control file from fpm's arguments and the yml's depends and recommends.
  */
-export function assembleDeb(plan: DebPlan, config: { depends: string[]; recommends: string[] }, workDirectory: string): string {
+export function assembleDeb(
+  plan: DebPlan,
+  config: { depends: string[]; recommends: string[] },
+  workDirectory: string,
+): string {
   const stage = join(workDirectory, 'deb-root');
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(join(stage, 'DEBIAN'), { recursive: true });
@@ -63,11 +67,17 @@ export function assembleDeb(plan: DebPlan, config: { depends: string[]; recommen
     ...long.map((line) => ` ${line.trim() || '.'}`),
   ];
   writeFileSync(join(stage, 'DEBIAN', 'control'), control.join('\n') + '\n');
-  for (const [name, text] of [['postinst', plan.postinst], ['prerm', plan.prerm], ['postrm', plan.postrm]] as const) {
+  for (const [name, text] of [
+    ['postinst', plan.postinst],
+    ['prerm', plan.prerm],
+    ['postrm', plan.postrm],
+  ] as const) {
     writeFileSync(join(stage, 'DEBIAN', name), text, { mode: 0o755 });
   }
   const deb = join(workDirectory, `${arg('--name')}_${arg('--version')}_${arg('--architecture')}.deb`);
-  const result = spawnSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z1', '--build', stage, deb], { encoding: 'utf8' });
+  const result = spawnSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z1', '--build', stage, deb], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`dpkg-deb --build failed: ${result.stderr}`);
   return deb;
 }
@@ -103,7 +113,8 @@ export async function buildPackage(workDirectory: string): Promise<BuiltPackage>
       const files = new Map<string, string>();
       for (const arg of args) {
         const eq = arg.indexOf('=');
-        if (!arg.startsWith('-') && eq > 0) files.set(arg.slice(0, eq) === desktopPath ? desktopCopy : arg.slice(0, eq), arg.slice(eq + 1));
+        if (!arg.startsWith('-') && eq > 0)
+          files.set(arg.slice(0, eq) === desktopPath ? desktopCopy : arg.slice(0, eq), arg.slice(eq + 1));
       }
       deb = {
         args: [...args],

@@ -16,7 +16,8 @@ const POLKITD = '/usr/lib/polkit-1/polkitd';
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 
-export const canRunPolkit = (): boolean => existsSync(POLKITD) && ['dbus-daemon', 'pkaction', 'pkexec', 'runuser'].every(has);
+export const canRunPolkit = (): boolean =>
+  existsSync(POLKITD) && ['dbus-daemon', 'pkaction', 'pkexec', 'runuser'].every(has);
 
 export interface PolkitReading {
   /** `pkaction --action-id ID --verbose`, or '' when polkitd does not know the action. */
@@ -31,7 +32,10 @@ export interface PolkitReading {
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /** What polkitd makes of `actionId`, and which action pkexec uses to run `path` for `user`. */
-export function readPolkit(root: ThrowawayRoot, options: { actionId: string; path: string; user: string }): PolkitReading {
+export function readPolkit(
+  root: ThrowawayRoot,
+  options: { actionId: string; path: string; user: string },
+): PolkitReading {
   const result = root.run(
     [
       'mkdir -p /run/dbus',
@@ -55,7 +59,10 @@ export function readPolkit(root: ThrowawayRoot, options: { actionId: string; pat
   return {
     action,
     pkexecAction: /is inquiring whether unix-process:\S+ is authorized for (\S+)/.exec(log)?.[1] ?? null,
-    pkexecAnswer: /^\*\* \(polkitd:\d+\): DEBUG: [\d:.]+:\s+((?:challenge|authorized|not authorized)\b.*)$/m.exec(log)?.[1].trim() ?? null,
+    pkexecAnswer:
+      /^\*\* \(polkitd:\d+\): DEBUG: [\d:.]+:\s+((?:challenge|authorized|not authorized)\b.*)$/m
+        .exec(log)?.[1]
+        .trim() ?? null,
     pkexecOutput,
   };
 }

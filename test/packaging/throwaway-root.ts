@@ -28,7 +28,9 @@ export interface RunResult {
 
 export const canUseThrowawayRoot = (): boolean =>
   process.getuid?.() === 0 &&
-  spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs t /mnt'], { stdio: 'ignore' }).status === 0;
+  spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs t /mnt'], {
+    stdio: 'ignore',
+  }).status === 0;
 
 export class ThrowawayRoot {
   readonly directory: string;
@@ -54,7 +56,10 @@ export class ThrowawayRoot {
   }
 
   /** Runs a shell script inside the namespace; `env` is added to the environment. */
-  run(script: string, options: { systemd?: boolean; ownProcesses?: boolean; env?: Record<string, string>; timeoutMs?: number } = {}): RunResult {
+  run(
+    script: string,
+    options: { systemd?: boolean; ownProcesses?: boolean; env?: Record<string, string>; timeoutMs?: number } = {},
+  ): RunResult {
     const mounts = OVERLAID.map(
       (path) =>
         `mount -t overlay overlay -o lowerdir=${path},upperdir=${join(this.directory, 'upper', path)},` +
@@ -69,11 +74,15 @@ export class ThrowawayRoot {
     ].join('\n');
     const path = options.systemd ? `${this.#stubs}:${process.env.PATH}` : process.env.PATH;
     const processes = options.ownProcesses ? ['--pid', '--fork', '--kill-child', '--mount-proc'] : [];
-    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', ...processes, 'sh', '-c', `${prelude}\n${script}`], {
-      encoding: 'utf8',
-      env: { ...process.env, PATH: path, ...options.env },
-      timeout: options.timeoutMs ?? 30_000,
-    });
+    const result = spawnSync(
+      'unshare',
+      ['--mount', '--propagation', 'private', ...processes, 'sh', '-c', `${prelude}\n${script}`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: path, ...options.env },
+        timeout: options.timeoutMs ?? 30_000,
+      },
+    );
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 

@@ -20,7 +20,8 @@ export async function accountTool(tool: string, args: string[]): Promise<void> {
       return;
     } catch (error) {
       const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-      if (attempt >= 20 || !/lock/i.test(stderr)) throw new Error(`${tool} ${args.join(' ')}: ${stderr || (error as Error).message}`);
+      if (attempt >= 20 || !/lock/i.test(stderr))
+        throw new Error(`${tool} ${args.join(' ')}: ${stderr || (error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -39,7 +40,14 @@ export class ThrowawayAccounts {
 
   /** A system user without a home or a login shell, in `groups`. */
   async user(name: string, groups: readonly string[] = []): Promise<string> {
-    await accountTool('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', ...(groups.length ? ['-G', groups.join(',')] : []), name]);
+    await accountTool('useradd', [
+      '--system',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      ...(groups.length ? ['-G', groups.join(',')] : []),
+      name,
+    ]);
     this.users.push(name);
     return name;
   }

@@ -33,7 +33,9 @@ describe('warren check, of files that are not configs', () => {
     closeSync(fd);
     const io = memoryIo(null);
     expect(await runCli(['check', huge, '/dev/zero', '-'], io, 'v')).toBe(1);
-    expect(io.err).toBe(`${huge}:1: larger than ${MAX_CONFIG_BYTES} bytes\n/dev/zero:1: larger than ${MAX_CONFIG_BYTES} bytes\n<stdin>:1: larger than ${MAX_CONFIG_BYTES} bytes\n`);
+    expect(io.err).toBe(
+      `${huge}:1: larger than ${MAX_CONFIG_BYTES} bytes\n/dev/zero:1: larger than ${MAX_CONFIG_BYTES} bytes\n<stdin>:1: larger than ${MAX_CONFIG_BYTES} bytes\n`,
+    );
   });
 
   it('refuses a FIFO and a directory at once, without waiting for a writer', async () => {
@@ -41,6 +43,8 @@ describe('warren check, of files that are not configs', () => {
     execFileSync('mkfifo', [fifo]);
     const io = memoryIo();
     expect(await runCli(['check', fifo, dir], io, 'v')).toBe(1);
-    expect(io.err).toBe(`${fifo}: cannot read: is a FIFO (a pipe), not a regular file\n${dir}: cannot read: is a directory, not a regular file\n`);
+    expect(io.err).toBe(
+      `${fifo}: cannot read: is a FIFO (a pipe), not a regular file\n${dir}: cannot read: is a directory, not a regular file\n`,
+    );
   });
 });

@@ -1,6 +1,11 @@
 // `warren check FILE...`: judge wg-quick files without touching the system. Exit 0 when every file is valid
 // (warnings printed), 1 when any is not, errors as `FILE:LINE: message` on stderr so editors can jump to them.
-import { MAX_CONFIG_BYTES, formatDiagnostic, interfaceNameFromPath, parseConfig } from '../../../shared/config/index.js';
+import {
+  MAX_CONFIG_BYTES,
+  formatDiagnostic,
+  interfaceNameFromPath,
+  parseConfig,
+} from '../../../shared/config/index.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
 import { readBounded } from '../read-bounded.js';
 
@@ -30,7 +35,9 @@ async function checkOne(file: string, io: CliIo): Promise<boolean> {
   const shown = file === '-' ? '<stdin>' : file;
   // Standard input over the limit comes as null, a file as one byte over it.
   if (bytes === null || bytes.length > MAX_CONFIG_BYTES) {
-    io.stderr(formatDiagnostic(shown, { severity: 'error', line: 1, message: `larger than ${MAX_CONFIG_BYTES} bytes` }) + '\n');
+    io.stderr(
+      formatDiagnostic(shown, { severity: 'error', line: 1, message: `larger than ${MAX_CONFIG_BYTES} bytes` }) + '\n',
+    );
     return false;
   }
   const result = parseConfig(bytes.toString('utf8'));
@@ -44,7 +51,9 @@ async function checkOne(file: string, io: CliIo): Promise<boolean> {
     if (!name.ok) io.stderr(`${shown}: warning: ${name.error}\n`);
   }
   const peers = result.config.peers.length;
-  io.stdout(`${shown}: ok, ${peers} peer${peers === 1 ? '' : 's'}${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''}\n`);
+  io.stdout(
+    `${shown}: ok, ${peers} peer${peers === 1 ? '' : 's'}${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''}\n`,
+  );
   return true;
 }
 

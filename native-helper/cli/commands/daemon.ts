@@ -60,14 +60,23 @@ function stopOnSignals(helper: HelperService): void {
 
 export async function runForeground(
   io: CliIo,
-  request: { name: string; config: string; source: string; allowScripts: boolean; blockUntunneled?: boolean; excludePrivateIps?: boolean },
+  request: {
+    name: string;
+    config: string;
+    source: string;
+    allowScripts: boolean;
+    blockUntunneled?: boolean;
+    excludePrivateIps?: boolean;
+  },
 ): Promise<number> {
   let helper: HelperService;
   try {
     helper = await startHelper(io, { exitWhenIdle: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      io.stderr('warren: a Warren helper already runs in this network namespace; use `warren up` without --foreground\n');
+      io.stderr(
+        'warren: a Warren helper already runs in this network namespace; use `warren up` without --foreground\n',
+      );
     } else {
       reportFailure(io, error);
     }
@@ -123,7 +132,8 @@ export const daemon: Command = {
       else if (args[i] === '--runtime-dir') runtimeDir = value(i++);
       else throw new UsageError(`unknown argument \`${args[i]}\``);
     }
-    if (exitWhenIdle && stateDir !== undefined) throw new UsageError('--state-dir has no use with --exit-when-idle, which runs no store');
+    if (exitWhenIdle && stateDir !== undefined)
+      throw new UsageError('--state-dir has no use with --exit-when-idle, which runs no store');
     if (!requireRoot(io, 'warren daemon')) return EXIT_FAILURE;
     const env = runtimeDir === undefined ? process.env : { ...process.env, WARREN_RUNTIME_DIR: runtimeDir };
     let helper: HelperService;

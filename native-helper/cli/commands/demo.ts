@@ -8,7 +8,7 @@ export const demo: Command = {
   summary: 'See a working tunnel in two throwaway namespaces (needs root)',
   help:
     'Usage: warren demo [--seconds N] [--peer wireguard-go|warren]\n\n' +
-    'Builds two throwaway network namespaces joined by a virtual cable, runs a WireGuard peer in one (Debian\'s\n' +
+    "Builds two throwaway network namespaces joined by a virtual cable, runs a WireGuard peer in one (Debian's\n" +
     'wireguard-go when installed, else a second Warren) and Warren in the other, and shows the handshake, pings,\n' +
     'a few seconds of throughput, `warren show`, and a suspend and resume. Ctrl-C or a failure takes it all down.\n' +
     'Nothing outside the two namespaces is touched.\n',
@@ -16,8 +16,10 @@ export const demo: Command = {
     let seconds = 3;
     let peer: 'wireguard-go' | 'warren' | undefined;
     for (let i = 0; i < args.length; i++) {
-      if (args[i] === '--seconds' && /^\d{1,2}$/.test(args[i + 1] ?? '') && Number(args[i + 1]) > 0) seconds = Number(args[++i]);
-      else if (args[i] === '--peer' && (args[i + 1] === 'wireguard-go' || args[i + 1] === 'warren')) peer = args[++i] as typeof peer;
+      if (args[i] === '--seconds' && /^\d{1,2}$/.test(args[i + 1] ?? '') && Number(args[i + 1]) > 0)
+        seconds = Number(args[++i]);
+      else if (args[i] === '--peer' && (args[i + 1] === 'wireguard-go' || args[i + 1] === 'warren'))
+        peer = args[++i] as typeof peer;
       else throw new UsageError(`unexpected argument \`${args[i]}\``);
     }
     if (!requireRoot(io, 'warren demo')) return EXIT_FAILURE;

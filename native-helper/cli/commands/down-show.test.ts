@@ -8,7 +8,8 @@ import { encodeFrame } from '../../../shared/ipc/framing.js';
 import type { CliIo } from '../command.js';
 import { runCli } from '../run.js';
 
-const MESSAGE = 'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren bob`, then log out and in again';
+const MESSAGE =
+  'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren bob`, then log out and in again';
 
 let dir: string;
 let server: Server;

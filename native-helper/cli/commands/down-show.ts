@@ -16,10 +16,14 @@ export const down: Command = {
   help: 'Usage: warren down NAME\n\nTakes the tunnel NAME down: keys cleared, routes, rules and DNS restored, interface gone.\n',
   async run(args, io) {
     if (args.length !== 1 || args[0].startsWith('-')) throw new UsageError('down takes exactly one NAME');
-    return withHelper(io, () => noHelper(io), async (client) => {
-      await client.call('down', { name: args[0] });
-      io.stdout(`${args[0]} is down\n`);
-    });
+    return withHelper(
+      io,
+      () => noHelper(io),
+      async (client) => {
+        await client.call('down', { name: args[0] });
+        io.stdout(`${args[0]} is down\n`);
+      },
+    );
   },
 };
 
@@ -46,15 +50,25 @@ function powerCommand(name: 'suspend' | 'resume', summary: string, help: string)
     async run(args, io) {
       if (args.length > 0) throw new UsageError(`${name} takes no arguments`);
       // Nothing is up: nothing to drop or bring back.
-      return withHelper(io, () => EXIT_OK, async (client) => {
-        const result = await client.call(name, {});
-        io.stdout(`${name}: ${result.tunnels} tunnel(s)\n`);
-      });
+      return withHelper(
+        io,
+        () => EXIT_OK,
+        async (client) => {
+          const result = await client.call(name, {});
+          io.stdout(`${name}: ${result.tunnels} tunnel(s)\n`);
+        },
+      );
     },
   };
 }
 
-export const suspend = powerCommand('suspend', 'Drop every session key before sleep, as the kernel does',
-  'Usage: warren suspend\n\nDrops every handshake and session key of every tunnel (the kernel\'s suspend behaviour).\n');
-export const resume = powerCommand('resume', 'Handshake again after wake',
-  'Usage: warren resume\n\nAfter wake: every peer that was in use handshakes again at once.\n');
+export const suspend = powerCommand(
+  'suspend',
+  'Drop every session key before sleep, as the kernel does',
+  "Usage: warren suspend\n\nDrops every handshake and session key of every tunnel (the kernel's suspend behaviour).\n",
+);
+export const resume = powerCommand(
+  'resume',
+  'Handshake again after wake',
+  'Usage: warren resume\n\nAfter wake: every peer that was in use handshakes again at once.\n',
+);

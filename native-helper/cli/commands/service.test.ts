@@ -41,7 +41,12 @@ function manager(calls: unknown[], status?: ServiceStatus, failure?: Error): Ser
 const run = async (args: string[], environment: Partial<ServiceCommandEnvironment> & { calls?: unknown[] } = {}) => {
   const calls = environment.calls ?? [];
   const { cli, out, err } = io();
-  const command = serviceCommand(() => ({ manager: manager(calls), runningAppDirectory: null, isRoot: true, ...environment }));
+  const command = serviceCommand(() => ({
+    manager: manager(calls),
+    runningAppDirectory: null,
+    isRoot: true,
+    ...environment,
+  }));
   const code = await command.run(args, cli);
   return { code, out: out.join(''), err: err.join(''), calls };
 };
@@ -53,7 +58,7 @@ describe('warren service', () => {
     expect(result.calls).toEqual([['install', { appDirectory: '/tmp/app', user: 'alice' }]]);
   });
 
-  it('takes the running Electron\'s app directory without --from', async () => {
+  it("takes the running Electron's app directory without --from", async () => {
     const result = await run(['install'], { runningAppDirectory: '/tmp/.mount_Warren' });
     expect(result.calls).toEqual([['install', { appDirectory: '/tmp/.mount_Warren' }]]);
   });
@@ -74,14 +79,27 @@ describe('warren service', () => {
   it('prints a failure with what was done, exit 1', async () => {
     const calls: unknown[] = [];
     const { cli, err } = io();
-    const command = serviceCommand(() => ({ manager: manager(calls, undefined, new Error('failed (x)\nAlready done:\n  y')), runningAppDirectory: null, isRoot: true }));
+    const command = serviceCommand(() => ({
+      manager: manager(calls, undefined, new Error('failed (x)\nAlready done:\n  y')),
+      runningAppDirectory: null,
+      isRoot: true,
+    }));
     expect(await command.run(['install', '--from', '/a'], cli)).toBe(1);
     expect(err.join('')).toBe('warren: failed (x)\nAlready done:\n  y\n');
   });
 
   it('prints the status, exit 1 when not installed', async () => {
-    expect(await run(['status'])).toMatchObject({ code: 1, out: 'unit: not installed\nsystemd: not running here\ngroup warren: does not exist\n' });
-    const installed: ServiceStatus = { unitPath: '/etc/systemd/system/warren.service', command: '/opt/warren-helper/warren x daemon', enabled: 'enabled', active: 'active', groupMembers: ['alice', 'bob'] };
+    expect(await run(['status'])).toMatchObject({
+      code: 1,
+      out: 'unit: not installed\nsystemd: not running here\ngroup warren: does not exist\n',
+    });
+    const installed: ServiceStatus = {
+      unitPath: '/etc/systemd/system/warren.service',
+      command: '/opt/warren-helper/warren x daemon',
+      enabled: 'enabled',
+      active: 'active',
+      groupMembers: ['alice', 'bob'],
+    };
     const result = await run(['status'], { manager: manager([], installed) });
     expect(result.code).toBe(0);
     expect(result.out).toBe(
@@ -89,15 +107,21 @@ describe('warren service', () => {
     );
   });
 
-  it('refuses a `warren` group that is a user\'s own, saying why and what to do, having changed nothing', async () => {
+  it("refuses a `warren` group that is a user's own, saying why and what to do, having changed nothing", async () => {
     // The real manager, over a system whose only answers are getent's: a user warren with its personal group.
     const root = mkdtempSync(join(tmpdir(), 'warren-service-cli-'));
     try {
       const paths = Object.fromEntries(
-        Object.entries(LINUX_SERVICE_PATHS).map(([key, path]) => [key, Array.isArray(path) ? path.map((p) => join(root, p)) : join(root, path)]),
+        Object.entries(LINUX_SERVICE_PATHS).map(([key, path]) => [
+          key,
+          Array.isArray(path) ? path.map((p) => join(root, p)) : join(root, path),
+        ]),
       ) as unknown as typeof LINUX_SERVICE_PATHS;
       const commands: string[][] = [];
-      const entries: Record<string, string> = { 'group warren': 'warren:x:1000:', 'passwd warren': 'warren:x:1000:1000:Warren:/home/warren:/bin/bash' };
+      const entries: Record<string, string> = {
+        'group warren': 'warren:x:1000:',
+        'passwd warren': 'warren:x:1000:1000:Warren:/home/warren:/bin/bash',
+      };
       const runner = {
         run: async (argv: readonly string[]) => {
           commands.push([...argv]);
@@ -107,11 +131,17 @@ describe('warren service', () => {
         },
         which: async () => null,
       };
-      const result = await run(['install', '--from', join(root, 'app')], { manager: new LinuxServiceManager({ runner, paths }) });
+      const result = await run(['install', '--from', join(root, 'app')], {
+        manager: new LinuxServiceManager({ runner, paths }),
+      });
       expect(result.code).toBe(1);
       expect(result.out).toBe('');
-      expect(result.err).toMatch(/^warren: the group warren exists, but it is not a system group: it is the personal group of the user warren/);
-      expect(result.err).toContain('an ordinary user\'s group would let that user, and whoever is put in it, control the root helper');
+      expect(result.err).toMatch(
+        /^warren: the group warren exists, but it is not a system group: it is the personal group of the user warren/,
+      );
+      expect(result.err).toContain(
+        "an ordinary user's group would let that user, and whoever is put in it, control the root helper",
+      );
       expect(result.err).toContain('Rename that group (sudo groupmod -n NEW-NAME warren');
       expect(commands.every(([command]) => command === 'getent')).toBe(true);
       expect(readdirSync(root)).toEqual([]);
@@ -121,7 +151,14 @@ describe('warren service', () => {
   });
 
   it('refuses bad usage with exit 2 and the usage line', async () => {
-    for (const args of [['service'], ['service', 'start'], ['service', 'install', '--from'], ['service', 'install', '--bogus'], ['service', 'uninstall', '--force'], ['service', 'status', 'x']]) {
+    for (const args of [
+      ['service'],
+      ['service', 'start'],
+      ['service', 'install', '--from'],
+      ['service', 'install', '--bogus'],
+      ['service', 'uninstall', '--force'],
+      ['service', 'status', 'x'],
+    ]) {
       const { cli, err } = io();
       expect(await runCli(args, cli, '0.1.0'), args.join(' ')).toBe(2);
       expect(err.join('')).toContain('Usage: warren service install');

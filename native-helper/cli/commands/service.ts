@@ -35,7 +35,7 @@ export function serviceCommand(environment: () => ServiceCommandEnvironment = de
       '           installs the polkit action app.warren.manage for `pkexec /usr/local/bin/warren`, creates the\n' +
       '           system group `warren`, adds USER to it, and enables and starts the service. Running it again\n' +
       '           after an update replaces the copy and restarts the helper. A `warren` group that exists but is\n' +
-      '           not a system group (a user\'s own group) is refused: its members would control the helper.\n' +
+      "           not a system group (a user's own group) is refused: its members would control the helper.\n" +
       '           --from DIR   the app directory (the Electron binary `warren` and resources/); by default the\n' +
       '                        app whose Electron runs this command\n' +
       '           --user NAME  the user to add to the group (they may use the app from their next login)\n' +
@@ -56,7 +56,9 @@ export function serviceCommand(environment: () => ServiceCommandEnvironment = de
         if (other !== undefined) throw new UsageError(`unexpected argument \`${other}\``);
         return uninstall(purge, environment(), io);
       }
-      throw new UsageError(action === undefined ? 'missing install, uninstall or status' : `unknown action \`${action}\``);
+      throw new UsageError(
+        action === undefined ? 'missing install, uninstall or status' : `unknown action \`${action}\``,
+      );
     },
   };
 }
@@ -82,13 +84,19 @@ function parseInstall(args: string[]): InstallArgs {
 async function install(args: InstallArgs, environment: ServiceCommandEnvironment, io: CliIo): Promise<number> {
   const appDirectory = args.from ?? environment.runningAppDirectory;
   if (appDirectory === null) {
-    throw new UsageError('--from DIR is needed: this is not the app\'s own Electron (DIR holds the binary `warren` and resources/)');
+    throw new UsageError(
+      "--from DIR is needed: this is not the app's own Electron (DIR holds the binary `warren` and resources/)",
+    );
   }
   if (!environment.isRoot) {
-    io.stderr('warren: service install needs root: it installs a system service and creates a group. Run it with sudo.\n');
+    io.stderr(
+      'warren: service install needs root: it installs a system service and creates a group. Run it with sudo.\n',
+    );
     return EXIT_FAILURE;
   }
-  return report(io, () => environment.manager.install({ appDirectory, ...(args.user === undefined ? {} : { user: args.user }) }));
+  return report(io, () =>
+    environment.manager.install({ appDirectory, ...(args.user === undefined ? {} : { user: args.user }) }),
+  );
 }
 
 async function uninstall(purge: boolean, environment: ServiceCommandEnvironment, io: CliIo): Promise<number> {
@@ -114,7 +122,9 @@ async function printStatus(environment: ServiceCommandEnvironment, io: CliIo): P
   const lines = [
     `unit: ${status.unitPath ?? 'not installed'}`,
     ...(status.command === null ? [] : [`runs: ${status.command}`]),
-    ...(status.enabled === null ? ['systemd: not running here'] : [`enabled: ${status.enabled}`, `active: ${status.active}`]),
+    ...(status.enabled === null
+      ? ['systemd: not running here']
+      : [`enabled: ${status.enabled}`, `active: ${status.active}`]),
     `group warren: ${status.groupMembers === null ? 'does not exist' : status.groupMembers.length === 0 ? 'no members' : status.groupMembers.join(', ')}`,
   ];
   io.stdout(lines.join('\n') + '\n');

@@ -9,7 +9,10 @@ describe('warren set', () => {
       blockUntunneled: false,
       autostart: true,
     });
-    expect(parseSettings(['--allow-bridges', 'off', '--exclude-private-ips', 'on'])).toEqual({ allowBridges: false, excludePrivateIps: true });
+    expect(parseSettings(['--allow-bridges', 'off', '--exclude-private-ips', 'on'])).toEqual({
+      allowBridges: false,
+      excludePrivateIps: true,
+    });
   });
 
   for (const [args, message] of [
@@ -25,12 +28,24 @@ describe('warren set', () => {
   }
 
   it('needs a valid tunnel name first', async () => {
-    const io = { readStdin: async () => null, stdout: () => {}, stderr: () => {}, stdoutIsWorldReadableFile: () => false };
+    const io = {
+      readStdin: async () => null,
+      stdout: () => {},
+      stderr: () => {},
+      stdoutIsWorldReadableFile: () => false,
+    };
     await expect(set.run(['-x', '--autostart', 'on'], io)).rejects.toThrow('set needs a tunnel NAME first');
     await expect(set.run([], io)).rejects.toThrow('set needs a tunnel NAME first');
   });
 
   it('lists every flag in its help', () => {
-    for (const flag of ['--autostart', '--block-untunneled', '--allow-bridges', '--exclude-private-ips', '--allow-scripts']) expect(set.help).toContain(`${flag} on|off`);
+    for (const flag of [
+      '--autostart',
+      '--block-untunneled',
+      '--allow-bridges',
+      '--exclude-private-ips',
+      '--allow-scripts',
+    ])
+      expect(set.help).toContain(`${flag} on|off`);
   });
 });

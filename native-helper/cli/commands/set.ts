@@ -41,12 +41,19 @@ export const set: Command = {
     SETTING_FLAGS.map(([flag, , what]) => `  ${`${flag} on|off`.padEnd(28)}${what}\n`).join(''),
   async run(args, io) {
     const [name, ...rest] = args;
-    if (name === undefined || !tunnelName.safeParse(name).success) throw new UsageError('set needs a tunnel NAME first');
+    if (name === undefined || !tunnelName.safeParse(name).success)
+      throw new UsageError('set needs a tunnel NAME first');
     const options = parseSettings(rest);
-    return withHelper(io, () => notRunning(io), async (client) => {
-      const result = await client.call('setOptions', { name, options });
-      const shown = SETTING_FLAGS.filter(([, option]) => option in options).map(([flag, option]) => `${flag.slice(2)} ${result[option] ? 'on' : 'off'}`);
-      io.stdout(`${name}: ${shown.join(', ')}\n`);
-    });
+    return withHelper(
+      io,
+      () => notRunning(io),
+      async (client) => {
+        const result = await client.call('setOptions', { name, options });
+        const shown = SETTING_FLAGS.filter(([, option]) => option in options).map(
+          ([flag, option]) => `${flag.slice(2)} ${result[option] ? 'on' : 'off'}`,
+        );
+        io.stdout(`${name}: ${shown.join(', ')}\n`);
+      },
+    );
   },
 };

@@ -34,7 +34,13 @@ beforeEach(async () => {
         const request = (frame as { value: { id: number; params: { files: { filename: string }[] } } }).value;
         const filenames = request.params.files.map((f) => f.filename);
         requests.push({ bytes: Buffer.byteLength(JSON.stringify(request)) + 1, filenames });
-        const result = filenames.map((filename) => ({ filename, ok: true, name: filename.replace(/^.*\//, '').replace(/\.conf$/, ''), errors: [], warnings: [] }));
+        const result = filenames.map((filename) => ({
+          filename,
+          ok: true,
+          name: filename.replace(/^.*\//, '').replace(/\.conf$/, ''),
+          errors: [],
+          warnings: [],
+        }));
         socket.write(encodeFrame({ v: 1, id: request.id, ok: true, result }));
       }
     });
@@ -79,7 +85,9 @@ describe('warren import', () => {
     execFileSync('mkfifo', [join(dir, 'pipe.conf')]);
     writeFileSync(join(dir, 'ok.conf'), '[Interface]\n');
     const io = memoryIo();
-    expect(await runCli(['import', join(dir, 'big.conf'), join(dir, 'pipe.conf'), dir, join(dir, 'ok.conf')], io, 'v')).toBe(1);
+    expect(
+      await runCli(['import', join(dir, 'big.conf'), join(dir, 'pipe.conf'), dir, join(dir, 'ok.conf')], io, 'v'),
+    ).toBe(1);
     expect(io.err).toBe(
       [
         `${join(dir, 'big.conf')}: larger than ${MAX_CONFIG_BYTES} bytes, not a WireGuard configuration`,

@@ -3,13 +3,26 @@ import type { TunnelSummary } from '../../../shared/ipc/control.js';
 import { runCli } from '../run.js';
 import { formatList } from './store.js';
 
-const options = { autostart: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
+const options = {
+  autostart: false,
+  blockUntunneled: false,
+  allowBridges: false,
+  allowScripts: false,
+  excludePrivateIps: false,
+};
 
 describe('warren list', () => {
   it('prints a table of name, state, origin and autostart, with the reason of an error', () => {
     const tunnels: TunnelSummary[] = [
       { name: 'home', state: 'up', origin: 'store', options: { ...options, autostart: true }, canChange: true },
-      { name: 'office', state: 'error', origin: 'store', options, error: 'could not come up: no route', canChange: true },
+      {
+        name: 'office',
+        state: 'error',
+        origin: 'store',
+        options,
+        error: 'could not come up: no route',
+        canChange: true,
+      },
       { name: 'wg9', state: 'connecting', origin: 'file', options, canChange: false },
     ];
     expect(formatList(tunnels)).toBe(
@@ -29,14 +42,26 @@ describe('warren list', () => {
       { name: 'wg9', state: 'up', origin: 'file', options, canChange: false },
     ];
     expect(formatList(tunnels, true)).toBe(
-      ['NAME  STATE  FROM   AUTOSTART  OWNER', 'home  down   store  no         alice', 'wg9   up     file   -          -', ''].join('\n'),
+      [
+        'NAME  STATE  FROM   AUTOSTART  OWNER',
+        'home  down   store  no         alice',
+        'wg9   up     file   -          -',
+        '',
+      ].join('\n'),
     );
   });
 });
 
 describe('usage errors of the store commands', () => {
   const io = () => {
-    const io = { out: '', err: '', readStdin: async () => Buffer.alloc(0), stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t), stdoutIsWorldReadableFile: () => false };
+    const io = {
+      out: '',
+      err: '',
+      readStdin: async () => Buffer.alloc(0),
+      stdout: (t: string) => void (io.out += t),
+      stderr: (t: string) => void (io.err += t),
+      stdoutIsWorldReadableFile: () => false,
+    };
     return io;
   };
   for (const [args, message] of [

@@ -20,13 +20,18 @@ export function formatList(tunnels: readonly TunnelSummary[], owners = false): s
   ];
   const rows = [head, ...tunnels.map(cells)];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows
-    .map((row, i) => {
-      const line = row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
-      const error = i > 0 ? tunnels[i - 1].error : undefined;
-      return error ? `${line}  (${error})` : line;
-    })
-    .join('\n') + '\n';
+  return (
+    rows
+      .map((row, i) => {
+        const line = row
+          .map((cell, column) => cell.padEnd(widths[column]))
+          .join('  ')
+          .trimEnd();
+        const error = i > 0 ? tunnels[i - 1].error : undefined;
+        return error ? `${line}  (${error})` : line;
+      })
+      .join('\n') + '\n'
+  );
 }
 
 export const list: Command = {
@@ -34,16 +39,20 @@ export const list: Command = {
   summary: 'List the stored tunnels and those up from files, with their state',
   help:
     'Usage: warren list\n\n' +
-    'Lists the tunnels of this network namespace\'s helper: the stored ones and those brought up from a file,\n' +
+    "Lists the tunnels of this network namespace's helper: the stored ones and those brought up from a file,\n" +
     'each with its state (down, connecting, up, reconnecting, error); for an administrator, also who owns each\n' +
     'stored tunnel (who imported or created it).\n',
   async run(args, io) {
     if (args.length > 0) throw new UsageError('list takes no arguments');
-    return withHelper(io, () => notRunning(io), async (client) => {
-      const tunnels = await client.call('list', {});
-      if (tunnels.length === 0) io.stderr('no tunnels; store one with `warren import FILE`\n');
-      else io.stdout(formatList(tunnels, process.geteuid?.() === 0));
-    });
+    return withHelper(
+      io,
+      () => notRunning(io),
+      async (client) => {
+        const tunnels = await client.call('list', {});
+        if (tunnels.length === 0) io.stderr('no tunnels; store one with `warren import FILE`\n');
+        else io.stdout(formatList(tunnels, process.geteuid?.() === 0));
+      },
+    );
   },
 };
 
@@ -67,7 +76,8 @@ export const importCommand: Command = {
         optionsEnded = true;
       } else if (arg === '--name') {
         name = args[++i];
-        if (name === undefined || !tunnelName.safeParse(name).success) throw new UsageError(`--name needs a tunnel name: ${TUNNEL_NAME_RULE}`);
+        if (name === undefined || !tunnelName.safeParse(name).success)
+          throw new UsageError(`--name needs a tunnel name: ${TUNNEL_NAME_RULE}`);
       } else {
         throw new UsageError(`unknown option \`${arg}\``);
       }
@@ -93,25 +103,29 @@ export const importCommand: Command = {
       contents.push({ filename: file, text: bytes.toString('utf8'), ...(name ? { name } : {}) });
     }
     if (contents.length === 0) return EXIT_FAILURE;
-    return withHelper(io, () => notRunning(io), async (client) => {
-      for (const batch of importBatches(contents)) {
-        if (!batch.sendable) {
-          failed = true;
-          for (const file of batch.files) io.stderr(`${tooLargeToSend(file.filename)}\n`);
-          continue;
-        }
-        for (const result of await client.call('import', { files: batch.files })) {
-          for (const warning of result.warnings) io.stderr(`${warning}\n`);
-          if (result.ok) {
-            io.stdout(`${result.filename}: stored as ${result.name}\n`);
-          } else {
+    return withHelper(
+      io,
+      () => notRunning(io),
+      async (client) => {
+        for (const batch of importBatches(contents)) {
+          if (!batch.sendable) {
             failed = true;
-            for (const error of result.errors) io.stderr(`${error}\n`);
+            for (const file of batch.files) io.stderr(`${tooLargeToSend(file.filename)}\n`);
+            continue;
+          }
+          for (const result of await client.call('import', { files: batch.files })) {
+            for (const warning of result.warnings) io.stderr(`${warning}\n`);
+            if (result.ok) {
+              io.stdout(`${result.filename}: stored as ${result.name}\n`);
+            } else {
+              failed = true;
+              for (const error of result.errors) io.stderr(`${error}\n`);
+            }
           }
         }
-      }
-      return failed ? EXIT_FAILURE : undefined;
-    });
+        return failed ? EXIT_FAILURE : undefined;
+      },
+    );
   },
 };
 
@@ -121,10 +135,14 @@ export const deleteCommand: Command = {
   help: 'Usage: warren delete NAME\n\nDeletes the stored tunnel NAME and its file; a tunnel that is up is taken down first.\n',
   async run(args, io) {
     if (args.length !== 1 || args[0].startsWith('-')) throw new UsageError('delete takes exactly one NAME');
-    return withHelper(io, () => notRunning(io), async (client) => {
-      await client.call('delete', { name: args[0] });
-      io.stdout(`${args[0]} is deleted\n`);
-    });
+    return withHelper(
+      io,
+      () => notRunning(io),
+      async (client) => {
+        await client.call('delete', { name: args[0] });
+        io.stdout(`${args[0]} is deleted\n`);
+      },
+    );
   },
 };
 
@@ -137,14 +155,22 @@ export const logs: Command = {
   async run(args, io: CliIo) {
     let limit: number | undefined;
     for (let i = 0; i < args.length; i++) {
-      if ((args[i] === '-n' || args[i] === '--lines') && /^[1-9][0-9]{0,4}$/.test(args[i + 1] ?? '') && Number(args[i + 1]) <= 10_000) {
+      if (
+        (args[i] === '-n' || args[i] === '--lines') &&
+        /^[1-9][0-9]{0,4}$/.test(args[i + 1] ?? '') &&
+        Number(args[i + 1]) <= 10_000
+      ) {
         limit = Number(args[++i]);
       } else throw new UsageError(`unexpected argument \`${args[i]}\`; -n takes a number from 1 to 10000`);
     }
-    return withHelper(io, () => notRunning(io), async (client) => {
-      for (const entry of await client.call('logs', limit === undefined ? {} : { limit })) {
-        io.stdout(`${new Date(entry.time).toISOString()} ${entry.level} ${entry.tunnel ?? '-'} ${entry.message}\n`);
-      }
-    });
+    return withHelper(
+      io,
+      () => notRunning(io),
+      async (client) => {
+        for (const entry of await client.call('logs', limit === undefined ? {} : { limit })) {
+          io.stdout(`${new Date(entry.time).toISOString()} ${entry.level} ${entry.tunnel ?? '-'} ${entry.message}\n`);
+        }
+      },
+    );
   },
 };

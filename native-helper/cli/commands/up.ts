@@ -3,7 +3,12 @@
 // (started in the background when none runs) and never stored; `--foreground` runs the helper here instead and
 // stays attached until Ctrl-C.
 import { existsSync } from 'node:fs';
-import { MAX_CONFIG_BYTES, formatDiagnostic, interfaceNameFromPath, parseConfig } from '../../../shared/config/index.js';
+import {
+  MAX_CONFIG_BYTES,
+  formatDiagnostic,
+  interfaceNameFromPath,
+  parseConfig,
+} from '../../../shared/config/index.js';
 import { tunnelName } from '../../../shared/ipc/control.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
 import { connectOrStartHelper } from '../helper-connection.js';
@@ -22,11 +27,15 @@ async function upStored(name: string, io: CliIo): Promise<number> {
     io.stderr(`warren: ${name} is neither a file nor the name of a stored tunnel\n`);
     return EXIT_FAILURE;
   }
-  return withHelper(io, () => notRunning(io), async (client) => {
-    const status = await client.call('up', { name });
-    io.stdout(`${status.name} is up\n`);
-    for (const warning of status.warnings) io.stderr(`warning: ${warning}\n`);
-  });
+  return withHelper(
+    io,
+    () => notRunning(io),
+    async (client) => {
+      const status = await client.call('up', { name });
+      io.stdout(`${status.name} is up\n`);
+      for (const warning of status.warnings) io.stderr(`warning: ${warning}\n`);
+    },
+  );
 }
 
 export const up: Command = {

@@ -67,21 +67,30 @@ class DemoRun {
 
   async steps(): Promise<void> {
     const { out } = this;
-    const peerKind = this.options.peer ?? ((await has('wireguard-go')) && (await has('wg')) ? 'wireguard-go' : 'warren');
+    const peerKind =
+      this.options.peer ?? ((await has('wireguard-go')) && (await has('wg')) ? 'wireguard-go' : 'warren');
 
-    out.line(`1. Two network namespaces, ${this.ns.warren} (Warren) and ${this.ns.peer} (the peer), joined by a virtual cable.`);
+    out.line(
+      `1. Two network namespaces, ${this.ns.warren} (Warren) and ${this.ns.peer} (the peer), joined by a virtual cable.`,
+    );
     await this.namespaces();
 
     const warrenKey = generatePrivateKey();
     const peerKey = generatePrivateKey();
     out.line(`2. Fresh keys. Warren: ${encodeKey(publicKeyOf(warrenKey))}, peer: ${encodeKey(publicKeyOf(peerKey))}.`);
 
-    out.line(peerKind === 'wireguard-go'
-      ? `3. The peer is Debian's wireguard-go, configured with the real wg tool, listening on ${VETH.peer}:${PEER_PORT}.`
-      : `3. The peer is a second Warren (wireguard-go is not installed), listening on ${VETH.peer}:${PEER_PORT}.`);
-    await (peerKind === 'wireguard-go' ? this.wireguardGoPeer(peerKey, warrenKey) : this.warrenPeer(peerKey, warrenKey));
+    out.line(
+      peerKind === 'wireguard-go'
+        ? `3. The peer is Debian's wireguard-go, configured with the real wg tool, listening on ${VETH.peer}:${PEER_PORT}.`
+        : `3. The peer is a second Warren (wireguard-go is not installed), listening on ${VETH.peer}:${PEER_PORT}.`,
+    );
+    await (peerKind === 'wireguard-go'
+      ? this.wireguardGoPeer(peerKey, warrenKey)
+      : this.warrenPeer(peerKey, warrenKey));
 
-    out.line(`4. warren up: Warren's tunnel ${this.names.warren} comes up in its namespace, with the peer at ${VETH.peer}:${PEER_PORT}.`);
+    out.line(
+      `4. warren up: Warren's tunnel ${this.names.warren} comes up in its namespace, with the peer at ${VETH.peer}:${PEER_PORT}.`,
+    );
     await this.warrenUp(warrenKey, peerKey);
 
     out.line('5. Ping through the tunnel: the first packet waits for the handshake, the rest go straight through.');
@@ -90,14 +99,19 @@ class DemoRun {
     const status = await this.status();
     const handshake = status.peers[0]?.latestHandshake ?? 0;
     if (handshake === 0) throw new Error('no handshake happened');
-    out.line(`   Handshake done ${Math.max(0, Math.round((Date.now() - handshake) / 1000))} s ago; endpoint ${status.peers[0].endpoint}.`);
+    out.line(
+      `   Handshake done ${Math.max(0, Math.round((Date.now() - handshake) / 1000))} s ago; endpoint ${status.peers[0].endpoint}.`,
+    );
 
     const seconds = this.options.seconds ?? 3;
     out.line(`6. ${seconds} s of TCP through the tunnel, Warren to the peer:`);
     await this.throughput(seconds);
 
     out.line('7. warren show, as wg show would print it:');
-    for (const text of formatShow([await this.status()], Date.now()).trimEnd().split('\n')) out.line(`   ${text}`);
+    for (const text of formatShow([await this.status()], Date.now())
+      .trimEnd()
+      .split('\n'))
+      out.line(`   ${text}`);
 
     out.line('8. The lid closes: warren suspend drops every session key, as the kernel does before sleep.');
     await this.call((client) => client.call('suspend', {}));
@@ -107,8 +121,13 @@ class DemoRun {
 
     out.line('9. The lid opens: warren resume handshakes again at once, with fresh keys.');
     await this.call((client) => client.call('resume', {}));
-    const resumed = await this.waitFor((s) => (s.peers[0]?.latestHandshake ?? 0) > handshake && s.peers[0].hasSession, 10_000);
-    out.line(`   New handshake ${Math.max(0, Math.round((Date.now() - resumed.peers[0].latestHandshake) / 1000))} s ago; the tunnel is back:`);
+    const resumed = await this.waitFor(
+      (s) => (s.peers[0]?.latestHandshake ?? 0) > handshake && s.peers[0].hasSession,
+      10_000,
+    );
+    out.line(
+      `   New handshake ${Math.max(0, Math.round((Date.now() - resumed.peers[0].latestHandshake) / 1000))} s ago; the tunnel is back:`,
+    );
     await this.ping(TUNNEL.peer);
 
     out.line('10. Taking everything down: tunnel, peer, namespaces.');
@@ -125,7 +144,20 @@ class DemoRun {
       });
       await ip('-n', ns, 'link', 'set', 'lo', 'up');
     }
-    await ip('link', 'add', 'wd-a', 'netns', this.ns.warren, 'type', 'veth', 'peer', 'name', 'wd-b', 'netns', this.ns.peer);
+    await ip(
+      'link',
+      'add',
+      'wd-a',
+      'netns',
+      this.ns.warren,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'wd-b',
+      'netns',
+      this.ns.peer,
+    );
     await ip('-n', this.ns.warren, 'addr', 'add', `${VETH.warren}/24`, 'dev', 'wd-a');
     await ip('-n', this.ns.peer, 'addr', 'add', `${VETH.peer}/24`, 'dev', 'wd-b');
     await ip('-n', this.ns.warren, 'link', 'set', 'wd-a', 'up');
@@ -142,9 +174,24 @@ class DemoRun {
     });
     const keyFile = join(this.dir, 'peer.key');
     writeFileSync(keyFile, encodeKey(peerKey), { mode: 0o600 });
-    await this.retry(() => exec('ip', ['netns', 'exec', this.ns.peer, 'wg', 'set', name, 'private-key', keyFile,
-      'listen-port', String(PEER_PORT), 'peer', encodeKey(publicKeyOf(warrenKey)),
-      'allowed-ips', `${TUNNEL.warren}/32,${TUNNEL.warren6}/128`]));
+    await this.retry(() =>
+      exec('ip', [
+        'netns',
+        'exec',
+        this.ns.peer,
+        'wg',
+        'set',
+        name,
+        'private-key',
+        keyFile,
+        'listen-port',
+        String(PEER_PORT),
+        'peer',
+        encodeKey(publicKeyOf(warrenKey)),
+        'allowed-ips',
+        `${TUNNEL.warren}/32,${TUNNEL.warren6}/128`,
+      ]),
+    );
     await ip('-n', this.ns.peer, 'addr', 'add', `${TUNNEL.peer}/24`, 'dev', name);
     await ip('-n', this.ns.peer, 'addr', 'add', `${TUNNEL.peer6}/64`, 'dev', name);
     await ip('-n', this.ns.peer, 'link', 'set', name, 'up');
@@ -152,28 +199,70 @@ class DemoRun {
 
   private async warrenPeer(peerKey: Uint8Array, warrenKey: Uint8Array): Promise<void> {
     const file = join(this.dir, `${this.names.peer}.conf`);
-    writeFileSync(file, [
-      '[Interface]', `PrivateKey = ${encodeKey(peerKey)}`, `ListenPort = ${PEER_PORT}`,
-      `Address = ${TUNNEL.peer}/24, ${TUNNEL.peer6}/64`, '',
-      '[Peer]', `PublicKey = ${encodeKey(publicKeyOf(warrenKey))}`, `AllowedIPs = ${TUNNEL.warren}/32, ${TUNNEL.warren6}/128`, '',
-    ].join('\n'), { mode: 0o600 });
+    writeFileSync(
+      file,
+      [
+        '[Interface]',
+        `PrivateKey = ${encodeKey(peerKey)}`,
+        `ListenPort = ${PEER_PORT}`,
+        `Address = ${TUNNEL.peer}/24, ${TUNNEL.peer6}/64`,
+        '',
+        '[Peer]',
+        `PublicKey = ${encodeKey(publicKeyOf(warrenKey))}`,
+        `AllowedIPs = ${TUNNEL.warren}/32, ${TUNNEL.warren6}/128`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
     await this.warrenCommand(this.ns.peer, ['up', file]);
-    this.cleanups.push(() => this.warrenCommand(this.ns.peer, ['down', this.names.peer]).then(() => {}, () => {}));
+    this.cleanups.push(() =>
+      this.warrenCommand(this.ns.peer, ['down', this.names.peer]).then(
+        () => {},
+        () => {},
+      ),
+    );
   }
 
   private async warrenUp(warrenKey: Uint8Array, peerKey: Uint8Array): Promise<void> {
     const file = join(this.dir, `${this.names.warren}.conf`);
-    writeFileSync(file, [
-      '[Interface]', `PrivateKey = ${encodeKey(warrenKey)}`, `Address = ${TUNNEL.warren}/24, ${TUNNEL.warren6}/64`, '',
-      '[Peer]', `PublicKey = ${encodeKey(publicKeyOf(peerKey))}`, `Endpoint = ${VETH.peer}:${PEER_PORT}`,
-      `AllowedIPs = ${TUNNEL.peer}/32, ${TUNNEL.peer6}/128`, '',
-    ].join('\n'), { mode: 0o600 });
+    writeFileSync(
+      file,
+      [
+        '[Interface]',
+        `PrivateKey = ${encodeKey(warrenKey)}`,
+        `Address = ${TUNNEL.warren}/24, ${TUNNEL.warren6}/64`,
+        '',
+        '[Peer]',
+        `PublicKey = ${encodeKey(publicKeyOf(peerKey))}`,
+        `Endpoint = ${VETH.peer}:${PEER_PORT}`,
+        `AllowedIPs = ${TUNNEL.peer}/32, ${TUNNEL.peer6}/128`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
     await this.warrenCommand(this.ns.warren, ['up', file]);
-    this.cleanups.push(() => this.warrenCommand(this.ns.warren, ['down', this.names.warren]).then(() => {}, () => {}));
+    this.cleanups.push(() =>
+      this.warrenCommand(this.ns.warren, ['down', this.names.warren]).then(
+        () => {},
+        () => {},
+      ),
+    );
   }
 
   private async ping(address: string): Promise<void> {
-    const output = await exec('ip', ['netns', 'exec', this.ns.warren, 'ping', '-c', '3', '-i', '0.3', '-W', '6', address]);
+    const output = await exec('ip', [
+      'netns',
+      'exec',
+      this.ns.warren,
+      'ping',
+      '-c',
+      '3',
+      '-i',
+      '0.3',
+      '-W',
+      '6',
+      address,
+    ]);
     const summary = output.split('\n').find((l) => l.includes('packets transmitted')) ?? '';
     const rtt = /= [\d.]+\/([\d.]+)\//.exec(output)?.[1];
     this.out.line(`   ping ${address}: ${summary.trim()}${rtt ? `, average ${rtt} ms` : ''}`);
@@ -182,7 +271,16 @@ class DemoRun {
 
   private async throughput(seconds: number): Promise<void> {
     const script = join(packageRoot(), 'build', 'native-helper', 'cli', 'demo', 'tcp-stream.js');
-    const server = this.spawn(['ip', 'netns', 'exec', this.ns.peer, process.execPath, script, 'server', String(STREAM_PORT)]);
+    const server = this.spawn([
+      'ip',
+      'netns',
+      'exec',
+      this.ns.peer,
+      process.execPath,
+      script,
+      'server',
+      String(STREAM_PORT),
+    ]);
     let last = { ms: 0, bytes: 0, done: false };
     let listening!: () => void;
     const ready = new Promise<void>((resolve) => (listening = resolve));
@@ -192,7 +290,12 @@ class DemoRun {
     server.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-        const message = JSON.parse(pending.slice(0, nl)) as { listening?: boolean; ms: number; bytes: number; done: boolean };
+        const message = JSON.parse(pending.slice(0, nl)) as {
+          listening?: boolean;
+          ms: number;
+          bytes: number;
+          done: boolean;
+        };
         pending = pending.slice(nl + 1);
         if (message.listening) {
           listening();
@@ -201,12 +304,25 @@ class DemoRun {
         last = message;
         const rate = message.ms > 0 ? (message.bytes * 8) / (message.ms / 1000) / 1e6 : 0;
         const bar = '#'.repeat(Math.min(30, Math.round((message.ms / (seconds * 1000)) * 30))).padEnd(30, '.');
-        this.out.progress(`   [${bar}] ${bytes(message.bytes)} in ${(message.ms / 1000).toFixed(1)} s, ${rate.toFixed(0)} Mbit/s`);
+        this.out.progress(
+          `   [${bar}] ${bytes(message.bytes)} in ${(message.ms / 1000).toFixed(1)} s, ${rate.toFixed(0)} Mbit/s`,
+        );
         if (message.done) finished();
       }
     });
     await withTimeout(ready, 5000, 'the throughput server did not start');
-    const client = this.spawn(['ip', 'netns', 'exec', this.ns.warren, process.execPath, script, 'client', TUNNEL.peer, String(STREAM_PORT), String(seconds)]);
+    const client = this.spawn([
+      'ip',
+      'netns',
+      'exec',
+      this.ns.warren,
+      process.execPath,
+      script,
+      'client',
+      TUNNEL.peer,
+      String(STREAM_PORT),
+      String(seconds),
+    ]);
     await withTimeout(done, seconds * 1000 + 10_000, 'the transfer did not finish');
     client.kill();
     if (last.bytes === 0) throw new Error('no data arrived through the tunnel');
@@ -282,7 +398,10 @@ function exec(command: string, args: string[]): Promise<string> {
 const ip = (...args: string[]) => exec('ip', args);
 
 async function has(command: string): Promise<boolean> {
-  return exec('sh', ['-c', `command -v ${command}`]).then(() => true, () => false);
+  return exec('sh', ['-c', `command -v ${command}`]).then(
+    () => true,
+    () => false,
+  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -231,7 +231,9 @@ export class TestNetwork {
 
   /** Datagrams in `log` from `sender` (optionally of one type) sent at or after `since`. */
   sent(sender: TestNode, type?: number, since = -Infinity): Datagram[] {
-    return this.log.filter((d) => d.sender === sender && d.at >= since && (type === undefined || typeOf(d.data) === type));
+    return this.log.filter(
+      (d) => d.sender === sender && d.at >= since && (type === undefined || typeOf(d.data) === type),
+    );
   }
 }
 
@@ -268,7 +270,14 @@ export function testCrypto(): CryptoPrimitives {
 export function addNode(
   net: TestNetwork,
   name: string,
-  options: { crypto: CryptoPrimitives; seed: number; address: string; tunnel4: string; tunnel6: string; limits?: Partial<DeviceLimits> },
+  options: {
+    crypto: CryptoPrimitives;
+    seed: number;
+    address: string;
+    tunnel4: string;
+    tunnel6: string;
+    limits?: Partial<DeviceLimits>;
+  },
 ): TestNode {
   let node: TestNode | undefined;
   const randomFill = seededRandom(options.seed);
@@ -303,8 +312,22 @@ export function createTwoDevices(options: TwoDeviceOptions = {}): TwoDevices {
   const crypto = options.crypto ?? testCrypto();
   const seed = options.seed ?? 1;
   const net = new TestNetwork(seed);
-  const a = addNode(net, 'A', { crypto, seed: seed * 2 + 1, address: '192.0.2.1:51820', tunnel4: '10.0.0.1', tunnel6: 'fd00::1', limits: options.limits });
-  const b = addNode(net, 'B', { crypto, seed: seed * 2 + 2, address: '[2001:db8::2]:51821', tunnel4: '10.0.0.2', tunnel6: 'fd00::2', limits: options.limits });
+  const a = addNode(net, 'A', {
+    crypto,
+    seed: seed * 2 + 1,
+    address: '192.0.2.1:51820',
+    tunnel4: '10.0.0.1',
+    tunnel6: 'fd00::1',
+    limits: options.limits,
+  });
+  const b = addNode(net, 'B', {
+    crypto,
+    seed: seed * 2 + 2,
+    address: '[2001:db8::2]:51821',
+    tunnel4: '10.0.0.2',
+    tunnel6: 'fd00::2',
+    limits: options.limits,
+  });
   const peerOfA = connect(a, b, ['10.0.0.2/32', 'fd00::2/128']);
   const peerOfB = connect(b, a, ['10.0.0.1/32', 'fd00::1/128'], options.bKnowsA ?? true);
   if (options.up ?? true) {

@@ -37,7 +37,12 @@ function pattern(length: number): Uint8Array {
 
 /** A packet of length bytes with only what the parser reads set: the IP version (IHL 5), the protocol, and a
  * TCP data offset of dataOffsetWords * 4 in the TCP header at tcp.at when given. */
-function skeleton(version: 4 | 6, proto: 'tcp' | 'udp', length: number, tcp?: { at: number; dataOffsetWords: number }): Uint8Array {
+function skeleton(
+  version: 4 | 6,
+  proto: 'tcp' | 'udp',
+  length: number,
+  tcp?: { at: number; dataOffsetWords: number },
+): Uint8Array {
   const p = pattern(length);
   p[0] = version === 4 ? 0x45 : 0x60;
   p[version === 4 ? 9 : 6] = proto === 'tcp' ? 6 : 17;

@@ -29,7 +29,9 @@ async function fake(name: string, options: { statusFails?: boolean } = {}): Prom
   const script = [
     '#!/bin/sh',
     `echo "${name} $*" >> '${log}'`,
-    options.statusFails ? `[ "$1" = status ] && { echo "Failed to get global data: Unit dbus-org.freedesktop.resolve1.service not found." >&2; exit 1; }` : '',
+    options.statusFails
+      ? `[ "$1" = status ] && { echo "Failed to get global data: Unit dbus-org.freedesktop.resolve1.service not found." >&2; exit 1; }`
+      : '',
     `[ -n "$FAKE_FAIL" ] && [ "$1" = "$FAKE_FAIL" ] && { echo "fake ${name} refuses $1" >&2; exit 1; }`,
     // Builtins only: the PATH holds nothing but the fakes.
     `[ "$1" = -a ] && while IFS= read -r line; do echo "  stdin: $line"; done >> '${log}'`,
@@ -131,7 +133,10 @@ describe('a name that could be read as an option', () => {
     await fake('resolvectl');
     await fake('resolvconf');
     for (const method of ['resolvectl', 'resolvconf'] as const) {
-      const dns = await chooseDnsConfigurator(runner(), { method, resolvconf: { interfaceOrderPath: join(dir, 'none') } });
+      const dns = await chooseDnsConfigurator(runner(), {
+        method,
+        resolvconf: { interfaceOrderPath: join(dir, 'none') },
+      });
       await expect(dns.apply('-fwmark', settings)).rejects.toThrow('invalid interface name "-fwmark"');
     }
     expect(await logged()).toEqual([]);
@@ -157,34 +162,56 @@ describe('resolvconf', () => {
   it("prefixes the record as wg-quick does for Debian's resolvconf (tun.IF), not for a symlinked one", async () => {
     const order = join(dir, 'interface-order');
     // Debian's stock file.
-    await writeFile(order, 'lo.inet6\nlo.inet\nlo.@(dnsmasq|pdnsd)\nlo.!(pdns|pdns-recursor)\nlo\ntun*\ntap*\nhso*\nem+([0-9])?(_+([0-9]))*\n');
+    await writeFile(
+      order,
+      'lo.inet6\nlo.inet\nlo.@(dnsmasq|pdnsd)\nlo.!(pdns|pdns-recursor)\nlo\ntun*\ntap*\nhso*\nem+([0-9])?(_+([0-9]))*\n',
+    );
     await fake('resolvconf');
-    const debian = await chooseDnsConfigurator(runner(), { method: 'resolvconf', resolvconf: { interfaceOrderPath: order } });
-    await (await debian.apply('wt0', { servers: ['10.0.0.1'], search: [] }))();
-    expect(await logged()).toEqual(['resolvconf -a tun.wt0 -m 0 -x', '  stdin: nameserver 10.0.0.1', 'resolvconf -d tun.wt0 -f']);
+    const debian = await chooseDnsConfigurator(runner(), {
+      method: 'resolvconf',
+      resolvconf: { interfaceOrderPath: order },
+    });
+    await (
+      await debian.apply('wt0', { servers: ['10.0.0.1'], search: [] })
+    )();
+    expect(await logged()).toEqual([
+      'resolvconf -a tun.wt0 -m 0 -x',
+      '  stdin: nameserver 10.0.0.1',
+      'resolvconf -d tun.wt0 -f',
+    ]);
 
     await rm(join(bin, 'resolvconf'));
     await fake('resolvectl');
     await symlink('resolvectl', join(bin, 'resolvconf'));
     await writeFile(log, '');
-    const shim = await chooseDnsConfigurator(runner(), { method: 'resolvconf', resolvconf: { interfaceOrderPath: order } });
+    const shim = await chooseDnsConfigurator(runner(), {
+      method: 'resolvconf',
+      resolvconf: { interfaceOrderPath: order },
+    });
     await shim.apply('wt0', { servers: ['10.0.0.1'], search: [] });
     expect((await logged())[0]).toBe('resolvectl -a wt0 -m 0 -x');
   });
 
   it('deletes the record a crashed tunnel left, only for a tunnel that used resolvconf', async () => {
     await fake('resolvconf');
-    const platform = createLinuxPlatform({ runner: runner(), dns: { resolvconf: { interfaceOrderPath: join(dir, 'none') } } });
+    const platform = createLinuxPlatform({
+      runner: runner(),
+      dns: { resolvconf: { interfaceOrderPath: join(dir, 'none') } },
+    });
     expect(await platform.recoverTunnel('wt0', { fwmark: null, dnsMethod: 'resolvectl' })).toEqual([]);
     expect(await logged()).toEqual([]);
-    expect(await platform.recoverTunnel('wt0', { fwmark: null, dnsMethod: 'resolvconf' })).toEqual(['deleted the resolvconf record wt0']);
+    expect(await platform.recoverTunnel('wt0', { fwmark: null, dnsMethod: 'resolvconf' })).toEqual([
+      'deleted the resolvconf record wt0',
+    ]);
     expect(await logged()).toEqual(['resolvconf -d wt0 -f']);
   });
 
   it('reports a failure with the stderr', async () => {
     await fake('resolvconf');
     const dns = await chooseDnsConfigurator(runner({ FAKE_FAIL: '-a' }), { method: 'resolvconf' });
-    await expect(dns.apply('wt0', settings)).rejects.toThrow(/^`resolvconf -a (tun\.)?wt0 -m 0 -x` failed with exit code 1: fake resolvconf refuses -a$/);
+    await expect(dns.apply('wt0', settings)).rejects.toThrow(
+      /^`resolvconf -a (tun\.)?wt0 -m 0 -x` failed with exit code 1: fake resolvconf refuses -a$/,
+    );
   });
 
   it('builds the input and the prefix as wg-quick', () => {

@@ -31,7 +31,10 @@ export interface DnsChoiceOptions {
  * read; where it cannot (a container), any namespace that `ip netns add` named (bound under /run/netns) is one of
  * its own. Errs towards "the host's", which changes nothing from before this check.
  */
-export async function inInitialNetworkNamespace(pid: number | 'self' = 'self', netnsDir = '/run/netns'): Promise<boolean> {
+export async function inInitialNetworkNamespace(
+  pid: number | 'self' = 'self',
+  netnsDir = '/run/netns',
+): Promise<boolean> {
   let own: { dev: number; ino: number };
   try {
     own = await stat(`/proc/${pid}/ns/net`);
@@ -61,7 +64,10 @@ export async function inInitialNetworkNamespace(pid: number | 'self' = 'self', n
   return true;
 }
 
-export async function detectDnsMethod(runner: CommandRunner, inInitialNamespace: () => Promise<boolean> = inInitialNetworkNamespace): Promise<DnsMethod> {
+export async function detectDnsMethod(
+  runner: CommandRunner,
+  inInitialNamespace: () => Promise<boolean> = inInitialNetworkNamespace,
+): Promise<DnsMethod> {
   if (!(await inInitialNamespace())) return 'resolv.conf';
   if ((await runner.which('resolvectl')) !== null) {
     try {
@@ -75,8 +81,14 @@ export async function detectDnsMethod(runner: CommandRunner, inInitialNamespace:
   return 'resolv.conf';
 }
 
-export async function chooseDnsConfigurator(runner: CommandRunner, options: DnsChoiceOptions = {}): Promise<DnsConfigurator> {
-  const method = options.method === undefined || options.method === 'auto' ? await detectDnsMethod(runner, options.inInitialNetworkNamespace) : options.method;
+export async function chooseDnsConfigurator(
+  runner: CommandRunner,
+  options: DnsChoiceOptions = {},
+): Promise<DnsConfigurator> {
+  const method =
+    options.method === undefined || options.method === 'auto'
+      ? await detectDnsMethod(runner, options.inInitialNetworkNamespace)
+      : options.method;
   switch (method) {
     case 'resolvectl':
       return new ResolvectlDnsConfigurator(runner);

@@ -64,6 +64,8 @@ export class NftFirewallConfigurator implements FirewallConfigurator {
   async #addresses(link: string, family: 4 | 6): Promise<string[]> {
     const { stdout } = await this.#runner.run(['ip', '-j', `-${family}`, 'address', 'show', 'dev', link]);
     const links = JSON.parse(stdout) as { addr_info?: { local?: string }[] }[];
-    return links.flatMap((entry) => (entry.addr_info ?? []).flatMap((info) => (info.local === undefined ? [] : [info.local])));
+    return links.flatMap((entry) =>
+      (entry.addr_info ?? []).flatMap((info) => (info.local === undefined ? [] : [info.local])),
+    );
   }
 }

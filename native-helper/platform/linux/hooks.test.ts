@@ -31,13 +31,17 @@ describe('BashHookRunner', () => {
   it('fails the phase when a hook runs out of time, naming the phase', async () => {
     const hooks = new BashHookRunner(createCommandRunner(), 200);
     const started = Date.now();
-    await expect(hooks.run('PreDown', 'sleep 600 & sleep 600', 'wg0')).rejects.toThrow(/^PreDown hook `bash -c .*` timed out after 200 ms$/);
+    await expect(hooks.run('PreDown', 'sleep 600 & sleep 600', 'wg0')).rejects.toThrow(
+      /^PreDown hook `bash -c .*` timed out after 200 ms$/,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('refuses a name that a command in the hook would read as an option', async () => {
     const calls: { argv: readonly string[]; options?: RunOptions }[] = [];
-    await expect(new BashHookRunner(recordingRunner(calls)).run('PreUp', 'ip link set %i up', '-fwmark')).rejects.toThrow('invalid interface name');
+    await expect(
+      new BashHookRunner(recordingRunner(calls)).run('PreUp', 'ip link set %i up', '-fwmark'),
+    ).rejects.toThrow('invalid interface name');
     expect(calls).toEqual([]);
   });
 });

@@ -28,7 +28,10 @@ export class BashHookRunner implements HookRunner {
   async run(phase: HookPhase, command: string, link: string): Promise<void> {
     assertInterfaceName(link);
     try {
-      await this.#runner.run(['bash', '-c', expandHook(command, link)], { timeoutMs: this.#timeoutMs, outputLimitBytes: HOOK_OUTPUT_LIMIT_BYTES });
+      await this.#runner.run(['bash', '-c', expandHook(command, link)], {
+        timeoutMs: this.#timeoutMs,
+        outputLimitBytes: HOOK_OUTPUT_LIMIT_BYTES,
+      });
     } catch (error) {
       const cause = asError(error);
       throw new Error(`${phase} hook ${cause.message}`, { cause });

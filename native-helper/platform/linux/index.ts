@@ -37,7 +37,9 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
     // resolved forgets a deleted link's DNS by itself; a resolvconf record outlives its interface.
     recoverTunnel: async (name, leftovers) => [
       ...(await recovery.recover(name, leftovers)),
-      ...(leftovers.dnsMethod === 'resolvconf' ? await new ResolvconfDnsConfigurator(runner, options.dns?.resolvconf).removeLeftover(name) : []),
+      ...(leftovers.dnsMethod === 'resolvconf'
+        ? await new ResolvconfDnsConfigurator(runner, options.dns?.resolvconf).removeLeftover(name)
+        : []),
     ],
     // The resolv.conf method's backup is not per tunnel: put back whatever a dead helper left in the file.
     recoverDns: () => restoreResolvConf(options.dns?.resolvConfFile),

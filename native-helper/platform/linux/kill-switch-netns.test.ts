@@ -43,7 +43,8 @@ function attempt(argv: readonly string[]): Promise<Outcome> {
 
 const ping = (ns: TestNamespace, ...args: string[]) => attempt([...ns.prefix, 'ping', '-c', '1', '-W', '1', ...args]);
 /** A ping expected to be dropped: no need to wait long for the reply that cannot come. */
-const pingDropped = (ns: TestNamespace, ...args: string[]) => attempt([...ns.prefix, 'ping', '-c', '1', '-W', '0.3', ...args]);
+const pingDropped = (ns: TestNamespace, ...args: string[]) =>
+  attempt([...ns.prefix, 'ping', '-c', '1', '-W', '0.3', ...args]);
 
 const TCP_PROBE = `const s = require('node:net').connect({ host: process.argv[1], port: Number(process.argv[2]) });
 s.setTimeout(1000, () => { console.log('timeout'); process.exit(); });
@@ -58,7 +59,9 @@ async function tcp(ns: TestNamespace, host: string, port = TCP_PORT): Promise<st
 /** Starts a server in ns that answers every connection with `hello`; resolves once it listens. */
 async function tcpServer(ns: TestNamespace, port = TCP_PORT): Promise<ChildProcess> {
   const script = `require('node:net').createServer((s) => s.end('hello')).listen(${port}, '::', () => console.log('listening'))`;
-  const server = spawn(ns.prefix[0], [...ns.prefix.slice(1), process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(ns.prefix[0], [...ns.prefix.slice(1), process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
     server.once('exit', (code) => reject(new Error(`tcp server exited (${code})`)));
@@ -116,14 +119,30 @@ describe.skipIf(!canCreateNamespaces)('the kill switch in network namespaces', {
   beforeEach(async () => {
     w = await createNamespace();
     o = await createNamespace();
-    for (const ns of [w, o]) await ns.exec(['sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
-    await attempt([IP, '-n', w.name, 'link', 'add', 'veth-w', 'type', 'veth', 'peer', 'name', 'veth-o', 'netns', o.name]);
+    for (const ns of [w, o])
+      await ns.exec(['sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+    await attempt([
+      IP,
+      '-n',
+      w.name,
+      'link',
+      'add',
+      'veth-w',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'veth-o',
+      'netns',
+      o.name,
+    ]);
     const addresses: [TestNamespace, string, string[]][] = [
       [w, 'veth-w', ['203.0.113.1/24', '2001:db8:1::1/64', '192.168.50.1/24', 'fd50::1/64']],
       [o, 'veth-o', ['203.0.113.2/24', '2001:db8:1::2/64', '192.168.50.2/24', '192.168.50.3/24', 'fd50::2/64']],
     ];
     for (const [ns, dev, list] of addresses) {
-      for (const address of list) await ns.exec(['ip', 'address', 'add', address, 'dev', dev, ...(address.includes(':') ? ['nodad'] : [])]);
+      for (const address of list)
+        await ns.exec(['ip', 'address', 'add', address, 'dev', dev, ...(address.includes(':') ? ['nodad'] : [])]);
       await ns.exec(['ip', 'link', 'set', dev, 'up']);
     }
     await o.exec(['ip', 'address', 'add', `${OUTSIDE4}/32`, 'dev', 'lo']);
@@ -223,7 +242,13 @@ describe.skipIf(!canCreateNamespaces)('the kill switch in network namespaces', {
     // The LAN: private, ULA and link-local addresses.
     expect((await ping(w, '192.168.50.2')).code).toBe(0);
     expect((await ping(w, '-6', 'fd50::2')).code).toBe(0);
-    const [veth] = await o.ipJson<{ addr_info: { local: string; scope: string }[] }[]>('-6', 'address', 'show', 'dev', 'veth-o');
+    const [veth] = await o.ipJson<{ addr_info: { local: string; scope: string }[] }[]>(
+      '-6',
+      'address',
+      'show',
+      'dev',
+      'veth-o',
+    );
     const linkLocal = veth.addr_info.find((a) => a.scope === 'link')!.local;
     expect((await ping(w, '-6', `${linkLocal}%veth-w`)).code).toBe(0);
     expect(await tcp(w, '192.168.50.2')).toBe('data hello');
@@ -308,8 +333,18 @@ describe.skipIf(!canCreateNamespaces)('the kill switch in network namespaces', {
     await w.exec(['nft', 'add', 'table', 'ip', `warren-killswitch-${LINK}`]);
     await w.exec(['nft', 'add', 'table', 'inet', 'filter']);
     await w.exec(['nft', 'add', 'table', 'inet', 'warren-killswitch-a_b']);
-    const crashed = spawn(w.prefix[0], [...w.prefix.slice(1), process.execPath, '--import', register,
-      fileURLToPath(new URL('./testing/kill-switch-child.ts', import.meta.url)), LINK], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const crashed = spawn(
+      w.prefix[0],
+      [
+        ...w.prefix.slice(1),
+        process.execPath,
+        '--import',
+        register,
+        fileURLToPath(new URL('./testing/kill-switch-child.ts', import.meta.url)),
+        LINK,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     processes.push(crashed);
     let stderr = '';
     crashed.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -325,11 +360,17 @@ describe.skipIf(!canCreateNamespaces)('the kill switch in network namespaces', {
 
     const helper = platform();
     expect(await helper.killSwitch.active()).toEqual([LINK]);
-    expect(await helper.recoverKillSwitch(LINK)).toEqual(['removed the kill switch (nft table inet warren-killswitch-wt0)']);
+    expect(await helper.recoverKillSwitch(LINK)).toEqual([
+      'removed the kill switch (nft table inet warren-killswitch-wt0)',
+    ]);
     expect(await helper.recoverKillSwitch(LINK)).toEqual([]);
     expect(await helper.killSwitch.active()).toEqual([]);
     expect((await ping(w, OUTSIDE4)).code).toBe(0);
     const tables = (await w.exec(['nft', 'list', 'tables'])).trim().split('\n').sort();
-    expect(tables).toEqual(['table inet filter', 'table inet warren-killswitch-a_b', `table ip warren-killswitch-${LINK}`]);
+    expect(tables).toEqual([
+      'table inet filter',
+      'table inet warren-killswitch-a_b',
+      `table ip warren-killswitch-${LINK}`,
+    ]);
   });
 });

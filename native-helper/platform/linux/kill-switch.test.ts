@@ -11,7 +11,12 @@ function chain(script: string, name: 'output' | 'forward'): string[] {
   return script
     .split('\n')
     .filter((line) => line.startsWith(prefix))
-    .map((line) => line.slice(prefix.length).replace(/ ?counter (accept|drop) comment "(.*)"$/, ' -> $1 ($2)').trim());
+    .map((line) =>
+      line
+        .slice(prefix.length)
+        .replace(/ ?counter (accept|drop) comment "(.*)"$/, ' -> $1 ($2)')
+        .trim(),
+    );
 }
 
 describe('killSwitchTableName', () => {
@@ -23,7 +28,14 @@ describe('killSwitchTableName', () => {
   });
 
   it('does not claim tables it could not have made', () => {
-    for (const table of ['warren-wg0', 'warren-killswitch-', 'warren-killswitch-a_b', 'warren-killswitch-a_', 'other', 'warren-killswitch-a b'])
+    for (const table of [
+      'warren-wg0',
+      'warren-killswitch-',
+      'warren-killswitch-a_b',
+      'warren-killswitch-a_',
+      'other',
+      'warren-killswitch-a b',
+    ])
       expect(linkOfKillSwitchTable(table)).toBeNull();
   });
 });
@@ -82,15 +94,25 @@ describe('killSwitchScript', () => {
     ]);
     expect(output.some((rule) => rule.includes('mark'))).toBe(false);
     // With a fwmark the endpoints are not needed: a roaming peer must not lose its replies.
-    expect(killSwitchScript('wg0', { ...base, endpoints: [{ address: '198.51.100.7', port: 51820 }] })).not.toContain('198.51.100.7');
+    expect(killSwitchScript('wg0', { ...base, endpoints: [{ address: '198.51.100.7', port: 51820 }] })).not.toContain(
+      '198.51.100.7',
+    );
   });
 
   it("lets DNS out only to the tunnel's servers, and drops it before the LAN is let through", () => {
-    const script = killSwitchScript('wg0', { ...base, allowLan: true, dnsServers: ['10.64.0.1', 'FD00::53', '10.64.0.1'] });
+    const script = killSwitchScript('wg0', {
+      ...base,
+      allowLan: true,
+      dnsServers: ['10.64.0.1', 'FD00::53', '10.64.0.1'],
+    });
     for (const name of ['output', 'forward'] as const) {
       const rules = chain(script, name);
-      const dns4 = rules.indexOf("meta l4proto { tcp, udp } th dport { 53, 853 } ip daddr != { 10.64.0.1 } -> drop (DNS not to the tunnel's servers)");
-      const dns6 = rules.indexOf("meta l4proto { tcp, udp } th dport { 53, 853 } ip6 daddr != { fd00::53 } -> drop (DNS not to the tunnel's servers)");
+      const dns4 = rules.indexOf(
+        "meta l4proto { tcp, udp } th dport { 53, 853 } ip daddr != { 10.64.0.1 } -> drop (DNS not to the tunnel's servers)",
+      );
+      const dns6 = rules.indexOf(
+        "meta l4proto { tcp, udp } th dport { 53, 853 } ip6 daddr != { fd00::53 } -> drop (DNS not to the tunnel's servers)",
+      );
       const lan = rules.findIndex((rule) => rule.includes('(local network)'));
       const tunnel = rules.findIndex((rule) => rule.includes('oifname "wg0"'));
       expect(dns4).toBeGreaterThan(tunnel);
@@ -119,8 +141,12 @@ describe('killSwitchScript', () => {
     expect(() => killSwitchScript('wg0', { ...base, fwmark: 0 })).toThrow(/not a mark/);
     expect(() => killSwitchScript('wg0', { ...base, fwmark: 2 ** 32 })).toThrow(/not a mark/);
     expect(() => killSwitchScript('wg0', { ...base, dnsServers: ['1.1.1.1; flush ruleset'] })).toThrow(/DNS server/);
-    expect(() => killSwitchScript('wg0', { ...base, endpoints: [{ address: 'vpn.example.com', port: 1 }] })).toThrow(/endpoint/);
-    expect(() => killSwitchScript('wg0', { ...base, endpoints: [{ address: '1.2.3.4', port: 0 }] })).toThrow(/not a port/);
+    expect(() => killSwitchScript('wg0', { ...base, endpoints: [{ address: 'vpn.example.com', port: 1 }] })).toThrow(
+      /endpoint/,
+    );
+    expect(() => killSwitchScript('wg0', { ...base, endpoints: [{ address: '1.2.3.4', port: 0 }] })).toThrow(
+      /not a port/,
+    );
   });
 });
 
@@ -141,7 +167,9 @@ describe('NftKillSwitch', () => {
 
   it('refuses to pretend when nft is missing: a kill switch that is not there is a leak', async () => {
     const { runner: r, runs } = runner(null);
-    await expect(new NftKillSwitch(r).apply('wg0', base)).rejects.toThrow(/cannot block untunneled traffic: the nft command/);
+    await expect(new NftKillSwitch(r).apply('wg0', base)).rejects.toThrow(
+      /cannot block untunneled traffic: the nft command/,
+    );
     expect(runs).toEqual([]);
   });
 
@@ -157,6 +185,8 @@ describe('NftKillSwitch', () => {
     expect(await killSwitch.active()).toEqual(['wg0', 'my_vpn']);
     expect(await killSwitch.remove('wg1')).toBe(false);
     expect(await killSwitch.remove('my_vpn')).toBe(true);
-    expect(runs.at(-1)).toBe('nft -f - <<add table inet warren-killswitch-my__vpn\ndelete table inet warren-killswitch-my__vpn\n');
+    expect(runs.at(-1)).toBe(
+      'nft -f - <<add table inet warren-killswitch-my__vpn\ndelete table inet warren-killswitch-my__vpn\n',
+    );
   });
 });

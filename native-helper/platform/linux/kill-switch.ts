@@ -49,7 +49,15 @@ export const LAN_IPV4 = [
 export const LAN_IPV6 = ['fc00::/7', 'fe80::/10', 'ff02::/16'] as const;
 
 /** Bridges that container and VM managers create (Docker, libvirt, LXD, Incus, Podman). */
-export const BRIDGE_NAME_PATTERNS = ['docker*', 'br-*', 'virbr*', 'lxdbr*', 'incusbr*', 'podman*', 'cni-podman*'] as const;
+export const BRIDGE_NAME_PATTERNS = [
+  'docker*',
+  'br-*',
+  'virbr*',
+  'lxdbr*',
+  'incusbr*',
+  'podman*',
+  'cni-podman*',
+] as const;
 
 /** ICMPv6 a host sends for the link itself to work: router and neighbour discovery, multicast listener reports. */
 const LINK_ICMPV6 = [
@@ -204,8 +212,9 @@ export function killSwitchScript(link: string, spec: KillSwitchSpec): string {
     `add table ${table}`,
     `add chain ${table} output { type filter hook output priority filter - 10; policy accept; }`,
     `add chain ${table} forward { type filter hook forward priority filter - 10; policy accept; }`,
-    ...rules.map(({ chain, match, comment, verdict }) =>
-      `add rule ${table} ${chain} ${match === '' ? '' : `${match} `}counter ${verdict} comment "${comment}"`,
+    ...rules.map(
+      ({ chain, match, comment, verdict }) =>
+        `add rule ${table} ${chain} ${match === '' ? '' : `${match} `}counter ${verdict} comment "${comment}"`,
     ),
   ];
   return lines.join('\n') + '\n';

@@ -88,7 +88,10 @@ export async function connectLogind(options: ConnectLogindOptions): Promise<Logi
   let bus: MessageBus;
   try {
     // dbus-next's typings leave negotiateUnixFd out of the session options; its code takes it.
-    const busOptions: SessionBusOptions & { negotiateUnixFd: boolean } = { busAddress: options.address, negotiateUnixFd: true };
+    const busOptions: SessionBusOptions & { negotiateUnixFd: boolean } = {
+      busAddress: options.address,
+      negotiateUnixFd: true,
+    };
     bus = sessionBus(busOptions);
   } catch (error) {
     throw new LogindUnavailable(`no system bus at ${options.address} (${messageOf(error)})`, { cause: error });
@@ -160,7 +163,9 @@ class Client implements LogindClient {
   async inhibit(what: string, who: string, why: string, mode: 'block' | 'delay'): Promise<InhibitorLock> {
     if (this.#closed || this.#gone) throw new Error('not connected to the system bus');
     if (!this.fdPassing) {
-      throw new Error('this bus connection cannot receive file descriptors (is the usocket package installed and built?)');
+      throw new Error(
+        'this bus connection cannot receive file descriptors (is the usocket package installed and built?)',
+      );
     }
     const reply = await this.#call(
       new Message({
@@ -216,10 +221,18 @@ class Client implements LogindClient {
   #onMessage(message: Message): void {
     if (message.type !== MessageType.SIGNAL) return;
     try {
-      if (message.interface === LOGIND_MANAGER && message.member === 'PrepareForSleep' && message.path === LOGIND_PATH) {
+      if (
+        message.interface === LOGIND_MANAGER &&
+        message.member === 'PrepareForSleep' &&
+        message.path === LOGIND_PATH
+      ) {
         if (!this.#started || this.#closed || message.sender !== this.#owner || message.signature !== 'b') return;
         this.#events.prepareForSleep(message.body[0] === true);
-      } else if (message.sender === BUS_NAME && message.interface === BUS_NAME && message.member === 'NameOwnerChanged') {
+      } else if (
+        message.sender === BUS_NAME &&
+        message.interface === BUS_NAME &&
+        message.member === 'NameOwnerChanged'
+      ) {
         const [name, , newOwner] = message.body as [string, string, string];
         if (name !== LOGIND_NAME) return;
         this.#owner = newOwner === '' ? null : newOwner;
@@ -238,7 +251,14 @@ class Client implements LogindClient {
   }
 
   #busCall(member: string, signature: string, body: unknown[]): Promise<Message> {
-    const message = new Message({ destination: BUS_NAME, path: BUS_PATH, interface: BUS_NAME, member, signature, body });
+    const message = new Message({
+      destination: BUS_NAME,
+      path: BUS_PATH,
+      interface: BUS_NAME,
+      member,
+      signature,
+      body,
+    });
     return this.#call(message, member);
   }
 

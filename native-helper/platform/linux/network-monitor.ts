@@ -92,7 +92,10 @@ export function startNetworkMonitor(
   const maxWaitMs = options.maxWaitMs ?? 2000;
   const prefix = options.prefix ?? [];
   const argv = [...prefix, 'ip', '-o', 'monitor', 'label', 'route', 'address', 'link'];
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   const known = new Map<string, string>(); // address or link key -> state
   let pending = new Set<NetworkChangeKind>();
   let quiet: NodeJS.Timeout | undefined;
@@ -190,10 +193,15 @@ export function startNetworkMonitor(
 /** stdout of a command (the seeding listings). */
 function collect(argv: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${argv.join(' ')} failed (${code})`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${argv.join(' ')} failed (${code})`)),
+    );
   });
 }

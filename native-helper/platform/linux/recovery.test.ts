@@ -21,7 +21,8 @@ describe.skipIf(!canCreateNamespaces)('recovering a crashed tunnel', () => {
     await ns.remove();
   });
 
-  const platform = () => createLinuxPlatform({ runner: recordingRunner(createCommandRunner({ prefix: ns.prefix }), log) });
+  const platform = () =>
+    createLinuxPlatform({ runner: recordingRunner(createCommandRunner({ prefix: ns.prefix }), log) });
 
   it('removes the interface, the full-tunnel rules of both families and the nft tables, and nothing else', async () => {
     // Rules that resemble ours but are someone else's: another selector, and a suppress rule of its own.
@@ -30,7 +31,10 @@ describe.skipIf(!canCreateNamespaces)('recovering a crashed tunnel', () => {
     await ns.exec(['sysctl', '-q', 'net.ipv4.conf.all.src_valid_mark=1']);
     const before = await networkSnapshot(ns);
     await ns.exec(['ip', 'tuntap', 'add', 'dev', LINK, 'mode', 'tun']);
-    const handle = await platform().tunnels.up(LINK, tunnelConfig('Address = 10.9.0.2/24, fd00::2/64', 'AllowedIPs = 0.0.0.0/0, ::/0'));
+    const handle = await platform().tunnels.up(
+      LINK,
+      tunnelConfig('Address = 10.9.0.2/24, fd00::2/64', 'AllowedIPs = 0.0.0.0/0, ::/0'),
+    );
     expect(handle.fwmark).toBe(51820);
     expect(await networkSnapshot(ns)).not.toEqual(before);
 
@@ -53,7 +57,7 @@ describe.skipIf(!canCreateNamespaces)('recovering a crashed tunnel', () => {
   it('leaves an interface of that name alone when it is not a TUN device', async () => {
     await ns.exec(['ip', 'link', 'add', LINK, 'type', 'veth', 'peer', 'name', 'wt0peer']);
     const done = await platform().recoverTunnel(LINK, { fwmark: null, dnsMethod: null });
-    expect(done).toEqual(['left the interface wt0 alone: it is not a TUN device, so not Warren\'s']);
+    expect(done).toEqual(["left the interface wt0 alone: it is not a TUN device, so not Warren's"]);
     expect((await ns.ipJson<unknown[]>('link', 'show', 'dev', LINK)).length).toBe(1);
     expect(log.filter((line) => line.includes(' del'))).toEqual([]);
   });

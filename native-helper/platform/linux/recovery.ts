@@ -31,8 +31,13 @@ function isFullTunnelRule(rule: RuleEntry, table: number): boolean {
 /** A rule exactly as `ip rule add table main suppress_prefixlength 0` makes it, at this priority. */
 function isSuppressRule(rule: RuleEntry, priority: number): boolean {
   const keys = Object.keys(rule).sort().join(',');
-  return keys === 'priority,src,suppress_prefixlen,table' && rule.priority === priority && rule.src === 'all' &&
-    rule.table === 'main' && rule.suppress_prefixlen === 0;
+  return (
+    keys === 'priority,src,suppress_prefixlen,table' &&
+    rule.priority === priority &&
+    rule.src === 'all' &&
+    rule.table === 'main' &&
+    rule.suppress_prefixlen === 0
+  );
 }
 
 export class LinuxTunnelRecovery {
@@ -46,7 +51,15 @@ export class LinuxTunnelRecovery {
   async recover(name: string, leftovers: TunnelLeftovers): Promise<string[]> {
     assertInterfaceName(name);
     const done: string[] = [];
-    const link = await this.#json<{ linkinfo?: { info_kind?: string } }[]>(['ip', '-d', '-j', 'link', 'show', 'dev', name]);
+    const link = await this.#json<{ linkinfo?: { info_kind?: string } }[]>([
+      'ip',
+      '-d',
+      '-j',
+      'link',
+      'show',
+      'dev',
+      name,
+    ]);
     if (link !== null && link.length > 0) {
       if (link[0].linkinfo?.info_kind !== 'tun') {
         done.push(`left the interface ${name} alone: it is not a TUN device, so not Warren's`);
@@ -61,10 +74,33 @@ export class LinuxTunnelRecovery {
         const rules = (await this.#json<RuleEntry[]>(['ip', '-j', family, 'rule', 'show'])) ?? [];
         for (const rule of rules.filter((r) => isFullTunnelRule(r, table))) {
           const priority = rule.priority!;
-          await this.#runner.run(['ip', family, 'rule', 'del', 'priority', String(priority), 'not', 'fwmark', String(table), 'table', String(table)]);
+          await this.#runner.run([
+            'ip',
+            family,
+            'rule',
+            'del',
+            'priority',
+            String(priority),
+            'not',
+            'fwmark',
+            String(table),
+            'table',
+            String(table),
+          ]);
           done.push(`deleted the IPv${family[1]} rule ${priority}: not fwmark ${table} table ${table}`);
           if (rules.some((r) => isSuppressRule(r, priority - 1))) {
-            await this.#runner.run(['ip', family, 'rule', 'del', 'priority', String(priority - 1), 'table', 'main', 'suppress_prefixlength', '0']);
+            await this.#runner.run([
+              'ip',
+              family,
+              'rule',
+              'del',
+              'priority',
+              String(priority - 1),
+              'table',
+              'main',
+              'suppress_prefixlength',
+              '0',
+            ]);
             done.push(`deleted the IPv${family[1]} rule ${priority - 1}: table main suppress_prefixlength 0`);
           }
         }

@@ -21,7 +21,11 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const configurator = () => new ResolvConfFileDnsConfigurator({ path, backupPath });
-const exists = (file: string) => lstat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  lstat(file).then(
+    () => true,
+    () => false,
+  );
 
 describe('the resolv.conf method', () => {
   it('writes the tunnel servers and puts the original back byte for byte, mode included', async () => {
@@ -43,11 +47,15 @@ describe('the resolv.conf method', () => {
 
   it('puts back a symlink as the symlink, and an absent file as absent', async () => {
     await symlink('../run/somewhere/resolv.conf', path);
-    await (await configurator().apply('wt0', settings))();
+    await (
+      await configurator().apply('wt0', settings)
+    )();
     expect(await readlink(path)).toBe('../run/somewhere/resolv.conf');
 
     await rm(path);
-    await (await configurator().apply('wt0', settings))();
+    await (
+      await configurator().apply('wt0', settings)
+    )();
     expect(await exists(path)).toBe(false);
   });
 

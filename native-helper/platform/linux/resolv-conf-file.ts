@@ -72,7 +72,13 @@ export class ResolvConfFileDnsConfigurator implements DnsConfigurator {
     }
     const original = await readOriginal(this.#path);
     const content = Buffer.from(renderResolvConf(link, settings));
-    const backup: Backup = { format: 1, interface: link, path: this.#path, written: content.toString('base64'), original };
+    const backup: Backup = {
+      format: 1,
+      interface: link,
+      path: this.#path,
+      written: content.toString('base64'),
+      original,
+    };
     await mkdir(dirname(this.#backupPath), { recursive: true, mode: 0o700 });
     await writeFileAtomically(this.#backupPath, Buffer.from(JSON.stringify(backup) + '\n'), 0o600);
     try {
@@ -121,7 +127,9 @@ async function readBackup(backupPath: string): Promise<Backup | null> {
   try {
     backup = JSON.parse(text) as Backup;
   } catch {
-    throw new Error(`the DNS backup ${backupPath} is not readable JSON; restore /etc/resolv.conf by hand and remove it`);
+    throw new Error(
+      `the DNS backup ${backupPath} is not readable JSON; restore /etc/resolv.conf by hand and remove it`,
+    );
   }
   if (backup?.format !== 1 || typeof backup.written !== 'string' || typeof backup.original?.kind !== 'string') {
     throw new Error(`the DNS backup ${backupPath} is not one this version writes; restore by hand and remove it`);
@@ -140,7 +148,13 @@ async function readOriginal(path: string): Promise<Original> {
   if (stats.isSymbolicLink()) return { kind: 'symlink', target: await readlink(path) };
   if (!stats.isFile()) throw new Error(`${path} is neither a file nor a symlink; not touching it`);
   const content = await readFile(path);
-  return { kind: 'file', content: content.toString('base64'), mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
+  return {
+    kind: 'file',
+    content: content.toString('base64'),
+    mode: stats.mode & 0o7777,
+    uid: stats.uid,
+    gid: stats.gid,
+  };
 }
 
 /** The bytes of `path` when it is a regular file (not through a symlink), else null. */
@@ -233,6 +247,9 @@ async function isMountPoint(path: string): Promise<boolean> {
   }
   return mountInfo.split('\n').some((line) => {
     const field = line.split(' ')[4];
-    return field !== undefined && field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))) === path;
+    return (
+      field !== undefined &&
+      field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))) === path
+    );
   });
 }

@@ -16,12 +16,17 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./testing/netns-child.ts', import.meta.url));
 const REGISTER = join(ROOT, 'test/netns/register-ts.mjs');
 // A namespace's own resolv.conf, with bytes a text round trip would lose.
-const ORIGINAL = Buffer.concat([Buffer.from('# the namespace\'s own\r\nnameserver 192.0.2.53\noptions ndots:2'), Buffer.from([0xfe, 0x0a])]);
+const ORIGINAL = Buffer.concat([
+  Buffer.from("# the namespace's own\r\nnameserver 192.0.2.53\noptions ndots:2"),
+  Buffer.from([0xfe, 0x0a]),
+]);
 const SETTINGS = { servers: ['10.9.0.1', 'fd00::53'], search: ['example.com', 'corp.example'] };
 
 async function hostResolvConf(): Promise<string> {
   try {
-    return createHash('sha256').update(await readFile('/etc/resolv.conf')).digest('hex');
+    return createHash('sha256')
+      .update(await readFile('/etc/resolv.conf'))
+      .digest('hex');
   } catch {
     return 'absent';
   }
@@ -42,10 +47,11 @@ function nextLine(child: ChildProcess): Promise<string> {
       }
     };
     child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before a line; stderr: ${stderrOf.get(child) ?? ''}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`child exited (${code}) before a line; stderr: ${stderrOf.get(child) ?? ''}`)),
+    );
   });
 }
-
 
 describe.skipIf(!canCreateNamespaces)('the resolv.conf method on /etc/resolv.conf in a namespace', () => {
   let ns: TestNamespace;
@@ -56,11 +62,15 @@ describe.skipIf(!canCreateNamespaces)('the resolv.conf method on /etc/resolv.con
   const created: TestNamespace[] = [];
 
   function child(mode: string): ChildProcess {
-    const proc = spawn(IP, ['netns', 'exec', ns.name, process.execPath, '--import', REGISTER, CHILD, mode, ns.name, backupPath], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 20_000,
-    });
+    const proc = spawn(
+      IP,
+      ['netns', 'exec', ns.name, process.execPath, '--import', REGISTER, CHILD, mode, ns.name, backupPath],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        timeout: 20_000,
+      },
+    );
     stderrOf.set(proc, '');
     proc.stderr?.on('data', (chunk: Buffer) => stderrOf.set(proc, stderrOf.get(proc) + chunk.toString()));
     children.push(proc);

@@ -14,7 +14,10 @@ const peers = (...lists: string[][]) => lists.map((list) => ({ allowedIps: list.
 
 /** What wg-quick's pipeline makes of the same lines. */
 function sortLikeWgQuick(lines: string[]): string[] {
-  const out = execFileSync('sort', ['-nr', '-k', '2', '-t', '/'], { input: lines.join('\n') + '\n', env: { ...process.env, LC_ALL: 'C' } });
+  const out = execFileSync('sort', ['-nr', '-k', '2', '-t', '/'], {
+    input: lines.join('\n') + '\n',
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   return out.toString().trim().split('\n');
 }
 
@@ -39,7 +42,14 @@ describe('routeOrder', () => {
   it('puts the longest prefixes first and the default routes last', () => {
     const order = routeOrder(peers(['0.0.0.0/0', '10.0.0.0/8'], ['::/0', '10.20.0.0/16', 'fd00::/64', '10.9.0.5/32']));
     // By the number alone, so an IPv6 /64 comes before an IPv4 /32.
-    expect(order.map(prefixText)).toEqual(['fd00::/64', '10.9.0.5/32', '10.20.0.0/16', '10.0.0.0/8', '::/0', '0.0.0.0/0']);
+    expect(order.map(prefixText)).toEqual([
+      'fd00::/64',
+      '10.9.0.5/32',
+      '10.20.0.0/16',
+      '10.0.0.0/8',
+      '::/0',
+      '0.0.0.0/0',
+    ]);
   });
 
   it('orders exactly as `sort -nr -k 2 -t /`, ties included', () => {

@@ -14,10 +14,14 @@ describe('createCommandRunner', () => {
   });
 
   it('rejects with an error that names the command and carries its stderr', async () => {
-    const error: unknown = await runner.run(['sh', '-c', 'echo "RTNETLINK answers: File exists" >&2; exit 2']).catch((e) => e);
+    const error: unknown = await runner
+      .run(['sh', '-c', 'echo "RTNETLINK answers: File exists" >&2; exit 2'])
+      .catch((e) => e);
     expect(error).toBeInstanceOf(CommandError);
     const failure = error as CommandError;
-    expect(failure.message).toBe("`sh -c 'echo \"RTNETLINK answers: File exists\" >&2; exit 2'` failed with exit code 2: RTNETLINK answers: File exists");
+    expect(failure.message).toBe(
+      '`sh -c \'echo "RTNETLINK answers: File exists" >&2; exit 2\'` failed with exit code 2: RTNETLINK answers: File exists',
+    );
     expect(failure.exitCode).toBe(2);
     expect(failure.stderr).toBe('RTNETLINK answers: File exists\n');
     expect(failure.argv).toEqual(['sh', '-c', 'echo "RTNETLINK answers: File exists" >&2; exit 2']);
@@ -37,7 +41,9 @@ describe('createCommandRunner', () => {
   });
 
   it('quotes only what a shell would need quoted', () => {
-    expect(formatCommand(['ip', '-4', 'route', 'add', '10.0.0.0/8', 'dev', 'wg0'])).toBe('ip -4 route add 10.0.0.0/8 dev wg0');
+    expect(formatCommand(['ip', '-4', 'route', 'add', '10.0.0.0/8', 'dev', 'wg0'])).toBe(
+      'ip -4 route add 10.0.0.0/8 dev wg0',
+    );
     expect(formatCommand(['bash', '-c', "echo 'hi' there"])).toBe(`bash -c 'echo '\\''hi'\\'' there'`);
   });
 });
@@ -122,7 +128,9 @@ describe('a command that does not end by itself', () => {
 
   it('does not keep the caller waiting for a background child that holds its output open', async () => {
     const started = Date.now();
-    const output = await runner.run(['sh', '-c', `sleep 30 & echo $! > ${dir}/child; echo started`], { timeoutMs: 5000 });
+    const output = await runner.run(['sh', '-c', `sleep 30 & echo $! > ${dir}/child; echo started`], {
+      timeoutMs: 5000,
+    });
     leftovers.push(await pidIn('child'));
     expect(output.stdout).toBe('started\n');
     expect(Date.now() - started).toBeLessThan(2000);

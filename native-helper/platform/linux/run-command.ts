@@ -52,10 +52,17 @@ export class CommandError extends Error {
   readonly signal: string | null;
   readonly stderr: string;
 
-  constructor(argv: readonly string[], exitCode: number | null, signal: string | null, stderr: string, reason?: string) {
+  constructor(
+    argv: readonly string[],
+    exitCode: number | null,
+    signal: string | null,
+    stderr: string,
+    reason?: string,
+  ) {
     const how = reason ?? (exitCode !== null ? `failed with exit code ${exitCode}` : `was killed by ${signal}`);
     const text = stderr.trim();
-    const detail = text === '' ? '' : `: ${text.length > MESSAGE_STDERR_LIMIT ? text.slice(0, MESSAGE_STDERR_LIMIT) + '…' : text}`;
+    const detail =
+      text === '' ? '' : `: ${text.length > MESSAGE_STDERR_LIMIT ? text.slice(0, MESSAGE_STDERR_LIMIT) + '…' : text}`;
     super(`\`${formatCommand(argv)}\` ${how}${detail}`);
     this.name = 'CommandError';
     this.argv = argv;
@@ -67,7 +74,9 @@ export class CommandError extends Error {
 
 /** argv as one would type it into a shell, for messages. */
 export function formatCommand(argv: readonly string[]): string {
-  return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./~-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ');
+  return argv
+    .map((arg) => (/^[A-Za-z0-9_@%+=:,./~-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`))
+    .join(' ');
 }
 
 export interface CommandRunnerOptions {
@@ -135,7 +144,11 @@ function runCommand(
   return new Promise((resolve, reject) => {
     // detached: a process group (and session) of its own, so that a timeout can kill all of it, and so that a
     // terminal's Ctrl-C reaches only the helper, whose own handling decides what happens to a running hook.
-    const child = spawn(full[0], full.slice(1), { env, detached: true, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(full[0], full.slice(1), {
+      env,
+      detached: true,
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     const limit = options.outputLimitBytes ?? OUTPUT_LIMIT_BYTES;
     const stdout = new BoundedOutput(limit);
     const stderr = new BoundedOutput(limit);
@@ -175,7 +188,8 @@ function runCommand(
     child.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (!settle()) return;
-      const reason = error.code === 'ENOENT' ? 'could not be run: command not found' : `could not be run: ${error.message}`;
+      const reason =
+        error.code === 'ENOENT' ? 'could not be run: command not found' : `could not be run: ${error.message}`;
       reject(new CommandError(argv, null, null, '', reason));
     });
     child.on('exit', (code, signal) => {
@@ -195,7 +209,12 @@ function runCommand(
 }
 
 async function findExecutable(name: string, path: string): Promise<string | null> {
-  const candidates = isAbsolute(name) ? [name] : path.split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, name));
+  const candidates = isAbsolute(name)
+    ? [name]
+    : path
+        .split(delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => join(dir, name));
   for (const candidate of candidates) {
     try {
       await access(candidate, constants.X_OK);

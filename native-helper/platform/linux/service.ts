@@ -97,7 +97,10 @@ export class LinuxServiceManager implements ServiceManager {
     const paths = this.#paths;
     const done: string[] = [];
     if (await exists(paths.packagedUnitPath)) {
-      throw new ServiceError(`the Warren package is installed and runs the helper (${paths.packagedUnitPath}): nothing to install`, done);
+      throw new ServiceError(
+        `the Warren package is installed and runs the helper (${paths.packagedUnitPath}): nothing to install`,
+        done,
+      );
     }
     if (options.user !== undefined) await this.#checkUser(options.user, done);
     await this.#checkGroup(done);
@@ -129,24 +132,34 @@ export class LinuxServiceManager implements ServiceManager {
         await symlink(link, paths.commandLink);
       });
     }
-    await this.#step(done, `installed the polkit action ${POLICY_ACTION} for \`pkexec ${command}\` (${paths.policyPath})`, async () => {
-      await mkdir(dirname(paths.policyPath), { recursive: true });
-      await writeFile(paths.policyPath, policy, { mode: 0o644 });
-    });
+    await this.#step(
+      done,
+      `installed the polkit action ${POLICY_ACTION} for \`pkexec ${command}\` (${paths.policyPath})`,
+      async () => {
+        await mkdir(dirname(paths.policyPath), { recursive: true });
+        await writeFile(paths.policyPath, policy, { mode: 0o644 });
+      },
+    );
     if ((await this.#groupMembers()) === null) {
-      await this.#step(done, `created the system group ${this.#group}`, () => this.#run(['groupadd', '--system', this.#group]));
+      await this.#step(done, `created the system group ${this.#group}`, () =>
+        this.#run(['groupadd', '--system', this.#group]),
+      );
     }
     if (options.user !== undefined) {
       const members = (await this.#groupMembers()) ?? [];
       if (!members.includes(options.user)) {
-        await this.#step(done, `added ${options.user} to the group ${this.#group} (it applies from their next login)`, () =>
-          this.#run(['usermod', '-aG', this.#group, options.user!]),
+        await this.#step(
+          done,
+          `added ${options.user} to the group ${this.#group} (it applies from their next login)`,
+          () => this.#run(['usermod', '-aG', this.#group, options.user!]),
         );
       }
     }
     if (await this.#systemdRunning()) {
       await this.#step(done, 'reloaded systemd', () => this.#run(['systemctl', 'daemon-reload']));
-      await this.#step(done, `enabled ${UNIT_NAME} (it starts at boot)`, () => this.#run(['systemctl', 'enable', '--quiet', UNIT_NAME]));
+      await this.#step(done, `enabled ${UNIT_NAME} (it starts at boot)`, () =>
+        this.#run(['systemctl', 'enable', '--quiet', UNIT_NAME]),
+      );
       // restart: starts a stopped service, and puts a running one (an older copy) on the new files.
       await this.#step(done, `started ${UNIT_NAME}`, () => this.#run(['systemctl', 'restart', UNIT_NAME]));
     } else if ((await this.#runner.which('systemctl')) !== null) {
@@ -163,16 +176,24 @@ export class LinuxServiceManager implements ServiceManager {
     const paths = this.#paths;
     const done: string[] = [];
     if (await exists(paths.packagedUnitPath)) {
-      throw new ServiceError(`the Warren package owns the service (${paths.packagedUnitPath}): remove the package instead (sudo apt remove warren)`, done);
+      throw new ServiceError(
+        `the Warren package owns the service (${paths.packagedUnitPath}): remove the package instead (sudo apt remove warren)`,
+        done,
+      );
     }
     if (await exists(paths.unitPath)) {
       if (await this.#systemdRunning()) {
-        await this.#step(done, `stopped and disabled ${UNIT_NAME}`, () => this.#run(['systemctl', 'disable', '--now', '--quiet', UNIT_NAME]));
+        await this.#step(done, `stopped and disabled ${UNIT_NAME}`, () =>
+          this.#run(['systemctl', 'disable', '--now', '--quiet', UNIT_NAME]),
+        );
       } else if ((await this.#runner.which('systemctl')) !== null) {
-        await this.#step(done, `disabled ${UNIT_NAME}`, () => this.#run(['systemctl', 'disable', '--quiet', UNIT_NAME]));
+        await this.#step(done, `disabled ${UNIT_NAME}`, () =>
+          this.#run(['systemctl', 'disable', '--quiet', UNIT_NAME]),
+        );
       }
       await this.#step(done, `removed ${paths.unitPath}`, () => rm(paths.unitPath, { force: true }));
-      if (await this.#systemdRunning()) await this.#step(done, 'reloaded systemd', () => this.#run(['systemctl', 'daemon-reload']));
+      if (await this.#systemdRunning())
+        await this.#step(done, 'reloaded systemd', () => this.#run(['systemctl', 'daemon-reload']));
     }
     if ((await readlink(paths.commandLink).catch(() => null)) === join(paths.helperDirectory, COMMAND)) {
       await this.#step(done, `removed ${paths.commandLink}`, () => rm(paths.commandLink, { force: true }));
@@ -184,7 +205,9 @@ export class LinuxServiceManager implements ServiceManager {
       await this.#step(done, `removed ${paths.policyPath}`, () => rm(paths.policyPath, { force: true }));
     }
     if (await exists(paths.helperDirectory)) {
-      await this.#step(done, `removed ${paths.helperDirectory}`, () => rm(paths.helperDirectory, { recursive: true, force: true }));
+      await this.#step(done, `removed ${paths.helperDirectory}`, () =>
+        rm(paths.helperDirectory, { recursive: true, force: true }),
+      );
     }
     if (options.purge) {
       for (const directory of paths.dataDirectories) {
@@ -204,7 +227,11 @@ export class LinuxServiceManager implements ServiceManager {
 
   async status(): Promise<ServiceStatus> {
     const paths = this.#paths;
-    const unitPath = (await exists(paths.unitPath)) ? paths.unitPath : (await exists(paths.packagedUnitPath)) ? paths.packagedUnitPath : null;
+    const unitPath = (await exists(paths.unitPath))
+      ? paths.unitPath
+      : (await exists(paths.packagedUnitPath))
+        ? paths.packagedUnitPath
+        : null;
     let command: string | null = null;
     if (unitPath !== null) {
       const line = (await readFile(unitPath, 'utf8')).split('\n').find((l) => l.startsWith('ExecStart='));
@@ -270,7 +297,8 @@ export class LinuxServiceManager implements ServiceManager {
 
   async #checkUser(user: string, done: string[]): Promise<void> {
     if (!USER_NAME.test(user)) throw new ServiceError(`not a user name: ${JSON.stringify(user)}`, done);
-    if (user === 'root') throw new ServiceError('root may use the helper already: name the user who runs the app', done);
+    if (user === 'root')
+      throw new ServiceError('root may use the helper already: name the user who runs the app', done);
     try {
       await this.#run(['getent', 'passwd', user]);
     } catch {
@@ -319,7 +347,11 @@ export function relocateUnit(unit: string, directory: string): string {
   // Runtime flags may stand between the two (V8's, as --max-semi-space-size=1), none of them a path.
   const words = exec?.trim().slice('ExecStart='.length).split(/\s+/) ?? [];
   const flags = words.slice(1, -2);
-  if (words[0] !== binary || words.slice(-2).join(' ') !== script || !flags.every((flag) => /^--[a-z0-9-]+(=[0-9]+)?$/.test(flag))) {
+  if (
+    words[0] !== binary ||
+    words.slice(-2).join(' ') !== script ||
+    !flags.every((flag) => /^--[a-z0-9-]+(=[0-9]+)?$/.test(flag))
+  ) {
     throw new Error(`the shipped unit does not run ${binary} ${script}`);
   }
   return unit.replaceAll(`${PACKAGED_APP_DIRECTORY}/`, `${directory}/`);
@@ -335,7 +367,11 @@ export const POLICY_ACTION = 'app.warren.manage';
  */
 export function relocatePolicy(policy: string, command: string): string {
   const annotation = `<annotate key="${EXEC_PATH_KEY}">${PACKAGED_COMMAND}</annotate>`;
-  if (policy.split(annotation).length !== 2 || policy.split('<action ').length !== 2 || !policy.includes(`<action id="${POLICY_ACTION}">`)) {
+  if (
+    policy.split(annotation).length !== 2 ||
+    policy.split('<action ').length !== 2 ||
+    !policy.includes(`<action id="${POLICY_ACTION}">`)
+  ) {
     throw new Error(`the shipped polkit policy is not the one action ${POLICY_ACTION} for ${PACKAGED_COMMAND}`);
   }
   return policy.replace(annotation, `<annotate key="${EXEC_PATH_KEY}">${command}</annotate>`);

@@ -11,7 +11,13 @@ import { canCreateNamespaces, createNamespace, type TestNamespace } from '../../
 import type { TunnelUpOptions } from '../types.js';
 import { createLinuxPlatform, type LinuxPlatformOptions } from './index.js';
 import { createCommandRunner } from './run-command.js';
-import { addedRoutes, networkSnapshot, recordingRunner, tunnelConfig, type RouteEntry } from './testing/tunnel-fixtures.js';
+import {
+  addedRoutes,
+  networkSnapshot,
+  recordingRunner,
+  tunnelConfig,
+  type RouteEntry,
+} from './testing/tunnel-fixtures.js';
 
 const LINK = 'wt0';
 
@@ -57,7 +63,12 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
   it('sets addresses, the MTU and the link up, and down takes all of it back', async () => {
     const before = await networkSnapshot(ns);
     const handle = await up(tunnelConfig('Address = 10.9.0.2/24, fd00::2/64\nMTU = 1380', 'AllowedIPs = 10.9.0.0/24'));
-    const [entry] = await ns.ipJson<{ addr_info: { local: string; prefixlen: number }[] }[]>('address', 'show', 'dev', LINK);
+    const [entry] = await ns.ipJson<{ addr_info: { local: string; prefixlen: number }[] }[]>(
+      'address',
+      'show',
+      'dev',
+      LINK,
+    );
     expect(entry.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toEqual(['10.9.0.2/24', 'fd00::2/64']);
     expect(await link()).toMatchObject({ mtu: 1380, flags: expect.arrayContaining(['UP']) });
     expect(handle).toMatchObject({ name: LINK, mtu: 1380, fwmark: null, dnsMethod: null, warnings: [] });
@@ -107,7 +118,11 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
       'ip -4 route add 10.21.0.0/16 dev wt0',
       'ip -4 route add 10.20.0.0/16 dev wt0',
     ]);
-    expect(addedRoutes(await routes(4), LINK).sort()).toEqual(['10.20.0.0/16 main', '10.21.0.0/16 main', '10.21.1.0/24 main']);
+    expect(addedRoutes(await routes(4), LINK).sort()).toEqual([
+      '10.20.0.0/16 main',
+      '10.21.0.0/16 main',
+      '10.21.1.0/24 main',
+    ]);
     expect(addedRoutes(await routes(6), LINK)).toEqual(['fd10::/64 main']);
     await handle.down();
     expect(await networkSnapshot(ns)).toEqual(before);
@@ -115,7 +130,9 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
 
   it('adds no routes and no rules with Table = off, full tunnel or not', async () => {
     const before = await networkSnapshot(ns);
-    const handle = await up(tunnelConfig('Address = 10.9.0.2/24\nTable = off', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16'));
+    const handle = await up(
+      tunnelConfig('Address = 10.9.0.2/24\nTable = off', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16'),
+    );
     expect(addedRoutes(await routes(4), LINK)).toEqual([]);
     expect(addedRoutes(await routes(6), LINK)).toEqual([]);
     expect(await ns.ipJson('-4', 'rule', 'show')).toEqual(before.rules4);
@@ -126,7 +143,9 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
 
   it('puts every route, default ones included, into the table given, with no rules', async () => {
     const before = await networkSnapshot(ns);
-    const handle = await up(tunnelConfig('Address = 10.9.0.2/24\nTable = 1234', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16'));
+    const handle = await up(
+      tunnelConfig('Address = 10.9.0.2/24\nTable = 1234', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16'),
+    );
     expect(addedRoutes(await routes(4), LINK).sort()).toEqual(['10.20.0.0/16 1234', 'default 1234']);
     expect(addedRoutes(await routes(6), LINK)).toEqual(['default 1234']);
     expect(await ns.ipJson('-4', 'rule', 'show')).toEqual(before.rules4);
@@ -139,9 +158,12 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
   it('makes a full tunnel exactly as wg-quick: fwmark, rules, table, src_valid_mark, nft; down removes it', async () => {
     const before = await networkSnapshot(ns);
     const marks: { fwmark: number; commandsSoFar: number }[] = [];
-    const handle = await up(tunnelConfig('Address = 10.9.0.2/24, fd00::2/64', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16'), {
-      onFwmark: (fwmark) => void marks.push({ fwmark, commandsSoFar: log.length }),
-    });
+    const handle = await up(
+      tunnelConfig('Address = 10.9.0.2/24, fd00::2/64', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16'),
+      {
+        onFwmark: (fwmark) => void marks.push({ fwmark, commandsSoFar: log.length }),
+      },
+    );
     expect(handle.fwmark).toBe(51820);
     // The sockets are marked before any rule could route their packets into the tunnel.
     expect(marks).toHaveLength(1);
@@ -200,7 +222,8 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
     const config = tunnelConfig('Address = 10.9.0.2/24, fd00::2/64\nDNS = 10.64.0.1', 'AllowedIPs = 0.0.0.0/0, ::/0');
     const handle = await up(config, { excludePrivateIps: true });
     expect(handle.fwmark).toBe(51820);
-    const routeGet = async (...args: string[]) => (await ns.ipJson<{ dev: string; table?: string }[]>('route', 'get', ...args))[0];
+    const routeGet = async (...args: string[]) =>
+      (await ns.ipJson<{ dev: string; table?: string }[]>('route', 'get', ...args))[0];
     // Public addresses go into the tunnel by its table; private ones to the LAN; the private resolver into the
     // tunnel; the tunnel's own marked UDP to the LAN, as in any full tunnel.
     expect(await routeGet('8.8.8.8')).toMatchObject({ dev: LINK, table: '51820' });
@@ -216,7 +239,7 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
     expect(await networkSnapshot(ns)).toEqual(before);
   });
 
-  it("uses the FwMark as the table, or the first free table from 51820", async () => {
+  it('uses the FwMark as the table, or the first free table from 51820', async () => {
     let handle = await up(tunnelConfig('Address = 10.9.0.2/24\nFwMark = 0x1234', 'AllowedIPs = 0.0.0.0/0'));
     expect(handle.fwmark).toBe(0x1234);
     expect(commands(/rule add not fwmark/)).toEqual(['ip -4 rule add not fwmark 4660 table 4660']);
@@ -247,7 +270,9 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
     const ours = await ns.ipJson<Rule[]>('-4', 'rule', 'show');
     await ns.exec(['ip', '-4', 'rule', 'add', 'table', 'main', 'suppress_prefixlength', '0']);
     await ns.exec(['ip', '-4', 'rule', 'add', 'not', 'fwmark', '51820', 'table', '51820']);
-    const theirs = (await ns.ipJson<Rule[]>('-4', 'rule', 'show')).filter((rule) => !ours.some((r) => r.priority === rule.priority));
+    const theirs = (await ns.ipJson<Rule[]>('-4', 'rule', 'show')).filter(
+      (rule) => !ours.some((r) => r.priority === rule.priority),
+    );
     expect(theirs).toHaveLength(2);
 
     await handle.down();
@@ -258,8 +283,12 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
 
   it('undoes everything when a step fails, and reports the command with its stderr', async () => {
     const before = await networkSnapshot(ns);
-    const failure = up(tunnelConfig('Address = 10.9.0.2/24, fd00::2/64\nTable = nosuchtable', 'AllowedIPs = 10.20.0.0/16'));
-    await expect(failure).rejects.toThrow(/^`ip -4 route add 10\.20\.0\.0\/16 dev wt0 table nosuchtable` failed with exit code \d+: .*nosuchtable/);
+    const failure = up(
+      tunnelConfig('Address = 10.9.0.2/24, fd00::2/64\nTable = nosuchtable', 'AllowedIPs = 10.20.0.0/16'),
+    );
+    await expect(failure).rejects.toThrow(
+      /^`ip -4 route add 10\.20\.0\.0\/16 dev wt0 table nosuchtable` failed with exit code \d+: .*nosuchtable/,
+    );
     expect(await networkSnapshot(ns)).toEqual(before);
   });
 
@@ -267,7 +296,10 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
     const resolvConf = join(dir, `${ns.name}-resolv.conf`);
     await writeFile(resolvConf, 'nameserver 192.0.2.53\n');
     const before = await networkSnapshot(ns);
-    const config = tunnelConfig('Address = 10.9.0.2/24\nDNS = 10.9.0.1\nPostUp = echo broken >&2; false', 'AllowedIPs = 0.0.0.0/0');
+    const config = tunnelConfig(
+      'Address = 10.9.0.2/24\nDNS = 10.9.0.1\nPostUp = echo broken >&2; false',
+      'AllowedIPs = 0.0.0.0/0',
+    );
     await expect(up(config, { allowScripts: true })).rejects.toThrow(
       "PostUp hook `bash -c 'echo broken >&2; false'` failed with exit code 1: broken",
     );
@@ -318,7 +350,9 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
 
   it('still goes down cleanly when the link has gone first (the engine closed its TUN)', async () => {
     const before = await networkSnapshot(ns);
-    const handle = await up(tunnelConfig('Address = 10.9.0.2/24, fd00::2/64', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16'));
+    const handle = await up(
+      tunnelConfig('Address = 10.9.0.2/24, fd00::2/64', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16'),
+    );
     await ns.exec(['ip', 'link', 'del', LINK]);
     await handle.down();
     const after = await networkSnapshot(ns);
@@ -344,14 +378,21 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
     const bin = join(dir, `${ns.name}-bin`);
     const record = join(dir, `${ns.name}-resolvconf`);
     await mkdir(bin);
-    await writeFile(join(bin, 'resolvconf'), `#!/bin/sh\necho "resolvconf $*" >> '${record}'\n[ "$1" = -a ] && cat >> '${record}'\nexit 0\n`, {
-      mode: 0o755,
-    });
+    await writeFile(
+      join(bin, 'resolvconf'),
+      `#!/bin/sh\necho "resolvconf $*" >> '${record}'\n[ "$1" = -a ] && cat >> '${record}'\nexit 0\n`,
+      {
+        mode: 0o755,
+      },
+    );
     const tunnels = platform({
       env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
       dns: { method: 'resolvconf', resolvconf: { interfaceOrderPath: join(dir, 'no-interface-order') } },
     }).tunnels;
-    const handle = await tunnels.up(LINK, tunnelConfig('Address = 10.9.0.2/24\nDNS = 10.9.0.1, example.com', 'AllowedIPs = 10.20.0.0/16'));
+    const handle = await tunnels.up(
+      LINK,
+      tunnelConfig('Address = 10.9.0.2/24\nDNS = 10.9.0.1, example.com', 'AllowedIPs = 10.20.0.0/16'),
+    );
     expect(handle.dnsMethod).toBe('resolvconf');
     expect(commands(/^ip link set mtu|^resolvconf|route add/)).toEqual([
       'ip link set mtu 1420 up dev wt0',

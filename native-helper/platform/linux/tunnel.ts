@@ -52,7 +52,9 @@ export function skippedHookWarnings(iface: InterfaceConfig): string[] {
 
 /** The endpoints wg-quick would measure the path MTU towards: those written as IP addresses. */
 export function literalEndpoints(config: TunnelConfig): string[] {
-  return config.peers.flatMap((peer) => (peer.endpoint !== undefined && parseIpAddress(peer.endpoint.host).ok ? [peer.endpoint.host] : []));
+  return config.peers.flatMap((peer) =>
+    peer.endpoint !== undefined && parseIpAddress(peer.endpoint.host).ok ? [peer.endpoint.host] : [],
+  );
 }
 
 export class LinuxTunnelConfigurator implements TunnelConfigurator {
@@ -106,7 +108,9 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
             }
             // Exclude private IPs: the table routes the public networks, the rest falls through to main.
             const routes =
-              prefix.family === 4 && options.excludePrivateIps === true ? excludePrivateIps([prefix], { dnsServers: iface.dns }) : undefined;
+              prefix.family === 4 && options.excludePrivateIps === true
+                ? excludePrivateIps([prefix], { dnsServers: iface.dns })
+                : undefined;
             stack.push(await network.addDefaultRoute(name, prefix.family, fullTunnelTable, routes));
             if (prefix.family === 4) await network.enableSrcValidMark();
             stack.push(await firewall.protectFullTunnel(name, prefix.family, fullTunnelTable));

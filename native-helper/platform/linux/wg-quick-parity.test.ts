@@ -29,7 +29,10 @@ const linkNames = () => {
   const n = links++;
   return { theirs: `a${process.pid}-${n}`, ours: `b${process.pid}-${n}` };
 };
-const USERSPACE = { WG_QUICK_USERSPACE_IMPLEMENTATION: 'wireguard-go', WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' };
+const USERSPACE = {
+  WG_QUICK_USERSPACE_IMPLEMENTATION: 'wireguard-go',
+  WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1',
+};
 
 const BASE = `[Interface]
 PrivateKey = zamsynWmDjLflUM0XwPWkJ8bxDhS41QIRAqzXLOc/nw=
@@ -75,7 +78,11 @@ describe.skipIf(!available)('parity with wg-quick', () => {
   }
 
   const scenarios: [string, string, string][] = [
-    ['a full tunnel with split routes', 'Address = 10.9.0.2/24, fd00::2/64\nMTU = 1380', 'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16, 10.9.0.5/32, fd10::/64'],
+    [
+      'a full tunnel with split routes',
+      'Address = 10.9.0.2/24, fd00::2/64\nMTU = 1380',
+      'AllowedIPs = 0.0.0.0/0, ::/0, 10.20.0.0/16, 10.9.0.5/32, fd10::/64',
+    ],
     ['an IPv4-only full tunnel, automatic MTU', 'Address = 10.9.0.2/32', 'AllowedIPs = 0.0.0.0/0, 192.168.7.0/24'],
     ['a FwMark', 'Address = 10.9.0.2/24\nFwMark = 0x1234', 'AllowedIPs = 0.0.0.0/0, ::/0'],
     ['Table = 1234', 'Address = 10.9.0.2/24\nTable = 1234', 'AllowedIPs = 0.0.0.0/0, 10.20.0.0/16'],

@@ -3,11 +3,16 @@ import type { AppState } from '../../../shared/bridge/types.js';
 import { deferred, fakeApi } from '../testing/fake-api.js';
 import { Session } from './session.svelte.js';
 
-const connected = (tunnels: AppState['tunnels'] = []): AppState => ({ connection: { kind: 'connected', helperVersion: '1' }, tunnels });
+const connected = (tunnels: AppState['tunnels'] = []): AppState => ({
+  connection: { kind: 'connected', helperVersion: '1' },
+  tunnels,
+});
 
 describe('Session', () => {
   it('takes getState, then every state event', async () => {
-    const api = fakeApi({ getState: async () => connected([{ name: 'home', phase: 'off', stored: true, canChange: true }]) });
+    const api = fakeApi({
+      getState: async () => connected([{ name: 'home', phase: 'off', stored: true, canChange: true }]),
+    });
     const session = new Session(api);
     session.start();
     expect(session.loaded).toBe(false);

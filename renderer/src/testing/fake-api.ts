@@ -22,21 +22,57 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
   const base: WarrenApi = {
     getState: async () => ({ connection: { kind: 'connected', helperVersion: '0.1.0' }, tunnels: [] }),
     setTunnel: async () => {},
-    importFiles: async (files) => files.map((f) => ({ filename: f.filename, ok: true, name: f.name ?? f.filename.replace(/\.conf$/, ''), errors: [], warnings: [] })),
-    importArchives: async (archives) => archives.map((a) => ({ filename: a.filename, ok: false, errors: [`${a.filename}: has no .conf file inside`], warnings: [] })),
+    importFiles: async (files) =>
+      files.map((f) => ({
+        filename: f.filename,
+        ok: true,
+        name: f.name ?? f.filename.replace(/\.conf$/, ''),
+        errors: [],
+        warnings: [],
+      })),
+    importArchives: async (archives) =>
+      archives.map((a) => ({
+        filename: a.filename,
+        ok: false,
+        errors: [`${a.filename}: has no .conf file inside`],
+        warnings: [],
+      })),
     importWithDialog: async () => [],
     exportAll: async () => null,
-    getPreferences: async () => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true }),
-    setPreferences: async (p) => ({ startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true, ...p }),
+    getPreferences: async () => ({
+      startAtLogin: false,
+      notifyOnConnect: true,
+      notifyOnDisconnect: true,
+      notifyOnFailure: true,
+    }),
+    setPreferences: async (p) => ({
+      startAtLogin: false,
+      notifyOnConnect: true,
+      notifyOnDisconnect: true,
+      notifyOnFailure: true,
+      ...p,
+    }),
     reconnect: async () => {},
     quit: async () => {},
     getTunnel: async (name) => ({
       name,
       text: '[Interface]\nPrivateKey = (hidden)\nAddress = 10.0.0.2/32\n',
       publicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
-      settings: { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false },
+      settings: {
+        startWithSystem: false,
+        blockUntunneled: false,
+        allowBridges: false,
+        allowScripts: false,
+        excludePrivateIps: false,
+      },
     }),
-    getTunnelSettings: async () => ({ startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false }),
+    getTunnelSettings: async () => ({
+      startWithSystem: false,
+      blockUntunneled: false,
+      allowBridges: false,
+      allowScripts: false,
+      excludePrivateIps: false,
+    }),
     getTunnelDetails: async (name) => ({
       name,
       publicKey: null,
@@ -76,7 +112,10 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
   const merged: WarrenApi = { ...base, ...overrides };
   // Every call is recorded; the event subscriptions are not calls.
   const recorded = Object.fromEntries(
-    Object.entries(merged).map(([name, fn]) => [name, name.startsWith('on') ? fn : record(name, fn as (...args: unknown[]) => Promise<unknown>)]),
+    Object.entries(merged).map(([name, fn]) => [
+      name,
+      name.startsWith('on') ? fn : record(name, fn as (...args: unknown[]) => Promise<unknown>),
+    ]),
   ) as unknown as WarrenApi;
   return {
     ...recorded,

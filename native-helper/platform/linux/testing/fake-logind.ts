@@ -146,7 +146,8 @@ export class FakeLogind {
   }
 
   #handle(message: Message): boolean {
-    if (message.interface !== LOGIND_MANAGER || message.path !== LOGIND_PATH || message.member !== 'Inhibit') return false;
+    if (message.interface !== LOGIND_MANAGER || message.path !== LOGIND_PATH || message.member !== 'Inhibit')
+      return false;
     const [what, who, why, mode] = message.body as string[];
     this.lastCaller = message.sender;
     const path = join(this.#directory, `${this.locks.length + 1}.ref`);

@@ -5,6 +5,12 @@
 import { createLinuxPlatform } from '../index.js';
 
 const link = process.argv[2];
-await createLinuxPlatform().killSwitch.apply(link, { fwmark: 51820, endpoints: [], allowLan: false, allowBridges: false, dnsServers: [] });
+await createLinuxPlatform().killSwitch.apply(link, {
+  fwmark: 51820,
+  endpoints: [],
+  allowLan: false,
+  allowBridges: false,
+  dnsServers: [],
+});
 process.stdout.write('applied\n');
 setInterval(() => {}, 60_000);

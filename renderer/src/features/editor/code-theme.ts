@@ -23,9 +23,22 @@ export const codeTheme = EditorView.theme({
   '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)', color: 'var(--text)' },
   // Room for three digits (CodeMirror's gutter elements are border-box), so the text does not shift at line 10.
   '.cm-lineNumbers .cm-gutterElement': { minWidth: 'calc(3ch + 14px)', padding: '0 6px 0 8px' },
-  '.cm-lineNumbers .cm-gutterElement.cm-line-error': { backgroundColor: 'var(--bad)', color: 'var(--accent-text)', fontWeight: '600' },
-  '.cm-lineNumbers .cm-gutterElement.cm-line-warning': { backgroundColor: 'var(--warn-bg)', color: 'var(--text)', fontWeight: '600' },
-  '.cm-tooltip': { backgroundColor: 'var(--surface)', color: 'var(--text)', border: '1px solid var(--border)', borderRadius: '4px' },
+  '.cm-lineNumbers .cm-gutterElement.cm-line-error': {
+    backgroundColor: 'var(--bad)',
+    color: 'var(--accent-text)',
+    fontWeight: '600',
+  },
+  '.cm-lineNumbers .cm-gutterElement.cm-line-warning': {
+    backgroundColor: 'var(--warn-bg)',
+    color: 'var(--text)',
+    fontWeight: '600',
+  },
+  '.cm-tooltip': {
+    backgroundColor: 'var(--surface)',
+    color: 'var(--text)',
+    border: '1px solid var(--border)',
+    borderRadius: '4px',
+  },
   '.cm-diagnostic': { padding: '4px 8px' },
   '.cm-diagnostic-error': { borderLeftColor: 'var(--bad)' },
   '.cm-diagnostic-warning': { borderLeftColor: 'var(--wait)' },
@@ -33,9 +46,17 @@ export const codeTheme = EditorView.theme({
   '.cm-panels': { backgroundColor: 'var(--surface-2)', color: 'var(--text)' },
   '.cm-panels.cm-panels-top': { borderBottom: '1px solid var(--border)' },
   '.cm-textfield': { backgroundColor: 'var(--surface)', color: 'var(--text)', border: '1px solid var(--border)' },
-  '.cm-button': { backgroundImage: 'none', backgroundColor: 'var(--surface)', color: 'var(--text)', border: '1px solid var(--border)' },
+  '.cm-button': {
+    backgroundImage: 'none',
+    backgroundColor: 'var(--surface)',
+    color: 'var(--text)',
+    border: '1px solid var(--border)',
+  },
   '.cm-tooltip-autocomplete > ul > li': { padding: '2px 8px' },
-  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-text)' },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': {
+    backgroundColor: 'var(--accent)',
+    color: 'var(--accent-text)',
+  },
   '.cm-completionDetail': { color: 'inherit', opacity: '0.8', marginLeft: '1em' },
   '.cm-searchMatch': { backgroundColor: 'var(--warn-bg)', outline: '1px solid var(--wait)' },
 });

@@ -111,7 +111,12 @@ export class CodeView {
     let start = 0;
     while (start < old.length && start < text.length && old[start] === text[start]) start++;
     let end = 0;
-    while (end < old.length - start && end < text.length - start && old[old.length - 1 - end] === text[text.length - 1 - end]) end++;
+    while (
+      end < old.length - start &&
+      end < text.length - start &&
+      old[old.length - 1 - end] === text[text.length - 1 - end]
+    )
+      end++;
     this.view.dispatch({
       changes: { from: start, to: old.length - end, insert: text.slice(start, text.length - end) },
       annotations: fromOwner.of(true),
@@ -147,7 +152,8 @@ export class CodeView {
  * CodeMirror redraws the line anyway. Composition (IME) input is left to CodeMirror.
  */
 function typedOverSelection(event: InputEvent, view: EditorView): boolean {
-  if (event.inputType !== 'insertText' || event.data === null || view.state.selection.ranges.every((r) => r.empty)) return false;
+  if (event.inputType !== 'insertText' || event.data === null || view.state.selection.ranges.every((r) => r.empty))
+    return false;
   event.preventDefault();
   view.dispatch(view.state.replaceSelection(event.data), { userEvent: 'input.type', scrollIntoView: true });
   return true;

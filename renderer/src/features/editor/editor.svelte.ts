@@ -70,23 +70,31 @@ export class Editor {
     ),
   );
   /** The helper's refusal of the last save, while the text is the one it refused. */
-  saveProblems: Problem[] = $derived(this.#refusal !== null && this.#refusal.text === this.text ? this.#refusal.problems : []);
+  saveProblems: Problem[] = $derived(
+    this.#refusal !== null && this.#refusal.text === this.text ? this.#refusal.problems : [],
+  );
   /** Everything shown at the lines and in the list: the helper's answer first, then the parser's (none while
    * there is no tunnel's text to judge: opening, or failed to open). */
-  findings: Problem[] = $derived(this.loading || this.loadError !== null ? [] : [...this.saveProblems, ...this.diagnostics]);
+  findings: Problem[] = $derived(
+    this.loading || this.loadError !== null ? [] : [...this.saveProblems, ...this.diagnostics],
+  );
   errorCount = $derived(this.findings.filter((f) => f.severity === 'error').length);
   warningCount = $derived(this.findings.length - this.errorCount);
 
   nameError: string | null = $derived(this.mode === 'new' ? tunnelNameProblem(this.name) : null);
   dirty = $derived(this.text !== this.#baseline.text || this.name !== this.#baseline.name);
-  canSave = $derived(this.result.ok && this.nameError === null && !this.saving && !this.loading && this.loadError === null);
+  canSave = $derived(
+    this.result.ok && this.nameError === null && !this.saving && !this.loading && this.loadError === null,
+  );
 
   /** The first PrivateKey value, alone so the key below is derived again only when it changes. */
   #privateKey: string | null = $derived(this.judgement.privateKeys[0] ?? null);
   key: KeyState = $derived.by(() => {
     const value = this.#privateKey;
-    if (value === null) return this.mode === 'new' && this.judgement.keyMadeOnSave ? { kind: 'made-on-save' } : { kind: 'none' };
-    if (isPlaceholder(value)) return this.mode === 'edit' ? { kind: 'stored', publicKey: this.storedPublicKey } : { kind: 'none' };
+    if (value === null)
+      return this.mode === 'new' && this.judgement.keyMadeOnSave ? { kind: 'made-on-save' } : { kind: 'none' };
+    if (isPlaceholder(value))
+      return this.mode === 'edit' ? { kind: 'stored', publicKey: this.storedPublicKey } : { kind: 'none' };
     const publicKey = publicKeyOf(value);
     return publicKey === null ? { kind: 'none' } : { kind: 'written', publicKey, replacesStored: this.mode === 'edit' };
   });
@@ -155,7 +163,8 @@ export class Editor {
     this.#refusal = null;
     this.saved = null;
     try {
-      const outcome = mode === 'new' ? await this.#api.createTunnel(name, text) : await this.#api.updateTunnel(name, text);
+      const outcome =
+        mode === 'new' ? await this.#api.createTunnel(name, text) : await this.#api.updateTunnel(name, text);
       if (this.generation !== generation) {
         // Another tunnel was opened meanwhile: the answer is about a text no longer in the editor.
         if (outcome.ok) this.saved = outcome.name;

@@ -18,7 +18,13 @@ function stored(name: string, text = HIDDEN): EditableTunnel {
     name,
     text,
     publicKey: STORED_PUBLIC,
-    settings: { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false },
+    settings: {
+      startWithSystem: false,
+      blockUntunneled: false,
+      allowBridges: false,
+      allowScripts: false,
+      excludePrivateIps: false,
+    },
   };
 }
 
@@ -44,7 +50,9 @@ describe('Editor, a new tunnel', () => {
     const editor = new Editor(fakeApi());
     editor.openNew(VALID.replace('AllowedIPs = 10.7.0.0/24', 'AllowedIPs = 0.0.0.0/0'));
     expect(editor.result.ok).toBe(true);
-    expect(editor.findings).toEqual([expect.objectContaining({ severity: 'warning', line: 7, message: expect.stringContaining('::/0') })]);
+    expect(editor.findings).toEqual([
+      expect.objectContaining({ severity: 'warning', line: 7, message: expect.stringContaining('::/0') }),
+    ]);
     expect(editor.warningCount).toBe(1);
   });
 
@@ -88,12 +96,19 @@ describe('Editor, a new tunnel', () => {
   });
 
   it("shows the helper's refusal at its line, moved back over the key line the helper inserted, until the text changes", async () => {
-    const api = fakeApi({ createTunnel: async () => ({ ok: false, errors: ['office.conf:6: AllowedIPs overlaps the route of tunnel home'] }) });
+    const api = fakeApi({
+      createTunnel: async () => ({
+        ok: false,
+        errors: ['office.conf:6: AllowedIPs overlaps the route of tunnel home'],
+      }),
+    });
     const editor = new Editor(api);
     editor.openNew(KEYLESS);
     editor.name = 'office';
     expect(await editor.save()).toBe(false);
-    expect(editor.saveProblems).toEqual([{ severity: 'error', line: 5, message: 'AllowedIPs overlaps the route of tunnel home' }]);
+    expect(editor.saveProblems).toEqual([
+      { severity: 'error', line: 5, message: 'AllowedIPs overlaps the route of tunnel home' },
+    ]);
     expect(editor.findings[0]).toEqual(editor.saveProblems[0]);
     expect(editor.mode).toBe('new');
     editor.text += '\n';
@@ -112,7 +127,9 @@ describe('Editor, a new tunnel', () => {
     expect(await editor.save()).toBe(false);
     expect(editor.saveProblems).toEqual([{ severity: 'error', message: 'the helper is not running' }]);
     expect(editor.saving).toBe(false);
-    const refusing = new Editor(fakeApi({ createTunnel: async () => ({ ok: false, errors: ['home: a tunnel named home already exists'] }) }));
+    const refusing = new Editor(
+      fakeApi({ createTunnel: async () => ({ ok: false, errors: ['home: a tunnel named home already exists'] }) }),
+    );
     refusing.openNew(VALID);
     refusing.name = 'home';
     expect(await refusing.save()).toBe(false);
@@ -144,7 +161,14 @@ describe('Editor, a stored tunnel', () => {
     const editor = new Editor(api);
     expect(await editor.openExisting('home')).toBe(true);
     expect(api.calls.filter((c) => c.name === 'getTunnel').map((c) => c.args)).toEqual([['home']]);
-    expect(editor).toMatchObject({ mode: 'edit', name: 'home', text: HIDDEN, dirty: false, loading: false, nameError: null });
+    expect(editor).toMatchObject({
+      mode: 'edit',
+      name: 'home',
+      text: HIDDEN,
+      dirty: false,
+      loading: false,
+      nameError: null,
+    });
     expect(editor.result.ok).toBe(true);
     expect(editor.key).toEqual({ kind: 'stored', publicKey: STORED_PUBLIC });
     editor.text = HIDDEN.replace('Endpoint = 192.0.2.1:51820', 'Endpoint = 192.0.2.7:51820');
@@ -169,18 +193,26 @@ describe('Editor, a stored tunnel', () => {
   it("shows the helper's refusal of an update at the line it names", async () => {
     const api = fakeApi({
       getTunnel: async (name) => stored(name),
-      updateTunnel: async () => ({ ok: false, errors: ['home.conf:7: AllowedIPs 10.7.0.0/24 is routed by tunnel work'] }),
+      updateTunnel: async () => ({
+        ok: false,
+        errors: ['home.conf:7: AllowedIPs 10.7.0.0/24 is routed by tunnel work'],
+      }),
     });
     const editor = new Editor(api);
     await editor.openExisting('home');
     expect(await editor.save()).toBe(false);
-    expect(editor.saveProblems).toEqual([{ severity: 'error', line: 7, message: 'AllowedIPs 10.7.0.0/24 is routed by tunnel work' }]);
+    expect(editor.saveProblems).toEqual([
+      { severity: 'error', line: 7, message: 'AllowedIPs 10.7.0.0/24 is routed by tunnel work' },
+    ]);
   });
 
   it('keeps what was opened last when an earlier open or save answers late', async () => {
     const home = deferred<EditableTunnel>();
     const update = deferred<SaveOutcome>();
-    const api = fakeApi({ getTunnel: (name) => (name === 'home' ? home.promise : Promise.resolve(stored(name, VALID))), updateTunnel: () => update.promise });
+    const api = fakeApi({
+      getTunnel: (name) => (name === 'home' ? home.promise : Promise.resolve(stored(name, VALID))),
+      updateTunnel: () => update.promise,
+    });
     const editor = new Editor(api);
     const slow = editor.openExisting('home');
     expect(editor.loading).toBe(true);

@@ -30,14 +30,17 @@ describe('judgeText', () => {
     if (!broken.ok) expect(broken.errors.map((e) => [e.line, e.message.includes('MTU')])).toEqual([[4, true]]);
     // A finding about the section itself stays on its header.
     const lonely = judgeText('[Interface]\nAddress = 10.0.0.2/32\n', 'new');
-    expect(lonely.result.warnings).toEqual([expect.objectContaining({ line: 1, message: expect.stringContaining('no [Peer]') })]);
+    expect(lonely.result.warnings).toEqual([
+      expect.objectContaining({ line: 1, message: expect.stringContaining('no [Peer]') }),
+    ]);
   });
 
   it('says a new text has no [Interface] where it has none, rather than making one up', () => {
     const judged = judgeText(PEERS, 'new');
     expect(judged.keyMadeOnSave).toBe(false);
     expect(judged.result.ok).toBe(false);
-    if (!judged.result.ok) expect(judged.result.errors[0]).toMatchObject({ line: 1, message: expect.stringContaining('no [Interface]') });
+    if (!judged.result.ok)
+      expect(judged.result.errors[0]).toMatchObject({ line: 1, message: expect.stringContaining('no [Interface]') });
   });
 
   it('takes the placeholder for the stored key when editing, and for what it is in a new tunnel', () => {

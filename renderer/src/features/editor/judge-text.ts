@@ -64,7 +64,8 @@ export function textLineOf(line: number, judgement: Judgement): number {
 
 export function judgeText(text: string, mode: EditorMode): Judgement {
   const { header, privateKeys } = interfaceFacts(text);
-  if (mode === 'edit') return { result: parseConfig(withStandInKey(text)), privateKeys, keyMadeOnSave: false, insertedAfter: null };
+  if (mode === 'edit')
+    return { result: parseConfig(withStandInKey(text)), privateKeys, keyMadeOnSave: false, insertedAfter: null };
   if (privateKeys.length > 0 || header === null) {
     // A placeholder in a new tunnel has no stored key behind it: the parser says so at its line.
     return { result: parseConfig(text), privateKeys, keyMadeOnSave: false, insertedAfter: null };
@@ -73,7 +74,9 @@ export function judgeText(text: string, mode: EditorMode): Judgement {
   if (!inserted.ok) return { result: parseConfig(text), privateKeys, keyMadeOnSave: false, insertedAfter: null };
   const result = parseConfig(inserted.text);
   const warnings = withoutInsertedLine(result.warnings, header);
-  const moved: ParseResult = result.ok ? { ...result, warnings } : { ok: false, errors: withoutInsertedLine(result.errors, header), warnings };
+  const moved: ParseResult = result.ok
+    ? { ...result, warnings }
+    : { ok: false, errors: withoutInsertedLine(result.errors, header), warnings };
   return { result: moved, privateKeys, keyMadeOnSave: true, insertedAfter: header };
 }
 

@@ -40,7 +40,9 @@ describe('key pairs', () => {
 
 describe('withPrivateKey', () => {
   it('puts the key first in [Interface] when there is none', () => {
-    expect(withPrivateKey('# mine\n[Interface]\nAddress = 10.0.0.2/32\n', KEY)).toBe(`# mine\n[Interface]\nPrivateKey = ${KEY}\nAddress = 10.0.0.2/32\n`);
+    expect(withPrivateKey('# mine\n[Interface]\nAddress = 10.0.0.2/32\n', KEY)).toBe(
+      `# mine\n[Interface]\nPrivateKey = ${KEY}\nAddress = 10.0.0.2/32\n`,
+    );
     expect(withPrivateKey('', KEY)).toBe(`[Interface]\nPrivateKey = ${KEY}\n`);
   });
 

@@ -4,7 +4,13 @@
  * them: 32 random bytes from the platform's CSPRNG, clamped for X25519.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
-import { decodeKey, encodeKey, hidePrivateKey, insertPrivateKey, restorePrivateKey } from '../../../../shared/config/index.js';
+import {
+  decodeKey,
+  encodeKey,
+  hidePrivateKey,
+  insertPrivateKey,
+  restorePrivateKey,
+} from '../../../../shared/config/index.js';
 
 export interface Keypair {
   privateKey: string;
@@ -12,7 +18,9 @@ export interface Keypair {
 }
 
 /** `random(n)`: n bytes from a CSPRNG; tests pass fixed bytes. */
-export function generateKeypair(random: (length: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): Keypair {
+export function generateKeypair(
+  random: (length: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n)),
+): Keypair {
   const secret = random(32);
   secret[0] &= 248;
   secret[31] = (secret[31] & 127) | 64;

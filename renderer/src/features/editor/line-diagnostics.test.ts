@@ -10,7 +10,8 @@ const TEXT = '[Interface]\n  Address = 10.0.0.300/32  \n\nMTU = 1\n';
 function marked(state: EditorState): Record<number, string> {
   const out: Record<number, string> = {};
   for (const set of state.facet(gutterLineClass)) {
-    for (const cursor = set.iter(); cursor.value !== null; cursor.next()) out[state.doc.lineAt(cursor.from).number] = cursor.value.elementClass;
+    for (const cursor = set.iter(); cursor.value !== null; cursor.next())
+      out[state.doc.lineAt(cursor.from).number] = cursor.value.elementClass;
   }
   return out;
 }

@@ -17,9 +17,26 @@ describe('wg-quick completion', () => {
     const text = '[Interface]\nPrivateKey = x\nAddress = 10.0.0.2/32\nM|\n\n[Peer]\nEndpoint = e:1\n';
     expect(complete(text)).toEqual({
       from: text.indexOf('M|'),
-      labels: ['ListenPort', 'FwMark', 'Address', 'DNS', 'MTU', 'Table', 'PreUp', 'PostUp', 'PreDown', 'PostDown', 'SaveConfig'],
+      labels: [
+        'ListenPort',
+        'FwMark',
+        'Address',
+        'DNS',
+        'MTU',
+        'Table',
+        'PreUp',
+        'PostUp',
+        'PreDown',
+        'PostDown',
+        'SaveConfig',
+      ],
     });
-    expect(complete('[Peer]\nEndpoint = e:1\n  A|')?.labels).toEqual(['PublicKey', 'PresharedKey', 'AllowedIPs', 'PersistentKeepalive']);
+    expect(complete('[Peer]\nEndpoint = e:1\n  A|')?.labels).toEqual([
+      'PublicKey',
+      'PresharedKey',
+      'AllowedIPs',
+      'PersistentKeepalive',
+    ]);
   });
 
   it('offers section headers after `[`, and nothing in values, comments or outside a section', () => {

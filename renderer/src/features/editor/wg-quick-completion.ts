@@ -5,7 +5,14 @@
  */
 import type { Completion, CompletionContext, CompletionResult } from '@codemirror/autocomplete';
 import type { EditorState } from '@codemirror/state';
-import { INTERFACE_KEYS, PEER_KEYS, REPEATABLE, SECTIONS, canonicalKey, type SectionName } from '../../../../shared/config/schema.js';
+import {
+  INTERFACE_KEYS,
+  PEER_KEYS,
+  REPEATABLE,
+  SECTIONS,
+  canonicalKey,
+  type SectionName,
+} from '../../../../shared/config/schema.js';
 
 const SECTION_LINE = /^\s*\[([^\]#]*)\]/;
 const ENTRY_KEY = /^\s*([^=#\s][^=#]*?)\s*=/;

@@ -56,9 +56,15 @@ export class Importer {
       const texts = await Promise.all(confs.map((f) => f.text()));
       const sent: ImportFile[] = confs.map((f, i) => ({ filename: f.name, text: texts[i] }));
       const outcomes = sent.length ? await this.#api.importFiles(sent) : [];
-      const archives = await Promise.all(fitting.map(async (f) => ({ filename: f.name, data: new Uint8Array(await f.arrayBuffer()) })));
+      const archives = await Promise.all(
+        fitting.map(async (f) => ({ filename: f.name, data: new Uint8Array(await f.arrayBuffer()) })),
+      );
       const unpacked: ImportOutcome[] = archives.length ? await this.#api.importArchives(archives) : [];
-      const refused = (f: DroppedFile, message: string): OutcomeView => ({ filename: f.name, ok: false, problems: [{ severity: 'error', message }] });
+      const refused = (f: DroppedFile, message: string): OutcomeView => ({
+        filename: f.name,
+        ok: false,
+        problems: [{ severity: 'error', message }],
+      });
       return [
         ...outcomes.map((o, i) => outcomeView(o, sent.find((s) => s.filename === o.filename)?.text ?? texts[i])),
         ...unpacked.map((o) => outcomeView(o)),

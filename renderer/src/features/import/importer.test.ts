@@ -19,7 +19,10 @@ describe('splitDiagnostic', () => {
   });
 
   it('puts the line text beside each problem, in line order', () => {
-    const view = outcomeView({ filename: 'x.conf', ok: false, errors: ['x.conf:2: no', 'x.conf:1: first'], warnings: [] }, 'one\ntwo\n');
+    const view = outcomeView(
+      { filename: 'x.conf', ok: false, errors: ['x.conf:2: no', 'x.conf:1: first'], warnings: [] },
+      'one\ntwo\n',
+    );
     expect(view.problems).toEqual([
       { severity: 'error', line: 1, message: 'first', source: 'one' },
       { severity: 'error', line: 2, message: 'no', source: 'two' },
@@ -38,7 +41,11 @@ describe('Importer', () => {
         ),
     });
     const importer = new Importer(api);
-    await importer.fromDropped([file('good.conf', '[Interface]\n'), file('bad.conf', '[Interface]\nFoo = 1\n'), file('photo.png', '')]);
+    await importer.fromDropped([
+      file('good.conf', '[Interface]\n'),
+      file('bad.conf', '[Interface]\nFoo = 1\n'),
+      file('photo.png', ''),
+    ]);
     expect(api.calls.find((c) => c.name === 'importFiles')?.args).toEqual([
       [
         { filename: 'good.conf', text: '[Interface]\n' },
@@ -56,7 +63,12 @@ describe('Importer', () => {
     const api = fakeApi({
       importArchives: async (archives) => [
         { filename: `${archives[0].filename}/home.conf`, ok: true, name: 'home', errors: [], warnings: [] },
-        { filename: `${archives[0].filename}/bad.conf`, ok: false, errors: [`${archives[0].filename}/bad.conf:1: not a section`], warnings: [] },
+        {
+          filename: `${archives[0].filename}/bad.conf`,
+          ok: false,
+          errors: [`${archives[0].filename}/bad.conf:1: not a section`],
+          warnings: [],
+        },
       ],
     });
     const importer = new Importer(api);

@@ -28,9 +28,10 @@ export function outcomeView(outcome: ImportOutcome, text?: string): OutcomeView 
     filename: outcome.filename,
     ok: outcome.ok,
     ...(outcome.name ? { name: outcome.name } : {}),
-    problems: [...outcome.errors.map((e) => problem('error', e)), ...outcome.warnings.map((w) => problem('warning', w))].sort(
-      (a, b) => (a.line ?? 0) - (b.line ?? 0),
-    ),
+    problems: [
+      ...outcome.errors.map((e) => problem('error', e)),
+      ...outcome.warnings.map((w) => problem('warning', w)),
+    ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
   };
 }
 

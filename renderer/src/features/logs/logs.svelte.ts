@@ -31,7 +31,9 @@ export class Logs {
 
   shown: LogLine[] = $derived.by(() => {
     const lowest = LEVELS.indexOf(this.level);
-    return this.lines.filter((l) => LEVELS.indexOf(l.level) >= lowest && (this.tunnel === '' || l.tunnel === this.tunnel));
+    return this.lines.filter(
+      (l) => LEVELS.indexOf(l.level) >= lowest && (this.tunnel === '' || l.tunnel === this.tunnel),
+    );
   });
 
   async refresh(): Promise<void> {

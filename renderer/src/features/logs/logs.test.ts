@@ -29,7 +29,9 @@ describe('Logs', () => {
 
   it('keeps the lines it had and says why a refresh failed', async () => {
     let fail = false;
-    const logs = new Logs(fakeApi({ getLogs: async () => (fail ? Promise.reject(new Error('not connected')) : LINES) }));
+    const logs = new Logs(
+      fakeApi({ getLogs: async () => (fail ? Promise.reject(new Error('not connected')) : LINES) }),
+    );
     await logs.refresh();
     fail = true;
     await logs.refresh();

@@ -3,7 +3,13 @@ import type { TunnelSettings } from '../../../../shared/bridge/types.js';
 import { deferred, fakeApi } from '../../testing/fake-api.js';
 import { TunnelSettingsState } from './tunnel-settings.svelte.js';
 
-const OFF: TunnelSettings = { startWithSystem: false, blockUntunneled: false, allowBridges: false, allowScripts: false, excludePrivateIps: false };
+const OFF: TunnelSettings = {
+  startWithSystem: false,
+  blockUntunneled: false,
+  allowBridges: false,
+  allowScripts: false,
+  excludePrivateIps: false,
+};
 
 describe('TunnelSettingsState', () => {
   it('reads the settings (never the config: anyone may see them) and shows what the helper answers to a change', async () => {
@@ -16,7 +22,9 @@ describe('TunnelSettingsState', () => {
     expect(state.settings).toEqual({ ...OFF, startWithSystem: true });
     expect(api.calls.map((c) => c.name)).toEqual(['getTunnelSettings']);
     await state.request('blockUntunneled', true);
-    expect(api.calls.filter((c) => c.name === 'setTunnelSettings')).toEqual([{ name: 'setTunnelSettings', args: ['home', { blockUntunneled: true }] }]);
+    expect(api.calls.filter((c) => c.name === 'setTunnelSettings')).toEqual([
+      { name: 'setTunnelSettings', args: ['home', { blockUntunneled: true }] },
+    ]);
     expect(state.settings).toEqual({ ...OFF, startWithSystem: true, blockUntunneled: true });
     expect(state.saving).toBeNull();
   });
@@ -34,10 +42,13 @@ describe('TunnelSettingsState', () => {
     await state.confirmScripts();
     expect(state.settings?.allowScripts).toBe(true);
     await state.request('allowScripts', false);
-    expect(api.calls.filter((c) => c.name === 'setTunnelSettings').map((c) => c.args[1])).toEqual([{ allowScripts: true }, { allowScripts: false }]);
+    expect(api.calls.filter((c) => c.name === 'setTunnelSettings').map((c) => c.args[1])).toEqual([
+      { allowScripts: true },
+      { allowScripts: false },
+    ]);
   });
 
-  it('stays busy on scripts while the administrator\'s password is asked for, and says why they stay off', async () => {
+  it("stays busy on scripts while the administrator's password is asked for, and says why they stay off", async () => {
     const password = deferred<TunnelSettings>();
     const api = fakeApi({ setTunnelSettings: () => password.promise });
     const state = new TunnelSettingsState(api);
@@ -49,7 +60,9 @@ describe('TunnelSettingsState', () => {
     await confirmed;
     expect(state.saving).toBeNull();
     expect(state.settings?.allowScripts).toBe(false);
-    expect(state.error).toBe('Could not change the setting: Scripts stay off: administrator authentication was cancelled or failed.');
+    expect(state.error).toBe(
+      'Could not change the setting: Scripts stay off: administrator authentication was cancelled or failed.',
+    );
   });
 
   it('takes one change at a time and says why one failed', async () => {

@@ -26,8 +26,11 @@ const read = (sampledAt: number, peers: PeerDetails[], running = true): TunnelDe
 });
 
 describe('ratesBetween', () => {
-  it('divides each peer\'s counter growth by the time between reads', () => {
-    const rates = ratesBetween(read(1000, [peer('a', 100, 50), peer('b', 0, 0)]), read(3000, [peer('a', 4196, 2098), peer('c', 9, 9)]));
+  it("divides each peer's counter growth by the time between reads", () => {
+    const rates = ratesBetween(
+      read(1000, [peer('a', 100, 50), peer('b', 0, 0)]),
+      read(3000, [peer('a', 4196, 2098), peer('c', 9, 9)]),
+    );
     expect([...rates]).toEqual([['a', { rx: 2048, tx: 1024 }]]);
   });
 
@@ -35,7 +38,10 @@ describe('ratesBetween', () => {
     expect(ratesBetween(read(0, [peer('a', 0, 0)], false), read(1000, [peer('a', 10, 10)])).size).toBe(0);
     expect(ratesBetween(read(0, [peer('a', 0, 0)]), { ...read(1000, [peer('a', 10, 10)]), name: 'work' }).size).toBe(0);
     expect(ratesBetween(read(1000, [peer('a', 0, 0)]), read(1000, [peer('a', 10, 10)])).size).toBe(0);
-    expect(ratesBetween(read(0, [peer('a', 500, 500)]), read(1000, [peer('a', 10, 10)])).get('a')).toEqual({ rx: 0, tx: 0 });
+    expect(ratesBetween(read(0, [peer('a', 500, 500)]), read(1000, [peer('a', 10, 10)])).get('a')).toEqual({
+      rx: 0,
+      tx: 0,
+    });
   });
 });
 
@@ -48,7 +54,10 @@ describe('the graph', () => {
   });
 
   it('puts the newest sample at the right edge and scales to the largest', () => {
-    const max = graphMax([{ rx: 4096, tx: 100 }, { rx: 2048, tx: 0 }]);
+    const max = graphMax([
+      { rx: 4096, tx: 100 },
+      { rx: 2048, tx: 0 },
+    ]);
     expect(max).toBe(4096);
     expect(graphMax([])).toBe(1024);
     const points = graphPoints([4096, 2048], 236, 40, max).split(' ');

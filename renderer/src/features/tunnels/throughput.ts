@@ -21,7 +21,10 @@ export function ratesBetween(previous: TunnelDetails, next: TunnelDetails): Map<
     const old = before.get(peer.publicKey);
     if (!old) continue;
     // Counters that went back (the tunnel was restarted between reads) count as a quiet interval.
-    rates.set(peer.publicKey, { rx: Math.max(0, peer.rxBytes - old.rxBytes) / seconds, tx: Math.max(0, peer.txBytes - old.txBytes) / seconds });
+    rates.set(peer.publicKey, {
+      rx: Math.max(0, peer.rxBytes - old.rxBytes) / seconds,
+      tx: Math.max(0, peer.txBytes - old.txBytes) / seconds,
+    });
   }
   return rates;
 }

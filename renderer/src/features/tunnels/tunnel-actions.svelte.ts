@@ -61,31 +61,50 @@ export class TunnelActions {
       return null;
     }
     if (this.draftProblem) return null;
-    return this.#run(async () => {
-      const renamed = await this.#api.renameTunnel(from, to);
-      this.draft = null;
-      this.message = { tone: 'ok', text: `Renamed ${from} to ${renamed}.`, tunnel: renamed };
-      return renamed;
-    }, 'Could not rename', from);
+    return this.#run(
+      async () => {
+        const renamed = await this.#api.renameTunnel(from, to);
+        this.draft = null;
+        this.message = { tone: 'ok', text: `Renamed ${from} to ${renamed}.`, tunnel: renamed };
+        return renamed;
+      },
+      'Could not rename',
+      from,
+    );
   }
 
   /** True when deleted. */
   async remove(name: string): Promise<boolean> {
     return (
-      (await this.#run(async () => {
-        await this.#api.deleteTunnel(name);
-        this.message = { tone: 'ok', text: `Deleted ${name}.`, tunnel: name };
-        return true;
-      }, 'Could not delete', name)) ?? false
+      (await this.#run(
+        async () => {
+          await this.#api.deleteTunnel(name);
+          this.message = { tone: 'ok', text: `Deleted ${name}.`, tunnel: name };
+          return true;
+        },
+        'Could not delete',
+        name,
+      )) ?? false
     );
   }
 
   async exportConf(name: string): Promise<void> {
-    await this.#run(async () => {
-      const path = await this.#api.exportTunnel(name);
-      this.message = path === null ? null : { tone: 'ok', text: `Exported ${name} to ${path}. The file holds the private key: keep it safe.`, tunnel: name };
-      return true;
-    }, 'Could not export', name);
+    await this.#run(
+      async () => {
+        const path = await this.#api.exportTunnel(name);
+        this.message =
+          path === null
+            ? null
+            : {
+                tone: 'ok',
+                text: `Exported ${name} to ${path}. The file holds the private key: keep it safe.`,
+                tunnel: name,
+              };
+        return true;
+      },
+      'Could not export',
+      name,
+    );
   }
 
   async #run<T>(work: () => Promise<T>, failure: string, tunnel: string): Promise<T | null> {

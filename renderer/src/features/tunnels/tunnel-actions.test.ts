@@ -20,7 +20,9 @@ describe('TunnelActions', () => {
     expect(api.calls.filter((c) => c.name === 'renameTunnel')).toEqual([]);
     actions.draft = 'office';
     expect(await actions.commitRename()).toBe('office');
-    expect(api.calls.filter((c) => c.name === 'renameTunnel')).toEqual([{ name: 'renameTunnel', args: ['home', 'office'] }]);
+    expect(api.calls.filter((c) => c.name === 'renameTunnel')).toEqual([
+      { name: 'renameTunnel', args: ['home', 'office'] },
+    ]);
     expect(actions.draft).toBeNull();
     expect(actions.message).toEqual({ tone: 'ok', text: 'Renamed home to office.', tunnel: 'office' });
   });
@@ -66,12 +68,15 @@ describe('TunnelActions', () => {
   });
 
   it('reports a failed delete', async () => {
-    const actions = new TunnelActions(fakeApi({ deleteTunnel: async () => Promise.reject(new Error('helper gone')) }), taken);
+    const actions = new TunnelActions(
+      fakeApi({ deleteTunnel: async () => Promise.reject(new Error('helper gone')) }),
+      taken,
+    );
     expect(await actions.remove('work')).toBe(false);
     expect(actions.message).toEqual({ tone: 'bad', text: 'Could not delete: helper gone', tunnel: 'work' });
   });
 
-  it('shows the helper\'s own words when it refuses an export', async () => {
+  it("shows the helper's own words when it refuses an export", async () => {
     const refusal = 'office belongs to alice; only alice or an administrator may read it';
     const actions = new TunnelActions(fakeApi({ exportTunnel: async () => Promise.reject(new Error(refusal)) }), taken);
     await actions.exportConf('office');

@@ -19,7 +19,17 @@ function growing(running = true) {
       mtu: null,
       running,
       configReadable: true,
-      peers: [{ publicKey: 'peer', endpoint: '192.0.2.1:51820', allowedIps: ['0.0.0.0/0'], latestHandshake: Date.now() - 5000, rxBytes: reads * 1024, txBytes: reads * 512, persistentKeepalive: 0 }],
+      peers: [
+        {
+          publicKey: 'peer',
+          endpoint: '192.0.2.1:51820',
+          allowedIps: ['0.0.0.0/0'],
+          latestHandshake: Date.now() - 5000,
+          rxBytes: reads * 1024,
+          txBytes: reads * 512,
+          persistentKeepalive: 0,
+        },
+      ],
       warnings: [],
       sampledAt: Date.now(),
     };
@@ -51,7 +61,7 @@ describe('TunnelDetailsState', () => {
     stop();
   });
 
-  it('reads every second while live, builds each peer\'s throughput, and stops on leave', async () => {
+  it("reads every second while live, builds each peer's throughput, and stops on leave", async () => {
     const api = fakeApi({ getTunnelDetails: growing() });
     const state = new TunnelDetailsState(api, { visible: () => true });
     const stop = state.watch('home', true);

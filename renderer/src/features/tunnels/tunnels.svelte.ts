@@ -53,7 +53,9 @@ export class Tunnels {
   rows: TunnelRow[] = $derived.by(() => this.#session.state.tunnels.map((t) => this.#row(t)));
 
   /** The selected tunnel, or the first when none is (or the selected one is gone). */
-  selected: TunnelRow | null = $derived.by(() => this.rows.find((r) => r.name === this.selectedName) ?? this.rows[0] ?? null);
+  selected: TunnelRow | null = $derived.by(
+    () => this.rows.find((r) => r.name === this.selectedName) ?? this.rows[0] ?? null,
+  );
 
   /** Switches work only while the helper is connected. */
   get canToggle(): boolean {

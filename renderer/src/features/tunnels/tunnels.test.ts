@@ -33,7 +33,10 @@ describe('Tunnels', () => {
     expect(tunnels.selected?.name).toBe('home');
     tunnels.select('work');
     expect(tunnels.selected?.name).toBe('work');
-    api.emitState({ connection: { kind: 'connected', helperVersion: '1' }, tunnels: [{ name: 'lab', phase: 'off', stored: true, canChange: true }] });
+    api.emitState({
+      connection: { kind: 'connected', helperVersion: '1' },
+      tunnels: [{ name: 'lab', phase: 'off', stored: true, canChange: true }],
+    });
     expect(tunnels.selected?.name).toBe('lab');
   });
 
@@ -52,9 +55,12 @@ describe('Tunnels', () => {
     expect(work()).toMatchObject({ on: false, pending: false });
   });
 
-  it('carries who owns a tunnel and whether it may be changed, and switches another owner\'s as any', async () => {
+  it("carries who owns a tunnel and whether it may be changed, and switches another owner's as any", async () => {
     const { api, tunnels } = setup();
-    api.emitState({ connection: { kind: 'connected', helperVersion: '1' }, tunnels: [{ name: 'office', phase: 'off', stored: true, owner: 'alice', canChange: false }] });
+    api.emitState({
+      connection: { kind: 'connected', helperVersion: '1' },
+      tunnels: [{ name: 'office', phase: 'off', stored: true, owner: 'alice', canChange: false }],
+    });
     expect(tunnels.rows[0]).toMatchObject({ name: 'office', owner: 'alice', canChange: false });
     await tunnels.toggle('office', true);
     expect(api.calls.filter((c) => c.name === 'setTunnel')).toEqual([{ name: 'setTunnel', args: ['office', true] }]);
