@@ -6,10 +6,20 @@ export default defineConfig({
     testTimeout: 20_000,
     projects: [
       {
+        // The tests beside the code (`npm run check`); those that need root say so and skip without it.
         extends: true,
         test: {
-          name: 'node',
-          include: ['shared/**/*.test.ts', 'native-helper/**/*.test.ts', 'main/**/*.test.ts', 'test/**/*.test.ts', 'packaging/**/*.test.ts'],
+          name: 'unit',
+          include: ['shared/**/*.test.ts', 'native-helper/**/*.test.ts', 'main/**/*.test.ts', 'packaging/**/*.test.ts'],
+          exclude: ['node_modules/**', 'build/**'],
+        },
+      },
+      {
+        // The suites across modules: network namespaces, Chromium, throwaway roots; root.
+        extends: true,
+        test: {
+          name: 'system',
+          include: ['test/**/*.test.ts'],
           exclude: ['node_modules/**', 'build/**'],
         },
       },

@@ -53,6 +53,8 @@ function createWarrenApi(ipc: PreloadIpc): WarrenApi {
 
 // In Electron's renderer (not when a test loads this file under Node).
 if (process.type === 'renderer') {
+  // A sandboxed preload is CommonJS and has only require() for Electron's module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const electron = require('electron') as typeof import('electron');
   electron.contextBridge.exposeInMainWorld('warren', createWarrenApi(electron.ipcRenderer as PreloadIpc));
 }

@@ -108,7 +108,7 @@ async function resolveEndpoint(
         error === TIMED_OUT
           ? `the lookup timed out after ${timeoutMs} ms`
           : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
-      throw new Error(`cannot resolve Endpoint host ${endpoint.host}: ${why}`);
+      throw new Error(`cannot resolve Endpoint host ${endpoint.host}: ${why}`, { cause: error });
     }
     if (!address.ok) throw new Error(`Endpoint host ${endpoint.host} resolved to an unusable address`);
     memory?.remember(endpoint.host, formatIpAddress(address.value));

@@ -15,17 +15,17 @@ function ip6(a: number, b: number, c: number, d: number): Uint8Array {
   return out;
 }
 
-function add<T extends {}>(t: AllowedIps<T>, cidrText: string, value: T): void {
+function add<T extends NonNullable<unknown>>(t: AllowedIps<T>, cidrText: string, value: T): void {
   const p = parseCidr(cidrText);
   t.insert(p.family, p.bytes, 0, p.cidr, value);
 }
 
-function find<T extends {}>(t: AllowedIps<T>, ipText: string): T | undefined {
+function find<T extends NonNullable<unknown>>(t: AllowedIps<T>, ipText: string): T | undefined {
   const p = parseIp(ipText);
   return t.lookup(p.family, p.bytes, 0);
 }
 
-function listed<T extends {}>(t: AllowedIps<T>, value: T): string[] {
+function listed<T extends NonNullable<unknown>>(t: AllowedIps<T>, value: T): string[] {
   return t.prefixesOf(value).map((p) => `${formatIp(p.address)}/${p.cidr}`);
 }
 

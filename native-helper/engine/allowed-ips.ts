@@ -62,7 +62,7 @@ class TrieNode<T> {
 }
 
 /** Values must not be undefined: undefined is what a lookup miss returns. */
-export class AllowedIps<T extends {}> {
+export class AllowedIps<T extends NonNullable<unknown>> {
   private root4: TrieNode<T> | null = null;
   private root6: TrieNode<T> | null = null;
   private readonly byValue = new Map<T, Set<TrieNode<T>>>();

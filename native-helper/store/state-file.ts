@@ -30,6 +30,7 @@ export const resolvedHost = z
   .string()
   .min(1)
   .max(253)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
   .regex(/^[^\s\x00-\x1f/]+$/);
 export const resolvedAddress = z
   .string()

@@ -10,6 +10,7 @@ import { formatPrefix } from './ip.js';
 import type { ConfigLines, InterfaceLines, PeerLines, TunnelConfig } from './model.js';
 
 function checkValue(key: string, value: string, isHook = false): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value) || (!isHook && value.includes('#'))) {
     const why = 'it holds a line break, a control character or `#`';
     throw new RangeError(`${key} value cannot be written to a config file (${why}): ${JSON.stringify(value)}`);

@@ -178,7 +178,7 @@ async function startWireguardGo(topology: Topology, spec: EngineSpec): Promise<E
     if (spec.address) await run([IP, '-n', ns, 'addr', 'add', spec.address, 'dev', ifname]);
     await run([IP, '-n', ns, 'link', 'set', ifname, 'mtu', String(spec.mtu), 'up']);
   } catch (error) {
-    throw new Error(`wireguard-go ${ifname} in ${ns}: ${(error as Error).message}\n${tail(logPath)}`);
+    throw new Error(`wireguard-go ${ifname} in ${ns}: ${(error as Error).message}\n${tail(logPath)}`, { cause: error });
   }
   return {
     spec,
@@ -224,7 +224,7 @@ async function startWarren(topology: Topology, spec: EngineSpec, options: Warren
     }
     await topology.exec(ns, [process.execPath, options.entry, 'up', file], { timeoutMs: 20_000 });
   } catch (error) {
-    throw new Error(`warren up ${ifname} in ${ns}: ${(error as Error).message}\n${tail(logPath)}`);
+    throw new Error(`warren up ${ifname} in ${ns}: ${(error as Error).message}\n${tail(logPath)}`, { cause: error });
   }
   // A child the helper is forking (for ip, say) shows the helper's command line until it execs: look again.
   let pids = topology.findPids(ns, [options.entry, 'daemon']);

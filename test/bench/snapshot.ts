@@ -31,6 +31,7 @@ export function snapshotWarren(root: string, dir: string): string {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
     throw new Error(
       `the copy of build/ does not run (a rebuild in progress? run \`npm run build\`): ${stderr.split('\n').slice(0, 6).join('\n')}`,
+      { cause: error },
     );
   }
   return entry;

@@ -21,7 +21,7 @@ export async function accountTool(tool: string, args: string[]): Promise<void> {
     } catch (error) {
       const stderr = String((error as { stderr?: unknown }).stderr ?? '');
       if (attempt >= 20 || !/lock/i.test(stderr))
-        throw new Error(`${tool} ${args.join(' ')}: ${stderr || (error as Error).message}`);
+        throw new Error(`${tool} ${args.join(' ')}: ${stderr || (error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

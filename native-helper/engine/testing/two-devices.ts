@@ -279,6 +279,8 @@ export function addNode(
     limits?: Partial<DeviceLimits>;
   },
 ): TestNode {
+  // Assigned once, below; the device's event callback may run before (it reads undefined then).
+  // eslint-disable-next-line prefer-const
   let node: TestNode | undefined;
   const randomFill = seededRandom(options.seed);
   const device = new Device({

@@ -33,8 +33,7 @@ export class BashHookRunner implements HookRunner {
         outputLimitBytes: HOOK_OUTPUT_LIMIT_BYTES,
       });
     } catch (error) {
-      const cause = asError(error);
-      throw new Error(`${phase} hook ${cause.message}`, { cause });
+      throw new Error(`${phase} hook ${asError(error).message}`, { cause: error });
     }
   }
 }
