@@ -27,30 +27,32 @@ export const IV: Int32Array = Int32Array.of(IV0, IV1, IV2, IV3, IV4, IV5, IV6, I
  * and including this block (below 2^53), `last` marks the final block.
  */
 export function compress(h: Int32Array, src: Uint8Array, off: number, counter: number, last: boolean): void {
-  const m0 = src[off + 0] | (src[off + 1] << 8) | (src[off + 2] << 16) | (src[off + 3] << 24);
-  const m1 = src[off + 4] | (src[off + 5] << 8) | (src[off + 6] << 16) | (src[off + 7] << 24);
-  const m2 = src[off + 8] | (src[off + 9] << 8) | (src[off + 10] << 16) | (src[off + 11] << 24);
-  const m3 = src[off + 12] | (src[off + 13] << 8) | (src[off + 14] << 16) | (src[off + 15] << 24);
-  const m4 = src[off + 16] | (src[off + 17] << 8) | (src[off + 18] << 16) | (src[off + 19] << 24);
-  const m5 = src[off + 20] | (src[off + 21] << 8) | (src[off + 22] << 16) | (src[off + 23] << 24);
-  const m6 = src[off + 24] | (src[off + 25] << 8) | (src[off + 26] << 16) | (src[off + 27] << 24);
-  const m7 = src[off + 28] | (src[off + 29] << 8) | (src[off + 30] << 16) | (src[off + 31] << 24);
-  const m8 = src[off + 32] | (src[off + 33] << 8) | (src[off + 34] << 16) | (src[off + 35] << 24);
-  const m9 = src[off + 36] | (src[off + 37] << 8) | (src[off + 38] << 16) | (src[off + 39] << 24);
-  const m10 = src[off + 40] | (src[off + 41] << 8) | (src[off + 42] << 16) | (src[off + 43] << 24);
-  const m11 = src[off + 44] | (src[off + 45] << 8) | (src[off + 46] << 16) | (src[off + 47] << 24);
-  const m12 = src[off + 48] | (src[off + 49] << 8) | (src[off + 50] << 16) | (src[off + 51] << 24);
-  const m13 = src[off + 52] | (src[off + 53] << 8) | (src[off + 54] << 16) | (src[off + 55] << 24);
-  const m14 = src[off + 56] | (src[off + 57] << 8) | (src[off + 58] << 16) | (src[off + 59] << 24);
-  const m15 = src[off + 60] | (src[off + 61] << 8) | (src[off + 62] << 16) | (src[off + 63] << 24);
-  let v0 = h[0],
-    v1 = h[1],
-    v2 = h[2],
-    v3 = h[3],
-    v4 = h[4],
-    v5 = h[5],
-    v6 = h[6],
-    v7 = h[7];
+  // The caller hands 64 bytes at src[off] and an 8-word h, so every index here is in range: the `!`s only say so
+  // to the type checker (they compile to nothing) and a check per byte would cost the hot loop for no case.
+  const m0 = src[off + 0]! | (src[off + 1]! << 8) | (src[off + 2]! << 16) | (src[off + 3]! << 24);
+  const m1 = src[off + 4]! | (src[off + 5]! << 8) | (src[off + 6]! << 16) | (src[off + 7]! << 24);
+  const m2 = src[off + 8]! | (src[off + 9]! << 8) | (src[off + 10]! << 16) | (src[off + 11]! << 24);
+  const m3 = src[off + 12]! | (src[off + 13]! << 8) | (src[off + 14]! << 16) | (src[off + 15]! << 24);
+  const m4 = src[off + 16]! | (src[off + 17]! << 8) | (src[off + 18]! << 16) | (src[off + 19]! << 24);
+  const m5 = src[off + 20]! | (src[off + 21]! << 8) | (src[off + 22]! << 16) | (src[off + 23]! << 24);
+  const m6 = src[off + 24]! | (src[off + 25]! << 8) | (src[off + 26]! << 16) | (src[off + 27]! << 24);
+  const m7 = src[off + 28]! | (src[off + 29]! << 8) | (src[off + 30]! << 16) | (src[off + 31]! << 24);
+  const m8 = src[off + 32]! | (src[off + 33]! << 8) | (src[off + 34]! << 16) | (src[off + 35]! << 24);
+  const m9 = src[off + 36]! | (src[off + 37]! << 8) | (src[off + 38]! << 16) | (src[off + 39]! << 24);
+  const m10 = src[off + 40]! | (src[off + 41]! << 8) | (src[off + 42]! << 16) | (src[off + 43]! << 24);
+  const m11 = src[off + 44]! | (src[off + 45]! << 8) | (src[off + 46]! << 16) | (src[off + 47]! << 24);
+  const m12 = src[off + 48]! | (src[off + 49]! << 8) | (src[off + 50]! << 16) | (src[off + 51]! << 24);
+  const m13 = src[off + 52]! | (src[off + 53]! << 8) | (src[off + 54]! << 16) | (src[off + 55]! << 24);
+  const m14 = src[off + 56]! | (src[off + 57]! << 8) | (src[off + 58]! << 16) | (src[off + 59]! << 24);
+  const m15 = src[off + 60]! | (src[off + 61]! << 8) | (src[off + 62]! << 16) | (src[off + 63]! << 24);
+  let v0 = h[0]!,
+    v1 = h[1]!,
+    v2 = h[2]!,
+    v3 = h[3]!,
+    v4 = h[4]!,
+    v5 = h[5]!,
+    v6 = h[6]!,
+    v7 = h[7]!;
   let v8 = IV0,
     v9 = IV1,
     v10 = IV2,
@@ -1030,12 +1032,12 @@ export function compress(h: Int32Array, src: Uint8Array, off: number, counter: n
   v9 = (v9 + v14) | 0;
   v4 ^= v9;
   v4 = (v4 >>> 7) | (v4 << 25);
-  h[0] ^= v0 ^ v8;
-  h[1] ^= v1 ^ v9;
-  h[2] ^= v2 ^ v10;
-  h[3] ^= v3 ^ v11;
-  h[4] ^= v4 ^ v12;
-  h[5] ^= v5 ^ v13;
-  h[6] ^= v6 ^ v14;
-  h[7] ^= v7 ^ v15;
+  h[0]! ^= v0 ^ v8;
+  h[1]! ^= v1 ^ v9;
+  h[2]! ^= v2 ^ v10;
+  h[3]! ^= v3 ^ v11;
+  h[4]! ^= v4 ^ v12;
+  h[5]! ^= v5 ^ v13;
+  h[6]! ^= v6 ^ v14;
+  h[7]! ^= v7 ^ v15;
 }

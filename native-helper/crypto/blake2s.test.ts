@@ -11,7 +11,7 @@ const hex = bytesToHex;
 // The kernel's lib/crypto/blake2s-selftest.c inputs: a Fibonacci key and buf[i] = i.
 const kernelKey = new Uint8Array(32);
 kernelKey[0] = kernelKey[1] = 1;
-for (let i = 2; i < 32; i++) kernelKey[i] = (kernelKey[i - 2] + kernelKey[i - 1]) & 0xff;
+for (let i = 2; i < 32; i++) kernelKey[i] = (kernelKey[i - 2]! + kernelKey[i - 1]!) & 0xff;
 const kernelBuf = Uint8Array.from({ length: 256 }, (_, i) => i);
 
 describe('BLAKE2s', () => {
@@ -115,8 +115,8 @@ describe('KDF (HKDF over HMAC-BLAKE2s)', () => {
   });
 
   it('lets the first output overwrite the chaining key (mixKey in place)', () => {
-    const input = hexToBytes(kdfVectors[0].input);
-    const chainingKey = hexToBytes(kdfVectors[1].t0);
+    const input = hexToBytes(kdfVectors[0]!.input);
+    const chainingKey = hexToBytes(kdfVectors[1]!.t0);
     const expected0 = new Uint8Array(32);
     const expected1 = new Uint8Array(32);
     kdf2(expected0, expected1, chainingKey, input);
@@ -221,7 +221,7 @@ describe('agrees with @noble/hashes on random inputs', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), bytes(100), (key, input) => {
         const expected = referenceKdf(key, input).map(hex);
-        const t = [new Uint8Array(32), new Uint8Array(32), new Uint8Array(32)];
+        const t = [new Uint8Array(32), new Uint8Array(32), new Uint8Array(32)] as const;
         kdf3(t[0], t[1], t[2], key, input);
         expect(t.map(hex)).toEqual(expected);
         kdf2(t[1], t[2], key, input);
@@ -248,7 +248,7 @@ describe('agrees with @noble/hashes on random inputs', () => {
           const expected = referenceKdf(key, data);
           const t1 = new Uint8Array(32);
           kdf2(chainingKey, t1, chainingKey, input);
-          expect([hex(chainingKey), hex(t1)]).toEqual([hex(expected[0]), hex(expected[1])]);
+          expect([hex(chainingKey), hex(t1)]).toEqual([hex(expected[0]!), hex(expected[1]!)]);
 
           const h = backing.subarray(shift, shift + 32);
           h.set(key);

@@ -41,7 +41,7 @@ const expandBlock = new Uint8Array(HASH_LENGTH + 1);
 function start(outLength: number, key: Uint8Array | null): void {
   const keyLength = key === null ? 0 : key.length;
   h.set(IV);
-  h[0] ^= 0x01010000 ^ (keyLength << 8) ^ outLength;
+  h[0]! ^= 0x01010000 ^ (keyLength << 8) ^ outLength;
   digestLength = outLength;
   compressed = 0;
   pendingLength = 0;
@@ -86,7 +86,8 @@ function update(data: Uint8Array, off: number, len: number): void {
       }
     }
     const take = Math.min(BLOCK - pendingLength, end - off);
-    for (let i = 0; i < take; i++) pending[pendingLength + i] = data[off + i];
+    // off + i < end, and every caller's region was checked (or is the whole array): the reads are in range.
+    for (let i = 0; i < take; i++) pending[pendingLength + i] = data[off + i]!;
     pendingLength += take;
     off += take;
   }
@@ -97,7 +98,7 @@ function finish(out: Uint8Array, outOff: number): void {
   compressed += pendingLength;
   pending.fill(0, pendingLength);
   compress(pending, 0, true);
-  for (let i = 0; i < digestLength; i++) out[outOff + i] = h[i >> 2] >>> (8 * (i & 3));
+  for (let i = 0; i < digestLength; i++) out[outOff + i] = h[i >> 2]! >>> (8 * (i & 3));
   h.fill(0);
   pending.fill(0);
   pendingLength = 0;
@@ -137,10 +138,10 @@ function hmacKey(key: Uint8Array): void {
     padBlock.set(key);
     padBlock.fill(0, key.length);
   }
-  for (let i = 0; i < BLOCK; i++) padBlock[i] ^= 0x36;
+  for (let i = 0; i < BLOCK; i++) padBlock[i]! ^= 0x36;
   innerPadBlock.set(padBlock);
   padState(innerPad);
-  for (let i = 0; i < BLOCK; i++) padBlock[i] ^= 0x36 ^ 0x5c;
+  for (let i = 0; i < BLOCK; i++) padBlock[i]! ^= 0x36 ^ 0x5c;
   padState(outerPad);
   padBlock.fill(0);
 }
@@ -215,7 +216,7 @@ function kdf(
 
 function copyHash(out: Uint8Array, from: Uint8Array): void {
   if (out.length < HASH_LENGTH) throw new RangeError(`KDF outputs must hold ${HASH_LENGTH} bytes`);
-  for (let i = 0; i < HASH_LENGTH; i++) out[i] = from[i];
+  for (let i = 0; i < HASH_LENGTH; i++) out[i] = from[i]!;
 }
 
 export function kdf1(t0: Uint8Array, chainingKey: Uint8Array, input: Uint8Array): void {

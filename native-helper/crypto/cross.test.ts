@@ -50,9 +50,9 @@ describe('noble and sodium agree', () => {
           noble.seal(box, 0, k, n, p, 0, p.length, a);
           const bit = where % (box.length * 8);
           const tampered = box.slice();
-          tampered[bit >> 3] ^= 1 << (bit & 7);
+          tampered[bit >> 3]! ^= 1 << (bit & 7);
           const otherAd = a.slice();
-          otherAd[where % a.length] ^= 0x80;
+          otherAd[where % a.length]! ^= 0x80;
           const otherCounter = n === 0 ? 1 : n - 1;
           for (const crypto of both) {
             const out = new Uint8Array(p.length);
@@ -76,7 +76,7 @@ describe('noble and sodium agree', () => {
         sodium.xseal(fromSodium, 0, k, iv, p, 0, p.length, a);
         expect(fromSodium).toEqual(fromNoble);
         const tampered = fromNoble.slice();
-        tampered[where % tampered.length] ^= 1;
+        tampered[where % tampered.length]! ^= 1;
         for (const crypto of both) {
           const out = new Uint8Array(p.length);
           expect(crypto.xopen(out, 0, k, iv, fromSodium, 0, fromSodium.length, a)).toBe(p.length);
@@ -100,7 +100,7 @@ describe('noble and sodium agree', () => {
         expect(results[1]).toEqual(results[0]);
         const reference = sealed(p.length);
         noble.seal(reference, 0, k, n, p, 0, p.length);
-        expect(results[0].subarray(offset, offset + reference.length)).toEqual(reference);
+        expect(results[0]!.subarray(offset, offset + reference.length)).toEqual(reference);
       }),
       { numRuns: 100 },
     );
@@ -117,7 +117,7 @@ describe('noble and sodium agree', () => {
         expect(publics[1]).toEqual(publics[0]);
         const shared = both.map((crypto) => {
           const out = new Uint8Array(32);
-          expect(crypto.x25519(out, b, publics[0])).toBe(true);
+          expect(crypto.x25519(out, b, publics[0]!)).toBe(true);
           return out;
         });
         expect(shared[1]).toEqual(shared[0]);

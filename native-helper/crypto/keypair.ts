@@ -5,8 +5,9 @@ import { x25519 } from '@noble/curves/ed25519.js';
 /** A fresh X25519 private key, clamped as wg genkey clamps it (RFC 7748 decodeScalar25519). */
 export function generatePrivateKey(): Uint8Array {
   const key = randomBytes(32);
-  key[0] &= 248;
-  key[31] = (key[31] & 127) | 64;
+  // randomBytes(32) gives exactly 32 bytes, so both indices exist.
+  key[0]! &= 248;
+  key[31] = (key[31]! & 127) | 64;
   return key;
 }
 

@@ -65,8 +65,8 @@ describe('sodium sealing in place inside a batch buffer (cached views) agrees wi
         (sizes, rounds) => {
           for (let round = 0; round <= rounds % 3; round++) {
             let off = 16 + ((round * 7) % 64);
-            for (let i = 0; i < sizes.length && off + sizes[i] + 32 < batch.length; i++) {
-              const len = sizes[i];
+            for (let i = 0; i < sizes.length && off + sizes[i]! + 32 < batch.length; i++) {
+              const len = sizes[i]!;
               for (let j = 0; j < len; j++) batch[off + j] = reference[off + j] = (i * 31 + j + round) & 0xff;
               const counter = round * 1000 + i;
               expect(sodium.seal(batch, off, key, counter, batch, off, len)).toBe(len + 16);

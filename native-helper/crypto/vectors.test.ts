@@ -55,9 +55,9 @@ describe.each(implementations)('$name', (crypto) => {
     it('rejects the vector with a flipped tag bit or different AD', () => {
       const sealed = hexToBytes(rfc8439Sealed);
       const plain = new Uint8Array(sealed.length);
-      sealed[sealed.length - 1] ^= 1;
+      sealed[sealed.length - 1]! ^= 1;
       expect(crypto.openWithNonce(plain, 0, key80, rfc8439Nonce, sealed, 0, sealed.length, ad)).toBe(-1);
-      sealed[sealed.length - 1] ^= 1;
+      sealed[sealed.length - 1]! ^= 1;
       expect(crypto.openWithNonce(plain, 0, key80, rfc8439Nonce, sealed, 0, sealed.length, ad.subarray(1))).toBe(-1);
       expect(crypto.openWithNonce(plain, 0, key80, rfc8439Nonce, sealed, 0, 15, ad)).toBe(-1);
     });
@@ -117,7 +117,7 @@ describe.each(implementations)('$name', (crypto) => {
       const plain = new Uint8Array(sunscreen.length);
       expect(crypto.xopen(plain, 0, key80, xchachaNonce, out, 0, out.length, ad)).toBe(sunscreen.length);
       expect(plain).toEqual(sunscreen);
-      out[3] ^= 0x40;
+      out[3]! ^= 0x40;
       expect(crypto.xopen(plain, 0, key80, xchachaNonce, out, 0, out.length, ad)).toBe(-1);
     });
   });

@@ -278,7 +278,7 @@ function masked(bytes: Uint8Array, cidr: number): Uint8Array {
   const out = bytes.slice();
   for (let i = 0; i < out.length; i++) {
     const keep = Math.max(0, Math.min(8, cidr - i * 8));
-    out[i] &= (0xff00 >> keep) & 0xff;
+    out[i]! &= (0xff00 >> keep) & 0xff;
   }
   return out;
 }
@@ -331,16 +331,19 @@ describe('AllowedIps against a brute-force model', () => {
     fc
       .tuple(
         fc.nat(bases.length - 1),
-        fc.oneof(fc.nat(bases[0].length * 8), fc.integer({ min: bases[0].length * 8 - 4, max: bases[0].length * 8 })),
+        fc.oneof(
+          fc.nat(bases[0]!.length * 8),
+          fc.integer({ min: bases[0]!.length * 8 - 4, max: bases[0]!.length * 8 }),
+        ),
         fc.uint8Array({ minLength: 16, maxLength: 16 }),
       )
       .map(([i, keep, noise]) => {
-        const base = bases[i];
+        const base = bases[i]!;
         const out = base.slice();
         for (let bit = keep; bit < out.length * 8; bit++) {
           const byte = bit >>> 3;
           const m = 0x80 >>> (bit & 7);
-          out[byte] = (out[byte] & ~m) | (noise[byte] & m);
+          out[byte] = (out[byte]! & ~m) | (noise[byte]! & m);
         }
         return out;
       });
@@ -433,7 +436,7 @@ describe('AllowedIps against a brute-force model', () => {
 });
 
 function compareBytes(x: Uint8Array, y: Uint8Array): number {
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
   return 0;
 }
 
@@ -465,7 +468,7 @@ describe('kernel randomized test, scaled down', () => {
           const keep = rand(size * 8);
           const mutated = ip.slice();
           for (let bit = keep; bit < size * 8; bit++) {
-            if (rand(2) === 1) mutated[bit >>> 3] ^= 0x80 >>> (bit & 7);
+            if (rand(2) === 1) mutated[bit >>> 3]! ^= 0x80 >>> (bit & 7);
           }
           const c2 = rand(size * 8) + 1;
           const p2 = rand(PEERS);

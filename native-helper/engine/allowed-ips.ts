@@ -47,10 +47,11 @@ class TrieNode<T> {
     this.m1 = maskWord(cidr, 1);
     this.m2 = maskWord(cidr, 2);
     this.m3 = maskWord(cidr, 3);
-    this.k0 = key[0] & this.m0;
-    this.k1 = key[1] & this.m1;
-    this.k2 = key[2] & this.m2;
-    this.k3 = key[3] & this.m3;
+    // key is always a four-word Int32Array (AllowedIps.scratch), so words 0..3 exist.
+    this.k0 = key[0]! & this.m0;
+    this.k1 = key[1]! & this.m1;
+    this.k2 = key[2]! & this.m2;
+    this.k3 = key[3]! & this.m3;
     this.branchWord = cidr >>> 5;
     this.branchShift = 31 - (cidr & 31);
     this.value = value;
@@ -158,8 +159,10 @@ export class AllowedIps<T extends NonNullable<unknown>> {
     return family === 4 ? this.lookup4(buf, offset) : this.lookup6(buf, offset);
   }
 
+  // The caller has checked the packet holds the whole address at buf[o] (4 or 16 bytes), so the byte reads in
+  // lookup4 and lookup6 are in range; `!` states that without a per-packet check.
   private lookup4(buf: Uint8Array, o: number): T | undefined {
-    const w = (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
+    const w = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
     let found: T | undefined = undefined;
     let node = this.root4;
     while (node !== null && ((w ^ node.k0) & node.m0) === 0) {
@@ -171,10 +174,10 @@ export class AllowedIps<T extends NonNullable<unknown>> {
   }
 
   private lookup6(buf: Uint8Array, o: number): T | undefined {
-    const w0 = (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
-    const w1 = (buf[o + 4] << 24) | (buf[o + 5] << 16) | (buf[o + 6] << 8) | buf[o + 7];
-    const w2 = (buf[o + 8] << 24) | (buf[o + 9] << 16) | (buf[o + 10] << 8) | buf[o + 11];
-    const w3 = (buf[o + 12] << 24) | (buf[o + 13] << 16) | (buf[o + 14] << 8) | buf[o + 15];
+    const w0 = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
+    const w1 = (buf[o + 4]! << 24) | (buf[o + 5]! << 16) | (buf[o + 6]! << 8) | buf[o + 7]!;
+    const w2 = (buf[o + 8]! << 24) | (buf[o + 9]! << 16) | (buf[o + 10]! << 8) | buf[o + 11]!;
+    const w3 = (buf[o + 12]! << 24) | (buf[o + 13]! << 16) | (buf[o + 14]! << 8) | buf[o + 15]!;
     let found: T | undefined = undefined;
     let node = this.root6;
     while (
@@ -203,9 +206,9 @@ export class AllowedIps<T extends NonNullable<unknown>> {
     key.fill(0);
     for (let i = 0; i < bits / 32; i++) {
       const o = offset + i * 4;
-      key[i] = (address[o] << 24) | (address[o + 1] << 16) | (address[o + 2] << 8) | address[o + 3];
+      key[i] = (address[o]! << 24) | (address[o + 1]! << 16) | (address[o + 2]! << 8) | address[o + 3]!;
     }
-    for (let i = 0; i < 4; i++) key[i] &= maskWord(cidr, i);
+    for (let i = 0; i < 4; i++) key[i]! &= maskWord(cidr, i);
     return key;
   }
 
@@ -274,8 +277,9 @@ function maskWord(cidr: number, i: number): number {
   return -1 << (32 - bits);
 }
 
+/** `key` has four words and `position` is below 128 (a prefix length shorter than another), so the word exists. */
 function bitAt(key: Int32Array, position: number): number {
-  return (key[position >>> 5] >>> (31 - (position & 31))) & 1;
+  return (key[position >>> 5]! >>> (31 - (position & 31))) & 1;
 }
 
 function nodeBitAt(node: TrieNode<unknown>, position: number): number {
@@ -284,10 +288,10 @@ function nodeBitAt(node: TrieNode<unknown>, position: number): number {
 
 function prefixContains(node: TrieNode<unknown>, key: Int32Array): boolean {
   return (
-    (((key[0] ^ node.k0) & node.m0) |
-      ((key[1] ^ node.k1) & node.m1) |
-      ((key[2] ^ node.k2) & node.m2) |
-      ((key[3] ^ node.k3) & node.m3)) ===
+    (((key[0]! ^ node.k0) & node.m0) |
+      ((key[1]! ^ node.k1) & node.m1) |
+      ((key[2]! ^ node.k2) & node.m2) |
+      ((key[3]! ^ node.k3) & node.m3)) ===
     0
   );
 }
@@ -295,7 +299,7 @@ function prefixContains(node: TrieNode<unknown>, key: Int32Array): boolean {
 /** Leading bits the node's prefix shares with `key`, capped at the node's length. */
 function commonPrefixLength(node: TrieNode<unknown>, key: Int32Array): number {
   for (let i = 0; i < 4; i++) {
-    const diff = key[i] ^ node.word(i);
+    const diff = key[i]! ^ node.word(i);
     if (diff !== 0) return Math.min(node.cidr, i * 32 + Math.clz32(diff));
   }
   return node.cidr;
@@ -310,8 +314,9 @@ function toAllowedIp(node: TrieNode<unknown>): AllowedIp {
 
 export function compareAllowedIps(a: AllowedIp, b: AllowedIp): number {
   if (a.family !== b.family) return a.family - b.family;
+  // One family means one address length (4 or 16 bytes), so b.address[i] exists wherever a.address[i] does.
   for (let i = 0; i < a.address.length; i++) {
-    if (a.address[i] !== b.address[i]) return a.address[i] - b.address[i];
+    if (a.address[i] !== b.address[i]) return a.address[i]! - b.address[i]!;
   }
   return a.cidr - b.cidr;
 }

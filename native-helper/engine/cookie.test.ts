@@ -39,7 +39,7 @@ describe.each<CryptoPrimitives>([createNobleCrypto(), createSodiumCrypto()])('co
     expect(msg.subarray(132)).toEqual(new Uint8Array(16));
     for (const at of [0, 60, 115, 116, 131]) {
       const tampered = msg.slice();
-      tampered[at] ^= 0x10;
+      tampered[at]! ^= 0x10;
       expect(checkMac1(crypto, checker, tampered)).toBe(false);
     }
     const stranger = createCookieChecker(crypto, new Uint8Array(32).fill(1));
@@ -66,7 +66,7 @@ describe.each<CryptoPrimitives>([createNobleCrypto(), createSodiumCrypto()])('co
     expect(validateMacs(crypto, checker, second, source, 2000, true)).toBe('valid-mac-with-cookie');
     expect(validateMacs(crypto, checker, second, otherSource, 2000, true)).toBe('valid-mac-no-cookie');
     const tampered = second.slice();
-    tampered[147] ^= 1;
+    tampered[147]! ^= 1;
     expect(checkMac2(crypto, checker, tampered, source, 2000)).toBe(false);
   });
 
@@ -85,7 +85,7 @@ describe.each<CryptoPrimitives>([createNobleCrypto(), createSodiumCrypto()])('co
     createCookieReply(crypto, checker, reply, sent, 1, source, 0);
     for (const at of [0, 9, 40, 63]) {
       const tampered = reply.slice();
-      tampered[at] ^= 1;
+      tampered[at]! ^= 1;
       expect(consumeCookieReply(crypto, generator, tampered, 0)).toBe(false);
     }
     expect(consumeCookieReply(crypto, generator, reply.subarray(0, 63), 0)).toBe(false);

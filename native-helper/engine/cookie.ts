@@ -120,7 +120,8 @@ function makeCookie(crypto: CryptoPrimitives, out: Uint8Array, checker: CookieCh
 /** Constant-time comparison of `computed` with the MAC_SIZE bytes at message[offset]. */
 function macMatches(message: Uint8Array, offset: number): boolean {
   let diff = 0;
-  for (let i = 0; i < MAC_SIZE; i++) diff |= computed[i] ^ message[offset + i];
+  // computed holds MAC_SIZE bytes, and the caller checked the message is long enough to hold its MACs.
+  for (let i = 0; i < MAC_SIZE; i++) diff |= computed[i]! ^ message[offset + i]!;
   return diff === 0;
 }
 
@@ -205,11 +206,11 @@ export function addMacs(crypto: CryptoPrimitives, generator: CookieGenerator, me
   const mac1 = message.length - MACS_SIZE;
   const mac2 = message.length - MAC_SIZE;
   computeMac1(crypto, computed, generator.mac1Key, message);
-  for (let i = 0; i < MAC_SIZE; i++) message[mac1 + i] = generator.lastMac1Sent[i] = computed[i];
+  for (let i = 0; i < MAC_SIZE; i++) message[mac1 + i] = generator.lastMac1Sent[i] = computed[i]!;
   generator.haveSentMac1 = true;
   if (generator.isValid && !expired(generator.cookieBirth, COOKIE_REFRESH_TIME_MS - COOKIE_SECRET_LATENCY_MS, now)) {
     computeMac2(crypto, computed, generator.cookie, message);
-    for (let i = 0; i < MAC_SIZE; i++) message[mac2 + i] = computed[i];
+    for (let i = 0; i < MAC_SIZE; i++) message[mac2 + i] = computed[i]!;
   } else {
     message.fill(0, mac2);
   }

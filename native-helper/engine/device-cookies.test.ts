@@ -51,10 +51,10 @@ describe('Device cookies under load', () => {
     // MAC1 is checked first, load or not: the junk got nothing.
     expect(b.device.drops['bad-mac']).toBe(UNDER_LOAD_QUEUE_THRESHOLD + 72);
     expect(b.device.drops['cookie-sent']).toBe(1);
-    const [reply] = net.sent(b, 3);
+    const reply = net.sent(b, 3)[0]!;
     expect(reply.to).toEqual(a.address);
     expect(reply.data.length).toBe(64);
-    expect(readU32LE(reply.data, 4)).toBe(readU32LE(net.sent(a, 1)[0].data, 4));
+    expect(readU32LE(reply.data, 4)).toBe(readU32LE(net.sent(a, 1)[0]!.data, 4));
     expect(net.sent(b, 2)).toHaveLength(0);
     expect(peerOfA.cookieGenerator.isValid).toBe(true);
     expect(a.device.drops['cookie-invalid']).toBe(0);
@@ -65,7 +65,7 @@ describe('Device cookies under load', () => {
     // The retry comes while B is still flooded: its MAC2 is good, so it is answered.
     net.now = net.nextDeadline();
     net.tick();
-    const [retry] = net.inFlight;
+    const retry = net.inFlight[0]!;
     expect(typeOf(retry.data)).toBe(1);
     expect(retry.data.subarray(132).some((v) => v !== 0)).toBe(true);
     flood(b);
@@ -104,7 +104,7 @@ describe('Device cookies under load', () => {
     net.deliverAll();
     expect(b.device.drops['cookie-sent']).toBe(0);
     expect(a.eventsOf('handshake-complete')).toHaveLength(1);
-    const [initiation] = net.sent(a, 1);
+    const initiation = net.sent(a, 1)[0]!;
 
     flood(b);
     b.flush();
@@ -151,7 +151,7 @@ describe('Device cookies under load', () => {
     const { net, a, b } = pair;
     ping(a, b, 1);
     net.deliverAll();
-    const [initiation] = net.sent(a, 1);
+    const initiation = net.sent(a, 1)[0]!;
     // B must have minted a cookie secret: one cookie reply under load.
     flood(b);
     b.receive(initiation.data, initiation.from);

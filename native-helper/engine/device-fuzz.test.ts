@@ -37,7 +37,7 @@ function scenario(): Scenario {
   talk(a, b, 1, 4);
   const junk = new Uint8Array(148);
   junk[0] = 1;
-  for (let i = 0; i < UNDER_LOAD_QUEUE_THRESHOLD; i++) b.receive(junk, ATTACKERS[0]);
+  for (let i = 0; i < UNDER_LOAD_QUEUE_THRESHOLD; i++) b.receive(junk, ATTACKERS[0]!);
   net.runFor(10_000);
   talk(b, a, 2, 6);
   talk(a, b, 3, 6);
@@ -126,7 +126,7 @@ describe('Device fuzz', () => {
     ];
     let sent = 0;
     const feed = (target: TestNode, bytes: Uint8Array, source: number): void => {
-      const from = source === 2 ? (target === b ? a.address : b.address) : ATTACKERS[source];
+      const from = source === 2 ? (target === b ? a.address : b.address) : ATTACKERS[source]!;
       target.receive(bytes, from);
       if (++sent % 7 === 0) target.flush();
     };
@@ -139,7 +139,7 @@ describe('Device fuzz', () => {
             feed(target, input.bytes, input.source);
             break;
           case 'mutate': {
-            const sample = s.samples[input.sample];
+            const sample = s.samples[input.sample]!;
             let bytes = new Uint8Array(Math.max(0, sample.length - input.cut) + input.grow.length);
             bytes.set(sample.subarray(0, bytes.length - input.grow.length));
             bytes.set(input.grow, bytes.length - input.grow.length);
@@ -147,13 +147,13 @@ describe('Device fuzz', () => {
             // A correct MAC1 takes the mutation past the cheap check into the Noise step.
             if (input.fixMac1 && (bytes.length === 148 || bytes.length === 92)) {
               bytes = bytes.slice();
-              addMacs(crypto, mac1For[toA ? 0 : 1], bytes, net.now);
+              addMacs(crypto, mac1For[toA ? 0 : 1]!, bytes, net.now);
             }
             feed(target, bytes, input.source);
             break;
           }
           case 'retype': {
-            const bytes = s.samples[input.sample].slice();
+            const bytes = s.samples[input.sample]!.slice();
             bytes[0] = input.type;
             feed(target, bytes, input.source);
             break;
@@ -211,7 +211,7 @@ describe('Device fuzz', () => {
     const { b } = createTwoDevices();
     const junk = new Uint8Array(148);
     junk[0] = 1;
-    for (let i = 0; i < QUEUE_HANDSHAKE_SIZE + 100; i++) b.receive(junk, ATTACKERS[1]);
+    for (let i = 0; i < QUEUE_HANDSHAKE_SIZE + 100; i++) b.receive(junk, ATTACKERS[1]!);
     expect(b.device[WORK].handshakes.size).toBe(QUEUE_HANDSHAKE_SIZE);
     expect(b.device.drops['handshake-queue-full']).toBe(100);
     b.flush();

@@ -56,7 +56,7 @@ describe('Device lifecycle: down and up', () => {
     expect(isZero(peerOfA.handshake.ephemeralPrivate)).toBe(false);
     expect(peerOfA.staged.size).toBeGreaterThan(0);
     expect(a.device.nextDeadline()).toBeLessThan(Infinity);
-    a.receive(net.sent(a, 1)[0].data, b.address); // a handshake message waiting in the queue
+    a.receive(net.sent(a, 1)[0]!.data, b.address); // a handshake message waiting in the queue
 
     a.device.down();
     expect(peerOfA.staged.size).toBe(0);
@@ -110,7 +110,7 @@ describe('Device lifecycle: suspend and resume', () => {
     const oldIndex = peerOfA.keypairs.current!.remoteIndex;
     // Captured before the sleep: a packet from B to A.
     ping(b, a, 2);
-    const [old] = net.inFlight.splice(0);
+    const old = net.inFlight.splice(0)[0]!;
 
     a.device.suspend();
     expectWiped(peerOfA, held);
@@ -130,8 +130,8 @@ describe('Device lifecycle: suspend and resume', () => {
     const packet = ping(a, b, 3);
     const sent = net.inFlight.filter((d) => typeOf(d.data) === 4);
     expect(sent).toHaveLength(1);
-    expect(readU32LE(sent[0].data, 4)).not.toBe(oldIndex);
-    expect(readU32LE(sent[0].data, 4)).toBe(peerOfA.keypairs.current!.remoteIndex);
+    expect(readU32LE(sent[0]!.data, 4)).not.toBe(oldIndex);
+    expect(readU32LE(sent[0]!.data, 4)).toBe(peerOfA.keypairs.current!.remoteIndex);
     expect(held).not.toContain(peerOfA.keypairs.current);
     net.deliverAll();
     expect(b.tun.at(-1)).toEqual(packet);
@@ -268,12 +268,12 @@ describe('Device roaming', () => {
     const { net, a, b, peerOfB } = established();
     const home = peerOfB.endpoint.slice();
     const attacker = endpoint('198.51.100.66:6666');
-    const [initiation] = net.sent(a, 1);
+    const initiation = net.sent(a, 1)[0]!;
     ping(a, b, 1);
-    const [data] = net.inFlight.splice(0);
+    const data = net.inFlight.splice(0)[0]!;
     b.receive(data.data, data.from); // the real one, from home
     const forged = data.data.slice();
-    forged[forged.length - 1] ^= 1;
+    forged[forged.length - 1]! ^= 1;
     const junk = new Uint8Array(148);
     seededRandom(5)(junk);
     junk.set([1, 0, 0, 0]);
@@ -294,7 +294,7 @@ describe('Device configuration', () => {
     const { net, a, b, peerOfA } = established();
     peerOfA.timers.persistentKeepaliveMs = 0;
     ping(b, a, 1);
-    const [inFlight] = net.inFlight.splice(0);
+    const inFlight = net.inFlight.splice(0)[0]!;
     expect(a.device.indices.size).toBeGreaterThan(0);
     a.device.removePeer(peerOfA);
     expect(a.device.peers).toEqual([]);
@@ -307,10 +307,10 @@ describe('Device configuration', () => {
     ping(a, b, 2);
     expect(a.device.drops['no-peer']).toBe(1);
     expect(a.tun).toHaveLength(1);
-    expect(a.tun[0][9]).toBe(1);
+    expect(a.tun[0]![9]).toBe(1);
     // Its handshakes are strangers now.
     net.runUntil(10_000);
-    b.device.clearSessions(b.device.peers[0]);
+    b.device.clearSessions(b.device.peers[0]!);
     ping(b, a, 3);
     net.deliverAll();
     expect(a.device.drops['handshake-failed']).toBe(1);

@@ -51,7 +51,7 @@ function floodOf(pair: TwoDevices, node: TestNode, count: number, keys = 50, sou
   const macs = createCookieGenerator(crypto, responder);
   const timestamp = new Uint8Array(12);
   return Array.from({ length: count }, (_, i) => {
-    const { identity, handshake } = identities[i % keys];
+    const { identity, handshake } = identities[i % keys]!;
     writeTai64nParts(timestamp, 0, 1_700_000_000 + i, 0);
     const data = new Uint8Array(INITIATION.size);
     const result = createInitiation(ctx, identity, handshake, data, i + 1, timestamp);
@@ -114,7 +114,7 @@ describe('Device load detection under a flood', () => {
     // A's initiation arrives amid the flood. It has no MAC2 either: a cookie reply, no Diffie-Hellman.
     for (let i = 0; i < 5; i++) floodBatch(i === 2 ? initiation : undefined);
     expect(net.sent(b, 2)).toHaveLength(4 * HANDSHAKES_PER_FLUSH);
-    const [reply] = take(pair, b, a, 3);
+    const reply = take(pair, b, a, 3)[0]!;
     a.receive(reply.data, reply.from);
     expect(peerOfA.cookieGenerator.isValid).toBe(true);
 
@@ -122,7 +122,7 @@ describe('Device load detection under a flood', () => {
     // and the retry, which carries a MAC2 from the cookie, arrives in the middle of it.
     net.now = a.device.nextDeadline();
     a.device.tick(net.now, a.sink);
-    const [retry] = take(pair, a, b, 1);
+    const retry = take(pair, a, b, 1)[0]!;
     expect(retry.data.subarray(INITIATION.mac2).some((v) => v !== 0)).toBe(true);
     expect(underLoad(b)).toBe(false);
     while (!underLoad(b) && next < flood.length) floodBatch();
@@ -130,7 +130,7 @@ describe('Device load detection under a flood', () => {
     const answered = net.sent(b, 2).length;
     floodBatch(retry);
     expect(net.sent(b, 2).length).toBe(answered + 1);
-    const [response] = take(pair, b, a, 2);
+    const response = take(pair, b, a, 2)[0]!;
     a.receive(response.data, response.from);
     a.flush();
     expect(a.eventsOf('handshake-complete')).toHaveLength(1);
@@ -185,7 +185,7 @@ describe('Device load detection under a flood', () => {
   it('messages refused before any Diffie-Hellman cost no budget', () => {
     const pair = createTwoDevices();
     const { net, b } = pair;
-    const [valid] = floodOf(pair, b, 1);
+    const valid = floodOf(pair, b, 1)[0]!;
     const junk = new Uint8Array(INITIATION.size);
     junk[0] = 1;
     const arrivals: Arrival[] = Array.from({ length: 200 }, () => ({ data: junk, from: endpoint('203.0.113.9:9') }));

@@ -29,8 +29,8 @@ function captured(): TwoDevices & { initiation: Datagram; response: Datagram; da
   pair.net.deliverAll();
   for (let i = 1; i <= 4; i++) ping(pair.a, pair.b, i);
   pair.net.deliverAll();
-  const [initiation] = pair.net.sent(pair.a, 1);
-  const [response] = pair.net.sent(pair.b, 2);
+  const initiation = pair.net.sent(pair.a, 1)[0]!;
+  const response = pair.net.sent(pair.b, 2)[0]!;
   const data = pair.net.sent(pair.a, 4).filter((d) => d.data.length > 32);
   expect(data).toHaveLength(5);
   return { ...pair, initiation, response, data };
@@ -50,7 +50,7 @@ function dropsDelta(node: TestNode, run: () => void): Partial<Record<DropReason,
 
 function flipped(data: Uint8Array, index: number, bit = 0): Uint8Array {
   const copy = data.slice();
-  copy[index] ^= 1 << bit;
+  copy[index]! ^= 1 << bit;
   return copy;
 }
 
@@ -80,8 +80,8 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
       sized(response.data, 93),
       sized(cookieReply, 63),
       sized(cookieReply, 65),
-      sized(data[0].data, 31),
-      sized(data[0].data, 4),
+      sized(data[0]!.data, 31),
+      sized(data[0]!.data, 4),
       new Uint8Array(0),
       Uint8Array.of(1),
       Uint8Array.of(4, 0, 0),
@@ -90,7 +90,7 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
       sized(Uint8Array.of(255), 64),
       // The type is a u32: non-zero high bytes make it unknown.
       Uint8Array.from(initiation.data, (v, i) => (i === 1 ? 1 : v)),
-      Uint8Array.from(data[0].data, (v, i) => (i === 3 ? 0x80 : v)),
+      Uint8Array.from(data[0]!.data, (v, i) => (i === 3 ? 0x80 : v)),
       new Uint8Array(65_536).fill(4, 0, 1),
     ];
     const delta = dropsDelta(b, () => {
@@ -155,8 +155,8 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     twin.device.setPrivateKey(a.device.identity!.privateKey);
     connect(twin, b, ['10.0.0.2/32']);
     twin.device.up(net.now, twin.sink);
-    a.device.clearSessions(a.device.peers[0]);
-    a.device.peers[0].lastSentHandshake = -Infinity;
+    a.device.clearSessions(a.device.peers[0]!);
+    a.device.peers[0]!.lastSentHandshake = -Infinity;
     ping(a, b, 1);
     net.now += 10;
     net.wallOffset += 1000;
@@ -194,7 +194,7 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     ).toEqual({ 'unknown-index': 1 });
     // Unknown receiver index.
     const unknown = response.data.slice();
-    unknown[8] ^= 0xff;
+    unknown[8]! ^= 0xff;
     addMacs(crypto, createCookieGenerator(crypto, a.device.publicKey!), unknown, net.now);
     expect(
       dropsDelta(a, () => {
@@ -205,12 +205,12 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     // For a handshake in progress but forged: the MAC1 only proves knowledge of A's public key.
     net.filter = () => false;
     net.runUntil(10_000);
-    a.device.clearSessions(a.device.peers[0]);
+    a.device.clearSessions(a.device.peers[0]!);
     ping(a, b, 1);
-    const [initiation] = net.sent(a, 1, net.now);
+    const initiation = net.sent(a, 1, net.now)[0]!;
     const forged = response.data.slice();
     forged.set(initiation.data.subarray(4, 8), 8); // answers the new initiation
-    forged[20] ^= 1; // another ephemeral
+    forged[20]! ^= 1; // another ephemeral
     addMacs(crypto, createCookieGenerator(crypto, a.device.publicKey!), forged, net.now);
     expect(
       dropsDelta(a, () => {
@@ -218,9 +218,9 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
         a.flush();
       }),
     ).toEqual({ 'handshake-failed': 1 });
-    expect(a.device.peers[0].drops['handshake-failed']).toBe(1);
-    expect(a.device.peers[0].keypairs.current).toBeNull();
-    expect(a.device.peers[0].handshake.stage).toBe('initiation-created');
+    expect(a.device.peers[0]!.drops['handshake-failed']).toBe(1);
+    expect(a.device.peers[0]!.keypairs.current).toBeNull();
+    expect(a.device.peers[0]!.handshake.stage).toBe('initiation-created');
   });
 
   it('transport: replayed counter, and a counter behind the window', () => {
@@ -239,7 +239,7 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     ping(a, b, 51);
     net.deliverAll();
     const tunBefore = b.tun.length;
-    expect(dropsDelta(b, () => b.receive(skipped[0].data, skipped[0].from))).toEqual({ replay: 1 });
+    expect(dropsDelta(b, () => b.receive(skipped[0]!.data, skipped[0]!.from))).toEqual({ replay: 1 });
     expect(peerOfB.drops.replay).toBe(6);
     expect(b.tun).toHaveLength(tunBefore);
     // One still inside the window is accepted once.
@@ -251,12 +251,12 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
 
   it('transport: unknown receiver index, flipped bits, expired keypair', () => {
     const { b, peerOfB, data, net } = captured();
-    const unknown = data[1].data.slice();
-    unknown[4] ^= 0x55;
-    expect(dropsDelta(b, () => b.receive(unknown, data[1].from))).toEqual({ 'unknown-index': 1 });
+    const unknown = data[1]!.data.slice();
+    unknown[4]! ^= 0x55;
+    expect(dropsDelta(b, () => b.receive(unknown, data[1]!.from))).toEqual({ 'unknown-index': 1 });
     // A flipped bit anywhere past the index fails authentication (the counter is the nonce).
-    ping(net.nodes[0], b, 60);
-    const [fresh] = net.inFlight.splice(0);
+    ping(net.nodes[0]!, b, 60);
+    const fresh = net.inFlight.splice(0)[0]!;
     const delta = dropsDelta(b, () => {
       for (const index of [8, 14, 16, 40, fresh.data.length - 1]) b.receive(flipped(fresh.data, index, 3), fresh.from);
     });
@@ -266,8 +266,8 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     b.receive(fresh.data, fresh.from);
     expect(b.tun.at(-1)).toEqual(ipv4Packet({ src: '10.0.0.1', dst: '10.0.0.2', payload: payloadOf(60) }));
     // Past REJECT_AFTER_TIME the keypair refuses everything, though still held.
-    ping(net.nodes[0], b, 61);
-    const [late] = net.inFlight.splice(0);
+    ping(net.nodes[0]!, b, 61);
+    const late = net.inFlight.splice(0)[0]!;
     net.now += REJECT_AFTER_TIME_MS;
     expect(peerOfB.keypairs.current).not.toBeNull();
     expect(dropsDelta(b, () => b.receive(late.data, late.from))).toEqual({ 'expired-key': 1 });
@@ -277,10 +277,10 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     const { b, peerOfA, peerOfB, crypto, data } = captured();
     const keypair = peerOfA.keypairs.current as Keypair;
     let counter = 1000;
-    const send = (plain: Uint8Array): void => b.receive(forge(keypair, counter++, plain, crypto), data[0].from);
+    const send = (plain: Uint8Array): void => b.receive(forge(keypair, counter++, plain, crypto), data[0]!.from);
     const v4 = ipv4Packet({ src: '10.0.0.1', dst: '10.0.0.2' });
     const longer = v4.slice();
-    longer[3] += 1; // claims one byte more than it holds
+    longer[3]! += 1; // claims one byte more than it holds
     const notIp = new Uint8Array(48).fill(0x11);
     const tunBefore = b.tun.length;
     expect(
@@ -310,14 +310,14 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     net.filter = () => false;
     net.runUntil(10_000);
     a.device.clearSessions(peerOfA);
-    ping(a, net.nodes[1], 1);
-    const [initiation] = net.sent(a, 1, net.now);
+    ping(a, net.nodes[1]!, 1);
+    const initiation = net.sent(a, 1, net.now)[0]!;
     const reply = new Uint8Array(64);
     reply[0] = 3;
     reply.set(initiation.data.subarray(4, 8), 4);
     reply.fill(0x42, 8);
     const unknown = reply.slice();
-    unknown[4] ^= 1;
+    unknown[4]! ^= 1;
     expect(
       dropsDelta(a, () => {
         a.receive(reply, initiation.to);
@@ -334,12 +334,12 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     expect(
       dropsDelta(b, () => {
         b.receive(initiation.data, initiation.from);
-        b.receive(data[0].data, data[0].from);
+        b.receive(data[0]!.data, data[0]!.from);
         b.flush();
       }),
     ).toEqual({ 'handshake-failed': 1, 'unknown-index': 1 });
     expect(b.device.publicKey).toBeNull();
-    expect(a.device.peers[0].keypairs.current).not.toBeNull();
+    expect(a.device.peers[0]!.keypairs.current).not.toBeNull();
   });
 
   it('while down: everything dropped as device-down', () => {
@@ -347,7 +347,7 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     b.device.down();
     expect(
       dropsDelta(b, () => {
-        b.receive(data[0].data, data[0].from);
+        b.receive(data[0]!.data, data[0]!.from);
         b.receive(initiation.data, initiation.from);
         b.flush();
         ping(b, a, 1);

@@ -92,8 +92,8 @@ describe('Device timers: rekeying', () => {
     // Rekeyed at the first keepalive on a key REKEY_AFTER_TIME old, again and again; never on an expired key.
     expect(initiations.length).toBeGreaterThan(6);
     for (let i = 1; i < initiations.length; i++) {
-      expect(initiations[i] - initiations[i - 1]).toBeGreaterThanOrEqual(REKEY_AFTER_TIME_MS);
-      expect(initiations[i] - initiations[i - 1]).toBeLessThanOrEqual(REKEY_AFTER_TIME_MS + 25_000);
+      expect(initiations[i]! - initiations[i - 1]!).toBeGreaterThanOrEqual(REKEY_AFTER_TIME_MS);
+      expect(initiations[i]! - initiations[i - 1]!).toBeLessThanOrEqual(REKEY_AFTER_TIME_MS + 25_000);
     }
     expect(a.eventsOf('keys-zeroed')).toHaveLength(0);
     expect(b.eventsOf('keys-zeroed')).toHaveLength(0);
@@ -260,7 +260,7 @@ describe('Device timers: keepalives', () => {
     net.filter = (d) => d.sender === a;
     ping(a, b, 1);
     net.runFor(KEEPALIVE_TIMEOUT_MS + REKEY_TIMEOUT_MS + REKEY_TIMEOUT_JITTER_MAX_MS);
-    const [initiation] = net.sent(a, 1, 1);
+    const initiation = net.sent(a, 1, 1)[0]!;
     expect(initiation).toBeDefined();
     expect(initiation.at - 20_000).toBeGreaterThanOrEqual(KEEPALIVE_TIMEOUT_MS + REKEY_TIMEOUT_MS);
     expect(initiation.at - 20_000).toBeLessThan(KEEPALIVE_TIMEOUT_MS + REKEY_TIMEOUT_MS + REKEY_TIMEOUT_JITTER_MAX_MS);
@@ -283,7 +283,7 @@ describe('Device timers: handshake retries and quiet', () => {
     const initiations = net.sent(a, 1);
     expect(initiations).toHaveLength(MAX_TIMER_HANDSHAKES + 2);
     for (let i = 1; i < initiations.length; i++) {
-      const gap = initiations[i].at - initiations[i - 1].at;
+      const gap = initiations[i]!.at - initiations[i - 1]!.at;
       expect(gap).toBeGreaterThanOrEqual(REKEY_TIMEOUT_MS);
       expect(gap).toBeLessThan(REKEY_TIMEOUT_MS + REKEY_TIMEOUT_JITTER_MAX_MS);
     }
@@ -298,13 +298,13 @@ describe('Device timers: handshake retries and quiet', () => {
     ]);
     const gaveUp = a.eventsOf('handshake-gave-up');
     expect(gaveUp).toHaveLength(1);
-    expect(gaveUp[0].at).toBeGreaterThan(initiations.at(-1)!.at);
+    expect(gaveUp[0]!.at).toBeGreaterThan(initiations.at(-1)!.at);
     expect(peerOfA.staged.size).toBe(0);
     // Only the index of the last initiation was ever live at once.
     expect(a.device.indices.size).toBe(1);
     // Then the residue goes: zeroed after 3 x REJECT_AFTER_TIME, and the device sleeps.
     net.runFor(ZERO_KEY_MATERIAL_AFTER_MS);
-    expect(a.eventsOf('keys-zeroed')[0].at).toBe(gaveUp[0].at + ZERO_KEY_MATERIAL_AFTER_MS);
+    expect(a.eventsOf('keys-zeroed')[0]!.at).toBe(gaveUp[0]!.at + ZERO_KEY_MATERIAL_AFTER_MS);
     expect(a.device.indices.size).toBe(0);
     expect(net.nextDeadline()).toBe(Infinity);
     // A new packet starts over with a full set of attempts.

@@ -182,7 +182,7 @@ describe("Device: keypair rotation (current, previous, next as the kernel's nois
     expect(peerOfA.keypairs.previous?.localIndex).toBe(k2.remoteIndex);
     const reply = packetFrom(b, a, 50);
     b.send(reply);
-    expect(readU32LE(net.inFlight[0].data, 4)).toBe(k2.remoteIndex);
+    expect(readU32LE(net.inFlight[0]!.data, 4)).toBe(k2.remoteIndex);
     net.deliverAll();
     expect(a.tun).toEqual([reply]);
     // A's next packet confirms: next becomes current, current previous.
@@ -210,7 +210,7 @@ describe("Device: keypair rotation (current, previous, next as the kernel's nois
     expect(peerOfA.keypairs.current!.isInitiator).toBe(true);
     expect(peerOfA.keypairs.previous).toBe(parked);
     // So what B sent on that session before it learned of the new one still arrives.
-    a.receive(held[0].data, held[0].from);
+    a.receive(held[0]!.data, held[0]!.from);
     expect(a.tun).toEqual([packetFrom(b, a, 1)]);
   });
 });
@@ -228,7 +228,7 @@ describe('Device: transport format', () => {
       const packet = ipv4Packet({ src: a.tunnel4, dst: b.tunnel4, payload: payloadOf(length, length) });
       const counter = keypair!.sendCounter;
       a.send(packet);
-      const [d] = net.inFlight.splice(0);
+      const d = net.inFlight.splice(0)[0]!;
       const message = d.data;
       const padded = Math.ceil(packet.length / 16) * 16;
       expect(message.length).toBe(16 + padded + 16);
@@ -246,7 +246,7 @@ describe('Device: transport format', () => {
     }
     // The keepalive: an empty plaintext, 32 bytes on the wire.
     a.device.setPersistentKeepalive(peerOfA, 25, net.now, a.sink);
-    const [keepalive] = net.inFlight.splice(0);
+    const keepalive = net.inFlight.splice(0)[0]!;
     expect(keepalive.data.length).toBe(32);
     const nonce = new Uint8Array(12);
     nonce.set(keepalive.data.subarray(8, 16), 4);
@@ -261,7 +261,7 @@ describe('Device: transport format', () => {
     // 1420 is not a multiple of 16 (it is 12 mod 16): a full-size packet gets no padding at all.
     const packet = ipv4Packet({ src: a.tunnel4, dst: b.tunnel4, payload: payloadOf(1, mtu - 20 - 3) });
     a.send(packet);
-    expect(net.inFlight[0].data.length).toBe(16 + mtu + 16);
+    expect(net.inFlight[0]!.data.length).toBe(16 + mtu + 16);
     net.deliverAll();
     expect(b.tun.at(-1)).toEqual(packet);
     // One byte more than the MTU is refused.
@@ -325,11 +325,11 @@ describe('Device: staged packets', () => {
 
 describe('Device: ICMP unreachable to the TUN side', () => {
   function checkV4(reply: Uint8Array, original: Uint8Array): void {
-    expect(reply[0] >>> 4).toBe(4);
+    expect(reply[0]! >>> 4).toBe(4);
     expect(reply[9]).toBe(PROTO_ICMP);
     expect(ipv4HeaderChecksumOk(reply)).toBe(true);
     expect(icmpv4ChecksumOk(reply)).toBe(true);
-    expect((reply[2] << 8) | reply[3]).toBe(reply.length);
+    expect((reply[2]! << 8) | reply[3]!).toBe(reply.length);
     expect(reply.subarray(12, 16)).toEqual(original.subarray(16, 20));
     expect(reply.subarray(16, 20)).toEqual(original.subarray(12, 16));
     expect(reply[20]).toBe(ICMP_DEST_UNREACH);
@@ -338,10 +338,10 @@ describe('Device: ICMP unreachable to the TUN side', () => {
   }
 
   function checkV6(reply: Uint8Array, original: Uint8Array): void {
-    expect(reply[0] >>> 4).toBe(6);
+    expect(reply[0]! >>> 4).toBe(6);
     expect(reply[6]).toBe(PROTO_ICMPV6);
     expect(icmpv6ChecksumOk(reply)).toBe(true);
-    expect(((reply[4] << 8) | reply[5]) + 40).toBe(reply.length);
+    expect(((reply[4]! << 8) | reply[5]!) + 40).toBe(reply.length);
     expect(reply.subarray(8, 24)).toEqual(original.subarray(24, 40));
     expect(reply.subarray(24, 40)).toEqual(original.subarray(8, 24));
     expect(reply[40]).toBe(ICMPV6_DEST_UNREACH);
@@ -356,8 +356,8 @@ describe('Device: ICMP unreachable to the TUN side', () => {
     a.send(v4);
     a.send(v6);
     expect(a.tun).toHaveLength(2);
-    checkV4(a.tun[0], v4);
-    checkV6(a.tun[1], v6);
+    checkV4(a.tun[0]!, v4);
+    checkV6(a.tun[1]!, v6);
     expect(a.device.drops['no-peer']).toBe(2);
     expect(net.inFlight).toHaveLength(0);
   });
@@ -369,8 +369,8 @@ describe('Device: ICMP unreachable to the TUN side', () => {
     const v6 = packetFrom(a, b, 2, 6);
     a.send(v4);
     a.send(v6);
-    checkV4(a.tun[0], v4);
-    checkV6(a.tun[1], v6);
+    checkV4(a.tun[0]!, v4);
+    checkV6(a.tun[1]!, v6);
     expect(peerOfA.drops['no-endpoint']).toBe(2);
     expect(peerOfA.staged.size).toBe(0);
     expect(net.inFlight).toHaveLength(0);

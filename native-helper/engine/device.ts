@@ -139,7 +139,8 @@ export class Device {
     const bucket = this.byKey.get(keyBucket(publicKey));
     if (bucket === undefined) return undefined;
     for (let i = 0; i < bucket.length; i++) {
-      if (sameKey(bucket[i].publicKey, publicKey)) return bucket[i];
+      const peer = bucket[i]!; // i < bucket.length
+      if (sameKey(peer.publicKey, publicKey)) return peer;
     }
     return undefined;
   }
@@ -398,7 +399,8 @@ export class Device {
       this.randomFill(this.jitterPool);
       this.jitterUsed = 0;
     }
-    const value = (this.jitterPool[this.jitterUsed] << 8) | this.jitterPool[this.jitterUsed + 1];
+    // The refill above leaves at least two unused bytes in the pool.
+    const value = (this.jitterPool[this.jitterUsed]! << 8) | this.jitterPool[this.jitterUsed + 1]!;
     this.jitterUsed += 2;
     return value % REKEY_TIMEOUT_JITTER_MAX_MS;
   }
@@ -444,7 +446,8 @@ export class Device {
 
 /** 30 bits of a public key: an integer V8 keeps unboxed (a Smi) as a Map key, and well spread, keys being random. */
 function keyBucket(key: Uint8Array): number {
-  return key[0] | (key[1] << 8) | (key[2] << 16) | ((key[3] & 0x3f) << 24);
+  // Public keys are 32 bytes, so the first four exist.
+  return key[0]! | (key[1]! << 8) | (key[2]! << 16) | ((key[3]! & 0x3f) << 24);
 }
 
 /** Public keys: no need for constant time. */

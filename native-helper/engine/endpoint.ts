@@ -29,8 +29,10 @@ export function endpointFamily(record: Uint8Array, off = 0): 0 | 4 | 6 {
   return family === 4 || family === 6 ? family : 0;
 }
 
+// Records are ENDPOINT_SIZE bytes from `off`, so the fixed offsets below are in range.
+
 export function endpointPort(record: Uint8Array, off = 0): number {
-  return (record[off + PORT] << 8) | record[off + PORT + 1];
+  return (record[off + PORT]! << 8) | record[off + PORT + 1]!;
 }
 
 /** Offset of the address bytes of the record at `off`. */
@@ -44,7 +46,7 @@ export function endpointEquals(a: Uint8Array, aOff: number, b: Uint8Array, bOff:
 }
 
 export function copyEndpoint(to: Uint8Array, toOff: number, from: Uint8Array, fromOff: number): void {
-  for (let i = 0; i < ENDPOINT_SIZE; i++) to[toOff + i] = from[fromOff + i];
+  for (let i = 0; i < ENDPOINT_SIZE; i++) to[toOff + i] = from[fromOff + i]!;
 }
 
 export function writeEndpoint(record: Uint8Array, off: number, family: 4 | 6, address: Uint8Array, port: number): void {

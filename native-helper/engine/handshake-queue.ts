@@ -25,10 +25,11 @@ export class HandshakeQueue {
     // Byte loops rather than set(subarray(...)): no view per message, and these are at most 148 bytes.
     const messages = this.messages;
     const at = slot * MESSAGE_INITIATION_SIZE;
-    for (let i = 0; i < len; i++) messages[at + i] = buf[off + i];
+    // buf[off, off + len) is the caller's received datagram and source[sourceOff] an endpoint record.
+    for (let i = 0; i < len; i++) messages[at + i] = buf[off + i]!;
     const sources = this.sources;
     const sourceAt = slot * ENDPOINT_SIZE;
-    for (let i = 0; i < ENDPOINT_SIZE; i++) sources[sourceAt + i] = source[sourceOff + i];
+    for (let i = 0; i < ENDPOINT_SIZE; i++) sources[sourceAt + i] = source[sourceOff + i]!;
     this.lengths[slot] = len;
     this.count++;
     return true;
@@ -45,7 +46,7 @@ export class HandshakeQueue {
     this.count--;
     this.lastSlot = slot;
     const start = slot * MESSAGE_INITIATION_SIZE;
-    return this.messages.subarray(start, start + this.lengths[slot]);
+    return this.messages.subarray(start, start + this.lengths[slot]!);
   }
 
   private lastSlot = 0;

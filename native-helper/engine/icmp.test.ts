@@ -6,7 +6,7 @@ import { parseIp } from './testing/ip-text.js';
 /* An independent checker: sum every 16-bit word (checksum field included) with a BigInt and fold. */
 function onesComplementSum(bytes: Uint8Array): number {
   let sum = 0n;
-  for (let i = 0; i < bytes.length; i += 2) sum += BigInt((bytes[i] << 8) | (bytes[i + 1] ?? 0));
+  for (let i = 0; i < bytes.length; i += 2) sum += BigInt((bytes[i]! << 8) | (bytes[i + 1] ?? 0));
   while (sum > 0xffffn) sum = (sum & 0xffffn) + (sum >> 16n);
   return Number(sum);
 }
@@ -67,7 +67,7 @@ describe('ICMPv4 host unreachable', () => {
     expect(r.length).toBe(28 + packet.length);
     expect(r[0]).toBe(0x45);
     expect(r[1]).toBe(0xc0 | 0x1c);
-    expect((r[2] << 8) | r[3]).toBe(r.length);
+    expect((r[2]! << 8) | r[3]!).toBe(r.length);
     expect(r[8]).toBe(64);
     expect(r[9]).toBe(1);
     expect([...r.subarray(12, 16)]).toEqual([192, 168, 7, 9]);
@@ -147,7 +147,7 @@ describe('ICMPv6 address unreachable', () => {
     const r = reply(packet);
     expect(r.length).toBe(48 + packet.length);
     expect([...r.subarray(0, 4)]).toEqual([0x60, 0, 0, 0]);
-    expect((r[4] << 8) | r[5]).toBe(8 + packet.length);
+    expect((r[4]! << 8) | r[5]!).toBe(8 + packet.length);
     expect(r[6]).toBe(58);
     expect(r[7]).toBe(64);
     expect([...r.subarray(8, 24)]).toEqual([...parseIp('fd00:1::9').bytes]);

@@ -34,7 +34,8 @@ export class IndexTable<P> {
     for (;;) {
       this.random(this.scratch);
       const index =
-        (this.scratch[0] | (this.scratch[1] << 8) | (this.scratch[2] << 16) | (this.scratch[3] << 24)) >>> 0;
+        // scratch is a fixed four-byte array.
+        (this.scratch[0]! | (this.scratch[1]! << 8) | (this.scratch[2]! << 16) | (this.scratch[3]! << 24)) >>> 0;
       // 0 is never used, so it can mean "no index" in the structures that hold one.
       if (index !== 0 && !this.entries.has(key(index))) {
         this.entries.set(key(index), { peer, keypair });

@@ -8,8 +8,9 @@
 export function checksumAdd(sum: number, buf: Uint8Array, off: number, len: number): number {
   const end = off + len;
   let i = off;
-  for (; i + 1 < end; i += 2) sum += (buf[i] << 8) | buf[i + 1];
-  if (i < end) sum += buf[i] << 8;
+  // Callers sum regions of their own buffers, so every index below `end` exists.
+  for (; i + 1 < end; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
+  if (i < end) sum += buf[i]! << 8;
   return sum;
 }
 

@@ -74,7 +74,7 @@ describe('ipPacketLength', () => {
         const n = ipPacketLength(bytes, 0, bytes.length);
         if (n === -1) return;
         expect(n).toBeLessThanOrEqual(bytes.length);
-        const version = bytes[0] >>> 4;
+        const version = bytes[0]! >>> 4;
         expect([4, 6]).toContain(version);
         expect(n).toBeGreaterThanOrEqual(version === 4 ? ipv4HeaderLength(bytes, 0) : 40);
         expect(n).toBeGreaterThanOrEqual(20);

@@ -21,7 +21,8 @@ const IPV6_DESTINATION = 24;
 /** 4 or 6 when the fixed header of that version fits in `len`, else 0. Says nothing yet of the length fields. */
 export function ipVersion(buf: Uint8Array, off: number, len: number): IpVersion | 0 {
   if (len < IPV4_HEADER_MIN) return 0;
-  const version = buf[off] >>> 4;
+  // buf[off, off + len) is the caller's packet and len >= 20, so the fixed header's bytes read here exist.
+  const version = buf[off]! >>> 4;
   if (version === 4) return 4;
   if (version === 6 && len >= IPV6_HEADER_SIZE) return 6;
   return 0;
@@ -35,13 +36,13 @@ export function ipVersion(buf: Uint8Array, off: number, len: number): IpVersion 
 export function ipPacketLength(buf: Uint8Array, off: number, len: number): number {
   const version = ipVersion(buf, off, len);
   if (version === 4) {
-    const headerLength = (buf[off] & 0x0f) * 4;
-    const total = (buf[off + 2] << 8) | buf[off + 3];
+    const headerLength = (buf[off]! & 0x0f) * 4;
+    const total = (buf[off + 2]! << 8) | buf[off + 3]!;
     if (headerLength < IPV4_HEADER_MIN || total < headerLength || total > len) return -1;
     return total;
   }
   if (version === 6) {
-    const total = IPV6_HEADER_SIZE + ((buf[off + 4] << 8) | buf[off + 5]);
+    const total = IPV6_HEADER_SIZE + ((buf[off + 4]! << 8) | buf[off + 5]!);
     return total > len ? -1 : total;
   }
   return -1;
@@ -63,5 +64,5 @@ export function ipAddressSize(version: IpVersion): number {
 
 /** IPv4 header length in bytes from IHL; only meaningful once ipPacketLength accepted the packet. */
 export function ipv4HeaderLength(buf: Uint8Array, off: number): number {
-  return (buf[off] & 0x0f) * 4;
+  return (buf[off]! & 0x0f) * 4;
 }

@@ -47,7 +47,8 @@ export class DisplacedKeypairs {
   /** Removes and returns one, or null when none is left. */
   take(): Keypair | null {
     if (this.count === 0) return null;
-    const keypair = this.slots[--this.count];
+    // add stores only keypairs, below count, so this slot holds one.
+    const keypair = this.slots[--this.count]!;
     this.slots[this.count] = null;
     return keypair;
   }

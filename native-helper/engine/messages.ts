@@ -83,8 +83,11 @@ export const TRANSPORT = {
 /** What readU64LE returns for any value it cannot represent exactly: 2^53, above every counter limit. */
 export const COUNTER_SATURATED = 2 ** 53;
 
+// The readers take a field of a message whose size the caller has already checked against the layout above, so
+// the bytes exist; `!` says so without a check per field.
+
 export function readU32LE(buf: Uint8Array, off: number): number {
-  return (buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)) >>> 0;
+  return (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16) | (buf[off + 3]! << 24)) >>> 0;
 }
 
 /**
@@ -93,7 +96,7 @@ export function readU32LE(buf: Uint8Array, off: number): number {
  * crosses a call that is not inlined: for a receiver index, once per packet.
  */
 export function readI32LE(buf: Uint8Array, off: number): number {
-  return buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24);
+  return buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16) | (buf[off + 3]! << 24);
 }
 
 export function writeU32LE(buf: Uint8Array, off: number, value: number): void {

@@ -21,6 +21,10 @@ import { createNoiseContext, createStaticIdentity } from './noise-protocol.js';
 const HASH = (...parts: Uint8Array[]): Uint8Array => blake2s(concatBytes(...parts));
 const MAC = (key: Uint8Array, data: Uint8Array): Uint8Array => blake2s(data, { key, dkLen: 16 });
 const HMAC = (key: Uint8Array, data: Uint8Array): Uint8Array => hmac(blake2s, key, data);
+// The overloads give each output count its tuple, so `[c, k] = KDF(2, ...)` reads like the paper.
+function KDF(n: 1, key: Uint8Array, input: Uint8Array): [Uint8Array];
+function KDF(n: 2, key: Uint8Array, input: Uint8Array): [Uint8Array, Uint8Array];
+function KDF(n: 3, key: Uint8Array, input: Uint8Array): [Uint8Array, Uint8Array, Uint8Array];
 function KDF(n: number, key: Uint8Array, input: Uint8Array): Uint8Array[] {
   const t0 = HMAC(key, input);
   const out: Uint8Array[] = [];

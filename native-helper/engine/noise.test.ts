@@ -135,7 +135,7 @@ describe.each(implementations)('Noise_IKpsk2 with $name', (crypto) => {
     for (let bit = 0; bit < (148 - 32) * 8; bit += 7) {
       if (bit >= 4 * 8 && bit < 8 * 8) continue; // the sender index is the initiator's to choose
       const tampered = initiation.slice();
-      tampered[bit >> 3] ^= 1 << (bit & 7);
+      tampered[bit >> 3]! ^= 1 << (bit & 7);
       const result = consumeInitiation(pair.responder.ctx, pair.responder.identity, tampered, 1000, lookupFor(pair));
       expect(result.ok).toBe(false);
     }
@@ -148,7 +148,7 @@ describe.each(implementations)('Noise_IKpsk2 with $name', (crypto) => {
     for (let bit = 0; bit < (92 - 32) * 8; bit += 3) {
       if (bit >= 4 * 8 && bit < 8 * 8) continue; // the sender index is the responder's to choose
       const tampered = response.slice();
-      tampered[bit >> 3] ^= 1 << (bit & 7);
+      tampered[bit >> 3]! ^= 1 << (bit & 7);
       expect(consumeResponse(pair.initiator.ctx, pair.initiator.identity, pair.initiatorHandshake, tampered).ok).toBe(
         false,
       );
@@ -252,7 +252,7 @@ describe.each(implementations)('Noise_IKpsk2 with $name', (crypto) => {
     expect(short).toEqual({ ok: false, reason: 'bad-message' });
     const response = respond(pair, initiation);
     const misaddressed = response.slice();
-    misaddressed[8] ^= 1;
+    misaddressed[8]! ^= 1;
     expect(consumeResponse(ctx, identity, pair.initiatorHandshake, misaddressed)).toEqual({
       ok: false,
       reason: 'wrong-receiver',

@@ -93,13 +93,14 @@ function responsePayload(length: number): Uint8Array {
 
 /** Copies `out.length` bytes of src from `offset` into out, without making a view. */
 function copyFrom(out: Uint8Array, src: Uint8Array, offset: number): Uint8Array {
-  for (let i = 0; i < out.length; i++) out[i] = src[offset + i];
+  // Callers copy fields of a message whose size they checked, so src holds out.length bytes from offset.
+  for (let i = 0; i < out.length; i++) out[i] = src[offset + i]!;
   return out;
 }
 
 /** Writes src into out at `offset`, without making a view. */
 function copyTo(out: Uint8Array, offset: number, src: Uint8Array): void {
-  for (let i = 0; i < src.length; i++) out[offset + i] = src[i];
+  for (let i = 0; i < src.length; i++) out[offset + i] = src[i]!;
 }
 
 /** A fresh ephemeral key pair: the private key in the handshake, the public key into workEphemeral and out. */
@@ -372,10 +373,13 @@ export function deriveKeypair(ctx: NoiseContext, handshake: Handshake, into?: Se
   return keys;
 }
 
-/** Big-endian comparison, as TAI64N timestamps order. */
+/**
+ * Big-endian comparison, as TAI64N timestamps order. Both are the protocol's initiationPayloadLength bytes
+ * long, so b[i] exists wherever a[i] does.
+ */
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) return a[i] - b[i];
+    if (a[i] !== b[i]) return a[i]! - b[i]!;
   }
   return 0;
 }

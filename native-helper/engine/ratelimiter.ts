@@ -82,8 +82,9 @@ export class Ratelimiter {
       const f = this.family[slot];
       if (f === EMPTY) break;
       if (f === tag && this.keyHi[slot] === hi && this.keyLo[slot] === lo) {
-        const elapsed = Math.max(0, nowMs - this.lastMs[slot]);
-        const tokens = Math.min(TOKEN_MAX_MS, this.tokens[slot] + elapsed);
+        // slot is masked to the table size, so these reads are in range.
+        const elapsed = Math.max(0, nowMs - this.lastMs[slot]!);
+        const tokens = Math.min(TOKEN_MAX_MS, this.tokens[slot]! + elapsed);
         this.lastMs[slot] = nowMs;
         const ok = tokens >= PACKET_COST_MS;
         this.tokens[slot] = ok ? tokens - PACKET_COST_MS : tokens;
@@ -112,7 +113,7 @@ export class Ratelimiter {
     const slots = this.mask + 1;
     for (let n = 1; n <= slots; n++) {
       const slot = (start + n) & this.mask;
-      if (this.family[slot] !== EMPTY && nowMs - this.lastMs[slot] > RATELIMITER_GC_AFTER_MS) {
+      if (this.family[slot] !== EMPTY && nowMs - this.lastMs[slot]! > RATELIMITER_GC_AFTER_MS) {
         this.deleteAt(slot);
         n--; // the slot may now hold a shifted entry that needs the same test
       }
@@ -130,17 +131,18 @@ export class Ratelimiter {
     let slot = hole;
     for (;;) {
       slot = (slot + 1) & mask;
-      const f = this.family[slot];
+      // slot and hole are masked to the table size, so every read below is in range.
+      const f = this.family[slot]!;
       if (f === EMPTY) break;
-      const home = this.hash(f, this.keyHi[slot], this.keyLo[slot]) & mask;
+      const home = this.hash(f, this.keyHi[slot]!, this.keyLo[slot]!) & mask;
       // The entry may move back into the hole only if its home does not lie cyclically in (hole, slot].
       const homeAfterHole = ((home - hole) & mask) !== 0 && ((home - hole) & mask) <= ((slot - hole) & mask);
       if (homeAfterHole) continue;
       this.family[hole] = f;
-      this.keyHi[hole] = this.keyHi[slot];
-      this.keyLo[hole] = this.keyLo[slot];
-      this.lastMs[hole] = this.lastMs[slot];
-      this.tokens[hole] = this.tokens[slot];
+      this.keyHi[hole] = this.keyHi[slot]!;
+      this.keyLo[hole] = this.keyLo[slot]!;
+      this.lastMs[hole] = this.lastMs[slot]!;
+      this.tokens[hole] = this.tokens[slot]!;
       hole = slot;
     }
     this.family[hole] = EMPTY;
@@ -158,6 +160,7 @@ export class Ratelimiter {
   }
 }
 
+/** The caller's packet holds the source address at buf[o], so the four bytes exist. */
 function readWord(buf: Uint8Array, o: number): number {
-  return (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
+  return (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
 }

@@ -278,7 +278,8 @@ function sendCookieReply(
   );
   device.drop('cookie-sent');
   const to = device[WORK].endpoint;
-  for (let i = 0; i < ENDPOINT_SIZE; i++) to[i] = source[sourceOff + i];
+  // source[sourceOff] is an endpoint record from the bind: ENDPOINT_SIZE bytes.
+  for (let i = 0; i < ENDPOINT_SIZE; i++) to[i] = source[sourceOff + i]!;
   sink.sendDatagram(to, reply, 0, reply.length);
 }
 
@@ -295,8 +296,9 @@ function cookieSourceOf(device: Device, record: Uint8Array, off: number): Uint8A
   const size = endpointFamily(record, off) === 4 ? 4 : 16;
   const out = size === 4 ? device[WORK].cookieSource4 : device[WORK].cookieSource6;
   const address = endpointAddressOffset(off);
-  for (let i = 0; i < size; i++) out[i] = record[address + i];
-  out[size] = record[off + 2];
-  out[size + 1] = record[off + 3];
+  // An endpoint record holds a family, port and a 16-byte address slot, so every byte read here exists.
+  for (let i = 0; i < size; i++) out[i] = record[address + i]!;
+  out[size] = record[off + 2]!;
+  out[size + 1] = record[off + 3]!;
   return out;
 }

@@ -71,7 +71,8 @@ export class ReplayWindow {
     }
     const index = word & RING_MASK;
     const bit = 1 << (counter & (WORD_BITS - 1));
-    const old = ring[index];
+    // index is masked to the ring's size.
+    const old = ring[index]!;
     if ((old & bit) !== 0) return false;
     ring[index] = old | bit;
     return true;

@@ -42,7 +42,8 @@ export class StagedQueue {
         this.slots.push(new Uint8Array(this.headroom + this.maxPacket + this.tailroom));
     }
     const length = Math.min(len, this.maxPacket);
-    this.slots[index].set(buf.subarray(off, off + length), this.headroom);
+    // The loop above grew slots past index.
+    this.slots[index]!.set(buf.subarray(off, off + length), this.headroom);
     this.lengths[index] = length;
     this.count++;
     return dropped;
@@ -54,7 +55,8 @@ export class StagedQueue {
    */
   drain(send: (buf: Uint8Array, off: number, len: number) => boolean): void {
     while (this.count > 0) {
-      if (!send(this.slots[this.head], this.headroom, this.lengths[this.head])) return;
+      // A queued packet's slot was allocated when it was pushed.
+      if (!send(this.slots[this.head]!, this.headroom, this.lengths[this.head]!)) return;
       this.head = (this.head + 1) % this.capacity;
       this.count--;
     }

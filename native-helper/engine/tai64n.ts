@@ -33,8 +33,9 @@ export function writeTai64nParts(out: Uint8Array, off: number, unixSeconds: numb
 /** True when timestamp `a` is strictly later than `b`: a byte-wise comparison, since both fields are big-endian. */
 export function tai64nIsAfter(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number): boolean {
   for (let i = 0; i < TAI64N_SIZE; i++) {
-    const x = a[aOff + i];
-    const y = b[bOff + i];
+    // Callers pass two TAI64N_SIZE-byte fields, so both reads are in range.
+    const x = a[aOff + i]!;
+    const y = b[bOff + i]!;
     if (x !== y) return x > y;
   }
   return false;

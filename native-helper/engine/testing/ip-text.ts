@@ -17,7 +17,8 @@ export function parseIp(text: string): ParsedIp {
 
 export function parseCidr(text: string): ParsedIp & { cidr: number } {
   const [ip, cidr] = text.split('/');
-  const parsed = parseIp(ip);
+  // split always returns at least one element.
+  const parsed = parseIp(ip!);
   return { ...parsed, cidr: cidr === undefined ? parsed.bytes.length * 8 : Number(cidr) };
 }
 
@@ -49,7 +50,8 @@ function parseIpv6(text: string): Uint8Array {
 
 export function formatIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return bytes.join('.');
+  if (bytes.length !== 16) throw new Error(`not an IP address: ${bytes.length} bytes`);
   const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
   return groups.join(':');
 }

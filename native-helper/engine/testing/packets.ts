@@ -78,14 +78,14 @@ export function framed(packet: Uint8Array, lead = 3): Framed {
 /** The ones' complement sum of 16-bit words, folded; 0xffff over a region with a correct checksum in it. */
 export function onesComplementSum(bytes: Uint8Array, extra = 0n): number {
   let sum = extra;
-  for (let i = 0; i < bytes.length; i += 2) sum += BigInt((bytes[i] << 8) | (bytes[i + 1] ?? 0));
+  for (let i = 0; i < bytes.length; i += 2) sum += BigInt((bytes[i]! << 8) | (bytes[i + 1] ?? 0));
   while (sum > 0xffffn) sum = (sum & 0xffffn) + (sum >> 16n);
   return Number(sum);
 }
 
 /** True when an IPv4 header checksum verifies. */
 export function ipv4HeaderChecksumOk(packet: Uint8Array): boolean {
-  return onesComplementSum(packet.subarray(0, (packet[0] & 0x0f) * 4)) === 0xffff;
+  return onesComplementSum(packet.subarray(0, (packet[0]! & 0x0f) * 4)) === 0xffff;
 }
 
 /** True when the ICMPv4 message after a 20-byte header verifies. */

@@ -23,6 +23,7 @@ export function seededUniform(seed: number): () => number {
   const word = new Uint8Array(4);
   return () => {
     fill(word);
-    return ((word[0] | (word[1] << 8) | (word[2] << 16) | (word[3] << 24)) >>> 0) / 0x1_0000_0000;
+    // word is a fixed four-byte array.
+    return ((word[0]! | (word[1]! << 8) | (word[2]! << 16) | (word[3]! << 24)) >>> 0) / 0x1_0000_0000;
   };
 }

@@ -349,6 +349,6 @@ export function endpoint(text: string): Uint8Array {
 function shuffle<T>(items: T[], uniform: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(uniform() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
+    [items[i], items[j]] = [items[j]!, items[i]!]; // j <= i < items.length
   }
 }
