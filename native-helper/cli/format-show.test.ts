@@ -54,7 +54,7 @@ describe('warren show', () => {
       [
         tunnel({
           drops: { malformed: 7, 'unknown-index': 3, replay: 1 },
-          peers: [{ ...base.peers[0], drops: { replay: 1 } }],
+          peers: [{ ...base.peers[0]!, drops: { replay: 1 } }],
         }),
       ],
       NOW,
@@ -71,7 +71,7 @@ describe('warren show', () => {
       summary: 'the peer does not answer handshakes',
       hints: ['check the Endpoint', 'check the keys'],
     };
-    const text = formatShow([tunnel({ peers: [{ ...base.peers[0], diagnosis }] })], NOW);
+    const text = formatShow([tunnel({ peers: [{ ...base.peers[0]!, diagnosis }] })], NOW);
     expect(text).toContain(
       '\n  hint: the peer does not answer handshakes\n    - check the Endpoint\n    - check the keys\n',
     );

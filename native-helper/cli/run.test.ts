@@ -106,8 +106,8 @@ describe('warren genkey / genpsk (in-process)', () => {
       expect(await runCli(['genkey'], io, 'v')).toBe(0);
       expect(io.out).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
       const key = Buffer.from(io.out.trim(), 'base64');
-      expect(key[0] & 7).toBe(0);
-      expect(key[31] & 0xc0).toBe(0x40);
+      expect(key[0]! & 7).toBe(0);
+      expect(key[31]! & 0xc0).toBe(0x40);
       seen.add(io.out);
     }
     expect(seen.size).toBe(20);

@@ -17,12 +17,13 @@ export async function runCli(argv: string[], io: CliIo, version: string): Promis
     return EXIT_OK;
   }
   if (first === 'help') {
-    if (rest.length === 0) {
+    const [topic, ...more] = rest;
+    if (topic === undefined) {
       io.stdout(overview(version));
       return EXIT_OK;
     }
-    const command = findCommand(rest[0]);
-    if (!command || rest.length > 1) return usageError(io, unknownCommand(rest[0]));
+    const command = findCommand(topic);
+    if (!command || more.length > 0) return usageError(io, unknownCommand(topic));
     io.stdout(command.help);
     return EXIT_OK;
   }

@@ -31,7 +31,7 @@ function accounts(options: { groupExists?: boolean; failing?: keyof Accounts } =
     groupMembership(uid, gid) {
       fail('groupMembership');
       if (!(uid in members)) throw errnoError('ENOENT', 'getpwuid_r');
-      return [...new Set([...members[uid], gid])];
+      return [...new Set([...members[uid]!, gid])];
     },
   };
 }

@@ -149,12 +149,14 @@ export async function reresolveEndpoints(
   const results = await Promise.allSettled(named.map((peer) => resolveEndpoint(peer.endpoint!, memory, options)));
   let changed = 0;
   results.forEach((result, i) => {
-    const host = named[i].endpoint!.host;
+    // allSettled answers for each of `named`, in order.
+    const peerConfig = named[i]!;
+    const host = peerConfig.endpoint!.host;
     if (result.status === 'rejected') {
       log(`${(result.reason as Error).message}; keeping the current endpoint`);
       return;
     }
-    const peer = device.findPeer(mustDecode(named[i].publicKey));
+    const peer = device.findPeer(mustDecode(peerConfig.publicKey));
     if (peer === undefined || endpointEquals(peer.endpoint, 0, result.value, 0)) return;
     peer.setEndpoint(result.value);
     changed++;
@@ -163,13 +165,14 @@ export async function reresolveEndpoints(
   return changed;
 }
 
+/** `endpoints` has one record (or null) for each of config's peers, in order: what resolveEndpoints returns. */
 export function configureDevice(device: Device, config: TunnelConfig, endpoints: readonly (Uint8Array | null)[]): void {
   device.setPrivateKey(mustDecode(config.interface.privateKey));
   config.peers.forEach((peerConfig, i) => {
     const peer = device.addPeer(mustDecode(peerConfig.publicKey));
     if (peer === null) return; // our own public key: wg ignores such a peer
     device.setPresharedKey(peer, peerConfig.presharedKey ? mustDecode(peerConfig.presharedKey) : null);
-    peer.setEndpoint(endpoints[i]);
+    peer.setEndpoint(endpoints[i]!);
     peer.setPersistentKeepalive(peerConfig.persistentKeepalive ?? 0);
     for (const prefix of peerConfig.allowedIps) {
       device.addAllowedIp(peer, prefix.family, addressToBytes(fromIpPrefix(prefix)), prefix.prefix);

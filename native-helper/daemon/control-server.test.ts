@@ -388,7 +388,7 @@ describe('control server bounds', () => {
     const roots = await Promise.all(Array.from({ length: 8 }, () => connectAs(0)));
     for (const root of roots) expect(await root.call('version', {})).toMatchObject({ version: '9.9.9' });
     // A closed connection frees its place.
-    open[0].close();
+    open[0]!.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const again = await connectAs(1000);
     expect(await again.call('version', {})).toMatchObject({ version: '9.9.9' });

@@ -97,7 +97,7 @@ export class HelperLog {
     let first = Math.max(0, ordered.length - limit);
     let chars = 0;
     for (let i = ordered.length - 1; i >= first; i--) {
-      chars += ordered[i].message.length;
+      chars += ordered[i]!.message.length;
       if (chars > maxChars) {
         first = i + 1;
         break;

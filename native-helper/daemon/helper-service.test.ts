@@ -144,7 +144,7 @@ describe('the helper service in memory', () => {
       peers: [{ publicKey: peer.key.publicKey, endpoint: '192.0.2.2:51820' }],
     });
     await eventually(async () => (await stateOf(alice, 'wa')) === 'up');
-    expect((await alice.call('show', { name: 'wa' }))[0].peers[0].hasSession).toBe(true);
+    expect((await alice.call('show', { name: 'wa' }))[0]!.peers[0]!.hasSession).toBe(true);
     expect(steps('wa')).toEqual(['address wa 10.9.0.1/24', 'link wa mtu 1420 up', 'route wa 10.9.0.2/32']);
     expect(helper!.tunnels.get('wa')?.state).toBe('up');
 
@@ -209,11 +209,11 @@ describe('the helper service in memory', () => {
 
     expect(await alice.call('suspend', {})).toEqual({ tunnels: 1 });
     expect(await stateOf(alice, 'wa')).toBe('reconnecting');
-    expect((await alice.call('show', { name: 'wa' }))[0].peers[0].hasSession).toBe(false);
+    expect((await alice.call('show', { name: 'wa' }))[0]!.peers[0]!.hasSession).toBe(false);
     expect(await alice.call('resume', {})).toEqual({ tunnels: 1 });
     await eventually(() => states.at(-1) === 'up');
     expect(states).toEqual(['reconnecting', 'up']);
-    expect((await alice.call('show', { name: 'wa' }))[0].peers[0].hasSession).toBe(true);
+    expect((await alice.call('show', { name: 'wa' }))[0]!.peers[0]!.hasSession).toBe(true);
   });
 
   it('brings back after a crash the tunnel that was up: leftovers recovered, its kill switch held until it is back', async () => {

@@ -152,7 +152,7 @@ describe('RunningTunnels in memory', () => {
     expect(tunnels.suspend()).toBe(1);
     expect(entry.state).toBe('reconnecting');
     expect(entry.tunnel!.hasSession()).toBe(false);
-    expect(entry.tunnel!.status().peers[0].hasSession).toBe(false);
+    expect(entry.tunnel!.status().peers[0]!.hasSession).toBe(false);
     expect(await tunnels.resume()).toBe(1);
     await eventually(() => up(entry) && entry.tunnel!.hasSession());
     expect(states).toEqual(['reconnecting', 'up']);
@@ -180,7 +180,7 @@ describe('RunningTunnels in memory', () => {
     // The peer moves to another port (`wg set wpeer listen-port 51821`) and sends from there.
     expect(await uapiSet('wpeer', ['listen_port=51821'])).toBe('errno=0');
     peerHost.tun('wpeer')!.inject(packet('10.9.0.2', '10.9.0.1', 1));
-    await eventually(() => entry.tunnel!.status().peers[0].endpoint === '192.0.2.2:51821');
+    await eventually(() => entry.tunnel!.status().peers[0]!.endpoint === '192.0.2.2:51821');
     await tunnels.followEndpoints();
     expect(host.log.slice(since)).toEqual([
       'killswitch wa fwmark none lan no bridges no dns none endpoints 192.0.2.2:51821',

@@ -95,9 +95,9 @@ describe('Tunnel in memory', () => {
     await eventually(() => tunnel.hasSession() && peer.tunnel.hasSession());
     const [status] = tunnel.status().peers;
     expect(status).toMatchObject({ publicKey: peer.key.publicKey, endpoint: '192.0.2.2:51820', hasSession: true });
-    expect(status.latestHandshake).toBeGreaterThan(0);
+    expect(status!.latestHandshake).toBeGreaterThan(0);
     // The peer learnt where we are from the handshake.
-    expect(peer.tunnel.status().peers[0].endpoint).toBe('192.0.2.1:40000');
+    expect(peer.tunnel.status().peers[0]!.endpoint).toBe('192.0.2.1:40000');
 
     host.tun('wa')!.inject(packet('10.9.0.1', '10.9.0.2', 1));
     await eventually(() => peerHost.tun('wpeer')!.written.length === 1);
@@ -125,7 +125,7 @@ describe('Tunnel in memory', () => {
     expect(host.log).toEqual(up);
     // The full tunnel's table is the sockets' mark, set before its rules went in, and the device reports it.
     expect(marks).toEqual([51820]);
-    expect(host.io.binds[0].mark).toBe(51820);
+    expect(host.io.binds[0]!.mark).toBe(51820);
     expect(tunnel.fwmark).toBe(51820);
     expect(tunnel.status().fwmark).toBe(51820);
     expect(tunnel.blocking).toBe(true);

@@ -399,7 +399,7 @@ export class Tunnel {
 function endpointAddressPort(record: Uint8Array): { address: string; port: number } {
   const text = formatEndpoint(record)!;
   const match = /^\[?(.*?)\]?:(\d+)$/.exec(text)!;
-  return { address: match[1], port: Number(match[2]) };
+  return { address: match[1]!, port: Number(match[2]) };
 }
 
 function nonZeroDrops(drops: DropCounters): Record<string, number> {

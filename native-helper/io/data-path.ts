@@ -86,7 +86,8 @@ export class DataPath implements DeviceSink {
     if (this.stopped) return;
     const now = this.clock();
     const { buffer, offsets, lengths } = batch;
-    for (let i = 0; i < batch.count; i++) this.device.send(buffer, offsets[i], lengths[i], now, this);
+    // count never exceeds the batch's capacity, the length of offsets and lengths.
+    for (let i = 0; i < batch.count; i++) this.device.send(buffer, offsets[i]!, lengths[i]!, now, this);
     this.flush();
   }
 
@@ -95,7 +96,7 @@ export class DataPath implements DeviceSink {
     const now = this.clock();
     const { buffer, offsets, lengths, endpoints } = batch;
     for (let i = 0; i < batch.count; i++) {
-      this.device.receive(buffer, offsets[i], lengths[i], endpoints, i * ENDPOINT_SIZE, now, this);
+      this.device.receive(buffer, offsets[i]!, lengths[i]!, endpoints, i * ENDPOINT_SIZE, now, this);
     }
     this.device.flush(now, this);
     this.flush();

@@ -144,11 +144,11 @@ function coalesce(packets: Uint8Array[], offloads = ALL, refuseGso = false) {
   };
   const result = loadAddon().gsoCoalesce(b.buffer, b.offsets, b.lengths, b.count, offloads, out, refuseGso);
   const frames: Frame[] = Array.from({ length: result.frames }, (_, i) => {
-    const raw = out.buffer.slice(out.offsets[i], out.offsets[i] + out.lengths[i]);
+    const raw = out.buffer.slice(out.offsets[i]!, out.offsets[i]! + out.lengths[i]!);
     const v = new DataView(raw.buffer);
     return {
-      flags: raw[0],
-      gsoType: raw[1],
+      flags: raw[0]!,
+      gsoType: raw[1]!,
       hdrLen: v.getUint16(2, true),
       gsoSize: v.getUint16(4, true),
       csumStart: v.getUint16(6, true),
@@ -163,18 +163,18 @@ function coalesce(packets: Uint8Array[], offloads = ALL, refuseGso = false) {
 function split(frame: Frame): Uint8Array[] {
   const out = { buffer: new Uint8Array(256 << 10), offsets: new Uint32Array(128), lengths: new Uint32Array(128) };
   const count = loadAddon().gsoSplit(frame.raw.slice(), 0, 0, out);
-  return Array.from({ length: count }, (_, i) => out.buffer.slice(out.offsets[i], out.offsets[i] + out.lengths[i]));
+  return Array.from({ length: count }, (_, i) => out.buffer.slice(out.offsets[i]!, out.offsets[i]! + out.lengths[i]!));
 }
 
 /** The checks of a super-packet that gsoSplit does not make (it recomputes every checksum). */
 function expectSuperPacket(f: Frame, segments: Uint8Array[]): void {
   const p = f.packet;
   const v = new DataView(p.buffer, p.byteOffset);
-  const version = p[0] >> 4;
+  const version = p[0]! >> 4;
   const l3 = version === 4 ? 20 : 40;
-  const proto = version === 4 ? p[9] : p[6];
-  const l4 = proto === 6 ? (p[l3 + 12] >> 4) * 4 : 8;
-  const first = segments[0];
+  const proto = version === 4 ? p[9]! : p[6]!;
+  const l4 = proto === 6 ? (p[l3 + 12]! >> 4) * 4 : 8;
+  const first = segments[0]!;
   expect(f.flags).toBe(1); // NEEDS_CSUM
   expect(f.gsoType).toBe(proto === 17 ? 5 : version === 4 ? 1 : 4);
   expect(f.hdrLen).toBe(l3 + l4);
@@ -199,18 +199,18 @@ function expectSuperPacket(f: Frame, segments: Uint8Array[]): void {
 function expectFrames(packets: Uint8Array[], frames: Frame[], groups: number[][]): void {
   expect(frames.map((f) => (f.gsoType === 0 ? 1 : split(f).length))).toEqual(groups.map((g) => g.length));
   groups.forEach((group, i) => {
-    const f = frames[i];
+    const f = frames[i]!;
     if (group.length === 1) {
       expect(f.raw.subarray(0, 10)).toEqual(new Uint8Array(10));
-      expect(Buffer.from(f.packet).equals(Buffer.from(packets[group[0]]))).toBe(true);
+      expect(Buffer.from(f.packet).equals(Buffer.from(packets[group[0]!]!))).toBe(true);
       return;
     }
-    const segments = group.map((j) => packets[j]);
+    const segments = group.map((j) => packets[j]!);
     expectSuperPacket(f, segments);
     const back = split(f);
     back.forEach((p, j) => {
       expect(checkPacket(p)).toBeNull();
-      expect(Buffer.from(p).toString('hex')).toBe(Buffer.from(segments[j]).toString('hex'));
+      expect(Buffer.from(p).toString('hex')).toBe(Buffer.from(segments[j]!).toString('hex'));
     });
   });
 }
@@ -222,7 +222,7 @@ describe('gsoCoalesce', () => {
     const packets = stream({ options: TIMESTAMPS }, [...new Array<number>(9).fill(1368), 500]).map(build);
     const { result, frames } = coalesce(packets);
     expectFrames(packets, frames, [range(0, 10)]);
-    expect(frames[0].packet[20 + 13]).toBe(ACK | PSH);
+    expect(frames[0]!.packet[20 + 13]).toBe(ACK | PSH);
     expect(result).toEqual({ frames: 1, written: 10, calls: 1, superPackets: 1, merged: 10, fallbacks: 0 });
   });
 
@@ -248,7 +248,7 @@ describe('gsoCoalesce', () => {
     const b = stream({ sport: 2222, seq: 9000 }, [1200, 1200, 1200], ACK);
     const c = stream({ host: 9 }, [1000, 1000], ACK);
     const six = stream({ version: 6 }, [1000, 1000], ACK);
-    const packets = [a[0], b[0], c[0], a[1], six[0], b[1], a[2], c[1], six[1], b[2]].map(build);
+    const packets = [a[0]!, b[0]!, c[0]!, a[1]!, six[0]!, b[1]!, a[2]!, c[1]!, six[1]!, b[2]!].map(build);
     expectFrames(packets, coalesce(packets).frames, [
       [0, 3, 6],
       [1, 5, 9],
@@ -259,11 +259,11 @@ describe('gsoCoalesce', () => {
 
   it("keeps a flow's order around a packet it cannot merge (pure ACK, SYN, FIN), and ends at PSH", () => {
     const s = stream({}, [1000, 1000, 1000, 1000, 1000, 1000], ACK);
-    s[3].flags = ACK | PSH;
-    const pureAck: Segment = { seq: s[2].seq, payload: new Uint8Array(0) };
-    const fin: Segment = { ...s[5], flags: ACK | FIN };
+    s[3]!.flags = ACK | PSH;
+    const pureAck: Segment = { seq: s[2]!.seq, payload: new Uint8Array(0) };
+    const fin: Segment = { ...s[5]!, flags: ACK | FIN };
     const syn: Segment = { sport: 3333, flags: SYN, payload: new Uint8Array(0) };
-    const packets = [s[0], s[1], pureAck, s[2], s[3], s[4], fin, syn].map(build);
+    const packets = [s[0]!, s[1]!, pureAck, s[2]!, s[3]!, s[4]!, fin, syn].map(build);
     expectFrames(packets, coalesce(packets).frames, [[0, 1], [2], [3, 4], [5], [6], [7]]);
   });
 
@@ -272,15 +272,15 @@ describe('gsoCoalesce', () => {
     const icmp = Uint8Array.from([
       0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0, 10, 7, 0, 1, 10, 7, 0, 200, 8, 0, 0xf7, 0xff, 0, 0, 0, 0,
     ]);
-    const padded = Uint8Array.from([...build(s[2]), 0, 0, 0, 0]); // IPv4 total length short of the packet
+    const padded = Uint8Array.from([...build(s[2]!), 0, 0, 0, 0]); // IPv4 total length short of the packet
     const fragment = build({ proto: 'udp', host: 3, payload: pattern(100) });
-    fragment[6] |= 0x20; // MF
-    const packets = [build(s[0]), icmp, build(s[1]), padded, build(s[3]), build(s[4]), fragment, build(s[5])];
+    fragment[6]! |= 0x20; // MF
+    const packets = [build(s[0]!), icmp, build(s[1]!), padded, build(s[3]!), build(s[4]!), fragment, build(s[5]!)];
     expectFrames(packets, coalesce(packets).frames, [[0, 2], [1], [3], [4, 5], [6], [7]]);
     const six = stream({ version: 6 }, [1000, 1000, 1000], ACK).map(build);
-    const hopByHop = six[1].slice();
+    const hopByHop = six[1]!.slice();
     hopByHop[6] = 0; // a next header the coalescer does not follow
-    const sixes = [six[0], hopByHop, six[2]];
+    const sixes = [six[0]!, hopByHop, six[2]!];
     expectFrames(sixes, coalesce(sixes).frames, [[0], [1], [2]]);
   });
 
@@ -304,29 +304,29 @@ describe('gsoCoalesce', () => {
     ];
     for (const [x, y] of cases) {
       const [first, second] = stream({ version: x.version }, [1000, 1000], ACK);
-      const packets = [build({ ...first, ...x }), build({ ...second, ...y })];
+      const packets = [build({ ...first!, ...x }), build({ ...second!, ...y })];
       expectFrames(packets, coalesce(packets).frames, [[0], [1]]);
     }
   });
 
   it('needs consecutive IPv4 ids without DF, and takes any id with DF', () => {
     const noDf = stream({ df: false }, [1000, 1000, 1000], ACK);
-    noDf[2].id = 0x9999;
+    noDf[2]!.id = 0x9999;
     const df = stream({ df: true }, [1000, 1000], ACK).map((s) => ({ ...s, id: 0, seq: s.seq! + 3000, sport: 7 }));
     const packets = [...noDf, ...df].map(build);
     const { frames } = coalesce(packets);
     expect(frames.map((f) => f.gsoType)).toEqual([1, 0, 1]);
     expectFrames(packets.slice(0, 3), frames.slice(0, 2), [[0, 1], [2]]);
-    expectSuperPacket(frames[2], packets.slice(3)); // gsoSplit numbers ids from the first: not byte-equal here
+    expectSuperPacket(frames[2]!, packets.slice(3)); // gsoSplit numbers ids from the first: not byte-equal here
   });
 
   it('merges no segment whose checksum is wrong', () => {
     const s = stream({}, [1000, 1000, 1000, 1000, 1000], ACK);
-    s[2].corrupt = true;
+    s[2]!.corrupt = true;
     const packets = s.map(build);
     expectFrames(packets, coalesce(packets).frames, [[0, 1], [2], [3, 4]]);
     const headBad = stream({}, [1000, 1000, 1000], ACK);
-    headBad[0].corrupt = true;
+    headBad[0]!.corrupt = true;
     const more = headBad.map(build);
     expectFrames(more, coalesce(more).frames, [[0], [1, 2]]);
   });
@@ -353,7 +353,7 @@ describe('gsoCoalesce', () => {
     const packets = [udp(0, 1200), udp(1, 1200), udp(2, 1200), udp(3, 700), udp(4, 1200)].map(build);
     const { frames } = coalesce(packets);
     expectFrames(packets, frames, [[0, 1, 2, 3], [4]]);
-    expect(frames[0].gsoType).toBe(5);
+    expect(frames[0]!.gsoType).toBe(5);
     expectFrames(packets, coalesce(packets, TCP_ONLY).frames, [[0], [1], [2], [3], [4]]);
     const v6 = [0, 1, 2].map((i) => build(udp(i, 1000, { version: 6 })));
     expectFrames(v6, coalesce(v6).frames, [[0, 1, 2]]);
@@ -413,11 +413,11 @@ describe('gsoCoalesce', () => {
             let f = (picks[i] ?? i) % queues.length;
             while (left[f] === 0) f = (f + 1) % queues.length;
             order.push(f);
-            left[f]--;
+            left[f]!--;
           }
           const taken = queues.map(() => 0);
-          const segments = order.map((f) => ({ flow: f, segment: queues[f][taken[f]++] }));
-          for (const c of corrupt) if (c < segments.length) segments[c].segment.corrupt = true;
+          const segments = order.map((f) => ({ flow: f, segment: queues[f]![taken[f]!++]! }));
+          for (const c of corrupt) if (c < segments.length) segments[c]!.segment.corrupt = true;
           const packets = segments.map((s) => build(s.segment));
           const { frames, result } = coalesce(packets);
           expect(result.written).toBe(packets.length);
@@ -426,7 +426,7 @@ describe('gsoCoalesce', () => {
           for (const f of frames) if (f.gsoType !== 0) expect(f.packet.length).toBeLessThanOrEqual(65535);
           // Per flow, exactly the packets that went in, in their order.
           const key = (p: Uint8Array) =>
-            `${p[0] >> 4}:${p[0] >> 4 === 4 ? p[9] : p[6]}:${(p[p[0] >> 4 === 4 ? 20 : 40] << 8) | p[p[0] >> 4 === 4 ? 21 : 41]}`;
+            `${p[0]! >> 4}:${p[0]! >> 4 === 4 ? p[9] : p[6]}:${(p[p[0]! >> 4 === 4 ? 20 : 40]! << 8) | p[p[0]! >> 4 === 4 ? 21 : 41]!}`;
           const byFlow = (list: Uint8Array[]) => {
             const m = new Map<string, string[]>();
             for (const p of list) m.set(key(p), [...(m.get(key(p)) ?? []), Buffer.from(p).toString('hex')]);

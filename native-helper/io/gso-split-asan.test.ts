@@ -64,7 +64,7 @@ function run(frame: Uint8Array): { rc: number; segments: number; written: number
   expect(r.stderr).toBe(''); // a sanitizer report goes here
   expect(r.status).toBe(0);
   const [rc, segments, written] = r.stdout.trim().split(' ').map(Number);
-  return { rc, segments, written };
+  return { rc: rc!, segments: segments!, written: written! }; // the harness prints three numbers
 }
 
 describe('gso-split.c under AddressSanitizer', () => {

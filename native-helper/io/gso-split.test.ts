@@ -96,8 +96,8 @@ function split(frame: Uint8Array, headroom = 16, tailroom = 32) {
   const out = { buffer: new Uint8Array(256 << 10), offsets: new Uint32Array(1024), lengths: new Uint32Array(1024) };
   const count = loadAddon().gsoSplit(frame, headroom, tailroom, out);
   return Array.from({ length: count }, (_, i) => ({
-    offset: out.offsets[i],
-    packet: out.buffer.slice(out.offsets[i], out.offsets[i] + out.lengths[i]),
+    offset: out.offsets[i]!,
+    packet: out.buffer.slice(out.offsets[i]!, out.offsets[i]! + out.lengths[i]!),
   }));
 }
 
@@ -115,7 +115,7 @@ describe('gsoSplit', () => {
       const v = new DataView(packet.buffer);
       expect(v.getUint16(4)).toBe((0xfff0 + i) & 0xffff);
       expect(v.getUint32(24)).toBe((0xfffff000 + i * 1000) >>> 0);
-      const flags = packet[33];
+      const flags = packet[33]!;
       expect(flags & TCP_ACK).toBe(TCP_ACK);
       expect((flags & (TCP_FIN | TCP_PSH)) !== 0).toBe(i === 3);
       expect((flags & TCP_CWR) !== 0).toBe(i === 0);
@@ -153,8 +153,8 @@ describe('gsoSplit', () => {
     const frame = buildFrame({ version: 4, proto: 'udp', payload: pattern(333), gsoSize: 0, gsoType: GSO_NONE });
     const [only, ...rest] = split(frame);
     expect(rest).toHaveLength(0);
-    expect(only.packet.length).toBe(frame.length - 10);
-    expect(checkPacket(only.packet)).toBeNull();
+    expect(only!.packet.length).toBe(frame.length - 10);
+    expect(checkPacket(only!.packet)).toBeNull();
   });
 
   it('refuses frames it cannot trust, by errno name', () => {

@@ -144,7 +144,7 @@ export class MemoryBind implements Bind {
     for (let i = 0; i < batch.count; i++) {
       this.#network.route(
         this,
-        batch.buffer.subarray(batch.offsets[i], batch.offsets[i] + batch.lengths[i]),
+        batch.buffer.subarray(batch.offsets[i]!, batch.offsets[i]! + batch.lengths[i]!),
         batch.endpoints,
         i * ENDPOINT_SIZE,
       );
@@ -199,7 +199,7 @@ export class MemoryBind implements Bind {
       let cursor = 0;
       batch.count = 0;
       while (batch.count < this.#batchDatagrams && this.#queue.length > 0) {
-        const next = this.#queue[0];
+        const next = this.#queue[0]!;
         if (cursor + next.data.length > batch.buffer.length) break;
         this.#queue.shift();
         batch.buffer.set(next.data, cursor);

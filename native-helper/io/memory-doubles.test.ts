@@ -18,8 +18,8 @@ function wire(tun: MemoryTun, bind: MemoryBind, peer: () => Uint8Array): void {
   tun.start((batch: PacketBatch) => {
     for (let i = 0; i < batch.count; i++) {
       expect(batch.offsets[i]).toBeGreaterThanOrEqual(tun.headroom);
-      out.offsets[i] = batch.offsets[i];
-      out.lengths[i] = batch.lengths[i];
+      out.offsets[i] = batch.offsets[i]!;
+      out.lengths[i] = batch.lengths[i]!;
       out.endpoints.set(peer(), i * ENDPOINT_SIZE);
     }
     out.count = batch.count;

@@ -67,14 +67,14 @@ export class MemoryTun implements Tun {
     if (this.#onBatch !== undefined) throw new Error(`${this.name}: start() was already called`);
     this.#onBatch = onBatch;
     const stride = align16(this.headroom) + align16(this.mtu + this.tailroom);
-    this.#batch = allocatePacketSlots(1, stride * this.#batchPackets, this.#batchPackets)[0];
+    this.#batch = allocatePacketSlots(1, stride * this.#batchPackets, this.#batchPackets)[0]!;
     this.#schedule();
   }
 
   writeBatch(batch: PacketBatch): number {
     if (this.closed) throw errnoError('EBADF', 'write', `${this.name} is closed`);
     for (let i = 0; i < batch.count; i++) {
-      const packet = batch.buffer.slice(batch.offsets[i], batch.offsets[i] + batch.lengths[i]);
+      const packet = batch.buffer.slice(batch.offsets[i]!, batch.offsets[i]! + batch.lengths[i]!);
       this.written.push(packet);
       for (const listener of this.#writeListeners) listener(packet);
     }

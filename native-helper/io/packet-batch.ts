@@ -37,5 +37,5 @@ export function createDatagramBatch(capacity: number, bufferBytes: number): Data
 
 /** A view of packet i. It allocates: for tests and slow paths, not for the data path. */
 export function packetAt(batch: PacketBatch, i: number): Uint8Array {
-  return batch.buffer.subarray(batch.offsets[i], batch.offsets[i] + batch.lengths[i]);
+  return batch.buffer.subarray(batch.offsets[i]!, batch.offsets[i]! + batch.lengths[i]!);
 }

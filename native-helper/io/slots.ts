@@ -32,7 +32,8 @@ export function dispatcher<B extends PacketBatch>(
       onFatal(error!);
       return;
     }
-    const batch = slots[slot];
+    // The addon fills only the slots it was given, and names one of them.
+    const batch = slots[slot]!;
     batch.count = count;
     onBatch(batch);
   };

@@ -53,7 +53,7 @@ export function asError(error: unknown): Error {
 
 /** One error naming all of `errors`, or the error itself when there is one. */
 export function combinedError(what: string, errors: Error[]): Error {
-  if (errors.length === 1) return errors[0];
+  if (errors.length === 1) return errors[0]!;
   return new AggregateError(
     errors,
     `${what}: ${errors.length} steps failed: ${errors.map((e) => e.message).join('; ')}`,

@@ -132,7 +132,7 @@ describe('writeFileAtomic under SIGKILL', () => {
       expect(store.problems()).toEqual([]);
       const tunnels = store.list();
       expect(tunnels.map((t) => t.name)).toEqual(['wg0']);
-      expect(Buffer.from(tunnels[0].text).equals(holds)).toBe(true);
+      expect(Buffer.from(tunnels[0]!.text).equals(holds)).toBe(true);
     };
     await killRounds({ rounds: 15, dir, target: join(dir, 'wg0.conf'), a, b, checkStore });
   });

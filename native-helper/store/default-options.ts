@@ -6,7 +6,7 @@ import type { TunnelOptions } from '../../shared/ipc/control.js';
 
 export function isFullTunnel(config: TunnelConfig): boolean {
   // Prefix 0 is the whole address family whatever address is written with it (0.0.0.0/0, ::/0).
-  return config.peers.length === 1 && config.peers[0].allowedIps.some((p) => p.prefix === 0);
+  return config.peers.length === 1 && config.peers[0]!.allowedIps.some((p) => p.prefix === 0);
 }
 
 export function defaultTunnelOptions(config: TunnelConfig): TunnelOptions {

@@ -97,7 +97,7 @@ describe('StateFile', () => {
       await file.write(entries(['wg0', { options: OPTIONS, wantUp: true }]));
       const aside = await movedAside();
       expect(aside).toHaveLength(1);
-      expect((await readFile(join(dir, aside[0]))).equals(before)).toBe(true);
+      expect((await readFile(join(dir, aside[0]!))).equals(before)).toBe(true);
       expect((await StateFile.read(dir)).read.entries.get('wg0')).toEqual({ options: OPTIONS, wantUp: true });
 
       // Moved once: later writes replace the new file as usual.
@@ -125,7 +125,7 @@ describe('StateFile', () => {
     expect(read.problem?.message).toMatch(/is a directory, not a regular file/);
     await file.write(entries());
     const [aside] = await movedAside();
-    expect(await readFile(join(dir, aside, 'inside'), 'utf8')).toBe('kept');
+    expect(await readFile(join(dir, aside!, 'inside'), 'utf8')).toBe('kept');
 
     await rm(path);
     await symlink(join(dir, 'nowhere'), path);

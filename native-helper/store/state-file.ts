@@ -108,9 +108,10 @@ export class StateFile {
     }
     const parsed = stateFileSchema.safeParse(json);
     if (!parsed.success) {
+      // zod reports at least one issue with a failure; were there none, the file is still refused.
       const issue = parsed.error.issues[0];
-      const where = issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
-      return this.unusable(`does not have the expected shape${where}: ${issue.message}`);
+      const where = issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
+      return this.unusable(`does not have the expected shape${where}: ${issue?.message ?? 'invalid'}`);
     }
     for (const [name, entry] of Object.entries(parsed.data.tunnels)) {
       empty.set(name, {

@@ -133,7 +133,7 @@ describe('TunnelStore: round trip', () => {
       options: DEFAULTS,
       wantUp: false,
     });
-    expect(added.config.peers[0].publicKey).toBe(key(2));
+    expect(added.config.peers[0]!.publicKey).toBe(key(2));
     expect((await bytesOf(join(dir, 'home.conf'))).equals(Buffer.from(PERSONAL, 'utf8'))).toBe(true);
     expect(await modeOf(join(dir, 'home.conf'))).toBe(0o600);
     expect(await modeOf(join(dir, STATE_FILE_NAME))).toBe(0o600);
@@ -449,12 +449,12 @@ describe('TunnelStore: files it cannot use', () => {
         'sp ace.conf',
       ].sort(),
     );
-    const garbage = problems['garbage.conf'].split('\n');
+    const garbage = problems['garbage.conf']!.split('\n');
     expect(garbage[0]).toMatch(new RegExp(`^${at('garbage.conf')}:\\d+: `));
     // Capped: a binary file has an error on every line.
     expect(garbage).toHaveLength(11);
     expect(garbage[10]).toMatch(/more errors; is it a WireGuard configuration\?$/);
-    expect(problems['broken.conf'].split('\n')).toEqual([
+    expect(problems['broken.conf']!.split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^${at('broken.conf')}:3: .*MTU`)),
       expect.stringMatching(new RegExp(`^${at('broken.conf')}:4: .*no PublicKey`)),
     ]);
@@ -506,7 +506,7 @@ describe('TunnelStore: files it cannot use', () => {
     await reopened.setWantUp('wg0', true);
     const aside = (await readdir(dir)).filter((n) => n.startsWith('state.json.corrupt-'));
     expect(aside).toHaveLength(1);
-    expect((await readFile(join(dir, aside[0]))).equals(corrupt)).toBe(true);
+    expect((await readFile(join(dir, aside[0]!))).equals(corrupt)).toBe(true);
     const again = await TunnelStore.open(dir);
     expect(again.problems()).toEqual([]);
     expect(again.get('wg0')?.wantUp).toBe(true);

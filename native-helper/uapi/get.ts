@@ -32,6 +32,6 @@ export function formatGet(device: Device): string {
 
 export function hex(bytes: Uint8Array): string {
   let text = '';
-  for (let i = 0; i < bytes.length; i++) text += bytes[i].toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) text += bytes[i]!.toString(16).padStart(2, '0');
   return text;
 }

@@ -149,7 +149,7 @@ describe('UAPI set and get', () => {
     expect(target.sent).toHaveLength(0);
     request(`set=1\npublic_key=${PEER_A}\npersistent_keepalive_interval=25\n\n`);
     expect(target.sent).toHaveLength(1);
-    expect(target.sent[0].bytes[0]).toBe(1);
-    expect(target.sent[0].bytes).toHaveLength(148);
+    expect(target.sent[0]!.bytes[0]).toBe(1);
+    expect(target.sent[0]!.bytes).toHaveLength(148);
   });
 });

@@ -27,8 +27,8 @@ function parseUnit(source: string): Unit {
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
     const header = /^\[([^\]]+)\]$/.exec(line);
     if (header) {
-      section = unit.get(header[1]) ?? [];
-      unit.set(header[1], section);
+      section = unit.get(header[1]!) ?? [];
+      unit.set(header[1]!, section);
       continue;
     }
     const eq = line.indexOf('=');

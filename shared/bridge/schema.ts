@@ -189,7 +189,7 @@ export function bridgeManifest(): BridgeManifest {
     events: names
       .filter((n): n is EventName => BRIDGE[n].kind === 'event')
       .map((name) => ({
-        key: `on${name[0].toUpperCase()}${name.slice(1)}` as EventListenerName<EventName>,
+        key: `on${name.charAt(0).toUpperCase()}${name.slice(1)}` as EventListenerName<EventName>,
         channel: channelOf(name),
       })),
   };

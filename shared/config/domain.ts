@@ -21,7 +21,8 @@ export function domainError(text: string): string | null {
       return `${quote(text)} is not a domain name (a label cannot start or end with \`-\`)`;
     }
   }
-  if (/^[0-9]+$/.test(labels[labels.length - 1])) {
+  // split gives one label at least.
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) {
     return `${quote(text)} is neither an IP address nor a domain name`;
   }
   return null;

@@ -154,8 +154,8 @@ describe('excludePrivateIpsFromConfig', () => {
       peers: [{ allowedIps: list('0.0.0.0/0, ::/0') }, { allowedIps: list('10.9.0.0/16') }],
     } as unknown as TunnelConfig;
     const result = excludePrivateIpsFromConfig(config);
-    expect(formatAllowedIps(result.peers[0].allowedIps)).toBe(`${WELL_KNOWN}, ::/0, 10.64.0.1/32`);
-    expect(formatAllowedIps(result.peers[1].allowedIps)).toBe('10.9.0.0/16');
-    expect(formatAllowedIps(config.peers[0].allowedIps)).toBe('0.0.0.0/0, ::/0'); // not changed in place
+    expect(formatAllowedIps(result.peers[0]!.allowedIps)).toBe(`${WELL_KNOWN}, ::/0, 10.64.0.1/32`);
+    expect(formatAllowedIps(result.peers[1]!.allowedIps)).toBe('10.9.0.0/16');
+    expect(formatAllowedIps(config.peers[0]!.allowedIps)).toBe('0.0.0.0/0, ::/0'); // not changed in place
   });
 });

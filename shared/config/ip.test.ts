@@ -155,7 +155,7 @@ describe('prefixes', () => {
   });
 
   const p = (text: string): IpPrefix => {
-    const [address, prefix] = text.split('/');
+    const [address, prefix] = text.split('/') as [string, string];
     return { family: address.includes(':') ? 6 : 4, address, prefix: Number(prefix) };
   };
 

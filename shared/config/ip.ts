@@ -64,7 +64,7 @@ function parseGroups(text: string, mayEndWithIpv4: boolean): number[] | null {
   const pieces = text.split(':');
   const groups: number[] = [];
   for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i];
+    const piece = pieces[i]!;
     if (mayEndWithIpv4 && i === pieces.length - 1 && piece.includes('.')) {
       const v4 = parseIpv4(piece);
       if (!v4.ok) return null;
@@ -237,8 +237,9 @@ export function addressToBytes(address: IpAddress): Uint8Array {
   return bytes;
 }
 
+/** The address whose 4 or 16 bytes `bytes` holds at `off` (a record the engine made, so they are all there). */
 export function addressFromBytes(family: 4 | 6, bytes: Uint8Array, off = 0): IpAddress {
   let value = 0n;
-  for (let i = 0; i < (family === 4 ? 4 : 16); i++) value = (value << 8n) | BigInt(bytes[off + i]);
+  for (let i = 0; i < (family === 4 ? 4 : 16); i++) value = (value << 8n) | BigInt(bytes[off + i]!);
   return { family, value };
 }

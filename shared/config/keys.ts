@@ -11,7 +11,7 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
 function sextet(text: string, index: number): number {
   const code = text.charCodeAt(index);
-  return code < 128 ? DECODE[code] : -1;
+  return code < 128 ? DECODE[code]! : -1;
 }
 
 /** Why `text` is not a key, or null when it is one. The message quotes no key material. */
@@ -56,13 +56,15 @@ export function decodeKey(text: string): Uint8Array | null {
 
 export function encodeKey(key: Uint8Array): string {
   if (key.length !== KEY_BYTES) throw new RangeError(`a key is ${KEY_BYTES} bytes, got ${key.length}`);
+  // Every index below is in range: the key has 32 bytes, and a sextet (0 to 63) picks one of 64 characters.
+  const letter = (index: number) => ALPHABET.charAt(index);
   let text = '';
   for (let i = 0; i < 30; i += 3) {
-    const n = (key[i] << 16) | (key[i + 1] << 8) | key[i + 2];
-    text += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63] + ALPHABET[n & 63];
+    const n = (key[i]! << 16) | (key[i + 1]! << 8) | key[i + 2]!;
+    text += letter(n >> 18) + letter((n >> 12) & 63) + letter((n >> 6) & 63) + letter(n & 63);
   }
-  const n = (key[30] << 16) | (key[31] << 8);
-  return text + ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63] + '=';
+  const n = (key[30]! << 16) | (key[31]! << 8);
+  return text + letter(n >> 18) + letter((n >> 12) & 63) + letter((n >> 6) & 63) + '=';
 }
 
 /** An all-zero key: wg treats a zero private key as "remove the key", and no peer has a zero public key. */

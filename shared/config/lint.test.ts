@@ -28,7 +28,7 @@ function expectWarnings(text: string, expected: [number, RegExp][]): void {
     found.map(([line]) => line),
     found.map(([, m]) => m).join('\n'),
   ).toEqual(expected.map(([line]) => line));
-  found.forEach(([, message], i) => expect(message).toMatch(expected[i][1]));
+  found.forEach(([, message], i) => expect(message).toMatch(expected[i]![1]));
 }
 
 // A careful full-tunnel client: no warnings at all.

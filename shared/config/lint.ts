@@ -59,7 +59,7 @@ function lintInterface(config: TunnelConfig, lines: ConfigLines, add: Add): void
   }
   if (i.dnsSearch.length > 0 && i.dns.length === 0) {
     add(
-      il.dnsSearch[0],
+      il.dnsSearch[0] ?? il.section,
       'DNS has search domains but no server address; wg-quick ignores search domains without a server',
     );
   }
@@ -215,7 +215,7 @@ function lintRouting(config: TunnelConfig, lines: ConfigLines, routes: Route[], 
     if (k >= 0 && !routes.some((r) => r.prefix.family === family)) {
       add(
         il.addresses[k] ?? il.section,
-        `Address ${formatPrefix(i.addresses[k])} is IPv${family} but no peer has IPv${family} AllowedIPs, ` +
+        `Address ${formatPrefix(i.addresses[k]!)} is IPv${family} but no peer has IPv${family} AllowedIPs, ` +
           `so no IPv${family} traffic uses the tunnel`,
       );
     }

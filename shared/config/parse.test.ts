@@ -26,7 +26,7 @@ function expectErrors(text: string, expected: [number, RegExp][]): Diagnostic[] 
   ).toEqual(expected.map(([line]) => line));
   errors.forEach((e, i) => {
     expect(e.severity).toBe('error');
-    expect(e.message).toMatch(expected[i][1]);
+    expect(e.message).toMatch(expected[i]![1]);
   });
   return errors;
 }
@@ -124,7 +124,7 @@ describe('parseConfig: the format', () => {
       ),
     );
     expect(result.config.interface.mtu).toBe(1400);
-    expect(result.config.peers[0].allowedIps).toEqual([{ family: 4, address: '10.0.0.0', prefix: 8 }]);
+    expect(result.config.peers[0]!.allowedIps).toEqual([{ family: 4, address: '10.0.0.0', prefix: 8 }]);
   });
 
   it('accepts a BOM, CRLF, comments, blank lines, tabs and odd spacing', () => {
@@ -141,8 +141,8 @@ describe('parseConfig: the format', () => {
       'Endpoint = 1.2.3.4:51820'; // no final newline
     const result = ok(text);
     expect(result.config.interface.addresses.map((a) => a.address)).toEqual(['10.0.0.2', 'fd00::2']);
-    expect(result.config.peers[0].endpoint).toEqual({ host: '1.2.3.4', port: 51820 });
-    expect(result.lines.peers[0].endpoint).toBe(10);
+    expect(result.config.peers[0]!.endpoint).toEqual({ host: '1.2.3.4', port: 51820 });
+    expect(result.lines.peers[0]!.endpoint).toBe(10);
   });
 
   it('splits Address and DNS on blanks as well as commas, as wg-quick does', () => {
@@ -163,7 +163,7 @@ describe('parseConfig: the format', () => {
       ),
     );
     expect(result.config.interface.addresses[0]).toEqual({ family: 6, address: 'fd00::2', prefix: 64 });
-    expect(result.config.peers[0].allowedIps).toEqual([
+    expect(result.config.peers[0]!.allowedIps).toEqual([
       { family: 4, address: '10.0.0.0', prefix: 24 },
       { family: 6, address: '2001:db8::', prefix: 32 },
     ]);
@@ -185,7 +185,7 @@ describe('parseConfig: the format', () => {
     expect(fw('4294967295')).toBe(0xffffffff);
     expect(fw('0xffffffff')).toBe(0xffffffff);
     const ka = (v: string) =>
-      ok(lines(...IFACE, ...PEER, `PersistentKeepalive = ${v}`)).config.peers[0].persistentKeepalive;
+      ok(lines(...IFACE, ...PEER, `PersistentKeepalive = ${v}`)).config.peers[0]!.persistentKeepalive;
     expect(ka('off')).toBe(0);
     expect(ka('0')).toBe(0);
     expect(ka('65535')).toBe(65535);

@@ -60,7 +60,8 @@ export function hasHiddenPrivateKey(text: string): boolean {
 export function restorePrivateKey(text: string, storedText: string): string {
   const stored = privateKeyLines(storedText)[0];
   if (stored === undefined) return text;
-  const storedLine = splitLines(storedText)[stored.line - 1].replace(/\r?\n$/, '');
+  // The line privateKeyLines found in this very text.
+  const storedLine = splitLines(storedText)[stored.line - 1]!.replace(/\r?\n$/, '');
   const placeholders = new Set(
     privateKeyLines(text)
       .filter((k) => k.value === PRIVATE_KEY_PLACEHOLDER)
@@ -85,8 +86,9 @@ export function insertPrivateKey(text: string, key: string): { ok: true; text: s
   }
   const lines = splitLines(text);
   const at = header.line - 1;
-  const newline = ending(lines[at]) || '\n';
-  if (ending(lines[at]) === '') lines[at] += newline;
+  const headerLine = lines[at]!; // lex read it from this very text
+  const newline = ending(headerLine) || '\n';
+  if (ending(headerLine) === '') lines[at] = headerLine + newline;
   lines.splice(at + 1, 0, keyLine + newline);
   return { ok: true, text: lines.join('') };
 }

@@ -49,7 +49,7 @@ export function nestings(routes: Route[]): Nesting[] {
   for (const family of [4, 6] as const) {
     const stack: Route[] = [];
     for (const route of sorted(routes, family)) {
-      while (stack.length > 0 && !encloses(stack[stack.length - 1], route)) stack.pop();
+      while (stack.length > 0 && !encloses(stack[stack.length - 1]!, route)) stack.pop();
       if (stack.length > 0) found.push({ route, containers: [...stack] });
       // An equal prefix is already represented on the stack; keeping one copy keeps the stack shallow.
       const top = stack[stack.length - 1];

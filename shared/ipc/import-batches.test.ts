@@ -19,7 +19,7 @@ function expectAccepted(batches: ReturnType<typeof importBatches<File>>): void {
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(MAX_CONTROL_MESSAGE_BYTES);
     const frames = new LineFramer().push(line);
     expect(frames).toHaveLength(1);
-    expect(frames[0].ok).toBe(true);
+    expect(frames[0]!.ok).toBe(true);
     expect(controlRequest.safeParse((frames[0] as { value: unknown }).value).success).toBe(true);
   }
 }
@@ -70,7 +70,7 @@ describe('importBatches', () => {
       [['t1.conf'], false],
       [['t2.conf'], true],
     ]);
-    expect(Buffer.byteLength(requestLine([files[1]]))).toBeGreaterThan(MAX_CONTROL_MESSAGE_BYTES);
+    expect(Buffer.byteLength(requestLine([files[1]!]))).toBeGreaterThan(MAX_CONTROL_MESSAGE_BYTES);
     expectAccepted(batches);
     expect(tooLargeToSend('t1.conf')).toMatch(/^t1\.conf: too large to send to the Warren helper/);
   });

@@ -14,7 +14,7 @@ export function networkNamespaceId(): string {
   try {
     // "net:[4026531840]"
     const match = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'));
-    if (match) return match[1];
+    if (match) return match[1]!;
   } catch {
     // not Linux, or no /proc: one namespace only
   }

@@ -15,13 +15,15 @@ export const down: Command = {
   summary: 'Take a tunnel down: keys wiped, routes and DNS restored',
   help: 'Usage: warren down NAME\n\nTakes the tunnel NAME down: keys cleared, routes, rules and DNS restored, interface gone.\n',
   async run(args, io) {
-    if (args.length !== 1 || args[0].startsWith('-')) throw new UsageError('down takes exactly one NAME');
+    const [name, ...rest] = args;
+    if (name === undefined || rest.length > 0 || name.startsWith('-'))
+      throw new UsageError('down takes exactly one NAME');
     return withHelper(
       io,
       () => noHelper(io),
       async (client) => {
-        await client.call('down', { name: args[0] });
-        io.stdout(`${args[0]} is down\n`);
+        await client.call('down', { name });
+        io.stdout(`${name} is down\n`);
       },
     );
   },
@@ -32,11 +34,12 @@ export const show: Command = {
   summary: 'Show tunnels, peers, handshakes and transfer, as wg show',
   help: 'Usage: warren show [NAME]\n\nPrints what `wg show` prints for every Warren tunnel in this namespace, or for NAME.\n',
   async run(args, io) {
-    if (args.length > 1 || args[0]?.startsWith('-')) throw new UsageError('show takes at most one NAME');
+    const [name, ...rest] = args;
+    if (rest.length > 0 || name?.startsWith('-')) throw new UsageError('show takes at most one NAME');
     // With no helper there is no tunnel: like `wg show` with no interfaces, nothing to print.
-    const absent = () => (args.length === 0 ? EXIT_OK : noHelper(io));
+    const absent = () => (name === undefined ? EXIT_OK : noHelper(io));
     return withHelper(io, absent, async (client) => {
-      const tunnels = await client.call('show', args.length ? { name: args[0] } : {});
+      const tunnels = await client.call('show', name === undefined ? {} : { name });
       io.stdout(formatShow(tunnels, Date.now()));
     });
   },

@@ -19,15 +19,16 @@ export function formatList(tunnels: readonly TunnelSummary[], owners = false): s
     ...(owners ? [t.owner ?? '-'] : []),
   ];
   const rows = [head, ...tunnels.map(cells)];
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  // Every row has a cell for each column of the head.
+  const widths = head.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return (
     rows
       .map((row, i) => {
         const line = row
-          .map((cell, column) => cell.padEnd(widths[column]))
+          .map((cell, column) => cell.padEnd(widths[column]!))
           .join('  ')
           .trimEnd();
-        const error = i > 0 ? tunnels[i - 1].error : undefined;
+        const error = tunnels[i - 1]?.error; // row 0 is the head, with none
         return error ? `${line}  (${error})` : line;
       })
       .join('\n') + '\n'
@@ -69,7 +70,7 @@ export const importCommand: Command = {
     const files: string[] = [];
     let optionsEnded = false;
     for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
+      const arg = args[i]!;
       if (optionsEnded || !arg.startsWith('-')) {
         files.push(arg);
       } else if (arg === '--') {
@@ -134,13 +135,15 @@ export const deleteCommand: Command = {
   summary: 'Delete a stored tunnel (taken down first if up)',
   help: 'Usage: warren delete NAME\n\nDeletes the stored tunnel NAME and its file; a tunnel that is up is taken down first.\n',
   async run(args, io) {
-    if (args.length !== 1 || args[0].startsWith('-')) throw new UsageError('delete takes exactly one NAME');
+    const [name, ...rest] = args;
+    if (name === undefined || rest.length > 0 || name.startsWith('-'))
+      throw new UsageError('delete takes exactly one NAME');
     return withHelper(
       io,
       () => notRunning(io),
       async (client) => {
-        await client.call('delete', { name: args[0] });
-        io.stdout(`${args[0]} is deleted\n`);
+        await client.call('delete', { name });
+        io.stdout(`${name} is deleted\n`);
       },
     );
   },

@@ -67,8 +67,8 @@ export const up: Command = {
       else if (arg.startsWith('-')) throw new UsageError(`unknown option \`${arg}\``);
       else files.push(arg);
     }
-    if (files.length !== 1) throw new UsageError('up takes exactly one NAME or FILE');
-    const file = files[0];
+    const [file, ...more] = files;
+    if (file === undefined || more.length > 0) throw new UsageError('up takes exactly one NAME or FILE');
     if (!isFileArgument(file)) {
       const fileOnly = [
         ...(foreground ? ['--foreground'] : []),

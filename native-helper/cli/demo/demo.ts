@@ -97,10 +97,11 @@ class DemoRun {
     await this.ping(TUNNEL.peer);
     await this.ping(TUNNEL.peer6);
     const status = await this.status();
-    const handshake = status.peers[0]?.latestHandshake ?? 0;
-    if (handshake === 0) throw new Error('no handshake happened');
+    const peer = status.peers[0];
+    if (!peer || peer.latestHandshake === 0) throw new Error('no handshake happened');
+    const handshake = peer.latestHandshake;
     out.line(
-      `   Handshake done ${Math.max(0, Math.round((Date.now() - handshake) / 1000))} s ago; endpoint ${status.peers[0].endpoint}.`,
+      `   Handshake done ${Math.max(0, Math.round((Date.now() - handshake) / 1000))} s ago; endpoint ${peer.endpoint}.`,
     );
 
     const seconds = this.options.seconds ?? 3;
@@ -121,12 +122,14 @@ class DemoRun {
 
     out.line('9. The lid opens: warren resume handshakes again at once, with fresh keys.');
     await this.call((client) => client.call('resume', {}));
-    const resumed = await this.waitFor(
-      (s) => (s.peers[0]?.latestHandshake ?? 0) > handshake && s.peers[0].hasSession,
-      10_000,
-    );
+    const resumed = await this.waitFor((s) => {
+      const again = s.peers[0];
+      return again !== undefined && again.latestHandshake > handshake && again.hasSession;
+    }, 10_000);
+    // waitFor returned a status its test accepted, so with this peer.
+    const rehandshake = resumed.peers[0]!.latestHandshake;
     out.line(
-      `   New handshake ${Math.max(0, Math.round((Date.now() - resumed.peers[0].latestHandshake) / 1000))} s ago; the tunnel is back:`,
+      `   New handshake ${Math.max(0, Math.round((Date.now() - rehandshake) / 1000))} s ago; the tunnel is back:`,
     );
     await this.ping(TUNNEL.peer);
 
@@ -330,8 +333,8 @@ class DemoRun {
     this.out.line(`   ${bytes(last.bytes)} arrived in ${(last.ms / 1000).toFixed(1)} s: ${rate.toFixed(0)} Mbit/s.`);
   }
 
-  private spawn(argv: string[]): ChildProcess {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+  private spawn([command, ...args]: [string, ...string[]]): ChildProcess {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     this.children.push(child);
     return child;
   }
@@ -349,6 +352,8 @@ class DemoRun {
 
   private async status(): Promise<TunnelStatus> {
     const [status] = await this.call((client) => client.call('show', { name: this.names.warren }));
+    // The helper answers for a name only while that tunnel is up.
+    if (!status) throw new Error(`${this.names.warren} is not up`);
     return status;
   }
 

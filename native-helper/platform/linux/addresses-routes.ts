@@ -48,7 +48,8 @@ export class IprouteNetworkConfigurator implements NetworkConfigurator {
     }
     if (mtu === Infinity) {
       // Only the first line, as wg-quick's `read -r output < <(ip route show default)`.
-      const found = await this.#mtuOf((await this.#quiet('route', 'show', 'default')).split('\n')[0]);
+      // split gives one piece at least, so [0] is there.
+      const found = await this.#mtuOf((await this.#quiet('route', 'show', 'default')).split('\n')[0]!);
       if (found !== null && found < mtu) mtu = found;
     }
     if (!(mtu > 0 && mtu < Infinity)) mtu = FALLBACK_PATH_MTU;
@@ -120,7 +121,7 @@ export class IprouteNetworkConfigurator implements NetworkConfigurator {
     const before = new Set((await this.#rules(family)).map((rule) => JSON.stringify(rule)));
     await this.#ip(family, 'rule', 'add', ...selector);
     const added = (await this.#rules(family)).filter((rule) => !before.has(JSON.stringify(rule)));
-    const priority = added.length === 1 ? added[0].priority : undefined;
+    const priority = added.length === 1 ? added[0]!.priority : undefined;
     // Without a priority (rules could not be listed, or a concurrent change made ours ambiguous) the selector
     // alone picks the first matching rule, which is what wg-quick deletes too.
     const del = priority === undefined ? selector : ['priority', String(priority), ...selector];
@@ -142,6 +143,8 @@ export class IprouteNetworkConfigurator implements NetworkConfigurator {
   async #linkState(link: string): Promise<{ mtu: number; up: boolean }> {
     const { stdout } = await this.#ip('-j', 'link', 'show', 'dev', link);
     const [entry] = JSON.parse(stdout) as { mtu: number; flags: string[] }[];
+    // ip fails for a link that does not exist; an empty list would be odd output, refused like a failure.
+    if (entry === undefined) throw new Error(`\`ip -j link show dev ${link}\` listed no link`);
     return { mtu: entry.mtu, up: entry.flags.includes('UP') };
   }
 
@@ -151,7 +154,7 @@ export class IprouteNetworkConfigurator implements NetworkConfigurator {
     if (direct !== null) return Number(direct[1]);
     const dev = /dev ([^ ]+)/.exec(output);
     if (dev === null) return null;
-    const device = /mtu ([0-9]+)/.exec(await this.#quiet('link', 'show', 'dev', dev[1]));
+    const device = /mtu ([0-9]+)/.exec(await this.#quiet('link', 'show', 'dev', dev[1]!));
     return device === null ? null : Number(device[1]);
   }
 

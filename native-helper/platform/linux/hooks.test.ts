@@ -16,7 +16,7 @@ describe('BashHookRunner', () => {
   it('runs the hook by bash with %i replaced', async () => {
     const calls: { argv: readonly string[]; options?: RunOptions }[] = [];
     await new BashHookRunner(recordingRunner(calls)).run('PostUp', 'ip link set %i up; echo %i', 'wg0');
-    expect(calls[0].argv).toEqual(['bash', '-c', 'ip link set wg0 up; echo wg0']);
+    expect(calls[0]!.argv).toEqual(['bash', '-c', 'ip link set wg0 up; echo wg0']);
     expect(expandHook('%i%i', 'a-b')).toBe('a-ba-b');
   });
 
@@ -24,7 +24,10 @@ describe('BashHookRunner', () => {
     const calls: { argv: readonly string[]; options?: RunOptions }[] = [];
     // createLinuxPlatform passes options.hookTimeoutMs, undefined unless a test sets it.
     await new BashHookRunner(recordingRunner(calls), undefined).run('PreUp', 'true', 'wg0');
-    expect(calls[0].options).toEqual({ timeoutMs: DEFAULT_HOOK_TIMEOUT_MS, outputLimitBytes: HOOK_OUTPUT_LIMIT_BYTES });
+    expect(calls[0]!.options).toEqual({
+      timeoutMs: DEFAULT_HOOK_TIMEOUT_MS,
+      outputLimitBytes: HOOK_OUTPUT_LIMIT_BYTES,
+    });
     expect(DEFAULT_HOOK_TIMEOUT_MS).toBeGreaterThan(0);
   });
 

@@ -34,7 +34,7 @@ interface Outcome {
 /** Runs argv, never rejecting: exit code and stdout+stderr. Killed after 5 s. */
 function attempt(argv: readonly string[]): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(argv[0], argv.slice(1), { timeout: 5000, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: 5000, encoding: 'utf8' }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ code, output: stdout + stderr });
     });
@@ -59,7 +59,7 @@ async function tcp(ns: TestNamespace, host: string, port = TCP_PORT): Promise<st
 /** Starts a server in ns that answers every connection with `hello`; resolves once it listens. */
 async function tcpServer(ns: TestNamespace, port = TCP_PORT): Promise<ChildProcess> {
   const script = `require('node:net').createServer((s) => s.end('hello')).listen(${port}, '::', () => console.log('listening'))`;
-  const server = spawn(ns.prefix[0], [...ns.prefix.slice(1), process.execPath, '-e', script], {
+  const server = spawn(ns.prefix[0]!, [...ns.prefix.slice(1), process.execPath, '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -249,7 +249,7 @@ describe.skipIf(!canCreateNamespaces)('the kill switch in network namespaces', {
       'dev',
       'veth-o',
     );
-    const linkLocal = veth.addr_info.find((a) => a.scope === 'link')!.local;
+    const linkLocal = veth!.addr_info.find((a) => a.scope === 'link')!.local;
     expect((await ping(w, '-6', `${linkLocal}%veth-w`)).code).toBe(0);
     expect(await tcp(w, '192.168.50.2')).toBe('data hello');
 
@@ -334,7 +334,7 @@ describe.skipIf(!canCreateNamespaces)('the kill switch in network namespaces', {
     await w.exec(['nft', 'add', 'table', 'inet', 'filter']);
     await w.exec(['nft', 'add', 'table', 'inet', 'warren-killswitch-a_b']);
     const crashed = spawn(
-      w.prefix[0],
+      w.prefix[0]!,
       [
         ...w.prefix.slice(1),
         process.execPath,

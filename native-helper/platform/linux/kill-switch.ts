@@ -258,7 +258,7 @@ export class NftKillSwitch implements KillSwitch {
     const { stdout } = await this.#runner.run(['nft', 'list', 'tables', 'inet']);
     return stdout.split('\n').flatMap((line) => {
       const match = /^table inet (\S+)$/.exec(line.trim());
-      const link = match === null ? null : linkOfKillSwitchTable(match[1]);
+      const link = match === null ? null : linkOfKillSwitchTable(match[1]!);
       return link === null ? [] : [link];
     });
   }

@@ -44,21 +44,24 @@ export function parseMonitorLine(line: string, kind?: NetworkChangeKind): Monito
   if (deleted) text = text.slice('Deleted '.length);
   switch (kind) {
     case 'route': {
-      const links = [...text.matchAll(/(?:^| )dev (\S+)/g)].map((m) => m[1]);
+      const links = [...text.matchAll(/(?:^| )dev (\S+)/g)].map((m) => m[1]!);
       return { kind, deleted, links, key: null, state: null };
     }
     case 'address': {
       // `3: v0    inet 10.5.0.1/24 scope global v0\       valid_lft forever ...`
       const m = /^\d+: (\S+)\s+(inet6?) (\S+)(.*?)(\\|$)/.exec(text);
       if (m === null) return null;
-      const state = `${m[4].includes('dadfailed') ? 'dadfailed' : ''}${/\btentative\b/.test(m[4]) ? ' tentative' : ''}`;
-      return { kind, deleted, links: [m[1]], key: `${m[1]} ${m[2]} ${m[3]}`, state };
+      // Every group takes part in a match (the fourth may be empty).
+      const flags = m[4]!;
+      const state = `${flags.includes('dadfailed') ? 'dadfailed' : ''}${/\btentative\b/.test(flags) ? ' tentative' : ''}`;
+      return { kind, deleted, links: [m[1]!], key: `${m[1]} ${m[2]} ${m[3]}`, state };
     }
     case 'link': {
       // `3: v0@v1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default \ ...`
       const m = /^\d+: ([^:@\s]+)(?:@[^:\s]*)?: <([^>]*)> mtu (\d+)(?:.*? state (\S+))?/.exec(text);
       if (m === null) return null;
-      return { kind, deleted, links: [m[1]], key: m[1], state: `<${m[2]}> mtu ${m[3]} state ${m[4] ?? '?'}` };
+      // Groups 1 to 3 take part in every match; the state is optional.
+      return { kind, deleted, links: [m[1]!], key: m[1]!, state: `<${m[2]}> mtu ${m[3]} state ${m[4] ?? '?'}` };
     }
   }
 }
@@ -92,7 +95,8 @@ export function startNetworkMonitor(
   const maxWaitMs = options.maxWaitMs ?? 2000;
   const prefix = options.prefix ?? [];
   const argv = [...prefix, 'ip', '-o', 'monitor', 'label', 'route', 'address', 'link'];
-  const child = spawn(argv[0], argv.slice(1), {
+  // argv[0] is there: the list ends in the `ip` command.
+  const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });
@@ -109,7 +113,7 @@ export function startNetworkMonitor(
     if (closed || pending.size === 0) return;
     const all = pending;
     pending = new Set();
-    const top = [...all].sort((a, b) => RANK[b] - RANK[a])[0];
+    const top = [...all].sort((a, b) => RANK[b] - RANK[a])[0]!; // all is not empty
     onChange(top, all);
   };
 
@@ -193,7 +197,8 @@ export function startNetworkMonitor(
 /** stdout of a command (the seeding listings). */
 function collect(argv: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), {
+    // argv[0] is there: the callers' lists end in an `ip` command.
+    const child = spawn(argv[0]!, argv.slice(1), {
       stdio: ['ignore', 'pipe', 'ignore'],
       env: { ...process.env, LC_ALL: 'C' },
     });

@@ -61,7 +61,7 @@ export class LinuxTunnelRecovery {
       name,
     ]);
     if (link !== null && link.length > 0) {
-      if (link[0].linkinfo?.info_kind !== 'tun') {
+      if (link[0]!.linkinfo?.info_kind !== 'tun') {
         done.push(`left the interface ${name} alone: it is not a TUN device, so not Warren's`);
       } else {
         await this.#runner.run(['ip', 'link', 'del', 'dev', name]);

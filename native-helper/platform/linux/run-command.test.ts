@@ -135,7 +135,7 @@ describe('a command that does not end by itself', () => {
     expect(output.stdout).toBe('started\n');
     expect(Date.now() - started).toBeLessThan(2000);
     // A hook may start a daemon: what outlives the command is left alone.
-    expect(() => process.kill(leftovers[0], 0)).not.toThrow();
+    expect(() => process.kill(leftovers[0]!, 0)).not.toThrow();
   });
 });
 

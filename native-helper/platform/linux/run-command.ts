@@ -140,11 +140,15 @@ function runCommand(
   timeoutMs: number,
 ): Promise<CommandOutput> {
   const { stdin } = options;
-  const full = [...prefix, ...argv];
+  const [command, ...args] = [...prefix, ...argv];
   return new Promise((resolve, reject) => {
+    if (command === undefined) {
+      reject(new CommandError(argv, null, null, '', 'could not be run: no command'));
+      return;
+    }
     // detached: a process group (and session) of its own, so that a timeout can kill all of it, and so that a
     // terminal's Ctrl-C reaches only the helper, whose own handling decides what happens to a running hook.
-    const child = spawn(full[0], full.slice(1), {
+    const child = spawn(command, args, {
       env,
       detached: true,
       stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],

@@ -57,7 +57,7 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
   const up = (config: Parameters<ReturnType<typeof platform>['tunnels']['up']>[1], options?: TunnelUpOptions) =>
     platform().tunnels.up(LINK, config, options);
   const routes = async (family: 4 | 6) => ns.ipJson<RouteEntry[]>(`-${family}`, 'route', 'show', 'table', 'all');
-  const link = async () => (await ns.ipJson<{ mtu: number; flags: string[] }[]>('link', 'show', 'dev', LINK))[0];
+  const link = async () => (await ns.ipJson<{ mtu: number; flags: string[] }[]>('link', 'show', 'dev', LINK))[0]!;
   const commands = (pattern: RegExp) => log.filter((line) => pattern.test(line));
 
   it('sets addresses, the MTU and the link up, and down takes all of it back', async () => {
@@ -69,7 +69,7 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
       'dev',
       LINK,
     );
-    expect(entry.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toEqual(['10.9.0.2/24', 'fd00::2/64']);
+    expect(entry!.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toEqual(['10.9.0.2/24', 'fd00::2/64']);
     expect(await link()).toMatchObject({ mtu: 1380, flags: expect.arrayContaining(['UP']) });
     expect(handle).toMatchObject({ name: LINK, mtu: 1380, fwmark: null, dnsMethod: null, warnings: [] });
     expect(commands(/^ip -[46] address add|^ip link set mtu/)).toEqual([
@@ -167,8 +167,8 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
     expect(handle.fwmark).toBe(51820);
     // The sockets are marked before any rule could route their packets into the tunnel.
     expect(marks).toHaveLength(1);
-    expect(log.slice(marks[0].commandsSoFar).filter((line) => / rule add /.test(line))).toHaveLength(4);
-    expect(log.slice(0, marks[0].commandsSoFar).filter((line) => / rule add /.test(line))).toHaveLength(0);
+    expect(log.slice(marks[0]!.commandsSoFar).filter((line) => / rule add /.test(line))).toHaveLength(4);
+    expect(log.slice(0, marks[0]!.commandsSoFar).filter((line) => / rule add /.test(line))).toHaveLength(0);
     expect(commands(/ (route|rule) add |^sysctl -q|^nft -f/)).toEqual([
       'ip -4 route add 10.20.0.0/16 dev wt0',
       'ip -6 rule add not fwmark 51820 table 51820',

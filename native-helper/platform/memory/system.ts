@@ -50,7 +50,7 @@ export class MemorySystem {
     if (at >= 0) {
       const [failure] = this.#failures.splice(at, 1);
       this.log.push(`${text} (failed)`);
-      throw failure.error;
+      throw failure!.error; // the one at `at`, found above
     }
     this.log.push(text);
   }

@@ -132,7 +132,7 @@ export class FakeLogind {
   /** Resolves once `count` locks have been handed out. */
   async waitForLocks(count: number): Promise<FakeLock> {
     while (this.locks.length < count) await new Promise<void>((resolve) => this.#lockWaiters.push(resolve));
-    return this.locks[count - 1];
+    return this.locks[count - 1]!;
   }
 
   /** Leaves the bus, as logind does when it stops. Locks handed out can still be watched being released. */
@@ -148,7 +148,7 @@ export class FakeLogind {
   #handle(message: Message): boolean {
     if (message.interface !== LOGIND_MANAGER || message.path !== LOGIND_PATH || message.member !== 'Inhibit')
       return false;
-    const [what, who, why, mode] = message.body as string[];
+    const [what, who, why, mode] = message.body as [string, string, string, string]; // signature ssss
     this.lastCaller = message.sender;
     const path = join(this.#directory, `${this.locks.length + 1}.ref`);
     execFileSync('mkfifo', ['-m', '0600', path]);

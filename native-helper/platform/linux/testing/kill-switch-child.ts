@@ -5,6 +5,7 @@
 import { createLinuxPlatform } from '../index.js';
 
 const link = process.argv[2];
+if (link === undefined) throw new Error('usage: kill-switch-child.ts LINK');
 await createLinuxPlatform().killSwitch.apply(link, {
   fwmark: 51820,
   endpoints: [],
