@@ -102,7 +102,7 @@ describe('AppController', () => {
     expect(missing.tunnels).toEqual([]);
     await helper.start();
     const back = await until(c, (s) => s.connection.kind === 'connected' && s.tunnels.length === 1);
-    expect(back.tunnels[0].name).toBe('home');
+    expect(back.tunnels[0]!.name).toBe('home');
   });
 
   it('keeps preferences, and sets the login item only when start-at-login changes', async () => {

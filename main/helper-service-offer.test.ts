@@ -110,8 +110,8 @@ describe('HelperServiceOffer', () => {
   it('gives the terminal command when there is no pkexec', async () => {
     const noPkexec = harness({ result: Object.assign(new Error('spawn pkexec ENOENT'), { code: 'ENOENT' }) });
     expect(await noPkexec.offer.consider(missing)).toBe('failed');
-    expect(noPkexec.told[0].detail).toContain('pkexec (polkit) is not installed');
-    expect(noPkexec.told[0].detail).toContain(
+    expect(noPkexec.told[0]!.detail).toContain('pkexec (polkit) is not installed');
+    expect(noPkexec.told[0]!.detail).toContain(
       'sudo env ELECTRON_RUN_AS_NODE=1 "/tmp/.mount_WarrenAbc/warren" "/tmp/.mount_WarrenAbc/resources/app.asar.unpacked/bin/warren.js" service install --user alice',
     );
   });

@@ -62,12 +62,12 @@ describe('import', () => {
       ['home.conf', true, 'home'],
       ['bad.conf', false, undefined],
     ]);
-    expect(results[0].errors).toEqual([
+    expect(results[0]!.errors).toEqual([
       'notes.txt: not a WireGuard configuration (.conf) or an archive of them (.zip)',
     ]);
-    expect(results[1].errors[0]).toMatch(/^absent\.conf: cannot be read: .*ENOENT/);
-    expect(results[3].errors.length).toBeGreaterThan(0);
-    expect(results[3].errors[0]).toMatch(/^bad\.conf:3: /);
+    expect(results[1]!.errors[0]).toMatch(/^absent\.conf: cannot be read: .*ENOENT/);
+    expect(results[3]!.errors.length).toBeGreaterThan(0);
+    expect(results[3]!.errors[0]).toMatch(/^bad\.conf:3: /);
     expect((await connection.call('list', {})).map((t) => t.name)).toEqual(['home']);
   });
 
@@ -96,7 +96,7 @@ describe('import', () => {
       ['all.zip/tunnels/a.conf', true],
       ['all.zip/tunnels/b.conf', false],
     ]);
-    expect(results[1].errors[0]).toMatch(/^all\.zip\/tunnels\/b\.conf:\d+: /);
+    expect(results[1]!.errors[0]).toMatch(/^all\.zip\/tunnels\/b\.conf:\d+: /);
   });
 
   it('answers a corrupt archive with one error for it, and reads the other files', async () => {
@@ -106,8 +106,8 @@ describe('import', () => {
     expect(good.map((f) => f.filename)).toEqual(['home.conf']);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ filename: 'all.zip', ok: false, warnings: [] });
-    expect(failures[0].errors).toHaveLength(1);
-    expect(failures[0].errors[0]).toMatch(/^all\.zip: /);
+    expect(failures[0]!.errors).toHaveLength(1);
+    expect(failures[0]!.errors[0]).toMatch(/^all\.zip: /);
   });
 
   it('unpacks archives that came as bytes (dropped on the window) as it does archives on disk', async () => {
@@ -134,7 +134,7 @@ describe('import', () => {
   it('refuses text that is not UTF-8', async () => {
     writeFileSync(join(files, 'bin.conf'), Buffer.from([0xff, 0xfe, 0x00]));
     const { failures } = await readImportPaths([join(files, 'bin.conf')], read);
-    expect(failures[0].errors).toEqual(['bin.conf: not UTF-8 text']);
+    expect(failures[0]!.errors).toEqual(['bin.conf: not UTF-8 text']);
   });
 
   it('refuses a huge .conf or .zip, /dev/zero and a FIFO by their names, reading no more than the bound', async () => {
@@ -197,14 +197,14 @@ describe('import', () => {
     expect(bomb.length).toBeLessThan(200_000);
     const { files: read1, failures } = readImportData([{ filename: 'bomb.zip', data: bomb }], fflateZip);
     expect(read1).toEqual([]);
-    expect(failures[0].errors).toEqual([
+    expect(failures[0]!.errors).toEqual([
       `bomb.zip: its configurations come to 25000000 bytes, more than the ${MAX_IMPORT_BYTES} one import takes; split it`,
     ]);
   });
 
   it('bounds the number of configurations one import takes, from files and archives together', async () => {
     const many = archiveOf(MAX_IMPORT_CONFIGS + 1, 20);
-    expect(readImportData([{ filename: 'many.zip', data: many }], fflateZip).failures[0].errors).toEqual([
+    expect(readImportData([{ filename: 'many.zip', data: many }], fflateZip).failures[0]!.errors).toEqual([
       `many.zip: has ${MAX_IMPORT_CONFIGS + 1} configurations, more than the ${MAX_IMPORT_CONFIGS} one import takes; split it`,
     ]);
     writeFileSync(join(files, 'full.zip'), archiveOf(MAX_IMPORT_CONFIGS, 20));
@@ -244,7 +244,7 @@ describe('import', () => {
     ]);
     for (const result of results.filter((r) => r.filename.startsWith('large')))
       expect(result.errors).toEqual([expect.stringMatching(/^large\d\.conf:1: .*larger than 262144 bytes/)]);
-    expect(results[3].errors).toEqual([
+    expect(results[3]!.errors).toEqual([
       expect.stringMatching(/^escaped\.conf: too large to send to the Warren helper/),
     ]);
     expect(results[7]).toMatchObject({ ok: true, name: 'home' });
@@ -262,7 +262,7 @@ describe('export', () => {
       budget: new ImportBudget(),
     });
     expect(entries.map((e) => e.name)).toEqual(['home.conf']);
-    expect(new TextDecoder().decode(entries[0].data!)).toContain(`PrivateKey = ${TEST_KEY}`);
+    expect(new TextDecoder().decode(entries[0]!.data!)).toContain(`PrivateKey = ${TEST_KEY}`);
   });
 
   it('writes the export 0600 over an existing 0644 file, with the new content', async () => {

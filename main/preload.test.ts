@@ -61,11 +61,11 @@ describe('preload', () => {
   it('forwards calls on their channel and passes listeners the payload only', async () => {
     const { exposed, invoked, listeners } = loadPreload();
     const api = exposed.warren as Record<string, (...args: unknown[]) => unknown>;
-    await expect(api.setTunnel('home', true)).resolves.toBe('answer');
+    await expect(api.setTunnel!('home', true)).resolves.toBe('answer');
     expect(invoked).toEqual([[channelOf('setTunnel'), 'home', true]]);
 
     const seen: unknown[][] = [];
-    const off = api.onState((...args: unknown[]) => seen.push(args)) as () => void;
+    const off = api.onState!((...args: unknown[]) => seen.push(args)) as () => void;
     for (const listener of listeners.get(channelOf('state'))!)
       listener({ sender: 'ipc event object' }, { tunnels: [] });
     expect(seen).toEqual([[{ tunnels: [] }]]);
@@ -80,10 +80,10 @@ describe('preload', () => {
       throw new Error(`Error invoking remote method '${channel}': Error: ${refusal}`);
     });
     const api = exposed.warren as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    await expect(api.exportTunnel('office')).rejects.toThrow(new Error(refusal));
+    await expect(api.exportTunnel!('office')).rejects.toThrow(new Error(refusal));
     const { exposed: other } = loadPreload(async () => {
       throw new Error('no wrapping here');
     });
-    await expect((other.warren as typeof api).getState()).rejects.toThrow(new Error('no wrapping here'));
+    await expect((other.warren as typeof api).getState!()).rejects.toThrow(new Error('no wrapping here'));
   });
 });

@@ -103,7 +103,7 @@ describe('Electron security checklist', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       devDependencies: Record<string, string>;
     };
-    expect(Number(/\d+/.exec(pkg.devDependencies.electron)![0])).toBeGreaterThanOrEqual(38);
+    expect(Number(/\d+/.exec(pkg.devDependencies.electron!)![0])).toBeGreaterThanOrEqual(38);
   });
   // 17. IPC senders are validated: bridge-main.test.ts ("refuses other senders").
   // 18. file:// instead of a custom protocol: a deliberate choice (loadFile only, the page is one local file,

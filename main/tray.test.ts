@@ -59,7 +59,7 @@ describe('tray menu', () => {
       label: 'The Warren helper is not running. Start it with `sudo systemctl start warren`.',
       enabled: false,
     });
-    menu[1].click!();
+    menu[1]!.click!();
     expect(done).toEqual(['reconnect']);
     expect(menu.map((i) => i.label)).toContain('No tunnels');
     expect(trayIcon(missing)).toBe('error');
@@ -70,11 +70,11 @@ describe('tray menu', () => {
 
   it('picks one of four icons: error wins, then connecting, then on, else off', () => {
     expect(trayIcon(state)).toBe('error');
-    expect(trayIcon({ connection: connected, tunnels: [state.tunnels[0], state.tunnels[2]] })).toBe('connecting');
-    expect(trayIcon({ connection: connected, tunnels: [state.tunnels[0], state.tunnels[1]] })).toBe('on');
-    expect(trayIcon({ connection: connected, tunnels: [state.tunnels[1]] })).toBe('off');
+    expect(trayIcon({ connection: connected, tunnels: [state.tunnels[0]!, state.tunnels[2]!] })).toBe('connecting');
+    expect(trayIcon({ connection: connected, tunnels: [state.tunnels[0]!, state.tunnels[1]!] })).toBe('on');
+    expect(trayIcon({ connection: connected, tunnels: [state.tunnels[1]!] })).toBe('off');
     expect(trayIcon({ connection: { kind: 'connecting' }, tunnels: [] })).toBe('connecting');
-    expect(trayTooltip({ connection: connected, tunnels: [state.tunnels[0], state.tunnels[2]] })).toBe(
+    expect(trayTooltip({ connection: connected, tunnels: [state.tunnels[0]!, state.tunnels[2]!] })).toBe(
       'Warren: home on, lab reconnecting…',
     );
   });
@@ -96,9 +96,9 @@ describe('tray icons', () => {
         at += 12 + length;
       }
       expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
-      expect(chunks[0].data.readUInt32BE(0)).toBe(32);
-      expect(chunks[0].data[9]).toBe(6);
-      expect(inflateSync(chunks[1].data).length).toBe(32 * (32 * 4 + 1));
+      expect(chunks[0]!.data.readUInt32BE(0)).toBe(32);
+      expect(chunks[0]!.data[9]).toBe(6);
+      expect(inflateSync(chunks[1]!.data).length).toBe(32 * (32 * 4 + 1));
       seen.add(png.toString('base64'));
     }
     expect(seen.size).toBe(4);

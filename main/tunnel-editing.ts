@@ -56,6 +56,8 @@ export async function createTunnel(helper: HelperCalls, name: string, text: stri
     });
   }
   const [result] = await helper.call('import', { files: [{ filename: `${name}.conf`, text, name }] });
+  // The helper answers each file it was given; an empty answer is its fault, not the user's text.
+  if (!result) throw new Error(`the helper gave no result for importing ${name}`);
   return result.ok
     ? { ok: true, name: result.name ?? name, warnings: result.warnings }
     : { ok: false, errors: result.errors };

@@ -184,12 +184,14 @@ function need(archive: Uint8Array, at: number, length: number): void {
     throw new DamagedArchive('it is truncated or damaged (a record points past its end)');
 }
 
+// The readers below trust their callers: every read lies inside a range already checked (need(), the loops'
+// bounds, the fixed 22-byte end record), so each byte is there.
 function u16(a: Uint8Array, at: number): number {
-  return a[at] | (a[at + 1] << 8);
+  return a[at]! | (a[at + 1]! << 8);
 }
 
 function u32(a: Uint8Array, at: number): number {
-  return (a[at] | (a[at + 1] << 8) | (a[at + 2] << 16)) + a[at + 3] * 0x1000000;
+  return (a[at]! | (a[at + 1]! << 8) | (a[at + 2]! << 16)) + a[at + 3]! * 0x1000000;
 }
 
 /** Exact below 2^53; anything larger is far past any archive's end, which is all that matters here. */

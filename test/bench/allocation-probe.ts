@@ -75,10 +75,11 @@ class LoopBind {
     for (let i = 0; i < batch.count; i++) {
       if (into.count === into.offsets.length) break;
       const at = to.#bytes;
-      const len = batch.lengths[i];
+      // i < count, so both are there; and the datagram lies inside the batch's buffer.
+      const len = batch.lengths[i]!;
       // A byte loop, not set(subarray(...)): a view per datagram would be the harness's own allocation.
-      const from = batch.offsets[i];
-      for (let j = 0; j < len; j++) into.buffer[at + j] = batch.buffer[from + j];
+      const from = batch.offsets[i]!;
+      for (let j = 0; j < len; j++) into.buffer[at + j] = batch.buffer[from + j]!;
       into.offsets[into.count] = at;
       into.lengths[into.count] = len;
       into.endpoints.set(this.address, into.count * ENDPOINT_SIZE);
@@ -148,10 +149,11 @@ export function createAllocationProbe(): AllocationProbe {
   sa.path.start();
   sb.path.start();
   // What tick() runs when a keepalive timer expires (the clock stays put: jumping it would bring rekeys).
+  // Each of the two devices has the other as its one peer.
   const keepaliveA = (at: number, sink: DeviceSink): void =>
-    sendKeepalive(sa.node.device, sa.node.device.peers[0], at, sink);
+    sendKeepalive(sa.node.device, sa.node.device.peers[0]!, at, sink);
   const keepaliveB = (at: number, sink: DeviceSink): void =>
-    sendKeepalive(sb.node.device, sb.node.device.peers[0], at, sink);
+    sendKeepalive(sb.node.device, sb.node.device.peers[0]!, at, sink);
   const round = (r: number): void => {
     now += 0.25;
     for (const s of [sa, sb]) {

@@ -30,7 +30,7 @@ describe('npm run bench -- --smoke', () => {
       summary: { tunnel: Record<string, Record<string, number>> };
     };
     for (const pair of ['go-go', 'warren-go', 'warren-warren']) {
-      const figures = json.summary.tunnel[pair];
+      const figures = json.summary.tunnel[pair]!;
       expect(figures['TCP A->B Gbit/s'], pair).toBeGreaterThan(0);
       expect(figures['TCP B->A Gbit/s'], pair).toBeGreaterThan(0);
       expect(figures['ping idle median ms'], pair).toBeGreaterThan(0);

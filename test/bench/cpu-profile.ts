@@ -82,8 +82,8 @@ export function summariseProfile(path: string, topCount = 25): ProfileSummary {
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 
   const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) {
-    self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  for (const [i, sample] of profile.samples.entries()) {
+    self.set(sample, (self.get(sample) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   }
 
   const categoryOf = (node: ProfileNode): string => {

@@ -142,8 +142,10 @@ function tail(path: string, lines = 15): string {
 
 /** Spawns argv in its own session (setsid), detached from the bench, output to a log file. */
 function spawnDaemon(argv: string[], logPath: string, env: NodeJS.ProcessEnv): void {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error('spawnDaemon: an empty command');
   const log = openSync(logPath, 'a', 0o600);
-  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', log, log], env });
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', log, log], env });
   child.unref();
   closeSync(log);
 }
@@ -171,7 +173,9 @@ async function startWireguardGo(topology: Topology, spec: EngineSpec): Promise<E
       () => topology.findPids(ns, ['wireguard-go', ifname]).length === 1,
       5000,
     );
-    pid = topology.findPids(ns, ['wireguard-go', ifname])[0];
+    const [found] = topology.findPids(ns, ['wireguard-go', ifname]);
+    if (found === undefined) throw new Error('it exited after daemonizing');
+    pid = found;
     const file = join(topology.dir, `${ifname}.setconf`);
     writeFileSync(file, configText(spec, false), { mode: 0o600 });
     await topology.exec(ns, ['wg', 'setconf', ifname, file]);
@@ -235,7 +239,7 @@ async function startWarren(topology: Topology, spec: EngineSpec, options: Warren
   ).catch(() => {
     throw new Error(`expected one Warren helper in ${ns}, found ${pids.length}`);
   });
-  const pid = pids[0];
+  const pid = pids[0]!; // exactly one, as waitFor saw
   return {
     spec,
     pid,

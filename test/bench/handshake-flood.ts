@@ -61,7 +61,9 @@ function key(text: string): Uint8Array {
   return bytes;
 }
 
-const params = JSON.parse(readFileSync(process.argv[2], 'utf8')) as FloodParams;
+const paramsPath = process.argv[2];
+if (paramsPath === undefined) throw new Error('usage: handshake-flood.ts PARAMS.json');
+const params = JSON.parse(readFileSync(paramsPath, 'utf8')) as FloodParams;
 const crypto = loadCrypto();
 const ctx = createNoiseContext(crypto);
 const responder = key(params.responderPublicKey);
@@ -70,6 +72,7 @@ const SIZE = INITIATION.size;
 // ---- build ----
 const builtAt = performance.now();
 const identities = params.privateKeys.map((text) => createStaticIdentity(crypto, key(text)));
+if (identities.length === 0) throw new Error('handshake-flood: no private keys to initiate from');
 const handshakes = identities.map((identity) => createHandshake(ctx, identity, responder));
 const macs = createCookieGenerator(crypto, responder);
 const messages = new Uint8Array(params.count * SIZE);
@@ -79,7 +82,7 @@ for (let i = 0; i < params.count; i++) {
   const k = i % identities.length;
   writeTai64nParts(timestamp, 0, baseSeconds + Math.floor(i / identities.length), 0);
   const out = messages.subarray(i * SIZE, (i + 1) * SIZE);
-  const result = createInitiation(ctx, identities[k], handshakes[k], out, i + 1, timestamp);
+  const result = createInitiation(ctx, identities[k]!, handshakes[k]!, out, i + 1, timestamp);
   if (!result.ok) throw new Error(`initiation ${i}: ${result.reason}`);
   addMacs(crypto, macs, out, 0); // mac1; mac2 stays zero until a cookie arrives
 }
@@ -130,6 +133,7 @@ const sources: Source[] = await Promise.all(
       }),
   ),
 );
+if (sources.length === 0) throw new Error('handshake-flood: no source addresses to send from');
 emit('ready', { buildSeconds });
 
 // ---- floods, paced in 1 ms steps (a busy loop would take a core from the responder) ----
@@ -152,7 +156,7 @@ async function flood(): Promise<FloodResult> {
       }
       const due = Math.min(params.count, Math.floor(((now - start) / 1000) * params.rate) + 1);
       for (; next < due; next++) {
-        const source = sources[next % sources.length];
+        const source = sources[next % sources.length]!;
         const message = messages.subarray(next * SIZE, (next + 1) * SIZE);
         const mac2 = message.subarray(INITIATION.mac2, SIZE);
         if (source.hasCookie) crypto.mac(mac2, source.cookie, message.subarray(0, INITIATION.mac2));

@@ -160,7 +160,7 @@ export async function handshakeRun(
     if (kind === 'warren') {
       const { stdout } = await topology.exec(topology.b, [process.execPath, warren.entry, 'show', engine.spec.ifname]);
       // The device's own line comes before the first peer's block.
-      engineDrops = /^\s*dropped: (.*)$/m.exec(stdout.split('\n\n')[0])?.[1] ?? '';
+      engineDrops = /^\s*dropped: (.*)$/m.exec(stdout.split('\n\n')[0]!)?.[1] ?? '';
     }
     return {
       kind,
@@ -168,7 +168,7 @@ export async function handshakeRun(
       responsesPerSecond: result.responses / result.floodSeconds,
       cookieRepliesPerSecond: result.cookieReplies / result.floodSeconds,
       offeredPerSecond: result.sent / result.floodSeconds,
-      responderCpuPercent: cpu.percent[0],
+      responderCpuPercent: cpu.percent[0]!, // the one pid watched
       responderMemory: memory(engine.pid),
       socketDrops,
       engineDrops,

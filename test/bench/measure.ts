@@ -158,15 +158,30 @@ export function hostFields(): Record<
   'user' | 'nice' | 'system' | 'idle' | 'iowait' | 'irq' | 'softirq' | 'steal',
   number
 > {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = cpu;
-  return { user, nice, system, idle, iowait, irq, softirq, steal };
+  const cpu = procStatCpu();
+  // A field the kernel does not print is NaN, as memory()'s are.
+  const at = (i: number): number => cpu[i] ?? NaN;
+  return {
+    user: at(0),
+    nice: at(1),
+    system: at(2),
+    idle: at(3),
+    iowait: at(4),
+    irq: at(5),
+    softirq: at(6),
+    steal: at(7),
+  };
+}
+
+/** The numbers of /proc/stat's aggregate `cpu` line (its first). */
+function procStatCpu(): number[] {
+  return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
 }
 
 function hostTicks(): { busy: number; total: number } {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const cpu = procStatCpu();
   // user nice system idle iowait irq softirq steal ...
-  const idle = cpu[3] + (cpu[4] ?? 0);
+  const idle = (cpu[3] ?? NaN) + (cpu[4] ?? 0);
   const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
   return { busy: total - idle, total };
 }
@@ -194,7 +209,8 @@ export class CpuWindow {
   stop(): CpuUsage {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const host = hostTicks();
-    const percent = this.pids.map((pid, i) => ((safeTicks(pid) - this.start[i]) / TICKS_PER_SECOND / seconds) * 100);
+    // start has an entry per pid, made in the constructor.
+    const percent = this.pids.map((pid, i) => ((safeTicks(pid) - this.start[i]!) / TICKS_PER_SECOND / seconds) * 100);
     const hostBusyPercent = ((host.busy - this.startHost.busy) / Math.max(1, host.total - this.startHost.total)) * 100;
     return { percent, hostBusyPercent, seconds };
   }

@@ -208,8 +208,8 @@ async function main(): Promise<void> {
         const cpu = window.stop();
         const switchesPerSecond = [switches(warren.pid), switches(go.pid)].map(
           (after, i) =>
-            (after.voluntary + after.involuntary - switchesBefore[i].voluntary - switchesBefore[i].involuntary) /
-            cpu.seconds,
+            (after.voluntary + after.involuntary - switchesBefore[i]!.voluntary - switchesBefore[i]!.involuntary) /
+            cpu.seconds, // both lists have the same two pids
         );
         return {
           tcp,
@@ -397,7 +397,7 @@ async function main(): Promise<void> {
   // ---- a Warren responder under the handshake flood ----
   if (HANDSHAKES) {
     const settings = { keys: 500, sources: 500, rate: 10000, seconds: 3 };
-    const responder = makeKeys(1)[0];
+    const responder = makeKeys(1)[0]!; // the one asked for
     const floodKeys = makeKeys(settings.keys);
     const generator = await FloodGenerator.start(topology, responder, floodKeys, settings);
     const profileName = 'warren-handshakes.cpuprofile';
@@ -418,8 +418,9 @@ async function main(): Promise<void> {
       });
       copyFileSync(join(topology.dir, profileName), join(OUT, profileName));
       const profile = summariseProfile(join(topology.dir, profileName), 20);
+      // Every histogram batch-probe.mjs keeps, written whether or not anything passed.
       const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as Record<
-        string,
+        'fromTun' | 'fromNetwork' | 'tunWrite' | 'netSend',
         { batches: number; packets: number; counts: Record<string, number> }
       >;
       report.handshakes = { flood, profile, probe };

@@ -63,7 +63,8 @@ function schedstat(pid: number): Map<string, [number, number]> {
     try {
       const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      out.set(`${comm}#${tid}`, [run, wait]);
+      // A field schedstat lacks is NaN, which the report prints as unknown.
+      out.set(`${comm}#${tid}`, [run ?? NaN, wait ?? NaN]);
     } catch {
       // the thread ended
     }
@@ -80,7 +81,7 @@ function schedDelta(
   const rows: [string, number, number][] = [];
   for (const [key, [run, wait]] of after) {
     const [run0, wait0] = before.get(key) ?? [0, 0];
-    rows.push([key.split('#')[0], (run - run0) / 1e7 / seconds, (wait - wait0) / 1e7 / seconds]);
+    rows.push([key.split('#')[0]!, (run - run0) / 1e7 / seconds, (wait - wait0) / 1e7 / seconds]);
   }
   return rows
     .sort((x, y) => y[1] - x[1])
@@ -106,15 +107,18 @@ async function main(): Promise<void> {
       which === 0 ? 'a' : 'b',
       `wq${tag}${which === 0 ? 'a' : 'b'}`,
       keys[which],
-      keys[1 - which],
+      keys[which === 0 ? 1 : 0],
     );
   const rows: string[][] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const pair of PAIRS) {
         // pair@DIR: Warren from another copy of the build (DIR/bin/warren.js), to compare variants in one run.
-        const [kindName, variant] = pair.split('@');
-        const [kindA, kindB] = KINDS[kindName];
+        const [kindName = '', variant] = pair.split('@');
+        const kinds = KINDS[kindName];
+        if (kinds === undefined)
+          throw new Error(`--pairs: unknown pair ${kindName} (known: ${Object.keys(KINDS).join(', ')})`);
+        const [kindA, kindB] = kinds;
         const warren = {
           entry: variant ? join(resolve(variant), 'bin/warren.js') : entry,
           ...(HELPER_NODE_ARGS ? { daemonNodeArgs: HELPER_NODE_ARGS } : {}),
@@ -122,7 +126,8 @@ async function main(): Promise<void> {
         const engines: Engine[] = [];
         try {
           engines.push(await startEngine(topology, side(kindB, 1), warren));
-          engines.push(await startEngine(topology, side(kindA, 0), warren));
+          const engineA = await startEngine(topology, side(kindA, 0), warren);
+          engines.push(engineA);
           await waitForTunnel(topology, TUNNEL_B);
           const idle = await ping(topology, TUNNEL_B, IDLE_PINGS, 0.05);
           const samples = { qa: [] as number[], qb: [] as number[] };
@@ -139,8 +144,11 @@ async function main(): Promise<void> {
               await sleep(50);
             }
           })();
-          const pidA = engines[1].pid;
-          const drops0 = [await udpDrops(topology, topology.a, 51801), await udpDrops(topology, topology.b, 51802)];
+          const pidA = engineA.pid;
+          const drops0 = [
+            await udpDrops(topology, topology.a, 51801),
+            await udpDrops(topology, topology.b, 51802),
+          ] as const;
           const sched0 = schedstat(pidA);
           const t0 = performance.now();
           const [tcp, pings] = await Promise.all([

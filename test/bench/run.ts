@@ -94,8 +94,9 @@ function parseArgs(argv: string[]): Settings {
   const flags = ['--quick', '--smoke', '--no-handshakes'];
   const known = new Set([...flags, '--rounds', '--seconds', '--pairs', '--out', '--warren-entry']);
   for (let i = 0; i < argv.length; i++) {
-    if (!known.has(argv[i])) throw new Error(`unknown argument ${argv[i]}`);
-    if (!flags.includes(argv[i])) i++;
+    const arg = argv[i]!;
+    if (!known.has(arg)) throw new Error(`unknown argument ${arg}`);
+    if (!flags.includes(arg)) i++;
   }
   const pairs = (value('--pairs') ?? 'go-go,warren-go,warren-warren').split(',') as PairId[];
   for (const pair of pairs) if (!(pair in PAIRS)) throw new Error(`unknown pair ${pair}`);
@@ -144,8 +145,10 @@ interface RoundResult {
 }
 
 function command(argv: string[]): string {
+  const [file, ...args] = argv;
+  if (file === undefined) return '?';
   try {
-    return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch {
     return '?';
   }
@@ -207,9 +210,10 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${round + 1}/${settings.rounds} ${PAIRS[pair].label.padEnd(16)} `);
       const engines: Engine[] = [];
       try {
-        engines.push(await startEngine(topology, side(kindB, 'b', keysB, keysA), warren));
-        engines.push(await startEngine(topology, side(kindA, 'a', keysA, keysB), warren));
-        const [b, a] = engines;
+        const b = await startEngine(topology, side(kindB, 'b', keysB, keysA), warren);
+        engines.push(b);
+        const a = await startEngine(topology, side(kindA, 'a', keysA, keysB), warren);
+        engines.push(a);
         await waitForTunnel(topology, TUNNEL_B);
         const idlePing = await ping(topology, TUNNEL_B, settings.idlePings, 0.05);
         let idleCpu: CpuUsage | null = null;
@@ -257,7 +261,7 @@ async function main(): Promise<void> {
 
   const handshakes: HandshakeRun[] = [];
   if (settings.handshakes) {
-    const responder = makeKeys(1)[0];
+    const responder = makeKeys(1)[0]!; // the one asked for
     const floodKeys = makeKeys(settings.handshakes.keys);
     process.stdout.write(
       `handshakes: building ${Math.ceil(settings.handshakes.rate * settings.handshakes.seconds)} initiations... `,
@@ -368,9 +372,10 @@ function summarise(
   add('TCP B->A retransmits', (r) => median(r.map((x) => x.ba.tcp.retransmits)), 0, 'none');
   add('TCP A->B UDP socket drops at B', (r) => median(r.map((x) => x.ab.socketDrops[1])), 0, 'none');
   add('TCP B->A UDP socket drops at A', (r) => median(r.map((x) => x.ba.socketDrops[0])), 0, 'none');
+  // Every round has a result for each rate, in this order.
   for (const [i, rate] of settings.udpRatesMbps.entries()) {
-    add(`UDP ${rate}M A->B received Gbit/s`, (r) => median(r.map((x) => x.udp[i].result.receivedGbps)), 3, 'higher');
-    add(`UDP ${rate}M A->B loss %`, (r) => median(r.map((x) => x.udp[i].result.lossPercent)), 1, 'lower');
+    add(`UDP ${rate}M A->B received Gbit/s`, (r) => median(r.map((x) => x.udp[i]!.result.receivedGbps)), 3, 'higher');
+    add(`UDP ${rate}M A->B loss %`, (r) => median(r.map((x) => x.udp[i]!.result.lossPercent)), 1, 'lower');
   }
   add('ping idle median ms', (r) => median(rtts(r.map((x) => x.idlePing))), 3, 'lower');
   add('ping under TCP A->B median ms', (r) => median(rtts(r.map((x) => x.ab.ping))), 2, 'lower');
@@ -413,7 +418,8 @@ function summarise(
   ];
   const body = rows.map((row) => [
     row.name,
-    ...row.values.map((v, i) => fmt(v, row.digits) + (row.suffix ? row.suffix(pairs[i]) : '')),
+    // A row has a value per pair, in the pairs' order.
+    ...row.values.map((v, i) => fmt(v, row.digits) + (row.suffix ? row.suffix(pairs[i]!) : '')),
     ...ratioPairs.map((p) =>
       row.better === 'none' ? '' : ratio(row.values[pairs.indexOf(p)], row.values[pairs.indexOf(base!)]),
     ),

@@ -31,9 +31,11 @@ export function run(
   options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
+    const [file, ...args] = argv;
+    if (file === undefined) throw new Error('run: an empty command');
     execFile(
-      argv[0],
-      argv.slice(1),
+      file,
+      args,
       { timeout: options.timeoutMs ?? 20_000, encoding: 'utf8', maxBuffer: 64 << 20, env: options.env ?? process.env },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${argv.join(' ').slice(0, 300)}: ${error.message.trim()} ${stderr.trim()}`));

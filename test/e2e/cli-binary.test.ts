@@ -33,7 +33,7 @@ describe('warren key tools agree with wg', () => {
   it('accepts and refuses the same pubkey inputs as wg, with exit 1 for the refused', () => {
     const key = wg(['genkey']).stdout.trim();
     const last = key[42];
-    const nonCanonical = key.slice(0, 42) + String.fromCharCode(last.charCodeAt(0) + 1) + '=';
+    const nonCanonical = key.slice(0, 42) + String.fromCharCode(last!.charCodeAt(0) + 1) + '=';
     const inputs = [
       key,
       `${key}\n`,
@@ -71,7 +71,7 @@ describe('warren check on the fixture corpus', () => {
     for (const line of stderr.split('\n')) {
       if (!line.startsWith(`${path}:`)) continue;
       const m = /^:(\d+): (warning: )?(.*)$/.exec(line.slice(path.length));
-      if (m && (m[2] ? 'warning' : 'error') === severity) found.push({ severity, line: Number(m[1]), message: m[3] });
+      if (m && (m[2] ? 'warning' : 'error') === severity) found.push({ severity, line: Number(m[1]), message: m[3]! });
     }
     return found;
   };
@@ -103,7 +103,7 @@ describe('warren check on the fixture corpus', () => {
   it('exits 1 when any of several files is invalid, 1 for a missing file, 2 without files', () => {
     const [good] = load('valid');
     const [bad] = load('invalid');
-    expect(warren(['check', good.path, bad.path]).status).toBe(1);
+    expect(warren(['check', good!.path, bad!.path]).status).toBe(1);
     const missing = warren(['check', '/nonexistent/wg0.conf']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('/nonexistent/wg0.conf: cannot read: no such file');
@@ -112,7 +112,7 @@ describe('warren check on the fixture corpus', () => {
 
   it('reads standard input for `-` and reports a huge input at line 1 without reading it all', () => {
     const [good] = load('valid');
-    const fromStdin = warren(['check', '-'], good.text);
+    const fromStdin = warren(['check', '-'], good!.text);
     expect(fromStdin.status).toBe(0);
     expect(fromStdin.stdout).toContain('<stdin>: ok');
     const huge = warren(['check', '/dev/zero']);

@@ -219,7 +219,7 @@ describe('the tunnel editor in Chromium', () => {
     const keyLine = withKey.split('\n')[1];
     expect(keyLine).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/);
     const shownPublic = await page.locator('[data-public-key]').innerText();
-    expect(shownPublic).toBe(encodeKey(x25519.getPublicKey(decodeKey(keyLine.slice('PrivateKey = '.length))!)));
+    expect(shownPublic).toBe(encodeKey(x25519.getPublicKey(decodeKey(keyLine!.slice('PrivateKey = '.length))!)));
     expect(await page.locator('.keybar').innerText()).toContain('Public key, to give to the peer');
     expect(withKey.split('\n')).toHaveLength(10);
     expect(await box()).toEqual(layout);
@@ -229,7 +229,7 @@ describe('the tunnel editor in Chromium', () => {
     await content('office').focus();
     await page.keyboard.press('Control+s');
     await expect.poll(() => main.saved('createTunnel')).toEqual([['office', withKey]]);
-    expect(main.saved('createTunnel')[0][1]).toBe(withKey);
+    expect(main.saved('createTunnel')[0]![1]).toBe(withKey);
   });
 
   it('opens a stored tunnel with its key hidden, guards unsaved changes, and saves through updateTunnel', async () => {
@@ -276,7 +276,7 @@ describe('the tunnel editor in Chromium', () => {
     await expect.poll(() => page.locator('.keybar').innerText()).toContain('New public key: the peer must get it');
     const text = await editorText();
     expect(text).not.toContain('(hidden)');
-    const key = decodeKey(text.split('\n')[1].slice('PrivateKey = '.length))!;
+    const key = decodeKey(text.split('\n')[1]!.slice('PrivateKey = '.length))!;
     expect(await page.locator('[data-public-key]').innerText()).toBe(encodeKey(x25519.getPublicKey(key)));
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('edit-keypair-dark');

@@ -233,19 +233,19 @@ function lowContrast(): string[] {
     return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] : null;
   };
   const over = (top: number[], bottom: number[]) =>
-    [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1);
+    [0, 1, 2].map((i) => top[i]! * top[3]! + bottom[i]! * (1 - top[3]!)).concat(1);
   const luminance = (c: number[]) => {
     const [r, g, b] = c.slice(0, 3).map((v) => {
       const s = v / 255;
       return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
     });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
   };
   const background = (el: El | null): number[] => {
     const layers: number[][] = [];
     for (let e = el; e; e = e.parentElement) {
       const bg = parse(w.getComputedStyle(e).backgroundColor);
-      if (bg && bg[3] > 0) layers.push(bg);
+      if (bg && bg[3]! > 0) layers.push(bg);
       if (bg && bg[3] === 1) break;
     }
     return layers.reverse().reduce((acc, layer) => over(layer, acc), [255, 255, 255, 1]);
@@ -276,7 +276,7 @@ function lowContrast(): string[] {
       continue;
     }
     const [l1, l2] = [luminance(over(fg, bg)), luminance(bg)].sort((a, b) => b - a);
-    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const ratio = (l1! + 0.05) / (l2! + 0.05);
     const size = parseFloat(style.fontSize);
     const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
     if (ratio < (large ? 3 : 4.5)) problems.push(`${text.slice(0, 40)}: ${ratio.toFixed(2)}`);
@@ -676,10 +676,10 @@ describe('the window in Chromium', () => {
         for (const type of ['dragenter', 'dragover', 'drop'])
           w.dispatchEvent(new w.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
       },
-      [GOOD, BROKEN],
+      [GOOD, BROKEN] as const,
     );
     await expect.poll(() => main.called('importFiles').length).toBe(1);
-    expect(main.called('importFiles')[0][0]).toEqual([
+    expect(main.called('importFiles')[0]![0]).toEqual([
       { filename: 'good.conf', text: GOOD },
       { filename: 'broken.conf', text: BROKEN },
     ]);

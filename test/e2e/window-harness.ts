@@ -50,7 +50,7 @@ function installBridge(manifest: BridgeManifest) {
   for (const { key } of manifest.calls) api[key] = (...args: unknown[]) => page.warrenCall(key, args);
   for (const { key } of manifest.events) {
     // onState → state
-    const event = key[2].toLowerCase() + key.slice(3);
+    const event = key[2]!.toLowerCase() + key.slice(3);
     listeners.set(event, new Set());
     api[key] = (listener: (payload: unknown) => void) => {
       listeners.get(event)!.add(listener);

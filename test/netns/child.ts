@@ -49,7 +49,7 @@ export class Child {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.#messages.findIndex((message) => message.event === event);
-      if (index >= 0) return this.#messages.splice(index, 1)[0];
+      if (index >= 0) return this.#messages.splice(index, 1)[0]!;
       const failed = this.#messages.find((message) => message.event === 'error');
       if (failed !== undefined) throw new Error(`fixture failed: ${JSON.stringify(failed)}\n${this.#stderr}`);
       if (this.#exit !== undefined)

@@ -23,7 +23,7 @@ function warren(
     ? [IP, 'netns', 'exec', ns.name, 'runuser', '-u', options.user, '--', process.execPath, WARREN, ...args]
     : [IP, 'netns', 'exec', ns.name, process.execPath, WARREN, ...args];
   return new Promise((resolve) => {
-    execFile(argv[0], argv.slice(1), { timeout: 20_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: 20_000, encoding: 'utf8' }, (error, stdout, stderr) => {
       resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });

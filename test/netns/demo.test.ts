@@ -9,7 +9,7 @@ const WARREN = fileURLToPath(new URL('../../bin/warren.js', import.meta.url));
 
 function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(argv[0], argv.slice(1), { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
       resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });

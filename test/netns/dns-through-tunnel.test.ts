@@ -133,7 +133,7 @@ describe.skipIf(!canRunInterop)('DNS through the tunnel', () => {
     // and sees the query come from a's.
     const lookup = await a.exec(['getent', 'ahostsv4', NAME], 10_000);
     expect(lookup.status, `${lookup.stdout}${lookup.stderr}\nserver: ${serverLines.join('\n')}`).toBe(0);
-    expect(lookup.stdout.split('\n')[0].split(/\s+/)[0]).toBe(ANSWER);
+    expect(lookup.stdout.split('\n')[0]!.split(/\s+/)[0]).toBe(ANSWER);
     const queries = serverLines.filter((line) => line.startsWith('query '));
     console.log(`the DNS server in b saw:\n${queries.join('\n')}`);
     expect(

@@ -285,7 +285,7 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     const [list] = await asMember(mallory, [{ method: 'list', params: {} }]);
     expect(imported).toMatchObject({ ok: true, result: [{ ok: true, name: 'evil1' }] });
     expect(allow).toMatchObject({ ok: false, error: { code: 'not-permitted' } });
-    expect(allow.error!.message).toContain(
+    expect(allow!.error!.message).toContain(
       'only an administrator may allow them (`sudo warren set evil1 --allow-scripts on`',
     );
     expect(up).toMatchObject({
@@ -297,7 +297,7 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
       error: { code: 'not-permitted', message: expect.stringContaining("running a file's tunnel with its scripts") },
     });
     const evil1 = (
-      list.result as { name: string; owner?: string; canChange: boolean; options: { allowScripts: boolean } }[]
+      list!.result as { name: string; owner?: string; canChange: boolean; options: { allowScripts: boolean } }[]
     ).find((t) => t.name === 'evil1');
     expect(evil1).toMatchObject({ owner: mallory, canChange: true, options: { allowScripts: false } });
     expect(existsSync(marker('evil1'))).toBe(false);
@@ -363,11 +363,11 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
       { method: 'update', params: { name: 'alice6', text: conf(6, ['MTU = 1300']) } },
       { method: 'list', params: {} },
     ]);
-    expect(replies[0].error).toEqual({
+    expect(replies[0]!.error).toEqual({
       code: 'not-permitted',
       message: 'admin5 belongs to root; only root or an administrator may read it',
     });
-    expect(replies[1].error).toEqual({
+    expect(replies[1]!.error).toEqual({
       code: 'not-permitted',
       message: `alice6 belongs to ${alice}; only ${alice} or an administrator may read it`,
     });
@@ -375,7 +375,7 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
       expect(reply).toMatchObject({ ok: false, error: { code: 'not-permitted' } });
     expect(JSON.stringify(replies)).not.toContain(key(5));
     expect(JSON.stringify(replies)).not.toContain(key(6));
-    const listed = replies[7].result as { name: string; owner?: string; canChange: boolean }[];
+    const listed = replies[7]!.result as { name: string; owner?: string; canChange: boolean }[];
     expect(listed.find((t) => t.name === 'alice6')).toMatchObject({ owner: alice, canChange: false });
     expect(listed.find((t) => t.name === 'admin5')).toMatchObject({ owner: 'root', canChange: false });
     // Switching another owner's tunnel on and off is every member's.
@@ -387,7 +387,7 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     expect(down).toMatchObject({ ok: true });
     // The owner gets the key; the store recorded who that is.
     const [own] = await asMember(alice, [{ method: 'get', params: { name: 'alice6', includePrivateKey: true } }]);
-    expect((own.result as { text: string }).text).toContain(key(6));
+    expect((own!.result as { text: string }).text).toContain(key(6));
     const state = JSON.parse(readFileSync(join(dir, 'store', 'state.json'), 'utf8'));
     expect(state.tunnels.alice6.owner).toBe(await uidOf(alice));
     expect(state.tunnels.admin5.owner).toBeUndefined();
@@ -402,7 +402,7 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
       name: `garbage${n}`,
     }));
     const [reply] = await asMember(mallory, [{ method: 'import', params: { files } }]);
-    const results = reply.result as { ok: boolean; filename: string; errors: string[] }[];
+    const results = reply!.result as { ok: boolean; filename: string; errors: string[] }[];
     expect(results).toHaveLength(2);
     for (const result of results) {
       expect(result.ok).toBe(false);
@@ -597,7 +597,7 @@ function findProcess(argv: readonly string[]): number | null {
 
 function executeWithInput(argv: readonly string[], input: string, timeoutMs: number): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -109,7 +109,7 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
   const stopDaemon = async (ns: TestNamespace, signal: NodeJS.Signals): Promise<void> => {
     const pids = await daemonPids(ns);
     expect(pids).toHaveLength(1);
-    process.kill(pids[0], signal);
+    process.kill(pids[0]!, signal);
     await eventually(() => expect(existsSync(`/proc/${pids[0]}`)).toBe(false), 10_000, 20);
   };
 
@@ -132,7 +132,7 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
   const list = (ns: TestNamespace) => call(ns, (client) => client.call('list', {}));
   const summary = async (ns: TestNamespace, tunnel: string): Promise<TunnelSummary | undefined> =>
     (await list(ns)).find((t) => t.name === tunnel);
-  const status = async (): Promise<TunnelStatus> => (await call(a.ns, (client) => client.call('show', { name })))[0];
+  const status = async (): Promise<TunnelStatus> => (await call(a.ns, (client) => client.call('show', { name })))[0]!;
   const wantUp = (ns: TestNamespace, tunnel: string): boolean =>
     JSON.parse(readFileSync(join(stateDir(ns), 'state.json'), 'utf8')).tunnels[tunnel]?.wantUp;
   /** The full-tunnel rules in a, without their priorities (a new helper's may differ). */
@@ -278,7 +278,7 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     );
     const { text } = await call(a.ns, (client) => client.call('get', { name: created, includePrivateKey: true }));
     const key = /^PrivateKey = (\S+)$/m.exec(text)![1];
-    expect(encodeKey(publicKeyOf(decodeKey(key)!))).toBe(result.publicKey);
+    expect(encodeKey(publicKeyOf(decodeKey(key!)!))).toBe(result.publicKey);
 
     expect((await warren(a.ns, 'up', created)).status).toBe(0);
     await expect(
@@ -297,7 +297,7 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
   it('brings a tunnel back within 2 s after the helper is killed, without leftovers, and it passes traffic', async () => {
     expect((await warren(a.ns, 'up', name)).status).toBe(0);
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
-    const handshake = (await wgDump(go)).peers[0].latestHandshake;
+    const handshake = (await wgDump(go)).peers[0]!.latestHandshake;
     expect(handshake).toBeGreaterThan(0);
     const rulesBefore = [await rules(4), await rules(6)];
     expect(rulesBefore[0]).toHaveLength(2);
@@ -331,7 +331,7 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
 
     await sleep(1100); // wg reports the latest handshake in whole seconds
     expect((await a.ping(go.tunnel4, { count: 3, deadline: 8 })).ok).toBe(true);
-    expect((await wgDump(go)).peers[0].latestHandshake).toBeGreaterThan(handshake);
+    expect((await wgDump(go)).peers[0]!.latestHandshake).toBeGreaterThan(handshake);
     expect(logTail(a.ns)).toMatch(
       /was up when the previous helper stopped without taking it down; deleted the IPv4 rule/,
     );
@@ -339,8 +339,8 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
 
   it('drops every key on suspend and handshakes again on resume, through the CLI, telling subscribers', async () => {
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
-    expect((await status()).peers[0].hasSession).toBe(true);
-    const before = (await wgDump(go)).peers[0].latestHandshake;
+    expect((await status()).peers[0]!.hasSession).toBe(true);
+    const before = (await wgDump(go)).peers[0]!.latestHandshake;
     const subscriber = await ControlClient.connect(socketOf(a.ns));
     const events: ControlEvent[] = [];
     subscriber.onEvent((event) => events.push(event));
@@ -348,7 +348,7 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
 
     const suspended = await warren(a.ns, 'suspend');
     expect([suspended.status, suspended.stdout]).toEqual([0, 'suspend: 1 tunnel(s)\n']);
-    expect((await status()).peers[0].hasSession).toBe(false);
+    expect((await status()).peers[0]!.hasSession).toBe(false);
     expect((await summary(a.ns, name))?.state).toBe('reconnecting');
     await eventually(() => {
       const states = events.flatMap((e) =>
@@ -366,8 +366,8 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     const resumed = await warren(a.ns, 'resume');
     expect([resumed.status, resumed.stdout]).toEqual([0, 'resume: 1 tunnel(s)\n']);
     await eventually(async () => {
-      expect((await wgDump(go)).peers[0].latestHandshake).toBeGreaterThan(before);
-      expect((await status()).peers[0].hasSession).toBe(true);
+      expect((await wgDump(go)).peers[0]!.latestHandshake).toBeGreaterThan(before);
+      expect((await status()).peers[0]!.hasSession).toBe(true);
       expect((await summary(a.ns, name))?.state).toBe('up');
     }, 8000);
     expect(events.some((e) => e.type === 'tunnels' && e.tunnels.some((t) => t.name === name && t.state === 'up'))).toBe(
@@ -381,7 +381,7 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
     'drops every key when logind says the machine sleeps, and handshakes again when it wakes',
     async () => {
       expect((await a.ping(go.tunnel4)).ok).toBe(true);
-      const before = (await wgDump(go)).peers[0].latestHandshake;
+      const before = (await wgDump(go)).peers[0]!.latestHandshake;
       // The helper's delay lock: the newest one (the killed helper's was released with its death).
       const count = logind!.locks.length;
       const lock = logind!.locks[count - 1];
@@ -389,22 +389,22 @@ describe.skipIf(!canRunInterop)('the Warren helper service', () => {
         lock,
         'the helper holds no sleep delay lock (can dbus-next pass descriptors? usocket built?)',
       ).toBeDefined();
-      expect(lock.isReleased()).toBe(false);
+      expect(lock!.isReleased()).toBe(false);
 
       logind!.prepareForSleep(true);
       await Promise.race([
-        lock.released,
+        lock!.released,
         sleep(5000).then(() => Promise.reject(new Error('the sleep lock was not released'))),
       ]);
       // Released only once the keys are gone.
-      expect((await status()).peers[0].hasSession).toBe(false);
+      expect((await status()).peers[0]!.hasSession).toBe(false);
 
       await sleep(1100);
       logind!.prepareForSleep(false);
       await logind!.waitForLocks(count + 1);
       await eventually(async () => {
-        expect((await wgDump(go)).peers[0].latestHandshake).toBeGreaterThan(before);
-        expect((await status()).peers[0].hasSession).toBe(true);
+        expect((await wgDump(go)).peers[0]!.latestHandshake).toBeGreaterThan(before);
+        expect((await status()).peers[0]!.hasSession).toBe(true);
       }, 8000);
     },
     30_000,

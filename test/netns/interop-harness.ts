@@ -43,8 +43,10 @@ export class Topology {
     const dir = mkdtempSync(join(tmpdir(), 'warren-interop-'));
     const made: TestNamespace[] = [];
     try {
-      for (let i = 0; i < 2; i++) made.push(await createNamespace());
-      const [na, nb] = made;
+      const na = await createNamespace();
+      made.push(na);
+      const nb = await createNamespace();
+      made.push(nb);
       await run([IP, '-n', na.name, 'link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth0', 'netns', nb.name]);
       const topology = new Topology(new Site(na, kinds[0], 1), new Site(nb, kinds[1], 2), dir);
       for (const site of [topology.a, topology.b]) {

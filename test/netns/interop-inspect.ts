@@ -67,30 +67,37 @@ export interface WgDump {
 export async function wgDump(site: Site): Promise<WgDump> {
   const result = await site.wg('show', site.name, 'dump');
   if (result.status !== 0) throw new Error(`wg show ${site.name} dump: ${result.stderr}`);
-  const [head, ...rows] = result.stdout
+  const [head = [], ...rows] = result.stdout
     .trim()
     .split('\n')
     .map((line) => line.split('\t'));
+  // wg prints every field ("(none)", "off" for the empty ones): a short line is output this parser does not know.
+  const field = (row: string[], i: number): string => {
+    const value = row[i];
+    if (value === undefined)
+      throw new Error(`wg show ${site.name} dump: a line without field ${i + 1}:\n${result.stdout}`);
+    return value;
+  };
   return {
-    publicKey: head[1],
-    listenPort: Number(head[2]),
-    fwmark: head[3],
+    publicKey: field(head, 1),
+    listenPort: Number(field(head, 2)),
+    fwmark: field(head, 3),
     peers: rows.map((row) => ({
-      publicKey: row[0],
-      presharedKey: row[1],
-      endpoint: row[2],
-      allowedIps: row[3] === '(none)' ? [] : row[3].split(','),
-      latestHandshake: Number(row[4]),
-      rxBytes: Number(row[5]),
-      txBytes: Number(row[6]),
-      persistentKeepalive: row[7],
+      publicKey: field(row, 0),
+      presharedKey: field(row, 1),
+      endpoint: field(row, 2),
+      allowedIps: field(row, 3) === '(none)' ? [] : field(row, 3).split(','),
+      latestHandshake: Number(field(row, 4)),
+      rxBytes: Number(field(row, 5)),
+      txBytes: Number(field(row, 6)),
+      persistentKeepalive: field(row, 7),
     })),
   };
 }
 
 /** The "dropped:" line of `warren show`'s interface section (the device's totals), as reason -> count. */
 export function interfaceDrops(show: string): Record<string, number> {
-  const section = show.split('\n\npeer:')[0];
+  const section = show.split('\n\npeer:')[0]!; // split answers at least one piece
   const line = /^ {2}dropped: (.*)$/m.exec(section)?.[1] ?? '';
   return Object.fromEntries(
     line
@@ -109,5 +116,6 @@ export async function udpInErrors(site: Site): Promise<number> {
     .split('\n')
     .filter((line) => line.startsWith('Udp: '));
   const [names, values] = snmp.map((line) => line.split(/\s+/).slice(1));
+  if (names === undefined || values === undefined) throw new Error('/proc/net/snmp has no Udp: names and values');
   return Number(values[names.indexOf('InErrors')]);
 }

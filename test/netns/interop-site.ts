@@ -46,15 +46,12 @@ export interface Result {
 /** Runs argv; never rejects: a failure is a status (124 on timeout, as timeout(1)). */
 export function execute(argv: readonly string[], timeoutMs = 15_000): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(
-      argv[0],
-      argv.slice(1),
-      { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 },
-      (error, stdout, stderr) => {
-        const status = error === null ? 0 : typeof error.code === 'number' ? error.code : error.killed ? 124 : 1;
-        resolve({ status, stdout, stderr });
-      },
-    );
+    const [file, ...args] = argv;
+    if (file === undefined) throw new Error('execute: an empty command');
+    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      const status = error === null ? 0 : typeof error.code === 'number' ? error.code : error.killed ? 124 : 1;
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 
@@ -131,6 +128,7 @@ export class Site {
     const client = await ControlClient.connect(this.controlSocket);
     try {
       const [status] = await client.call('show', { name: this.name });
+      if (status === undefined) throw new Error(`the helper shows no status for ${this.name}`);
       return status;
     } finally {
       client.close();

@@ -39,7 +39,7 @@ describe.skipIf(!canRunInterop)('Warren and Warren', () => {
       for (const [from, to] of [
         [a, b],
         [b, a],
-      ]) {
+      ] as const) {
         for (const address of [to.tunnel4, to.tunnel6]) {
           const ping = await from.ping(address);
           expect(ping.ok, `${from.name} -> ${address}: ${ping.stdout}${ping.stderr}`).toBe(true);
@@ -47,10 +47,10 @@ describe.skipIf(!canRunInterop)('Warren and Warren', () => {
       }
       // One session, seen alike from both sides.
       const [ours, theirs] = [await wgDump(a), await wgDump(b)];
-      expect(ours.peers[0].publicKey).toBe(b.keys.publicKey);
-      expect(theirs.peers[0].publicKey).toBe(a.keys.publicKey);
-      expect(ours.peers[0].latestHandshake).toBeGreaterThan(0);
-      expect(theirs.peers[0].latestHandshake).toBeGreaterThan(0);
+      expect(ours.peers[0]!.publicKey).toBe(b.keys.publicKey);
+      expect(theirs.peers[0]!.publicKey).toBe(a.keys.publicKey);
+      expect(ours.peers[0]!.latestHandshake).toBeGreaterThan(0);
+      expect(theirs.peers[0]!.latestHandshake).toBeGreaterThan(0);
     },
     TEST_MS,
   );

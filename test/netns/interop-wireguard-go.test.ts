@@ -75,7 +75,7 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
       for (const [from, to] of [
         [warren, go],
         [go, warren],
-      ]) {
+      ] as const) {
         for (const address of [to.tunnel4, to.tunnel6]) {
           const ping = await from.ping(address);
           expect(ping.ok, `${from.kind} -> ${address}: ${ping.stdout}${ping.stderr}`).toBe(true);
@@ -105,7 +105,7 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
       expect(dump.publicKey).toBe(warren.keys.publicKey);
       expect(dump.listenPort).toBe(PORT);
       expect(dump.peers).toHaveLength(1);
-      const [peer] = dump.peers;
+      const peer = dump.peers[0]!;
       expect(peer.publicKey).toBe(go.keys.publicKey);
       expect(peer.endpoint).toBe(`${go.underlay}:${PORT}`);
       expect(peer.allowedIps.sort()).toEqual([`${go.tunnel4}/32`, `${go.tunnel6}/128`]);
@@ -132,10 +132,10 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
       // other sent (give or take a keepalive in flight); less where a receive buffer overflowed at full speed and
       // TCP sent again (Warren's is small on purpose, see AddonBindOptions.receiveBufferBytes).
       const theirs = await wgDump(go);
-      expect(theirs.peers[0].publicKey).toBe(warren.keys.publicKey);
-      expect(theirs.peers[0].latestHandshake).toBeGreaterThan(0);
-      expect(peer.rxBytes).toBeLessThanOrEqual(theirs.peers[0].txBytes + 1024);
-      expect(peer.txBytes).toBeGreaterThanOrEqual(theirs.peers[0].rxBytes);
+      expect(theirs.peers[0]!.publicKey).toBe(warren.keys.publicKey);
+      expect(theirs.peers[0]!.latestHandshake).toBeGreaterThan(0);
+      expect(peer.rxBytes).toBeLessThanOrEqual(theirs.peers[0]!.txBytes + 1024);
+      expect(peer.txBytes).toBeGreaterThanOrEqual(theirs.peers[0]!.rxBytes);
     },
     TEST_MS,
   );
@@ -216,11 +216,11 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
       );
       expect(add.status, add.stderr).toBe(0);
       const dump = await wgDump(warren);
-      expect(dump.peers[0].presharedKey).toBe(readFileSync(psk, 'utf8').trim());
-      expect(dump.peers[0].latestHandshake).toBe(0);
+      expect(dump.peers[0]!.presharedKey).toBe(readFileSync(psk, 'utf8').trim());
+      expect(dump.peers[0]!.latestHandshake).toBe(0);
       const ping = await warren.ping(go.tunnel4);
       expect(ping.ok, ping.stdout).toBe(true);
-      expect((await wgDump(warren)).peers[0].latestHandshake).toBeGreaterThan(0);
+      expect((await wgDump(warren)).peers[0]!.latestHandshake).toBeGreaterThan(0);
       expect((await go.ping(warren.tunnel6)).ok).toBe(true);
     },
     TEST_MS,
@@ -295,21 +295,21 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
     'drops its keys on `warren suspend` and handshakes again at once on `warren resume`',
     async () => {
       expect((await warren.ping(go.tunnel4)).ok).toBe(true);
-      expect((await warren.status()).peers[0].hasSession).toBe(true);
-      const handshake = (await wgDump(warren)).peers[0].latestHandshake;
+      expect((await warren.status()).peers[0]!.hasSession).toBe(true);
+      const handshake = (await wgDump(warren)).peers[0]!.latestHandshake;
       // wg reports handshakes to the second: a new one must be seen to be later.
       await sleep(1100);
 
       const suspend = await warren.warren('suspend');
       expect(suspend.status, suspend.stderr).toBe(0);
       expect(suspend.stdout).toBe('suspend: 1 tunnel(s)\n');
-      expect((await warren.status()).peers[0].hasSession).toBe(false);
+      expect((await warren.status()).peers[0]!.hasSession).toBe(false);
       const unknownBefore = interfaceDrops((await warren.warren('show')).stdout)['unknown-index'] ?? 0;
       // wireguard-go still holds the old session: what it sends under it, Warren can no longer open.
       expect((await go.ping(warren.tunnel4, { count: 1, deadline: 1 })).ok).toBe(false);
       const unknownAfter = interfaceDrops((await warren.warren('show')).stdout)['unknown-index'] ?? 0;
       expect(unknownAfter).toBeGreaterThan(unknownBefore);
-      expect((await wgDump(warren)).peers[0].latestHandshake).toBe(handshake);
+      expect((await wgDump(warren)).peers[0]!.latestHandshake).toBe(handshake);
 
       const resume = await warren.warren('resume');
       expect(resume.status, resume.stderr).toBe(0);
@@ -317,10 +317,10 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
       // No packet sent by anyone: the handshake is Warren's own, right after resume.
       await eventually(async () => {
         const status = await warren.status();
-        expect(status.peers[0].hasSession).toBe(true);
-        expect(Math.floor(status.peers[0].latestHandshake / 1000)).toBeGreaterThan(handshake);
+        expect(status.peers[0]!.hasSession).toBe(true);
+        expect(Math.floor(status.peers[0]!.latestHandshake / 1000)).toBeGreaterThan(handshake);
       }, 3000);
-      expect((await wgDump(warren)).peers[0].latestHandshake).toBeGreaterThan(handshake);
+      expect((await wgDump(warren)).peers[0]!.latestHandshake).toBeGreaterThan(handshake);
       expect((await go.ping(warren.tunnel4)).ok).toBe(true);
       expect((await warren.ping(go.tunnel6)).ok).toBe(true);
     },
@@ -342,7 +342,7 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
       expect(outbound.ok, outbound.stdout).toBe(true);
       const show = await warren.warren('show', warren.name);
       expect(show.stdout).toContain(`  endpoint: 10.201.0.3:${PORT + 1}\n`);
-      expect((await wgDump(warren)).peers[0].endpoint).toBe(`10.201.0.3:${PORT + 1}`);
+      expect((await wgDump(warren)).peers[0]!.endpoint).toBe(`10.201.0.3:${PORT + 1}`);
       // Warren's own traffic goes to the new endpoint (the old address no longer exists).
       const inbound = await warren.ping(go.tunnel6);
       expect(inbound.ok, inbound.stdout).toBe(true);
@@ -384,7 +384,7 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
       expect((await wgDump(warren)).listenPort).toBe(PORT + 2);
       // Warren's packets now come from the new port; wireguard-go learns it from them, and answers there.
       expect((await warren.ping(go.tunnel4)).ok).toBe(true);
-      expect((await wgDump(go)).peers[0].endpoint).toBe(`${warren.underlay}:${PORT + 2}`);
+      expect((await wgDump(go)).peers[0]!.endpoint).toBe(`${warren.underlay}:${PORT + 2}`);
       expect((await go.ping(warren.tunnel6)).ok).toBe(true);
       // The old port is closed: nothing of the tunnel listens there any more.
       const sockets = await warren.exec(['ss', '-Hunl', `sport = :${PORT}`]);

@@ -111,7 +111,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     }
   };
   const summary = async () => (await call((client) => client.call('list', {}))).find((t) => t.name === a.name);
-  const show = async () => (await call((client) => client.call('show', { name: a.name })))[0];
+  const show = async () => (await call((client) => client.call('show', { name: a.name })))[0]!;
   const storedState = () => JSON.parse(readFileSync(join(state, 'state.json'), 'utf8')).tunnels[a.name];
   const killSwitchTable = async () =>
     (await a.ns.exec(['nft', 'list', 'table', 'inet', `warren-killswitch-${a.name}`]).catch(() => '')).trim();
@@ -136,7 +136,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
     ].join('\n');
     await call(async (client) => {
       const [imported] = await client.call('import', { files: [{ filename: `${a.name}.conf`, text }] });
-      expect(imported.errors).toEqual([]);
+      expect(imported!.errors).toEqual([]);
       await client.call('setOptions', { name: a.name, options });
       await client.call('up', { name: a.name });
     });
@@ -306,7 +306,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking through the hel
         10_000,
         0,
       );
-      expect((await show()).peers[0].endpoint).toBe(`${MOVED}:${MOVED_PORT}`);
+      expect((await show()).peers[0]!.endpoint).toBe(`${MOVED}:${MOVED_PORT}`);
       const followed = await killSwitchTable();
       expect(followed).toContain(`ip daddr . udp dport { ${MOVED} . ${MOVED_PORT} }`);
       expect(followed).not.toContain(`${go.underlay} . ${PORT}`);

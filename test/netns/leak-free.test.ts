@@ -161,7 +161,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
   it('keeps the LAN reachable with Exclude private IPs while public addresses go through the tunnel', async () => {
     await upFile('--block-untunneled', '--exclude-private-ips');
     // A private network behind the LAN's default gateway, and the LAN itself, stay off the tunnel...
-    const route = async (target: string) => (await a.ns.ipJson<{ dev: string }[]>('route', 'get', target))[0].dev;
+    const route = async (target: string) => (await a.ns.ipJson<{ dev: string }[]>('route', 'get', target))[0]!.dev;
     expect(await route(PRIVATE_BEHIND_LAN)).toBe('veth1');
     expect(await pings(PRIVATE_BEHIND_LAN)).toBe(true);
     expect(await pings(LAN_C)).toBe(true);
@@ -232,7 +232,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
         }
       });
       expect(found).toHaveLength(1);
-      return found[0];
+      return found[0]!;
     };
 
     let daemon = await startDaemon();
@@ -244,7 +244,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
         const [imported] = await client.call('import', {
           files: [{ filename: `${a.name}.conf`, text: readFileSync(writeConf(a.name), 'utf8') }],
         });
-        expect(imported.errors).toEqual([]);
+        expect(imported!.errors).toEqual([]);
         await client.call('setOptions', { name: a.name, options: { blockUntunneled: true } });
         await client.call('up', { name: a.name });
       });
@@ -301,7 +301,7 @@ describe.skipIf(!canRunInterop || !hasNft)('leak-free networking', () => {
       await a.ns.exec([IP, 'addr', 'add', `${moved}/24`, 'dev', 'veth0']);
       // Only wireguard-go talks from here on: it can reach a only once a has told it where it is now. Well
       // before the 10 s of a passive keepalive, which would tell it too.
-      await eventually(async () => expect((await wgDump(go)).peers[0].endpoint).toBe(`${moved}:${PORT}`), 5000, 100);
+      await eventually(async () => expect((await wgDump(go)).peers[0]!.endpoint).toBe(`${moved}:${PORT}`), 5000, 100);
       expect((await go.ping(a.tunnel4)).ok).toBe(true);
     } finally {
       await a.ns.exec([IP, 'addr', 'flush', 'dev', 'veth0']).catch(() => {});

@@ -39,7 +39,7 @@ describe.skipIf(!canRunInterop)('main against a real helper with a real tunnel',
     return item!;
   };
   const phase = (s: AppState) => s.tunnels.find((t) => t.name === app!.a.name)?.phase;
-  const show = async (): Promise<TunnelStatus> => (await app!.connection.call('show', { name: app!.a.name }))[0];
+  const show = async (): Promise<TunnelStatus> => (await app!.connection.call('show', { name: app!.a.name }))[0]!;
 
   it('switches a real tunnel on from the tray, suspends and resumes it with the power monitor, and switches it off', async () => {
     const { a, go, controller, power, logs } = app!;
@@ -62,13 +62,13 @@ describe.skipIf(!canRunInterop)('main against a real helper with a real tunnel',
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
     expect(trayIcon(on)).toBe('on');
     expect(itemOf(a.name)).toMatchObject({ label: a.name, checked: true });
-    expect((await show()).peers[0].hasSession).toBe(true);
-    const before = (await wgDump(go)).peers[0].latestHandshake;
-    const beforeWarren = (await show()).peers[0].latestHandshake;
+    expect((await show()).peers[0]!.hasSession).toBe(true);
+    const before = (await wgDump(go)).peers[0]!.latestHandshake;
+    const beforeWarren = (await show()).peers[0]!.latestHandshake;
 
     // Suspend: the helper drops every key.
     power.emit('suspend');
-    await eventually(async () => expect((await show()).peers[0].hasSession).toBe(false), 5000, 50);
+    await eventually(async () => expect((await show()).peers[0]!.hasSession).toBe(false), 5000, 50);
     await sleep(1100); // wg's handshake time has one-second resolution
 
     // Resume: reconnecting at once (main's overlay), on again with a newer handshake.
@@ -79,9 +79,9 @@ describe.skipIf(!canRunInterop)('main against a real helper with a real tunnel',
     expect(itemOf(a.name)).toMatchObject({ label: `${a.name} (reconnecting…)`, checked: true });
     await until((s) => phase(s) === 'on', 'the tunnel on again after the wake', 12_000);
     const after = await show();
-    expect(after.peers[0].hasSession).toBe(true);
-    expect(after.peers[0].latestHandshake).toBeGreaterThan(beforeWarren);
-    await eventually(async () => expect((await wgDump(go)).peers[0].latestHandshake).toBeGreaterThan(before), 5000);
+    expect(after.peers[0]!.hasSession).toBe(true);
+    expect(after.peers[0]!.latestHandshake).toBeGreaterThan(beforeWarren);
+    await eventually(async () => expect((await wgDump(go)).peers[0]!.latestHandshake).toBeGreaterThan(before), 5000);
     expect((await a.ping(go.tunnel4)).ok).toBe(true);
 
     // Off, from the tray.

@@ -33,15 +33,12 @@ let counter = 0;
 
 export function run(argv: readonly string[], stdin?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      argv[0],
-      argv.slice(1),
-      { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${argv.join(' ')}: ${error.message.trim()} ${stderr.trim()}`));
-        else resolve(stdout);
-      },
-    );
+    const [file, ...args] = argv;
+    if (file === undefined) throw new Error('run: an empty command');
+    const child = execFile(file, args, { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${argv.join(' ')}: ${error.message.trim()} ${stderr.trim()}`));
+      else resolve(stdout);
+    });
     if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }

@@ -88,8 +88,8 @@ describe.skipIf(!canUseNetns)('offloads through the addon', () => {
       expect(after.firstProblem).toBeNull();
       expect(after.invalid).toBe(0);
       expect(after.oversize).toBe(0);
-      expect(after.native[0].gsoFrames).toBeGreaterThan(before.native[0].gsoFrames);
-      expectMerged(before.native[1], after.native[1]);
+      expect(after.native[0]!.gsoFrames).toBeGreaterThan(before.native[0]!.gsoFrames);
+      expectMerged(before.native[1]!, after.native[1]!);
     });
   }
 
@@ -116,7 +116,7 @@ describe.skipIf(!canUseNetns)('offloads through the addon', () => {
     expect(new Set(datagrams.map((d) => d.seq)).size).toBe(128);
     const after = await stats();
     expect(after.invalid).toBe(0);
-    expect(after.native[0].gsoFrames).toBeGreaterThan(before.native[0].gsoFrames);
-    expectMerged(before.native[1], after.native[1]);
+    expect(after.native[0]!.gsoFrames).toBeGreaterThan(before.native[0]!.gsoFrames);
+    expectMerged(before.native[1]!, after.native[1]!);
   });
 });

@@ -105,14 +105,14 @@ describe.skipIf(!canUseNetns)('UDP through the addon', () => {
     const sent = await alice.next('sent');
     expect(sent.sent).toBe(128);
     const v4Stats = (sent.stats as { gsoMessages: number }[])[0];
-    expect(v4Stats.gsoMessages).toBeGreaterThanOrEqual(2);
+    expect(v4Stats!.gsoMessages).toBeGreaterThanOrEqual(2);
 
     const { datagrams, sockets } = await collect(bob, 128);
     expect(datagrams).toHaveLength(128);
     expect(datagrams.every((d) => d.ok && d.from === `10.125.0.1:${alicePort}`)).toBe(true);
     expect(datagrams.map((d) => d.seq)).toEqual(sizes.map((_, i) => 5000 + i));
     // veth passes the GSO skb through whole; the receiving socket with UDP_GRO gets it as one super-datagram.
-    expect(sockets[0].stats.groMessages).toBeGreaterThan(0);
+    expect(sockets[0]!.stats.groMessages).toBeGreaterThan(0);
   });
 
   it('applies SO_MARK to both sockets', async () => {

@@ -53,7 +53,9 @@ export function assembleDeb(
     cpSync(from.replace(/\/$/, ''), join(stage, target), { recursive: true, verbatimSymlinks: true });
   }
   const arg = (flag: string) => plan.args[plan.args.indexOf(flag) + 1];
-  const [synopsis, ...long] = arg('--description').split('\n');
+  const description = arg('--description');
+  if (description === undefined) throw new Error('fpm is given no --description');
+  const [synopsis, ...long] = description.split('\n');
   const control = [
     `Package: ${arg('--name')}`,
     `Version: ${arg('--version')}`,
@@ -102,8 +104,9 @@ export async function buildPackage(workDirectory: string): Promise<BuiltPackage>
       // The temporary files go when the build ends: read them now.
       const value = (flag: string) => {
         const at = args.indexOf(flag);
-        if (at < 0) throw new Error(`fpm is given no ${flag}`);
-        return args[at + 1];
+        const given = at < 0 ? undefined : args[at + 1];
+        if (given === undefined) throw new Error(`fpm is given no ${flag}`);
+        return given;
       };
       const beforeRemove = args.find((arg) => arg.startsWith('--before-remove='))?.slice('--before-remove='.length);
       // The desktop entry is one of those temporary files: kept here, and mapped from here.

@@ -197,7 +197,7 @@ describe('the unpacked app (linux-unpacked: the .deb and the AppImage hold this 
 
 /** A child process driven by lines: what it printed so far, and a wait for a piece of text. */
 function lineProcess(argv: string[]) {
-  const child = spawn(argv[0], argv.slice(1), { cwd: PROJECT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: PROJECT, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   let errors = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -428,7 +428,7 @@ describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))(
       ).stdout.split('\n');
       expect(state[0]).toBe('/opt/Warren/bin/warren');
       expect(state[1]).toMatch(/^warren:x:\d+:alice$/);
-      expect(Number(state[1].split(':')[2])).toBeLessThan(1000); // a system group
+      expect(Number(state[1]!.split(':')[2])).toBeLessThan(1000); // a system group
       expect(state.slice(2)).toEqual([`warren ${VERSION}`, 'install ok installed', '']);
     });
 

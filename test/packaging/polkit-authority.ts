@@ -55,13 +55,16 @@ export function readPolkit(
   );
   if (result.status !== 0) throw new Error(`polkit in the throwaway root failed (${result.status}): ${result.stderr}`);
   const [action, rest] = result.stdout.split('--- pkexec\n');
-  const [pkexecOutput, log] = rest.split('--- polkitd\n');
+  const [pkexecOutput, log] = rest?.split('--- polkitd\n') ?? [];
+  // The script echoes both markers; without them its output is not what this reads.
+  if (action === undefined || pkexecOutput === undefined || log === undefined)
+    throw new Error(`polkit in the throwaway root printed no section markers: ${result.stdout}`);
   return {
     action,
     pkexecAction: /is inquiring whether unix-process:\S+ is authorized for (\S+)/.exec(log)?.[1] ?? null,
     pkexecAnswer:
       /^\*\* \(polkitd:\d+\): DEBUG: [\d:.]+:\s+((?:challenge|authorized|not authorized)\b.*)$/m
-        .exec(log)?.[1]
+        .exec(log)?.[1]!
         .trim() ?? null,
     pkexecOutput,
   };

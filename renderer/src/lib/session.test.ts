@@ -34,7 +34,7 @@ describe('Session', () => {
     answer.resolve(connected([{ name: 'old', phase: 'off', stored: true, canChange: true }]));
     await answer.promise;
     await Promise.resolve();
-    expect(session.state.tunnels[0].name).toBe('new');
+    expect(session.state.tunnels[0]!.name).toBe('new');
   });
 
   it('says why getState failed', async () => {

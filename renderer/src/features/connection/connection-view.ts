@@ -45,7 +45,8 @@ export function connectionView(connection: ConnectionState): ConnectionView {
 /** The message with its `command` replaced by a pointer to where the command is shown; capitalised. */
 function pointAtCommand(text: string): string {
   const pointed = text.replace(/`[^`]+`/, 'the command below').replace(/`([^`]*)`/g, '$1');
-  return pointed[0].toUpperCase() + pointed.slice(1);
+  // charAt: an empty message stays empty rather than failing the whole view.
+  return pointed.charAt(0).toUpperCase() + pointed.slice(1);
 }
 
 /** The first `backquoted` command in a message, to show on its own line. */

@@ -205,7 +205,7 @@ export class Editor {
 function refusalProblem(raw: string, name: string, judgement: Judgement): Problem {
   const withLine = /^([^:\n]*):(\d+):\s*(?:warning:\s*)?([\s\S]*)$/.exec(raw);
   if (withLine !== null && (withLine[1] === name || withLine[1] === `${name}.conf`)) {
-    return { severity: 'error', line: textLineOf(Number(withLine[2]), judgement), message: withLine[3] };
+    return { severity: 'error', line: textLineOf(Number(withLine[2]), judgement), message: withLine[3]! };
   }
   const prefix = [`${name}.conf: `, `${name}: `].find((p) => raw.startsWith(p));
   return { severity: 'error', message: prefix === undefined ? raw : raw.slice(prefix.length) };

@@ -142,7 +142,7 @@ describe('Editor, a new tunnel', () => {
     const publicKey = editor.generateKeypair();
     const keyLine = editor.text.split('\n')[1];
     expect(keyLine).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/);
-    const privateKey = keyLine.slice('PrivateKey = '.length);
+    const privateKey = keyLine!.slice('PrivateKey = '.length);
     expect(isValidKey(privateKey)).toBe(true);
     expect(publicKeyOf(privateKey)).toBe(publicKey);
     expect(editor.key).toEqual({ kind: 'written', publicKey, replacesStored: false });

@@ -13,8 +13,8 @@ describe('key pairs', () => {
     const pair = generateKeypair(() => Uint8Array.from(ALICE_PRIVATE));
     expect(pair.publicKey).toBe(ALICE_PUBLIC);
     const secret = decodeKey(pair.privateKey)!;
-    expect(secret[0] & 7).toBe(0);
-    expect(secret[31] & 0xc0).toBe(0x40);
+    expect(secret[0]! & 7).toBe(0);
+    expect(secret[31]! & 0xc0).toBe(0x40);
     expect(publicKeyOf(pair.privateKey)).toBe(ALICE_PUBLIC);
   });
 

@@ -22,8 +22,9 @@ export function generateKeypair(
   random: (length: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n)),
 ): Keypair {
   const secret = random(32);
-  secret[0] &= 248;
-  secret[31] = (secret[31] & 127) | 64;
+  // Clamped as X25519 wants; `random` answers the 32 bytes asked for.
+  secret[0]! &= 248;
+  secret[31] = (secret[31]! & 127) | 64;
   const pair = { privateKey: encodeKey(secret), publicKey: encodeKey(x25519.getPublicKey(secret)) };
   secret.fill(0);
   return pair;

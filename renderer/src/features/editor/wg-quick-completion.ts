@@ -25,7 +25,7 @@ function sectionAt(state: EditorState, line: number): { section: SectionName | n
   for (; start >= 1; start--) {
     const header = SECTION_LINE.exec(doc.line(start).text);
     if (header === null) continue;
-    const name = header[1].trim().toLowerCase();
+    const name = header[1]!.trim().toLowerCase();
     section = SECTIONS.find((s) => s.toLowerCase() === name) ?? null;
     break;
   }
@@ -33,7 +33,7 @@ function sectionAt(state: EditorState, line: number): { section: SectionName | n
   if (section === null) return { section, used };
   for (let n = start + 1; n <= doc.lines && !SECTION_LINE.test(doc.line(n).text); n++) {
     const key = n === line ? null : ENTRY_KEY.exec(doc.line(n).text);
-    const canonical = key ? canonicalKey(section, key[1]) : undefined;
+    const canonical = key ? canonicalKey(section, key[1]!) : undefined;
     if (canonical !== undefined) used.add(canonical);
   }
   return { section, used };
@@ -45,7 +45,7 @@ export function wgQuickCompletions(context: CompletionContext): CompletionResult
   const header = /^(\s*)\[\w*$/.exec(before);
   if (header !== null) {
     return {
-      from: line.from + header[1].length,
+      from: line.from + header[1]!.length,
       options: SECTIONS.map((s): Completion => ({ label: `[${s}]`, type: 'namespace' })),
       validFor: /^\[\w*$/,
     };
@@ -56,7 +56,7 @@ export function wgQuickCompletions(context: CompletionContext): CompletionResult
   if (section === null) return null;
   const keys: readonly string[] = section === 'Interface' ? INTERFACE_KEYS : PEER_KEYS;
   return {
-    from: line.from + key[1].length,
+    from: line.from + key[1]!.length,
     options: keys
       .filter((k) => REPEATABLE.has(k) || !used.has(k))
       .map((k): Completion => ({ label: k, type: 'property', detail: `[${section}]`, apply: `${k} = ` })),

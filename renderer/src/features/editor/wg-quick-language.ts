@@ -55,7 +55,7 @@ function token(stream: StringStream, state: LineState): Token | null {
     case 'start': {
       if (stream.peek() === '[') {
         const header = stream.match(/^\[([^\]#]*)\]?/) as RegExpMatchArray;
-        state.section = sectionOf(header[1]);
+        state.section = sectionOf(header[1]!);
         state.at = 'rest';
         return state.section === null || !header[0].endsWith(']') ? 'unknownSection' : 'section';
       }

@@ -53,8 +53,9 @@ export class Importer {
       const zips = files.filter((f) => f.name.toLowerCase().endsWith('.zip'));
       const fitting = zips.filter((f) => f.size <= MAX_ARCHIVE_BYTES);
       const others = files.filter((f) => !confs.includes(f) && !zips.includes(f));
-      const texts = await Promise.all(confs.map((f) => f.text()));
-      const sent: ImportFile[] = confs.map((f, i) => ({ filename: f.name, text: texts[i] }));
+      const sent: ImportFile[] = await Promise.all(
+        confs.map(async (f) => ({ filename: f.name, text: await f.text() })),
+      );
       const outcomes = sent.length ? await this.#api.importFiles(sent) : [];
       const archives = await Promise.all(
         fitting.map(async (f) => ({ filename: f.name, data: new Uint8Array(await f.arrayBuffer()) })),
@@ -66,7 +67,7 @@ export class Importer {
         problems: [{ severity: 'error', message }],
       });
       return [
-        ...outcomes.map((o, i) => outcomeView(o, sent.find((s) => s.filename === o.filename)?.text ?? texts[i])),
+        ...outcomes.map((o, i) => outcomeView(o, sent.find((s) => s.filename === o.filename)?.text ?? sent[i]?.text)),
         ...unpacked.map((o) => outcomeView(o)),
         ...zips.filter((f) => !fitting.includes(f)).map((f) => refused(f, ARCHIVE_TOO_LARGE)),
         ...others.map((f) => refused(f, NOT_A_CONF)),

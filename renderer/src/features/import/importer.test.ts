@@ -56,17 +56,17 @@ describe('Importer', () => {
     expect(importer.results.find((r) => r.filename === 'bad.conf')?.problems).toEqual([
       { severity: 'error', line: 2, message: 'unknown key "Foo"', source: 'Foo = 1' },
     ]);
-    expect(importer.results.find((r) => r.filename === 'photo.png')?.problems[0].message).toBe(NOT_A_CONF);
+    expect(importer.results.find((r) => r.filename === 'photo.png')?.problems[0]!.message).toBe(NOT_A_CONF);
   });
 
   it('sends dropped .zip archives as bytes for main to unpack, and refuses one too large without reading it', async () => {
     const api = fakeApi({
       importArchives: async (archives) => [
-        { filename: `${archives[0].filename}/home.conf`, ok: true, name: 'home', errors: [], warnings: [] },
+        { filename: `${archives[0]!.filename}/home.conf`, ok: true, name: 'home', errors: [], warnings: [] },
         {
-          filename: `${archives[0].filename}/bad.conf`,
+          filename: `${archives[0]!.filename}/bad.conf`,
           ok: false,
-          errors: [`${archives[0].filename}/bad.conf:1: not a section`],
+          errors: [`${archives[0]!.filename}/bad.conf:1: not a section`],
           warnings: [],
         },
       ],
@@ -80,8 +80,8 @@ describe('Importer', () => {
       ['all.zip/bad.conf', false],
       ['huge.zip', false],
     ]);
-    expect(importer.results[1].problems[0]).toMatchObject({ line: 1, message: 'not a section' });
-    expect(importer.results[2].problems[0].message).toBe(ARCHIVE_TOO_LARGE);
+    expect(importer.results[1]!.problems[0]).toMatchObject({ line: 1, message: 'not a section' });
+    expect(importer.results[2]!.problems[0]!.message).toBe(ARCHIVE_TOO_LARGE);
   });
 
   it('keeps the shown results when the dialog is cancelled, and reports a failed call', async () => {

@@ -86,7 +86,7 @@ export class Tunnels {
       name: t.name,
       phase: t.phase,
       status: STATUS[t.phase],
-      on: pending ? this.#wanted[t.name] : isUp(t.phase),
+      on: pending ? this.#wanted[t.name]! : isUp(t.phase),
       pending,
       stored: t.stored,
       ...(error ? { error } : {}),
