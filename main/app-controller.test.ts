@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControlClient } from '../shared/ipc/control-client.js';
 import type { AppState } from '../shared/bridge/types.js';
+import type { TunnelSummary } from '../shared/ipc/control.js';
 import { AppController, type AppShell } from './app-controller.js';
-import { HelperConnection } from './helper-connection.js';
+import { type HelperClient, HelperConnection } from './helper-connection.js';
 import { ImportBudget } from './import-export.js';
 import { fflateZip } from './zip-codec.js';
 import type { Notice } from './notifications.js';
@@ -23,7 +24,14 @@ afterEach(async () => {
 });
 
 /** `saving`: the save dialog answers a path in the helper's folder (else it is cancelled). */
-function start(options: { administrator?: Administrator; saving?: boolean } = {}) {
+function start(
+  options: {
+    administrator?: Administrator;
+    saving?: boolean;
+    helperGoneGraceMs?: number;
+    connect?: () => Promise<HelperClient>;
+  } = {},
+) {
   const notices: Notice[] = [];
   const loginItems: boolean[] = [];
   const quits: number[] = [];
@@ -41,7 +49,7 @@ function start(options: { administrator?: Administrator; saving?: boolean } = {}
   };
   const path = helper.socketPath;
   const connection = new HelperConnection({
-    connect: () => ControlClient.connect(path),
+    connect: options.connect ?? (() => ControlClient.connect(path)),
     initialRetryMs: 20,
     maxRetryMs: 50,
     heartbeatMs: 30,
@@ -55,6 +63,7 @@ function start(options: { administrator?: Administrator; saving?: boolean } = {}
     zip: fflateZip,
     preferencesPath: join(helper.directory, 'prefs.json'),
     ...(options.administrator ? { administrator: options.administrator } : {}),
+    ...(options.helperGoneGraceMs === undefined ? {} : { helperGoneGraceMs: options.helperGoneGraceMs }),
   });
   return { controller, notices, loginItems, quits, written };
 }
@@ -89,6 +98,80 @@ describe('AppController', () => {
     expect(await c.handlers.exportAll()).toBeNull();
   });
 
+  it('says there is nothing to export before any dialog, and reports from the tray by a notification', async () => {
+    helper = realHelper();
+    await helper.start();
+    const { controller: c, notices, written } = start({ saving: true });
+    await c.start();
+    await until(c, (s) => s.connection.kind === 'connected');
+    await expect(c.handlers.exportAll()).rejects.toThrow('There is no stored tunnel to export.');
+    await c.exportAllFromTray();
+    expect(notices).toEqual([{ title: 'Export failed', body: 'There is no stored tunnel to export.', failure: true }]);
+    await c.handlers.importFiles([{ filename: 'home.conf', text: testConfig() }]);
+    await c.exportAllFromTray();
+    const path = join(helper.directory, 'warren-tunnels.zip');
+    expect(notices[1]).toEqual({
+      title: 'Tunnels exported',
+      body: `1 tunnel saved to ${path}, private keys included: keep the file safe.`,
+    });
+    expect([...written.keys()]).toEqual([path]);
+  });
+
+  it('tells, after a grace, that the helper went away while tunnels ran, and not when it comes back in time', async () => {
+    helper = realHelper();
+    await helper.start();
+    // The real helper's answers, with the tunnels named in `running` listed as up (bringing one up needs a TUN
+    // device and routes, which these tests leave alone).
+    const running = new Set<string>();
+    const asRunning = (tunnels: TunnelSummary[]) =>
+      tunnels.map((t) => (running.has(t.name) ? { ...t, state: 'up' as const } : t));
+    const connect = async (): Promise<HelperClient> => {
+      const client = await ControlClient.connect(helper.socketPath);
+      return {
+        call: async (method, params) => {
+          const result = await client.call(method, params);
+          return (method === 'list' ? asRunning(result as TunnelSummary[]) : result) as never;
+        },
+        onEvent: (listener) =>
+          client.onEvent((e) => listener(e.type === 'tunnels' ? { ...e, tunnels: asRunning(e.tunnels) } : e)),
+        onClose: (listener) => client.onClose(listener),
+        close: () => client.close(),
+      };
+    };
+    const { controller: c, notices } = start({ helperGoneGraceMs: 150, connect });
+    await c.start();
+    await until(c, (s) => s.connection.kind === 'connected');
+    await c.handlers.importFiles([{ filename: 'home.conf', text: testConfig() }]);
+    await until(c, (s) => s.tunnels.length === 1);
+    // No tunnel runs: its going is not news.
+    await helper.stop();
+    await until(c, (s) => s.connection.kind === 'helper-missing');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(notices).toEqual([]);
+    // Back within the grace: not news either.
+    running.add('home');
+    await helper.start();
+    await until(c, (s) => s.connection.kind === 'connected' && s.tunnels[0]?.phase === 'on');
+    await helper.stop();
+    await until(c, (s) => s.connection.kind === 'helper-missing');
+    await helper.start();
+    await until(c, (s) => s.connection.kind === 'connected' && s.tunnels[0]?.phase === 'on');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(notices).toEqual([]);
+    // Gone for longer: said once, with why and what stopped working.
+    await helper.stop();
+    await until(c, (s) => s.connection.kind === 'helper-missing');
+    await expect
+      .poll(() => notices, { timeout: 2000 })
+      .toEqual([
+        {
+          title: 'The Warren helper is gone',
+          body: 'The Warren helper is not running. Start it with `sudo systemctl start warren`. home does not work without it.',
+          failure: true,
+        },
+      ]);
+  });
+
   it('clears the tunnels and says so when the helper goes away, and lists them again when it is back', async () => {
     helper = realHelper();
     await helper.start();
@@ -105,19 +188,29 @@ describe('AppController', () => {
     expect(back.tunnels[0]!.name).toBe('home');
   });
 
-  it('keeps preferences, and sets the login item only when start-at-login changes', async () => {
+  it('keeps preferences, sets the login item only when start-at-login changes, and renews it at start', async () => {
     helper = realHelper();
     const { controller: c, loginItems } = start();
     await c.start();
+    expect(loginItems).toEqual([]);
     expect(await c.handlers.getPreferences()).toEqual(DEFAULT_PREFERENCES);
-    await c.handlers.setPreferences({ notifyOnConnect: false });
-    await c.handlers.setPreferences({ startAtLogin: true });
-    expect(loginItems).toEqual([true]);
-    expect(await loadPreferences(join(helper.directory, 'prefs.json'))).toEqual({
+    expect(await c.handlers.setPreferences({ notifications: 'failures' })).toEqual({
       ...DEFAULT_PREFERENCES,
-      notifyOnConnect: false,
-      startAtLogin: true,
+      notifications: 'failures',
     });
+    await c.handlers.setPreferences({ startAtLogin: true, closeWindow: 'quit' });
+    expect(loginItems).toEqual([true]);
+    expect(c.preferences.closeWindow).toBe('quit');
+    expect(await loadPreferences(join(helper.directory, 'prefs.json'))).toEqual({
+      notifications: 'failures',
+      startAtLogin: true,
+      closeWindow: 'quit',
+    });
+    // The next start writes the entry again (the app's path may have changed).
+    const { controller: again, loginItems: renewed } = start();
+    await again.start();
+    expect(renewed).toEqual([true]);
+    again.stop();
     await expect(c.handlers.setTunnel('home', true)).rejects.toMatchObject({ code: 'unavailable' });
   });
 
@@ -163,7 +256,11 @@ describe('AppController', () => {
     await expect(c.handlers.exportTunnel('office')).rejects.toThrow(
       'office belongs to root; only root or an administrator may read it',
     );
-    expect(await c.handlers.exportAll()).toBe(join(helper.directory, 'warren-tunnels.zip'));
+    expect(await c.handlers.exportAll()).toEqual({
+      path: join(helper.directory, 'warren-tunnels.zip'),
+      exported: ['home'],
+      leftOut: [{ name: 'office', owner: 'root' }],
+    });
     expect([...written.keys()]).toEqual([join(helper.directory, 'warren-tunnels.zip')]);
     const entries = fflateZip.unzip(written.get(join(helper.directory, 'warren-tunnels.zip'))!, {
       wanted: () => true,

@@ -1,15 +1,19 @@
 /*
  * Main's state and behaviour without Electron: the helper connection, the tunnels as the UI sees them (with the
- * wake overlay), notifications, preferences, import and export, and the bridge handlers the window calls.
+ * wake overlay), notifications (a tunnel's change, and the helper gone while tunnels ran, said once it has stayed
+ * away a grace period, so a restart is not news), preferences, import and export (also as a QR code), and the
+ * bridge handlers the window calls.
  * Whatever Electron does for it (dialogs, notifications, files, login items) comes in through AppShell, so
  * this runs and is tested under plain Node; index.ts only wires Electron's objects to it.
  */
 import type { TunnelSummary } from '../shared/ipc/control.js';
 import type { BridgeHandlers } from '../shared/bridge/schema.js';
-import type { AppState, ImportOutcome, Preferences, TunnelView } from '../shared/bridge/types.js';
+import type { AppState, ExportSummary, ImportOutcome, Preferences, TunnelView } from '../shared/bridge/types.js';
 import type { HelperConnection } from './helper-connection.js';
-import { exportAllZip, importFiles, readImportData, readImportPaths, type ZipCodec } from './import-export.js';
-import { type Notice, noticesFor } from './notifications.js';
+import { exportPlan, exportZip, importFiles, readImportData, readImportPaths, type ZipCodec } from './import-export.js';
+import { type Notice, helperGoneNotice, noticesFor } from './notifications.js';
+import { strings } from './strings.js';
+import { tunnelQr } from './tunnel-qr.js';
 import { type PowerSource, PowerSync } from './power-sync.js';
 import { DEFAULT_PREFERENCES, loadPreferences, savePreferences } from './preferences.js';
 import { tunnelViews } from './tunnel-views.js';
@@ -49,7 +53,12 @@ export interface AppControllerOptions {
   reconnectTimeoutMs?: number;
   /** How allowing scripts asks for an administrator (default: pkexec, allow-scripts.ts). */
   administrator?: Administrator;
+  /** How long the helper may stay away before its absence is notified (default 10 s: a restart is quicker). */
+  helperGoneGraceMs?: number;
 }
+
+/** How long an import made as the app starts waits for the helper connection. */
+const CONNECT_WAIT_MS = 10_000;
 
 export class AppController {
   private readonly options: AppControllerOptions;
@@ -60,7 +69,9 @@ export class AppController {
   private views: TunnelView[] = [];
   /** The views last compared for notifications; null until the first list after a (re)connection. */
   private noticed: TunnelView[] | null = null;
-  private preferences: Preferences = { ...DEFAULT_PREFERENCES };
+  private current: Preferences = { ...DEFAULT_PREFERENCES };
+  /** The tunnels that ran when the helper went away, until it is back or that is notified; `due` once the grace is over. */
+  private lost: { tunnels: string[]; due: boolean; timer: NodeJS.Timeout } | null = null;
   private readonly listeners = new Set<(state: AppState) => void>();
   private readonly offs: (() => void)[] = [];
 
@@ -80,7 +91,11 @@ export class AppController {
     this.offs.push(
       this.helper.onConnected(() => void this.refresh()),
       this.helper.onState((state) => {
-        if (state.kind === 'connected') return;
+        if (state.kind === 'connected') {
+          this.forgetLost();
+          return;
+        }
+        this.noteLost();
         this.summaries = [];
         this.noticed = null;
         this.update();
@@ -93,11 +108,17 @@ export class AppController {
   }
 
   async start(): Promise<void> {
-    this.preferences = await loadPreferences(this.options.preferencesPath);
+    this.current = await loadPreferences(this.options.preferencesPath);
+    // The autostart entry written again: the app's command may have moved (an AppImage moved or updated).
+    if (this.current.startAtLogin)
+      await this.options.shell
+        .setStartAtLogin(true)
+        .catch((error: Error) => this.options.shell.log(`could not renew the autostart entry: ${error.message}`));
     this.helper.start();
   }
 
   stop(): void {
+    this.forgetLost();
     for (const off of this.offs) off();
     this.power.close();
     this.helper.stop();
@@ -105,6 +126,10 @@ export class AppController {
 
   get state(): AppState {
     return { connection: this.helper.state, tunnels: this.views };
+  }
+
+  get preferences(): Preferences {
+    return { ...this.current };
   }
 
   onState(listener: (state: AppState) => void): () => void {
@@ -117,13 +142,31 @@ export class AppController {
     else await this.helper.call('down', { name });
   }
 
-  /** Files from the dialog, argv or open-file: read, unpacked, imported. */
+  /**
+   * Files from the dialog, argv or open-file: read, unpacked, imported. A file opened as the app starts comes
+   * before the helper connection: it waits for it (a while), then gets the helper's state as its error.
+   */
   async importPaths(paths: readonly string[]): Promise<ImportOutcome[]> {
     const { files, failures } = await readImportPaths(paths, {
       readFile: (p) => this.options.shell.readFile(p),
       zip: this.options.zip,
     });
+    if (files.length > 0) await this.connected(CONNECT_WAIT_MS);
     return importFiles(this.helper, files, failures);
+  }
+
+  /** Resolves once the helper is connected, or after `timeoutMs`, whichever comes first. */
+  private connected(timeoutMs: number): Promise<void> {
+    if (this.helper.state.kind === 'connected') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const off = this.helper.onConnected(done);
+    });
   }
 
   readonly handlers: BridgeHandlers = {
@@ -138,22 +181,19 @@ export class AppController {
       const paths = await this.options.shell.chooseImportPaths();
       return paths.length === 0 ? [] : this.importPaths(paths);
     },
-    exportAll: async () => {
-      const path = await this.options.shell.chooseExportPath('warren-tunnels.zip');
-      return path === null ? null : this.writeSecret(path, await exportAllZip(this.helper, this.options.zip));
-    },
+    exportAll: () => this.exportAll(),
     exportTunnel: async (name) => {
       const path = await this.options.shell.chooseExportPath(`${name}.conf`);
       return path === null ? null : this.writeSecret(path, await exportConf(this.helper, name));
     },
-    getPreferences: () => ({ ...this.preferences }),
+    getTunnelQr: (name) => tunnelQr(this.helper, name),
+    getPreferences: () => this.preferences,
     setPreferences: async (changes) => {
-      const next = { ...this.preferences, ...changes };
-      if (next.startAtLogin !== this.preferences.startAtLogin)
-        await this.options.shell.setStartAtLogin(next.startAtLogin);
+      const next = { ...this.current, ...changes };
+      if (next.startAtLogin !== this.current.startAtLogin) await this.options.shell.setStartAtLogin(next.startAtLogin);
       await savePreferences(this.options.preferencesPath, next);
-      this.preferences = next;
-      return { ...next };
+      this.current = next;
+      return this.preferences;
     },
     reconnect: () => this.helper.retryNow(),
     quit: () => this.options.shell.quit(),
@@ -170,6 +210,29 @@ export class AppController {
     },
     getLogs: (limit) => helperLogs(this.helper, limit),
   };
+
+  /**
+   * Every stored tunnel this user may read into one zip, where the save dialog says; another owner's are left out
+   * and named. With nothing to export it says so before any dialog.
+   */
+  private async exportAll(): Promise<ExportSummary | null> {
+    const plan = await exportPlan(this.helper);
+    if (plan.names.length === 0) throw new Error(strings.export.nothing(plan.leftOut.length));
+    const path = await this.options.shell.chooseExportPath('warren-tunnels.zip');
+    if (path === null) return null;
+    await this.writeSecret(path, await exportZip(this.helper, this.options.zip, plan.names));
+    return { path, exported: plan.names, leftOut: plan.leftOut };
+  }
+
+  /** The tray's Export all tunnels…: the same export, its outcome told by a notification (the tray has no other way). */
+  async exportAllFromTray(): Promise<void> {
+    try {
+      const summary = await this.exportAll();
+      if (summary) this.options.shell.notify(strings.notice.exported(summary.exported.length, summary.path));
+    } catch (error) {
+      this.options.shell.notify({ ...strings.notice.exportFailed((error as Error).message), failure: true });
+    }
+  }
 
   /** Writes key material (mode 0600 by the shell) and wipes main's copy whatever happens. */
   private async writeSecret(path: string, data: Uint8Array): Promise<string> {
@@ -207,10 +270,42 @@ export class AppController {
   private update(): void {
     this.views = tunnelViews(this.summaries, this.power.overlay);
     if (this.helper.state.kind === 'connected') {
-      for (const notice of noticesFor(this.noticed, this.views, this.preferences)) this.options.shell.notify(notice);
+      for (const notice of noticesFor(this.noticed, this.views, this.current.notifications))
+        this.options.shell.notify(notice);
       this.noticed = this.views;
     }
     const state = this.state;
     for (const listener of this.listeners) listener(state);
+  }
+
+  /** The helper just went away: the tunnels that ran are remembered, and told about once the grace is over. */
+  private noteLost(): void {
+    if (this.lost) {
+      if (this.lost.due) this.reportLost();
+      return;
+    }
+    const tunnels = this.summaries.filter((t) => t.state !== 'down' && t.state !== 'error').map((t) => t.name);
+    if (this.noticed === null || tunnels.length === 0) return;
+    const timer = setTimeout(() => {
+      if (!this.lost) return;
+      this.lost.due = true;
+      this.reportLost();
+    }, this.options.helperGoneGraceMs ?? 10_000);
+    timer.unref?.();
+    this.lost = { tunnels, due: false, timer };
+  }
+
+  /** Told when the state says why ('connecting' does not yet: the next state will). */
+  private reportLost(): void {
+    if (!this.lost) return;
+    const notice = helperGoneNotice(this.helper.state, this.lost.tunnels, this.current.notifications);
+    if (notice === null && this.helper.state.kind === 'connecting') return;
+    this.forgetLost();
+    if (notice) this.options.shell.notify(notice);
+  }
+
+  private forgetLost(): void {
+    if (this.lost) clearTimeout(this.lost.timer);
+    this.lost = null;
   }
 }

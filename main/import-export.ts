@@ -240,21 +240,42 @@ export function importPathsFromArgv(argv: readonly string[], workingDirectory: s
     .map((arg) => resolve(workingDirectory, arg.startsWith('file://') ? new URL(arg).pathname : arg));
 }
 
+/** Which stored tunnels an export of all takes: those this user may read, and the others, left out. */
+export interface ExportPlan {
+  names: string[];
+  leftOut: { name: string; owner?: string }[];
+}
+
 /**
- * Every stored tunnel this user may read (its own; all of them for an administrator) as NAME.conf with its
- * private key, zipped. Other owners' tunnels are left out: the helper would refuse them.
+ * Every stored tunnel this user may read (its own; all of them for an administrator) goes into an export; another
+ * owner's is left out, named: the helper would refuse its config (a file's tunnel has nothing stored to export).
  */
-export async function exportAllZip(helper: HelperCalls, zip: ZipCodec): Promise<Uint8Array> {
-  const tunnels = (await helper.call('list', {})).filter((t) => t.origin === 'store' && t.canChange);
+export async function exportPlan(helper: HelperCalls): Promise<ExportPlan> {
+  const stored = (await helper.call('list', {})).filter((t) => t.origin === 'store');
+  return {
+    names: stored.filter((t) => t.canChange).map((t) => t.name),
+    leftOut: stored
+      .filter((t) => !t.canChange)
+      .map((t) => ({ name: t.name, ...(t.owner === undefined ? {} : { owner: t.owner }) })),
+  };
+}
+
+/** These tunnels as NAME.conf, each with its private key (the text `get` answers, as the export of one writes), zipped. */
+export async function exportZip(helper: HelperCalls, zip: ZipCodec, names: readonly string[]): Promise<Uint8Array> {
   const entries: ZipEntry[] = [];
   const encoder = new TextEncoder();
   try {
-    for (const tunnel of tunnels) {
-      const { text } = await helper.call('get', { name: tunnel.name, includePrivateKey: true });
-      entries.push({ name: `${tunnel.name}.conf`, data: encoder.encode(text) });
+    for (const name of names) {
+      const { text } = await helper.call('get', { name, includePrivateKey: true });
+      entries.push({ name: `${name}.conf`, data: encoder.encode(text) });
     }
     return zip.zip(entries);
   } finally {
     for (const entry of entries) entry.data.fill(0);
   }
+}
+
+/** Every stored tunnel this user may read, zipped (exportPlan, exportZip). */
+export async function exportAllZip(helper: HelperCalls, zip: ZipCodec): Promise<Uint8Array> {
+  return exportZip(helper, zip, (await exportPlan(helper)).names);
 }

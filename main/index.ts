@@ -1,6 +1,7 @@
 // Electron main process entry: deliberately thin. It wires Electron's objects to the plain modules beside it
-// (app-controller, bridge-main, security, tray-menu, tray-icons, preferences), which take them as parameters
-// and are tested under Node without Electron's binary. Runs as the user, unprivileged: the helper does the rest.
+// (app-controller, main-window, notifier, bridge-main, security, tray-menu, tray-icons, preferences), which take
+// them as parameters and are tested under Node without Electron's binary; test/e2e/main-entry.test.ts boots this
+// file itself on a stand-in `electron`. Runs as the user, unprivileged: the helper does the rest.
 import {
   BrowserWindow,
   Menu,
@@ -18,24 +19,40 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppController } from './app-controller.js';
-import { registerBridge, sendEvent } from './bridge-main.js';
+import { registerBridge } from './bridge-main.js';
 import { HelperConnection } from './helper-connection.js';
 import { HelperServiceOffer, stageAppDirectory, unstageAppDirectory } from './helper-service-offer.js';
 import { runToEnd } from './pkexec.js';
 import { importPathsFromArgv } from './import-export.js';
 import { fflateZip } from './zip-codec.js';
 import { readImportFile, writeExportFile } from './user-files.js';
+import { MainWindow } from './main-window.js';
+import { Notifier } from './notifier.js';
 import { HIDDEN_ARG, setStartAtLogin } from './preferences.js';
 import { hardenSession, hardenWebContents, rendererCspProblems, trustedSender, windowOptions } from './security.js';
+import { strings } from './strings.js';
 import { trayIconPng } from './tray-icons.js';
 import { type TrayIcon, trayIcon, trayMenuTemplate, trayTooltip } from './tray-menu.js';
 
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const PAGE = fileURLToPath(new URL('../../renderer/dist/index.html', import.meta.url));
 
-let window: BrowserWindow | null = null;
 let tray: Tray | null = null;
-let quitting = false;
+
+const window = new MainWindow({
+  create: () => new BrowserWindow(windowOptions(PRELOAD)),
+  page: PAGE,
+  pageProblems: () => rendererCspProblems(readPage()),
+  refuse: (problems) => dialog.showErrorBox(strings.dialog.windowFailed, problems.join('\n')),
+  closeAction: () => controller.preferences.closeWindow,
+  quit: () => app.quit(),
+  log: (message) => console.error(`warren: ${message}`),
+});
+
+const notifier = new Notifier({
+  create: (options) => (Notification.isSupported() ? new Notification(options) : null),
+  show: (request) => window.show(request),
+});
 
 const helper = new HelperConnection();
 const controller = new AppController({
@@ -46,30 +63,28 @@ const controller = new AppController({
   shell: {
     async chooseImportPaths() {
       const result = await dialog.showOpenDialog({
-        title: 'Import tunnels',
+        title: strings.dialog.importTitle,
         properties: ['openFile', 'multiSelections'],
-        filters: [{ name: 'WireGuard configurations', extensions: ['conf', 'zip'] }],
+        filters: [{ name: strings.dialog.importFilter, extensions: ['conf', 'zip'] }],
       });
       return result.canceled ? [] : result.filePaths;
     },
     async chooseExportPath(suggested) {
       const zip = suggested.endsWith('.zip');
       const result = await dialog.showSaveDialog({
-        title: zip ? 'Export all tunnels' : 'Export tunnel',
+        title: zip ? strings.dialog.exportAllTitle : strings.dialog.exportOneTitle,
         defaultPath: suggested,
         filters: [
           zip
-            ? { name: 'Zip archive', extensions: ['zip'] }
-            : { name: 'WireGuard configuration', extensions: ['conf'] },
+            ? { name: strings.dialog.zipFilter, extensions: ['zip'] }
+            : { name: strings.dialog.confFilter, extensions: ['conf'] },
         ],
       });
       return result.canceled || !result.filePath ? null : result.filePath;
     },
     readFile: readImportFile,
     writeFile: writeExportFile,
-    notify(notice) {
-      if (Notification.isSupported()) new Notification({ title: notice.title, body: notice.body, silent: true }).show();
-    },
+    notify: (notice) => notifier.notify(notice),
     setStartAtLogin: (enabled) =>
       setStartAtLogin(enabled, {
         platform: process.platform,
@@ -99,36 +114,13 @@ const serviceOffer = new HelperServiceOffer({
       })
     ).response === 0,
   inform: async (kind, message, detail) => {
-    await dialog.showMessageBox({ type: kind, title: 'Warren helper', message, detail });
+    await dialog.showMessageBox({ type: kind, title: strings.dialog.helperTitle, message, detail });
   },
   stage: (directory) => stageAppDirectory(directory),
   unstage: unstageAppDirectory,
   run: runToEnd,
   retry: () => void helper.retryNow(),
 });
-
-function showWindow(): void {
-  if (window) {
-    window.show();
-    window.focus();
-    return;
-  }
-  const problems = rendererCspProblems(readPage());
-  if (problems.length > 0) {
-    dialog.showErrorBox('Warren cannot open its window', problems.join('\n'));
-    return;
-  }
-  window = new BrowserWindow(windowOptions(PRELOAD));
-  window.once('ready-to-show', () => window?.show());
-  window.on('close', (event) => {
-    // To the tray; Quit (tray menu, or the app's quit) really closes.
-    if (quitting) return;
-    event.preventDefault();
-    window?.hide();
-  });
-  window.on('closed', () => (window = null));
-  void window.loadFile(PAGE);
-}
 
 function readPage(): string {
   try {
@@ -141,8 +133,8 @@ function readPage(): string {
 async function importAndReport(paths: string[]): Promise<void> {
   if (paths.length === 0) return;
   const results = await controller.importPaths(paths);
-  showWindow();
-  sendEvent(window?.webContents ?? null, 'imported', results);
+  window.show();
+  window.send('imported', results);
 }
 
 const icons = new Map<TrayIcon, Electron.NativeImage>();
@@ -164,7 +156,9 @@ function updateTray(): void {
           void controller
             .setTunnel(name, on)
             .catch((error: Error) => console.error(`warren: ${name}: ${error.message}`)),
-        openWindow: showWindow,
+        openWindow: () => window.show(),
+        openPreferences: () => window.show({ view: 'preferences' }),
+        exportAll: () => void controller.exportAllFromTray(),
         reconnect: () => void controller.handlers.reconnect(),
         quit: () => app.quit(),
       }),
@@ -178,7 +172,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', (_event, argv, workingDirectory) => {
     const paths = importPathsFromArgv(argv.slice(1), workingDirectory);
     if (paths.length > 0) void importAndReport(paths);
-    else showWindow();
+    else window.show();
   });
   app.on('open-file', (event, path) => {
     event.preventDefault();
@@ -188,7 +182,7 @@ if (!app.requestSingleInstanceLock()) {
   // The tray stays when the window is gone.
   app.on('window-all-closed', () => {});
   app.on('before-quit', () => {
-    quitting = true;
+    window.quitting();
     controller.stop();
   });
 
@@ -197,17 +191,17 @@ if (!app.requestSingleInstanceLock()) {
     registerBridge(
       ipcMain,
       controller.handlers,
-      trustedSender(() => window?.webContents, PAGE),
+      trustedSender(() => window.contents, PAGE),
     );
     controller.onState((state) => {
       void serviceOffer.consider(state.connection);
       updateTray();
-      sendEvent(window?.webContents ?? null, 'state', state);
+      window.send('state', state);
     });
     tray = new Tray(iconFor('connecting'));
     updateTray();
     await controller.start();
-    if (!process.argv.includes(HIDDEN_ARG)) showWindow();
+    if (!process.argv.includes(HIDDEN_ARG)) window.show();
     await importAndReport(importPathsFromArgv(process.argv.slice(1), process.cwd()));
   });
 }

@@ -17,16 +17,21 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('preferences', () => {
   it('load the defaults when absent or malformed, field by field', async () => {
     expect(await loadPreferences(join(dir, 'none.json'))).toEqual(DEFAULT_PREFERENCES);
-    writeFileSync(join(dir, 'p.json'), JSON.stringify({ notifyOnConnect: false, startAtLogin: 'yes', extra: 1 }));
-    expect(await loadPreferences(join(dir, 'p.json'))).toEqual({ ...DEFAULT_PREFERENCES, notifyOnConnect: false });
+    expect(DEFAULT_PREFERENCES).toEqual({ startAtLogin: false, notifications: 'all', closeWindow: 'tray' });
+    writeFileSync(
+      join(dir, 'p.json'),
+      JSON.stringify({ notifications: 'failures', startAtLogin: 'yes', closeWindow: 'explode', extra: 1 }),
+    );
+    expect(await loadPreferences(join(dir, 'p.json'))).toEqual({ ...DEFAULT_PREFERENCES, notifications: 'failures' });
     writeFileSync(join(dir, 'p.json'), '{');
     expect(await loadPreferences(join(dir, 'p.json'))).toEqual(DEFAULT_PREFERENCES);
   });
 
   it('save and load back', async () => {
     const path = join(dir, 'sub', 'p.json');
-    await savePreferences(path, { ...DEFAULT_PREFERENCES, startAtLogin: true });
-    expect(await loadPreferences(path)).toEqual({ ...DEFAULT_PREFERENCES, startAtLogin: true });
+    const chosen = { startAtLogin: true, notifications: 'off', closeWindow: 'quit' } as const;
+    await savePreferences(path, chosen);
+    expect(await loadPreferences(path)).toEqual(chosen);
   });
 });
 

@@ -6,13 +6,19 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Preferences } from '../shared/bridge/types.js';
+import { CLOSE_ACTIONS, NOTIFICATION_LEVELS, type Preferences } from '../shared/bridge/types.js';
 
 export const DEFAULT_PREFERENCES: Preferences = {
   startAtLogin: false,
-  notifyOnConnect: true,
-  notifyOnDisconnect: true,
-  notifyOnFailure: true,
+  notifications: 'all',
+  closeWindow: 'tray',
+};
+
+/** Each field's valid values: what a stored value must be to be taken. */
+const VALID: { [K in keyof Preferences]: (value: unknown) => value is Preferences[K] } = {
+  startAtLogin: (v): v is boolean => typeof v === 'boolean',
+  notifications: (v): v is Preferences['notifications'] => NOTIFICATION_LEVELS.some((l) => l === v),
+  closeWindow: (v): v is Preferences['closeWindow'] => CLOSE_ACTIONS.some((a) => a === v),
 };
 
 export async function loadPreferences(path: string): Promise<Preferences> {
@@ -25,7 +31,8 @@ export async function loadPreferences(path: string): Promise<Preferences> {
   }
   const result = { ...DEFAULT_PREFERENCES };
   for (const key of Object.keys(DEFAULT_PREFERENCES) as (keyof Preferences)[]) {
-    if (typeof stored[key] === 'boolean') result[key] = stored[key];
+    const value = stored[key];
+    if (VALID[key](value)) (result as Record<keyof Preferences, unknown>)[key] = value;
   }
   return result;
 }

@@ -31,10 +31,11 @@ function hardenedContents() {
 }
 
 describe('Electron security checklist', () => {
-  it('1. only our own content: the window loads a local file (index.ts: loadFile), never a URL', () => {
-    const index = readFileSync(new URL('./index.ts', import.meta.url), 'utf8');
-    expect(index).toMatch(/\.loadFile\(/);
-    expect(index).not.toMatch(/\.loadURL\(/);
+  it('1. only our own content: the window loads a local file (main-window.ts: loadFile), never a URL', () => {
+    const window = readFileSync(new URL('./main-window.ts', import.meta.url), 'utf8');
+    expect(window).toMatch(/\.loadFile\(this\.options\.page\)/);
+    for (const file of ['./index.ts', './main-window.ts'])
+      expect(readFileSync(new URL(file, import.meta.url), 'utf8')).not.toMatch(/\.loadURL\(/);
   });
   it('2. no Node.js integration, in the page, workers or subframes', () => {
     expect(prefs).toMatchObject({

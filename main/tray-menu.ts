@@ -1,10 +1,11 @@
 /*
  * The tray, as data: which of the four icons to show, its tooltip, and the menu (every tunnel as a check item
- * that toggles it, then "Open Warren" and "Quit"). Pure functions of the app state; index.ts hands the template
+ * that toggles it, then Open Warren, Preferences…, Export all tunnels… and Quit). Pure functions of the app state; index.ts hands the template
  * to Electron's Menu.buildFromTemplate, whose MenuItemConstructorOptions these items are a subset of. Anyone may
  * switch any tunnel, whoever owns it, and the tray offers nothing that changes one: ownership plays no part here.
  */
-import type { AppState, TunnelPhase } from '../shared/bridge/types.js';
+import type { AppState } from '../shared/bridge/types.js';
+import { strings } from './strings.js';
 
 export type TrayIcon = 'off' | 'connecting' | 'on' | 'error';
 
@@ -21,6 +22,10 @@ export interface TrayActions {
   openWindow(): void;
   reconnect(): void;
   quit(): void;
+  /** The window's preferences view (the item shows when given). */
+  openPreferences?(): void;
+  /** The save dialog for a zip of every tunnel this user may read (the item shows when given). */
+  exportAll?(): void;
 }
 
 export function trayIcon(state: AppState): TrayIcon {
@@ -33,28 +38,22 @@ export function trayIcon(state: AppState): TrayIcon {
   return 'off';
 }
 
-const PHASE_WORDS: Record<TunnelPhase, string> = {
-  off: 'off',
-  connecting: 'connecting…',
-  on: 'on',
-  reconnecting: 'reconnecting…',
-  error: 'error',
-};
+const PHASE_WORDS = strings.tray.phase;
 
 export function trayTooltip(state: AppState): string {
   const connection = state.connection;
   switch (connection.kind) {
     case 'connecting':
-      return 'Warren: connecting to the helper…';
+      return strings.tray.tooltipConnecting;
     case 'helper-missing':
-      return `Warren: ${connection.message} ${connection.hint}`;
+      return strings.tray.tooltip(`${connection.message} ${connection.hint}`);
     case 'not-allowed':
     case 'error':
-      return `Warren: ${connection.message}`;
+      return strings.tray.tooltip(connection.message);
   }
   const active = state.tunnels.filter((t) => t.phase !== 'off');
-  if (active.length === 0) return 'Warren: no tunnel is on';
-  return `Warren: ${active.map((t) => `${t.name} ${PHASE_WORDS[t.phase]}`).join(', ')}`;
+  if (active.length === 0) return strings.tray.tooltipNoneOn;
+  return strings.tray.tooltip(active.map((t) => `${t.name} ${PHASE_WORDS[t.phase]}`).join(', '));
 }
 
 export function trayMenuTemplate(state: AppState, actions: TrayActions): TrayMenuItem[] {
@@ -62,11 +61,12 @@ export function trayMenuTemplate(state: AppState, actions: TrayActions): TrayMen
   const connected = state.connection.kind === 'connected';
   if (!connected) {
     items.push({ label: connectionLine(state), enabled: false });
-    if (state.connection.kind !== 'connecting') items.push({ label: 'Try again', click: () => actions.reconnect() });
+    if (state.connection.kind !== 'connecting')
+      items.push({ label: strings.tray.tryAgain, click: () => actions.reconnect() });
     items.push({ type: 'separator' });
   }
   if (state.tunnels.length === 0) {
-    items.push({ label: connected ? 'No tunnels: import one in Warren' : 'No tunnels', enabled: false });
+    items.push({ label: connected ? strings.tray.noTunnelsImport : strings.tray.noTunnels, enabled: false });
   }
   for (const tunnel of state.tunnels) {
     const on = tunnel.phase !== 'off' && tunnel.phase !== 'error';
@@ -79,11 +79,12 @@ export function trayMenuTemplate(state: AppState, actions: TrayActions): TrayMen
       click: () => actions.setTunnel(tunnel.name, !on),
     });
   }
-  items.push(
-    { type: 'separator' },
-    { label: 'Open Warren', click: () => actions.openWindow() },
-    { label: 'Quit', click: () => actions.quit() },
-  );
+  items.push({ type: 'separator' }, { label: strings.tray.openWindow, click: () => actions.openWindow() });
+  const { openPreferences, exportAll } = actions;
+  if (openPreferences) items.push({ label: strings.tray.preferences, click: () => openPreferences() });
+  // Export reads stored tunnels from the helper: only while it answers.
+  if (exportAll) items.push({ label: strings.tray.exportAll, enabled: connected, click: () => exportAll() });
+  items.push({ label: strings.tray.quit, click: () => actions.quit() });
   return items;
 }
 
@@ -91,7 +92,7 @@ function connectionLine(state: AppState): string {
   const connection = state.connection;
   switch (connection.kind) {
     case 'connecting':
-      return 'Connecting to the Warren helper…';
+      return strings.tray.connectingToHelper;
     case 'helper-missing':
       return `${connection.message} ${connection.hint}`;
     case 'not-allowed':

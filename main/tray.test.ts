@@ -13,6 +13,8 @@ function actions() {
     openWindow: () => done.push('open'),
     reconnect: () => done.push('reconnect'),
     quit: () => done.push('quit'),
+    openPreferences: () => done.push('preferences'),
+    exportAll: () => done.push('export'),
   };
   return { a, done };
 }
@@ -28,7 +30,7 @@ describe('tray menu', () => {
     ],
   };
 
-  it('lists every tunnel, whoever owns it, as a check item that toggles it, then Open Warren and Quit', () => {
+  it('lists every tunnel, whoever owns it, as a check item that toggles it, then Open Warren, Preferences, Export all and Quit', () => {
     const { a, done } = actions();
     const menu = trayMenuTemplate(state, a);
     expect(menu.map(({ click: _, ...item }) => item)).toEqual([
@@ -38,10 +40,12 @@ describe('tray menu', () => {
       { type: 'checkbox', label: 'cafe (error)', checked: false, enabled: true },
       { type: 'separator' },
       { label: 'Open Warren' },
+      { label: 'Preferences…' },
+      { label: 'Export all tunnels…', enabled: true },
       { label: 'Quit' },
     ]);
     for (const item of menu) item.click?.();
-    expect(done).toEqual(['home down', 'work up', 'lab down', 'cafe up', 'open', 'quit']);
+    expect(done).toEqual(['home down', 'work up', 'lab down', 'cafe up', 'open', 'preferences', 'export', 'quit']);
   });
 
   it('says how to start a missing helper, offers to try again, and disables the toggles', () => {
@@ -62,6 +66,8 @@ describe('tray menu', () => {
     menu[1]!.click!();
     expect(done).toEqual(['reconnect']);
     expect(menu.map((i) => i.label)).toContain('No tunnels');
+    // Nothing to export while the helper does not answer.
+    expect(menu.find((i) => i.label === 'Export all tunnels…')?.enabled).toBe(false);
     expect(trayIcon(missing)).toBe('error');
     expect(trayTooltip(missing)).toBe(
       'Warren: The Warren helper is not running. Start it with `sudo systemctl start warren`.',

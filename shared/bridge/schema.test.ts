@@ -13,6 +13,7 @@ describe('the bridge schema', () => {
     expect(manifest.events).toEqual([
       { key: 'onState', channel: channelOf('state') },
       { key: 'onImported', channel: channelOf('imported') },
+      { key: 'onShow', channel: channelOf('show') },
     ]);
   });
 
@@ -24,9 +25,13 @@ describe('the bridge schema', () => {
     expect(
       BRIDGE.importFiles.args.safeParse([[{ filename: 'a.conf', text: 'x', name: 'far-too-long-a-name' }]]).success,
     ).toBe(false);
-    expect(BRIDGE.setPreferences.args.safeParse([{ notifyOnConnect: false }]).success).toBe(true);
-    expect(BRIDGE.setPreferences.args.safeParse([{ notifyOnConnect: 'yes' }]).success).toBe(false);
+    expect(BRIDGE.setPreferences.args.safeParse([{ notifications: 'failures' }]).success).toBe(true);
+    expect(BRIDGE.setPreferences.args.safeParse([{ closeWindow: 'quit', startAtLogin: true }]).success).toBe(true);
+    expect(BRIDGE.setPreferences.args.safeParse([{ notifications: 'loud' }]).success).toBe(false);
+    expect(BRIDGE.setPreferences.args.safeParse([{ startAtLogin: 'yes' }]).success).toBe(false);
     expect(BRIDGE.setPreferences.args.safeParse([{ somethingElse: true }]).success).toBe(false);
+    expect(BRIDGE.getTunnelQr.args.safeParse(['home']).success).toBe(true);
+    expect(BRIDGE.getTunnelQr.args.safeParse(['../etc']).success).toBe(false);
     expect(BRIDGE.getState.args.safeParse([1]).success).toBe(false);
   });
 });

@@ -13,15 +13,18 @@
  */
 import { z } from 'zod';
 import { tunnelName } from '../ipc/control.js';
-import { MAX_ARCHIVE_BYTES } from './types.js';
+import { CLOSE_ACTIONS, MAX_ARCHIVE_BYTES, NOTIFICATION_LEVELS } from './types.js';
 import type {
   AppState,
+  ExportSummary,
   ImportOutcome,
   LogLine,
   Preferences,
   SaveOutcome,
   EditableTunnel,
+  ShowRequest,
   TunnelDetails,
+  TunnelQr,
   TunnelSettings,
 } from './types.js';
 
@@ -78,17 +81,20 @@ export const BRIDGE = {
   ),
   /** Main opens the file dialog (.conf and .zip); empty when cancelled. */
   importWithDialog: call<ImportOutcome[]>()(z.tuple([])),
-  /** Main asks where to save a zip of every stored tunnel; the path written, or null when cancelled. */
-  exportAll: call<string | null>()(z.tuple([])),
+  /**
+   * Main asks where to save a zip of every stored tunnel this user may read, keys included (another owner's are
+   * left out and named); what was written, or null when cancelled. Rejects, before any dialog, when there is none.
+   */
+  exportAll: call<ExportSummary | null>()(z.tuple([])),
   getPreferences: call<Preferences>()(z.tuple([])),
+  /** Changes some preferences; the answer is all of them. */
   setPreferences: call<Preferences>()(
     z.tuple([
       z
         .object({
           startAtLogin: z.boolean(),
-          notifyOnConnect: z.boolean(),
-          notifyOnDisconnect: z.boolean(),
-          notifyOnFailure: z.boolean(),
+          notifications: z.enum(NOTIFICATION_LEVELS),
+          closeWindow: z.enum(CLOSE_ACTIONS),
         })
         .partial()
         .strict(),
@@ -136,6 +142,11 @@ export const BRIDGE = {
   deleteTunnel: call<void>()(z.tuple([tunnelName])),
   /** Main asks where to save this tunnel's .conf (keys included); the path written, or null when cancelled. */
   exportTunnel: call<string | null>()(z.tuple([tunnelName])),
+  /**
+   * The tunnel as a QR code for a phone, private key included: its owner's (or an administrator's) only, as an
+   * export is. The window asks the user first; the key's text stays in main, the window gets the modules.
+   */
+  getTunnelQr: call<TunnelQr>()(z.tuple([tunnelName])),
   /** The helper's latest log lines, oldest first. */
   getLogs: call<LogLine[]>()(z.tuple([z.number().int().min(1).max(10_000)])),
 
@@ -143,6 +154,8 @@ export const BRIDGE = {
   state: event<AppState>(),
   /** Results of imports the window did not start (a file opened from the file manager). */
   imported: event<ImportOutcome[]>(),
+  /** Main asks the window to show a view: the tray's Preferences…, a notification's Show. */
+  show: event<ShowRequest>(),
 } as const;
 
 export type Bridge = typeof BRIDGE;

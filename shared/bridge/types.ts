@@ -60,12 +60,39 @@ export interface ImportOutcome {
   warnings: string[];
 }
 
+/** Which notifications the app shows: tunnels connecting and disconnecting and failing, failures only, none. */
+export const NOTIFICATION_LEVELS = ['all', 'failures', 'off'] as const;
+export type NotificationLevel = (typeof NOTIFICATION_LEVELS)[number];
+
+/** What closing the window does: hide it, the app staying in the tray, or quit the app (tunnels stay either way). */
+export const CLOSE_ACTIONS = ['tray', 'quit'] as const;
+export type CloseAction = (typeof CLOSE_ACTIONS)[number];
+
+/** The app's own preferences (main/preferences.ts keeps them), not a tunnel's. */
 export interface Preferences {
+  /** Start at login, hidden in the tray (an XDG autostart entry on Linux). */
   startAtLogin: boolean;
-  notifyOnConnect: boolean;
-  notifyOnDisconnect: boolean;
-  notifyOnFailure: boolean;
+  notifications: NotificationLevel;
+  closeWindow: CloseAction;
 }
+
+/** What an export of every tunnel wrote. */
+export interface ExportSummary {
+  path: string;
+  /** The tunnels in the archive, keys included. */
+  exported: string[];
+  /** Stored tunnels left out: another owner's, whose config only its owner and administrators may read. */
+  leftOut: { name: string; owner?: string }[];
+}
+
+/**
+ * A tunnel as a QR code for WireGuard's mobile apps: the modules (true is dark, rows top to bottom, without the
+ * quiet zone) of exactly the text an export writes, private key included; or why it does not fit in one.
+ */
+export type TunnelQr = { kind: 'code'; modules: boolean[][] } | { kind: 'too-large'; bytes: number; maxBytes: number };
+
+/** A view main asks the window to show: a tunnel's details (a notification's Show), or the preferences (the tray). */
+export type ShowRequest = { view: 'tunnel'; name: string } | { view: 'preferences' };
 
 /** A stored tunnel's per-tunnel settings, as the settings pane shows them. */
 export interface TunnelSettings {

@@ -1,8 +1,12 @@
 // The `warren` binary as a user runs it (compiled by `npm install`/`npm run build`), against the real wg(8):
-// key tools agree with `wg` byte for byte, and `warren check` judges the fixture corpus on the right lines.
-import { spawnSync } from 'node:child_process';
+// key tools agree with `wg` byte for byte, `warren check` judges the fixture corpus on the right lines, long
+// output reaches a slow reader whole, and the manual and completion scripts load in man, bash, zsh and fish.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../shared/config/index.js';
 import { load, mismatches } from '../fixtures/conf/corpus.js';
 
@@ -124,5 +128,101 @@ describe('warren check on the fixture corpus', () => {
     const result = run('npx', ['--no-install', 'warren', '--version']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^warren \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('long output through a pipe', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warren-pipe-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reaches a reader that starts late and reads slowly, whole, with the exit status (no loss at exit)', async () => {
+    // 60 errors a file, reported as 50 and a count: 51 lines on stderr for each of 3000 names, 7 MB in all, far
+    // more than a pipe holds; one valid file's line on stdout for each of 3000 more.
+    const bad = join(dir, 'bad.conf');
+    const good = join(dir, 'good.conf');
+    writeFileSync(bad, `[Interface]\nPrivateKey = ${'A'.repeat(43)}=\n${'x\n'.repeat(60)}`);
+    writeFileSync(good, `[Interface]\nPrivateKey = ${'A'.repeat(43)}=\n`);
+    const args = [WARREN, 'check', ...Array<string>(3000).fill(bad), ...Array<string>(3000).fill(good)];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause();
+    child.stderr.pause();
+    // Read nothing until the process has tried to end (or 3 s), then a chunk every few milliseconds.
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    const read = (stream: NodeJS.ReadableStream) =>
+      new Promise<string>((resolve) => {
+        let text = '';
+        stream.on('readable', () => {
+          for (let chunk = stream.read(16384); chunk !== null; chunk = stream.read(16384)) text += String(chunk);
+        });
+        stream.on('end', () => resolve(text));
+      });
+    const [stdout, stderr, code] = await Promise.all([read(child.stdout), read(child.stderr), exited]);
+    expect(code).toBe(1);
+    const errors = stderr.split('\n').filter(Boolean);
+    expect(errors).toHaveLength(3000 * 51);
+    expect(errors.filter((line) => line === `${bad}: 10 more errors; is it a WireGuard configuration?`)).toHaveLength(
+      3000,
+    );
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(3000);
+  }, 60_000);
+
+  it('stops quietly when the reader goes away (EPIPE), with the status of the command', () => {
+    const result = spawnSync('sh', ['-c', `"$0" "$1" check $(yes "$2" | head -3000) | head -1`, process.execPath, WARREN, join(dir, 'good.conf')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.stdout).toBe(`${join(dir, 'good.conf')}: ok, 0 peers\n`);
+    expect(result.stderr).not.toMatch(/EPIPE|internal error/);
+  });
+});
+
+describe('the manual and the completion scripts', () => {
+  const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'warren-docs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** `warren` on PATH, as the scripts call it. */
+  const bin = join(dir, 'bin');
+  spawnSync('mkdir', ['-p', bin]);
+  writeFileSync(join(bin, 'warren'), `#!/bin/sh\nexec "${process.execPath}" "${WARREN}" "$@"\n`, { mode: 0o755 });
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+
+  it.skipIf(!has('man'))('renders with man -l, without a warning, every command in it', () => {
+    const page = join(dir, 'warren.1');
+    writeFileSync(page, warren(['man']).stdout);
+    const result = spawnSync('man', ['--warnings', '-l', page], {
+      encoding: 'utf8',
+      env: { ...process.env, MANPAGER: 'cat', MANWIDTH: '100', LANG: 'C.UTF-8' },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    for (const heading of ['NAME', 'SYNOPSIS', 'COMMANDS', 'EXIT STATUS', 'ENVIRONMENT'])
+      expect(result.stdout).toMatch(new RegExp(`^${heading}$`, 'm'));
+    for (const command of ['status', 'export', 'qr', 'edit', 'completion'])
+      expect(result.stdout).toMatch(new RegExp(`^ {3}${command}$`, 'm'));
+    expect(result.stdout).toContain('warren set NAME [--autostart on|off]');
+  });
+
+  it('loads the bash script, which completes a command, and the zsh and fish scripts, in their shells', () => {
+    const bash = spawnSync(
+      'bash',
+      ['--norc', '--noprofile', '-c', 'source <(warren completion bash); COMP_WORDS=(warren qr ""); COMP_WORDS=(warren q); COMP_CWORD=1; _warren; echo "${COMPREPLY[*]}"; complete -p warren'],
+      { encoding: 'utf8', env },
+    );
+    expect(bash.stderr).toBe('');
+    expect(bash.stdout).toBe('qr\ncomplete -F _warren warren\n');
+    const zsh = spawnSync(
+      'zsh',
+      ['-f', '-c', 'autoload -U compinit && compinit -u -D && source <(warren completion zsh) && print -r -- $_comps[warren]'],
+      { encoding: 'utf8', env },
+    );
+    expect(zsh.stderr).toBe('');
+    expect(zsh.stdout).toBe('_warren\n');
+    const fish = spawnSync('fish', ['--no-config', '-c', 'warren completion fish | source; complete -C "warren exp"'], {
+      encoding: 'utf8',
+      env,
+    });
+    expect(fish.stderr).toBe('');
+    expect(fish.stdout).toMatch(/^export\tExport stored tunnels/);
   });
 });

@@ -99,7 +99,7 @@ const main = {
       case 'updateTunnel':
         return judged(args[0] as string, args[1] as string);
       case 'getPreferences':
-        return { startAtLogin: false, notifyOnConnect: true, notifyOnDisconnect: true, notifyOnFailure: true };
+        return { startAtLogin: false, notifications: 'all', closeWindow: 'tray' };
       case 'getLogs':
       case 'importWithDialog':
         return [];

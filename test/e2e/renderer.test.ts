@@ -518,7 +518,7 @@ describe('the window in Chromium', () => {
     );
 
     // Each action is in view and reachable, disabled, and described by the note; none reaches main.
-    const names = ['Edit', 'Rename', 'Export…', 'Delete…'];
+    const names = ['Edit', 'Rename', 'Export…', 'Show QR code…', 'Delete…'];
     for (const name of names) {
       const button = page.locator('.actions').getByRole('button', { name, exact: true });
       expect(await button.getAttribute('aria-disabled'), name).toBe('true');
@@ -534,7 +534,7 @@ describe('the window in Chromium', () => {
     expect(await page.getByRole('dialog').count()).toBe(0);
     expect(await page.locator('#editor-heading').count()).toBe(0);
     expect(await page.locator('#rename-input').count()).toBe(0);
-    for (const call of ['getTunnel', 'exportTunnel', 'renameTunnel', 'deleteTunnel'])
+    for (const call of ['getTunnel', 'exportTunnel', 'getTunnelQr', 'renameTunnel', 'deleteTunnel'])
       expect(main.called(call), call).toEqual([]);
 
     // The interface: what the running tunnel reports, and why the rest is not shown.

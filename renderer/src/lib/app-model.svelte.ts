@@ -1,19 +1,24 @@
 /*
  * The window's state, one instance per window: the session with main, each feature's state, and which pane
- * shows. Leaving the editor (another tunnel, New, Import, Logs) with unsaved changes waits for the user to
- * confirm: the move is parked in `pendingLeave` until they discard or keep editing.
+ * shows. Leaving the editor (another tunnel, New, Import, Logs, Preferences) with unsaved changes waits for the
+ * user to confirm: the move is parked in `pendingLeave` until they discard or keep editing. Main may ask for a
+ * view (the tray's Preferences…, a notification's Show): it is shown as if the user had asked.
  */
 import type { WarrenApi } from '../../../shared/bridge/schema.js';
+import type { ShowRequest } from '../../../shared/bridge/types.js';
 import { Editor } from '../features/editor/editor.svelte.js';
 import { Importer } from '../features/import/importer.svelte.js';
 import { Logs } from '../features/logs/logs.svelte.js';
+import { PreferencesState } from '../features/preferences/preferences.svelte.js';
+import { ExportAll } from '../features/share/export-all.svelte.js';
+import { TunnelQrState } from '../features/share/tunnel-qr.svelte.js';
 import { TunnelSettingsState } from '../features/settings/tunnel-settings.svelte.js';
 import { TunnelActions } from '../features/tunnels/tunnel-actions.svelte.js';
 import { TunnelDetailsState } from '../features/tunnels/tunnel-details.svelte.js';
 import { Tunnels } from '../features/tunnels/tunnels.svelte.js';
 import { Session } from './session.svelte.js';
 
-export type Pane = 'tunnel' | 'editor' | 'logs';
+export type Pane = 'tunnel' | 'editor' | 'logs' | 'preferences';
 
 export class AppModel {
   readonly session: Session;
@@ -24,6 +29,9 @@ export class AppModel {
   readonly actions: TunnelActions;
   readonly settings: TunnelSettingsState;
   readonly logs: Logs;
+  readonly preferences: PreferencesState;
+  readonly exporter: ExportAll;
+  readonly qr: TunnelQrState;
   pane = $state<Pane>('tunnel');
   /** A move away from an editor with unsaved changes, waiting for the user's answer. */
   pendingLeave = $state<(() => void) | null>(null);
@@ -40,11 +48,20 @@ export class AppModel {
     this.actions = new TunnelActions(api, () => this.session.state.tunnels.map((t) => t.name));
     this.settings = new TunnelSettingsState(api);
     this.logs = new Logs(api);
+    this.preferences = new PreferencesState(api);
+    this.exporter = new ExportAll(api);
+    this.qr = new TunnelQrState(api);
   }
 
   start(): () => void {
-    const stops = [this.session.start(), this.importer.start()];
+    const stops = [this.session.start(), this.importer.start(), this.api.onShow((request) => this.show(request))];
     return () => stops.forEach((stop) => stop());
+  }
+
+  /** A view main asked for. */
+  show(request: ShowRequest): void {
+    if (request.view === 'preferences') this.showPreferences();
+    else this.showTunnel(request.name);
   }
 
   /** Runs `move` now, or after the user agrees to drop the editor's unsaved changes. */
@@ -75,6 +92,16 @@ export class AppModel {
     this.leaveEditor(() => {
       this.pane = 'logs';
     });
+  }
+
+  showPreferences(): void {
+    this.leaveEditor(() => {
+      this.pane = 'preferences';
+    });
+  }
+
+  exportAll(): Promise<void> {
+    return this.exporter.run();
   }
 
   /** The editor, empty or with pasted text. */

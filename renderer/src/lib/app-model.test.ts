@@ -74,4 +74,18 @@ describe('AppModel', () => {
     expect(await app.deleteTunnel('office')).toBe(true);
     expect(app.tunnels.selectedName).toBeNull();
   });
+
+  it("shows what main asks for (the tray's Preferences…, a notification's Show), minding unsaved changes", () => {
+    const { api, app } = model();
+    api.emitShow({ view: 'preferences' });
+    expect(app.pane).toBe('preferences');
+    api.emitShow({ view: 'tunnel', name: 'work' });
+    expect([app.pane, app.tunnels.selected?.name]).toEqual(['tunnel', 'work']);
+    app.newTunnel();
+    app.editor.text += '# changed\n';
+    api.emitShow({ view: 'tunnel', name: 'home' });
+    expect(app.pane).toBe('editor');
+    app.discardAndLeave();
+    expect([app.pane, app.tunnels.selected?.name]).toEqual(['tunnel', 'home']);
+  });
 });

@@ -1,18 +1,20 @@
 // A WarrenApi double for the state modules' tests: calls are recorded and answered by overridable handlers,
 // events are fired by the test.
 import type { WarrenApi } from '../../../shared/bridge/schema.js';
-import type { AppState, ImportOutcome } from '../../../shared/bridge/types.js';
+import type { AppState, ImportOutcome, ShowRequest } from '../../../shared/bridge/types.js';
 
 export interface FakeApi extends WarrenApi {
   calls: { name: string; args: unknown[] }[];
   emitState(state: AppState): void;
   emitImported(outcomes: ImportOutcome[]): void;
+  emitShow(request: ShowRequest): void;
 }
 
 export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
   const calls: FakeApi['calls'] = [];
   const stateListeners = new Set<(s: AppState) => void>();
   const importedListeners = new Set<(o: ImportOutcome[]) => void>();
+  const showListeners = new Set<(r: ShowRequest) => void>();
   const record =
     <A extends unknown[], R>(name: string, answer: (...args: A) => Promise<R>) =>
     (...args: A) => {
@@ -39,19 +41,8 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
       })),
     importWithDialog: async () => [],
     exportAll: async () => null,
-    getPreferences: async () => ({
-      startAtLogin: false,
-      notifyOnConnect: true,
-      notifyOnDisconnect: true,
-      notifyOnFailure: true,
-    }),
-    setPreferences: async (p) => ({
-      startAtLogin: false,
-      notifyOnConnect: true,
-      notifyOnDisconnect: true,
-      notifyOnFailure: true,
-      ...p,
-    }),
+    getPreferences: async () => ({ startAtLogin: false, notifications: 'all', closeWindow: 'tray' }),
+    setPreferences: async (p) => ({ startAtLogin: false, notifications: 'all', closeWindow: 'tray', ...p }),
     reconnect: async () => {},
     quit: async () => {},
     getTunnel: async (name) => ({
@@ -99,6 +90,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
     renameTunnel: async (_name, newName) => newName,
     deleteTunnel: async () => {},
     exportTunnel: async () => null,
+    getTunnelQr: async () => ({ kind: 'code', modules: [[true]] }),
     getLogs: async () => [],
     onState: (listener) => {
       stateListeners.add(listener);
@@ -107,6 +99,10 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
     onImported: (listener) => {
       importedListeners.add(listener);
       return () => importedListeners.delete(listener);
+    },
+    onShow: (listener) => {
+      showListeners.add(listener);
+      return () => showListeners.delete(listener);
     },
   };
   const merged: WarrenApi = { ...base, ...overrides };
@@ -122,6 +118,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
     calls,
     emitState: (s) => stateListeners.forEach((l) => l(s)),
     emitImported: (o) => importedListeners.forEach((l) => l(o)),
+    emitShow: (r) => showListeners.forEach((l) => l(r)),
   };
 }
 
