@@ -4,6 +4,7 @@
 import { quote } from './diagnostics.js';
 import { domainError } from './domain.js';
 import { formatIpAddress, parseIpAddress, parseIpv6, type Parsed } from './ip.js';
+import { ipv4FormError } from './ipv4-readings.js';
 import type { Endpoint } from './model.js';
 
 function parsePort(text: string, whole: string): Parsed<number> {
@@ -16,6 +17,9 @@ function parsePort(text: string, whole: string): Parsed<number> {
 
 function parseHost(text: string): Parsed<string> {
   if (text === '') return { ok: false, error: 'Endpoint has no host before the port' };
+  // wg resolves the host with getaddrinfo, which takes `010.0.0.1`, `10.1` and `0x0a.0.0.1` as inet_aton does.
+  const form = ipv4FormError(text, 'inet_aton', 'wg');
+  if (form !== null) return { ok: false, error: `Endpoint ${form}` };
   // Digits and dots only, or any colon: meant as an address, so it must be a valid one.
   if (text.includes(':') || /^[0-9.]+$/.test(text)) {
     const ip = parseIpAddress(text);

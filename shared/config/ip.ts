@@ -21,7 +21,8 @@ function fail<T>(error: string): Parsed<T> {
   return { ok: false, error };
 }
 
-/** Strict dotted quad. Leading zeros are refused because inet_pton refuses them (and some libcs read them as octal). */
+/** Strict dotted quad, as inet_pton reads it. A leading zero is refused: inet_pton refuses it, while ip(8) and
+ *  inet_aton read it as octal (ipv4-readings.ts says how, for each key's message). */
 export function parseIpv4(text: string): Parsed<bigint> {
   const parts = text.split('.');
   if (parts.length !== 4)
@@ -32,7 +33,7 @@ export function parseIpv4(text: string): Parsed<bigint> {
       return fail(`${quote(text)} is not an IPv4 address`);
     }
     if (part.length > 1 && part[0] === '0') {
-      return fail(`${quote(text)} has a leading zero in \`${part}\`; wg rejects it, write \`${Number(part)}\``);
+      return fail(`${quote(text)} has a leading zero in \`${part}\`; write \`${Number(part)}\``);
     }
     const octet = Number(part);
     if (octet > 255) return fail(`${quote(text)} is not an IPv4 address (\`${part}\` is greater than 255)`);
@@ -206,6 +207,11 @@ export function fromIpPrefix(prefix: IpPrefix): IpAddress {
     throw new RangeError(`not a valid IPv${prefix.family} address: ${prefix.address}`);
   }
   return parsed.value;
+}
+
+/** A prefix with the bits below its length cleared, as the kernel and wg hold it (10.1.2.3/8 is 10.0.0.0/8). */
+export function networkOf(prefix: IpPrefix): IpPrefix {
+  return toIpPrefix(maskAddress(fromIpPrefix(prefix), prefix.prefix), prefix.prefix);
 }
 
 export function formatPrefix(prefix: IpPrefix): string {

@@ -272,22 +272,46 @@ describe('lintConfig', () => {
     expectWarnings(lines(...zeroPeer), [[7, /PublicKey is all zeros/]]);
   });
 
-  it('warns about MTUs that break IPv6 or fragment', () => {
-    expectWarnings(lines(...CLEAN.slice(0, 4), 'MTU = 1200', ...CLEAN.slice(4)), [
-      [5, /MTU 1200 is below 1280, the IPv6 minimum/],
-    ]);
+  it('warns about MTUs that fragment (one that breaks IPv6 is an error: up-rules.ts)', () => {
     const v4only = [...CLEAN.slice(0, 4), 'MTU = 1200', ...CLEAN.slice(4)];
     v4only[2] = 'Address = 10.64.0.2/32';
-    expectWarnings(lines(...v4only), []);
+    v4only[8] = 'AllowedIPs = 0.0.0.0/0';
+    expectWarnings(lines(...v4only), [[9, /all IPv4 traffic goes through the tunnel but IPv6 does not/]]);
     expectWarnings(lines(...CLEAN.slice(0, 4), 'MTU = 1500', ...CLEAN.slice(4)), [[5, /MTU 1500 leaves no room/]]);
     expectWarnings(lines(...CLEAN.slice(0, 4), 'MTU = 1440', ...CLEAN.slice(4)), []);
   });
 
-  it('warns about duplicated Address and DNS entries', () => {
-    expectWarnings(lines(...CLEAN.slice(0, 4), 'Address = 10.64.0.2/32', 'DNS = 10.64.0.1', ...CLEAN.slice(4)), [
-      [5, /Address 10\.64\.0\.2\/32 is given twice \(also on line 3\)/],
-      [6, /DNS entry 10\.64\.0\.1 is given twice \(also on line 4\)/],
+  it('warns about duplicated DNS entries (a duplicated Address is an error: up-rules.ts)', () => {
+    expectWarnings(lines(...CLEAN.slice(0, 4), 'DNS = 10.64.0.1', ...CLEAN.slice(4)), [
+      [5, /DNS entry 10\.64\.0\.1 is given twice \(also on line 4\)/],
     ]);
+  });
+
+  it("warns that wg-quick fails where Table = main meets a route the kernel has: an IPv4 Address's subnet", () => {
+    const config = (table: string, allowed: string) =>
+      lines(
+        '[Interface]',
+        `PrivateKey = ${PRIV}`,
+        'Address = 10.9.0.2/24, 10.8.0.2/32, fd00::2/64',
+        `Table = ${table}`,
+        '[Peer]',
+        `PublicKey = ${PUB}`,
+        `AllowedIPs = ${allowed}`,
+        'Endpoint = 203.0.113.1:51820',
+      );
+    const found = [
+      [
+        7,
+        /^AllowedIPs 10\.9\.0\.0\/24 is the subnet of the Address on line 3, which the kernel already routes in the main table: Warren adds no route for it, but wg-quick with Table = main fails \("File exists"\)$/,
+      ],
+    ] as [number, RegExp][];
+    expectWarnings(config('main', '10.9.0.0/24, fd00::/64'), found);
+    expectWarnings(config('254', '10.9.0.0/24, fd00::/64'), [[7, /wg-quick with Table = 254 fails/]]);
+    // Inside the subnet, a /32 address (no subnet route), IPv6 (another metric), another table: nothing to say.
+    expectWarnings(config('main', '10.9.0.5/32, 10.8.0.2/32, fd00::/64'), []);
+    expectWarnings(config('main', '10.9.0.0/23, fd00::/64'), []);
+    expectWarnings(config('1234', '10.9.0.0/24, fd00::/64'), []);
+    expectWarnings(config('auto', '10.9.0.0/24, fd00::/64'), []);
   });
 
   it('warns about a config without peers', () => {

@@ -3,14 +3,13 @@
 // Warren ignores, keys pasted into the wrong place. Each finding is on the line it concerns; for a config that
 // did not come from a file, on the line it has in the canonical text (renderConfig).
 import { warning } from './diagnostics.js';
-import { formatPrefix, parseIpAddress } from './ip.js';
+import { formatPrefix, networkOf, parseIpAddress } from './ip.js';
 import { isZeroKey } from './keys.js';
 import type { ConfigLines, Diagnostic, TunnelConfig } from './model.js';
 import { buildRoutes, fullCoverage, nestings, routeFor, type Route } from './route-table.js';
 import { renderConfig } from './serialize.js';
 
 const LOW_KEEPALIVE = 10;
-const IPV6_MIN_MTU = 1280;
 /** 1500 minus WireGuard over IPv4 (60 bytes): a larger MTU fragments on an ordinary Ethernet path. */
 const PLAIN_PATH_MTU = 1440;
 const ALL = { 4: '0.0.0.0/0', 6: '::/0' } as const;
@@ -63,14 +62,6 @@ function lintInterface(config: TunnelConfig, lines: ConfigLines, add: Add): void
       'DNS has search domains but no server address; wg-quick ignores search domains without a server',
     );
   }
-  const hasIpv6 = i.addresses.some((a) => a.family === 6);
-  if (i.mtu !== undefined && hasIpv6 && i.mtu < IPV6_MIN_MTU) {
-    add(
-      il.mtu ?? il.section,
-      `MTU ${i.mtu} is below ${IPV6_MIN_MTU}, the IPv6 minimum: the kernel turns IPv6 off on the interface, ` +
-        'so its IPv6 Address cannot work',
-    );
-  }
   if (i.mtu !== undefined && i.mtu > PLAIN_PATH_MTU) {
     add(
       il.mtu ?? il.section,
@@ -78,7 +69,7 @@ function lintInterface(config: TunnelConfig, lines: ConfigLines, add: Add): void
         '(1420 is the usual value)',
     );
   }
-  duplicates(i.addresses.map(formatPrefix), il.addresses, 'Address', add);
+  // A repeated Address is an error (up-rules.ts): the kernel refuses it. A repeated DNS entry is only noise.
   duplicates([...i.dns, ...i.dnsSearch], [...il.dns, ...il.dnsSearch], 'DNS entry', add);
   if (config.peers.length === 0) add(il.section, 'there is no [Peer] section, so the tunnel has no one to talk to');
 }
@@ -232,6 +223,8 @@ function lintRouting(config: TunnelConfig, lines: ConfigLines, routes: Route[], 
     }
   });
 
+  if (i.table === 'main' || i.table === '254') lintMainTable(config, lines, routes, add);
+
   if (i.table === 'off') return;
   config.peers.forEach((p, k) => {
     if (p.endpoint === undefined) return;
@@ -247,6 +240,33 @@ function lintRouting(config: TunnelConfig, lines: ConfigLines, routes: Route[], 
       );
     }
   });
+}
+
+/**
+ * Table = main: wg-quick runs `ip route add PREFIX dev IF table main` for every AllowedIPs entry, and for the subnet
+ * of an IPv4 Address the kernel already has that route (it made it with the address), so wg-quick's `up` fails
+ * ("File exists"). Warren skips a route the kernel already has, as wg-quick does without a Table; worth a word for
+ * a file that is also used with wg-quick. (IPv6 is spared: the kernel's route has another metric than ip's.)
+ */
+function lintMainTable(config: TunnelConfig, lines: ConfigLines, routes: Route[], add: Add): void {
+  const i = config.interface;
+  const subnets = new Map<string, number>();
+  i.addresses.forEach((address, k) => {
+    // A /32 makes no subnet route.
+    if (address.family !== 4 || address.prefix === 32) return;
+    const subnet = formatPrefix(networkOf(address));
+    if (!subnets.has(subnet)) subnets.set(subnet, lines.interface.addresses[k] ?? lines.interface.section);
+  });
+  for (const route of routes) {
+    const addressLine = subnets.get(formatPrefix(route.prefix));
+    if (addressLine === undefined) continue;
+    add(
+      route.line,
+      `AllowedIPs ${formatPrefix(route.prefix)} is the subnet of the Address on line ${addressLine}, which the ` +
+        `kernel already routes in the main table: Warren adds no route for it, but wg-quick with Table = ${i.table} ` +
+        'fails ("File exists")',
+    );
+  }
 }
 
 function isLoopback(address: string): boolean {

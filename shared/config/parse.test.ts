@@ -283,7 +283,7 @@ describe('parseConfig: errors, each on its line', () => {
         'Address = 10.00.0.1/24',
         'Address = fe80::1%eth0/64',
         'Address = 10.0.0.1/abc',
-        'Address = 10.0.0.1/24,',
+        'Address = 10.0.0.1/24,', // a stray comma: skipped, with a warning
         '[Peer]',
         `PublicKey = ${PUB}`,
         'AllowedIPs = 10.0.0.0/8 192.168.0.0/16',
@@ -299,9 +299,8 @@ describe('parseConfig: errors, each on its line', () => {
         [5, /leading zero/],
         [6, /zone id/],
         [7, /not a number/],
-        [8, /empty entry in Address/],
         [11, /contains a space; separate entries with commas/],
-        [12, /empty entry in AllowedIPs/],
+        [12, /empty entry in AllowedIPs \(a stray comma\?\), which wg refuses/],
         [13, /`wg set`/],
         [14, /not an IPv4 address/],
         [15, /leading zero in `010`/],
@@ -318,7 +317,7 @@ describe('parseConfig: errors, each on its line', () => {
         [3, /DNS search domain.*cannot start or end with `-`/],
         [3, /empty label/],
         [3, /zone id/],
-        [3, /DNS server `1\.2\.3` is not an IPv4 address/],
+        [3, /DNS server `1\.2\.3` has only 3 of 4 numbers: the resolver \(glibc\).* reads it as 1\.2\.0\.3/],
       ],
     );
   });
@@ -465,28 +464,141 @@ describe('parseConfig: errors, each on its line', () => {
     ]);
   });
 
-  it('reports lines without `=`, empty values and empty keys', () => {
+  it('reports lines without `=`, empty values of keys wg reads, and empty keys', () => {
     expectErrors(
       lines(
         ...IFACE,
         'MTU 1420',
         'Peer',
-        'DNS =',
+        'ListenPort =',
         '= 5',
-        'PostUp =   ',
+        'SaveConfig =',
         'PostUp = # only a comment',
         ...PEER,
         'Endpoint=#x',
+        'PresharedKey =',
       ),
       [
         [3, /expected `Key = value`, found `MTU 1420`/],
         [4, /did you mean `\[Peer\]`\?/],
-        [5, /`DNS` has an empty value/],
+        [5, /^`ListenPort` has an empty value, which wg refuses; remove the line to leave it unset$/],
         [6, /missing key name/],
-        [7, /`PostUp` has an empty value/],
-        [12, /`Endpoint` has an empty value/],
+        [7, /^`SaveConfig` has an empty value, which wg-quick refuses; remove the line/],
+        [12, /^`Endpoint` has an empty value, which wg refuses/],
+        [13, /^`PresharedKey` has an empty value, which wg refuses/],
       ],
     );
+    expectErrors(lines('[Interface]', 'PrivateKey =', '[Peer]', 'PublicKey ='), [
+      [2, /^`PrivateKey` has an empty value, which wg refuses$/],
+      [4, /^`PublicKey` has an empty value, which wg refuses$/],
+    ]);
+  });
+
+  it("takes an empty value of wg-quick's own keys as not set, as wg-quick does, with a warning", () => {
+    const result = ok(
+      lines(
+        ...IFACE,
+        'Address =',
+        'DNS =',
+        'MTU =',
+        'Table =',
+        'PreUp =',
+        'PostUp =   ',
+        'PreDown =',
+        'PostDown =',
+        'Address = 10.0.0.2/24',
+        ...PEER,
+      ),
+    );
+    const i = result.config.interface;
+    expect([i.addresses.length, i.dns, i.mtu, i.table, i.preUp, i.postUp, i.preDown, i.postDown]).toEqual([
+      1,
+      [],
+      undefined,
+      undefined,
+      [],
+      [],
+      [],
+      [],
+    ]);
+    expect(result.lines.interface.mtu).toBeUndefined();
+    const keys = ['Address', 'DNS', 'MTU', 'Table', 'PreUp', 'PostUp', 'PreDown', 'PostDown'];
+    expect(result.warnings.filter((w) => w.message.includes('is empty'))).toEqual(
+      keys.map((key, k) => ({
+        severity: 'warning',
+        line: 3 + k,
+        message: `\`${key}\` is empty: wg-quick reads that as not set, and so does Warren`,
+      })),
+    );
+    // Still one MTU: an empty one counts as given.
+    expectErrors(lines(...IFACE, 'MTU =', 'MTU = 1420', ...PEER), [[4, /duplicate `MTU`.*line 3/]]);
+  });
+
+  it('skips a stray comma in Address and DNS with one warning a line, as wg-quick does; wg refuses one in AllowedIPs', () => {
+    const result = ok(
+      lines(...IFACE, 'Address = , 10.0.0.2/24 ,, fd00::2/64,', 'DNS = ,', 'DNS = 10.0.0.1,,,', ...PEER),
+    );
+    expect(result.config.interface.addresses.map((a) => a.address)).toEqual(['10.0.0.2', 'fd00::2']);
+    expect(result.config.interface.dns).toEqual(['10.0.0.1']);
+    expect(result.warnings.filter((w) => w.message.includes('stray comma')).map((w) => [w.line, w.message])).toEqual([
+      [3, 'empty entry in Address (a stray comma?): wg-quick skips it, and so does Warren'],
+      [4, 'empty entry in DNS (a stray comma?): wg-quick skips it, and so does Warren'],
+      [5, 'empty entry in DNS (a stray comma?): wg-quick skips it, and so does Warren'],
+    ]);
+    expectErrors(lines(...IFACE, ...PEER, 'AllowedIPs = 10.1.0.0/16,'), [
+      [6, /^empty entry in AllowedIPs \(a stray comma\?\), which wg refuses$/],
+    ]);
+  });
+
+  it('says what the program behind each key reads an octal, hex or short IPv4 address as', () => {
+    const first = (text: string) => {
+      const result = parseConfig(text);
+      return result.ok ? '' : result.errors[0]!.message;
+    };
+    expect(first(lines(...IFACE, 'Address = 010.9.0.2/24', ...PEER))).toBe(
+      'Address `010.9.0.2` has a leading zero in `010`: ip(8), which wg-quick adds addresses with, reads it as ' +
+        '8.9.0.2; write `10.9.0.2`, or `8.9.0.2` if that is what you mean',
+    );
+    expect(first(lines(...IFACE, 'Address = 10.9.2/24', ...PEER))).toBe(
+      'Address `10.9.2` has only 3 of 4 numbers: ip(8), which wg-quick adds addresses with, reads it as 10.9.2.0; ' +
+        'write `10.9.2.0`',
+    );
+    expect(first(lines(...IFACE, 'Address = 10.0.0.08', ...PEER))).toBe(
+      'Address `10.0.0.08` has a leading zero in `08`; ip(8), which wg-quick adds addresses with, rejects it, ' +
+        'write `10.0.0.8`',
+    );
+    expect(first(lines(...IFACE, ...PEER, 'Endpoint = 010.0.0.1:51820'))).toBe(
+      'Endpoint `010.0.0.1` has a leading zero in `010`: wg reads it as 8.0.0.1; write `10.0.0.1`, or `8.0.0.1` ' +
+        'if that is what you mean',
+    );
+    expect(first(lines(...IFACE, ...PEER, 'Endpoint = 10.1:51820'))).toBe(
+      'Endpoint `10.1` has only 2 of 4 numbers: wg reads it as 10.0.0.1; write `10.0.0.1`',
+    );
+    expect(first(lines(...IFACE, ...PEER, 'Endpoint = 0x0a.0.0.1:51820'))).toBe(
+      'Endpoint `0x0a.0.0.1` has the hex number `0x0a`: wg reads it as 10.0.0.1; write `10.0.0.1`',
+    );
+    expect(first(lines(...IFACE, 'DNS = 010.0.0.1', ...PEER))).toMatch(
+      /^DNS server `010\.0\.0\.1` has a leading zero in `010`: the resolver \(glibc\), which wg-quick passes it to, reads it as 8\.0\.0\.1;/,
+    );
+    // wg reads AllowedIPs with inet_pton, which takes none of these.
+    expect(first(lines(...IFACE, ...PEER, 'AllowedIPs = 10.020.0.0/16'))).toBe(
+      'AllowedIPs `10.020.0.0` has a leading zero in `020`; wg rejects it, write `10.20.0.0`',
+    );
+    expect(first(lines(...IFACE, ...PEER, 'AllowedIPs = 10.20/16'))).toBe(
+      'AllowedIPs `10.20` has only 2 of 4 numbers; wg rejects it',
+    );
+    // A leading zero in MTU or Table: ip(8) reads octal.
+    expect(first(lines(...IFACE, 'MTU = 01420', ...PEER))).toBe(
+      'MTU `01420` has a leading zero: ip(8), which wg-quick sets it with, reads it as octal: MTU 784; write `1420`',
+    );
+    expect(first(lines(...IFACE, 'MTU = 01490', ...PEER))).toBe(
+      'MTU `01490` has a leading zero: ip(8), which wg-quick sets it with, rejects it (it reads a leading zero as ' +
+        'octal); write `1490`',
+    );
+    expect(first(lines(...IFACE, 'Table = 0100', ...PEER))).toMatch(/reads it as octal: table 64; write `100`$/);
+    // Nobody reads a word as an address: that stays a name, or the plain message.
+    expect(parseConfig(lines(...IFACE, ...PEER, 'Endpoint = deadbeef.cafe:51820')).ok).toBe(true);
+    expect(first(lines(...IFACE, 'Address = 10.0.0.256', ...PEER))).toMatch(/greater than 255/);
   });
 
   it('treats names of object properties as plain unknown text', () => {
@@ -582,12 +694,16 @@ describe('parseConfig: errors, each on its line', () => {
   it('stays linear on hostile lines', () => {
     const hostile = [
       lines(...IFACE, ...PEER, 'AllowedIPs = 10.0.0.0/8' + ' '.repeat(200_000) + 'x'),
-      lines(...IFACE, 'Address = ' + ','.repeat(100_000)),
+      lines(...IFACE, ...PEER, 'AllowedIPs = ' + ','.repeat(100_000)),
       lines(...IFACE, 'DNS = ' + 'a.'.repeat(100_000)),
       lines(...IFACE, ...PEER, 'Endpoint = ' + '['.repeat(200_000)),
       lines(...IFACE, 'A'.repeat(200_000) + ' = 1'),
       lines(...IFACE, ...PEER, 'AllowedIPs = ' + '1:'.repeat(100_000)),
       lines(...IFACE, 'Table = ' + '0'.repeat(200_000) + '1'),
+      lines(...IFACE, 'MTU = 0' + '1'.repeat(200_000)),
+      lines(...IFACE, 'Address = 0' + '7'.repeat(200_000) + '.1.1.1'),
+      lines(...IFACE, 'DNS = 0' + '1'.repeat(200_000) + '.1'),
+      lines(...IFACE, ...PEER, 'Endpoint = 0x' + 'f'.repeat(200_000) + '.1:1'),
     ];
     for (const text of hostile) {
       const started = performance.now();
@@ -596,6 +712,13 @@ describe('parseConfig: errors, each on its line', () => {
       expect(performance.now() - started).toBeLessThan(1000);
       if (!result.ok) for (const e of result.errors) expect(e.message.length).toBeLessThan(300);
     }
+  });
+
+  it('skips a hundred thousand stray commas quickly, with one warning', () => {
+    const started = performance.now();
+    const result = ok(lines(...IFACE, 'Address = ' + ','.repeat(100_000), ...PEER));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result.warnings.filter((w) => w.message.includes('stray comma'))).toHaveLength(1);
   });
 
   it('handles thousands of peers in linear time', () => {

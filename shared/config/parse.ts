@@ -1,6 +1,7 @@
 // parseConfig: wg-quick text to a TunnelConfig, or every error in the text. One linear pass over the lines
-// (lexer -> section state machine -> per-key checks), then whole-file checks (required keys, duplicate peers),
-// then, for a valid file only, the linter's warnings. Nothing here throws on any input.
+// (lexer -> section state machine -> per-key checks), then whole-file checks (required keys, duplicate peers,
+// what `up` would fail on: up-rules.ts), then, for a valid file only, the linter's warnings. Nothing here throws
+// on any input.
 import { byLine, error, quote, warning } from './diagnostics.js';
 import { lex } from './lexer.js';
 import { lintConfig } from './lint.js';
@@ -24,6 +25,7 @@ import {
   type PeerState,
   type Sink,
 } from './sections.js';
+import { upRuleErrors } from './up-rules.js';
 
 /** A real config is a few KiB; 256 KiB holds thousands of peers and keeps a hostile file cheap to reject. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
@@ -36,6 +38,11 @@ export const MAX_PARSE_ERRORS = 1000;
 
 export interface ParseOptions {
   maxBytes?: number;
+  /**
+   * The routing table names ip(8) knows where the tunnel will run (native-helper/platform/linux/route-tables.ts
+   * reads them): a Table name not among them is an error. Absent, any name passes: the window cannot read them.
+   */
+  routeTableNames?: readonly string[];
 }
 
 /** UTF-8 size of `text`, counting no further than just past `limit`. */
@@ -149,11 +156,12 @@ class Reader implements Sink {
   }
 
   /** Whole-file rules, once every line is read. */
-  finish(): void {
+  finish(routeTableNames: readonly string[] | undefined): void {
     if (this.iface === null) {
       this.error(1, 'no [Interface] section; a config needs one, with a PrivateKey');
-    } else if (!this.iface.seen.has('PrivateKey')) {
-      this.error(this.iface.lines.section, '[Interface] has no PrivateKey');
+    } else {
+      if (!this.iface.seen.has('PrivateKey')) this.error(this.iface.lines.section, '[Interface] has no PrivateKey');
+      upRuleErrors(this.iface, this.peers, routeTableNames, (line, message) => this.error(line, message));
     }
     const keyLines = new Map<string, number>();
     for (const peer of this.peers) {
@@ -208,7 +216,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
     }
   }
   // The whole-file checks would judge a file not read to its end.
-  if (!stopped) reader.finish();
+  if (!stopped) reader.finish(options.routeTableNames);
   const iface = reader.iface;
   if (reader.errors.length > 0 || iface === null) {
     return { ok: false, errors: byLine(reader.errors), warnings: byLine(reader.warnings) };

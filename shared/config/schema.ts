@@ -21,6 +21,22 @@ export const PEER_KEYS = ['PublicKey', 'PresharedKey', 'AllowedIPs', 'Endpoint',
 export type InterfaceKey = (typeof INTERFACE_KEYS)[number];
 export type PeerKey = (typeof PEER_KEYS)[number];
 
+/**
+ * wg-quick's own keys that take an empty value as not set (`MTU =` is no MTU, `PostUp =` runs nothing): wg-quick
+ * brings such a file up, so Warren accepts it too, with a warning. SaveConfig is wg-quick's as well, but it dies
+ * on an empty one (neither true nor false); wg's keys go to `wg setconf`, which refuses an empty value.
+ */
+export const UNSET_WHEN_EMPTY = new Set<string>([
+  'Address',
+  'DNS',
+  'MTU',
+  'Table',
+  'PreUp',
+  'PostUp',
+  'PreDown',
+  'PostDown',
+]);
+
 /** Keys that may appear many times in one section, their values adding up. */
 export const REPEATABLE = new Set<string>(['Address', 'DNS', 'PreUp', 'PostUp', 'PreDown', 'PostDown', 'AllowedIPs']);
 

@@ -5,7 +5,7 @@ import { parseEndpoint } from './endpoint.js';
 import { keyError } from './keys.js';
 import { parseAddressList, parseAllowedIpsList, parseDnsList, type ListItem } from './lists.js';
 import type { InterfaceConfig, InterfaceLines, PeerConfig, PeerLines } from './model.js';
-import { REPEATABLE } from './schema.js';
+import { REPEATABLE, UNSET_WHEN_EMPTY } from './schema.js';
 import { parseBool, parseFwMark, parseKeepalive, parseListenPort, parseMtu, parseTable } from './values.js';
 import type { Parsed } from './ip.js';
 
@@ -57,7 +57,8 @@ export function newPeer(section: number): PeerState {
   return { config: { publicKey: '', allowedIps: [] }, lines: { section, allowedIps: [] }, seen: new Map() };
 }
 
-/** Marks the key seen; false (with an error) when it may not be given again or its value is empty. */
+/** Marks the key seen; false when it may not be given again (an error) or its value is empty (an error, or for
+ *  wg-quick's keys a warning: they are then not set). */
 function admit(seen: Map<string, number>, entry: Entry, section: string, value: string, sink: Sink): boolean {
   const first = seen.get(entry.key);
   if (first === undefined) seen.set(entry.key, entry.line);
@@ -68,11 +69,18 @@ function admit(seen: Map<string, number>, entry: Entry, section: string, value: 
     );
     return false;
   }
-  if (value === '') {
-    sink.error(entry.line, `\`${entry.key}\` has an empty value`);
-    return false;
+  if (value !== '') return true;
+  if (UNSET_WHEN_EMPTY.has(entry.key)) {
+    sink.warning(entry.line, `\`${entry.key}\` is empty: wg-quick reads that as not set, and so does Warren`);
+  } else {
+    const refuser = entry.key === 'SaveConfig' ? 'wg-quick' : 'wg';
+    const required = entry.key === 'PrivateKey' || entry.key === 'PublicKey';
+    sink.error(
+      entry.line,
+      `\`${entry.key}\` has an empty value, which ${refuser} refuses${required ? '' : '; remove the line to leave it unset'}`,
+    );
   }
-  return true;
+  return false;
 }
 
 function take<T>(parsed: Parsed<T>, line: number, sink: Sink, store: (value: T) => void): void {
@@ -83,14 +91,19 @@ function take<T>(parsed: Parsed<T>, line: number, sink: Sink, store: (value: T) 
 function takeEach<T>(items: ListItem<T>[], line: number, sink: Sink, store: (value: T) => void): void {
   // `a,,,,,b` is one mistake, not four.
   const reported = new Set<string>();
+  const once = (message: string, report: (line: number, message: string) => void) => {
+    if (!reported.has(message)) report(line, message);
+    reported.add(message);
+  };
   for (const item of items) {
-    if (!item.ok) {
-      if (!reported.has(item.error)) sink.error(line, item.error);
-      reported.add(item.error);
-      continue;
+    if (item.ok === false) {
+      once(item.error, (l, m) => sink.error(l, m));
+    } else if (item.ok === 'skip') {
+      once(item.warning, (l, m) => sink.warning(l, m));
+    } else {
+      if (item.warning !== undefined) sink.warning(line, item.warning);
+      store(item.value);
     }
-    if (item.warning !== undefined) sink.warning(line, item.warning);
-    store(item.value);
   }
 }
 

@@ -81,26 +81,39 @@ const peerArb: fc.Arbitrary<PeerConfig> = fc
   })
   .map(compact);
 
-const tunnelConfigArb: fc.Arbitrary<TunnelConfig> = fc.record({
-  interface: fc
-    .record({
-      privateKey: keyArb,
-      listenPort: opt(fc.integer({ min: 0, max: 65535 })),
-      fwMark: opt(fc.integer({ min: 0, max: 0xffffffff })),
-      addresses: fc.array(prefixArb(false), { maxLength: 4 }),
-      dns: fc.array(fc.oneof(v4Address, v6Address), { maxLength: 3 }),
-      dnsSearch: fc.array(domainArb, { maxLength: 3 }),
-      mtu: opt(fc.integer({ min: 576, max: 9000 })),
-      table: opt(tableArb),
-      preUp: fc.array(hookArb, { maxLength: 2 }),
-      postUp: fc.array(hookArb, { maxLength: 2 }),
-      preDown: fc.array(hookArb, { maxLength: 2 }),
-      postDown: fc.array(hookArb, { maxLength: 2 }),
-      saveConfig: fc.boolean(),
-    })
-    .map(compact),
-  peers: fc.uniqueArray(peerArb, { selector: (p) => p.publicKey, maxLength: 5 }),
-});
+const tunnelConfigArb: fc.Arbitrary<TunnelConfig> = fc
+  .record({
+    interface: fc
+      .record({
+        privateKey: keyArb,
+        listenPort: opt(fc.integer({ min: 0, max: 65535 })),
+        fwMark: opt(fc.integer({ min: 0, max: 0xffffffff })),
+        // The kernel holds an IPv4 address once per prefix length, an IPv6 address once (up-rules.ts).
+        addresses: fc.uniqueArray(prefixArb(false), {
+          maxLength: 4,
+          selector: (a) => (a.family === 4 ? formatPrefix(a) : a.address),
+        }),
+        dns: fc.array(fc.oneof(v4Address, v6Address), { maxLength: 3 }),
+        dnsSearch: fc.array(domainArb, { maxLength: 3 }),
+        mtu: opt(fc.integer({ min: 576, max: 9000 })),
+        table: opt(tableArb),
+        preUp: fc.array(hookArb, { maxLength: 2 }),
+        postUp: fc.array(hookArb, { maxLength: 2 }),
+        preDown: fc.array(hookArb, { maxLength: 2 }),
+        postDown: fc.array(hookArb, { maxLength: 2 }),
+        saveConfig: fc.boolean(),
+      })
+      .map(compact),
+    peers: fc.uniqueArray(peerArb, { selector: (p) => p.publicKey, maxLength: 5 }),
+  })
+  // Below 1280 Linux turns IPv6 off on the link, so an MTU there rules out IPv6 addresses and routes.
+  .filter(
+    ({ interface: i, peers }) =>
+      i.mtu === undefined ||
+      i.mtu >= 1280 ||
+      (!i.addresses.some((a) => a.family === 6) &&
+        (i.table === 'off' || !peers.some((p) => p.allowedIps.some((a) => a.family === 6)))),
+  );
 
 // ---- a sloppy writer: the same model as a human or another tool might write it ----
 

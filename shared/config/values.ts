@@ -42,14 +42,24 @@ export function parseFwMark(text: string): Parsed<number> {
 // ordinary traffic already breaks below 576, the datagram size every IPv4 host must accept (RFC 791). Above
 // 9000, a jumbo frame, the path under the tunnel would need more than 9080 bytes, which no path a desktop sees
 // provides, so such a value is a typo (14200 for 1420). 576-1279 is legal for IPv4 only: the kernel turns IPv6
-// off below 1280, and the linter warns when the interface has IPv6 addresses.
+// off below 1280, and the parser refuses it when the tunnel uses IPv6 (up-rules.ts).
 export const MIN_MTU = 576;
 export const MAX_MTU = 9000;
 
+/** Why a decimal with a leading zero is refused: ip(8) reads numbers with strtoul(..., 0), so `01420` is octal
+ *  784, and `0149` no number at all. Says what wg-quick would set through ip(8), and what to write. */
+function octalError(key: string, text: string, what: string): string {
+  const octal = /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
+  const reading = Number.isSafeInteger(octal)
+    ? `ip(8), which wg-quick sets it with, reads it as octal: ${what} ${octal}`
+    : 'ip(8), which wg-quick sets it with, rejects it (it reads a leading zero as octal)';
+  return `${key} ${quote(text)} has a leading zero: ${reading}; write ${quote(text.replace(/^0+(?=.)/, ''))}`;
+}
+
 export function parseMtu(text: string): Parsed<number> {
-  // ip(8) reads numbers with strtoul(..., 0): `01420` would be octal 784. Refuse rather than guess.
+  // Refused rather than guessed: the writer meant decimal, ip(8) reads octal.
   if (text.length > 1 && text.startsWith('0') && DECIMAL.test(text)) {
-    return { ok: false, error: `MTU ${quote(text)} has a leading zero, which ip(8) reads as octal` };
+    return { ok: false, error: octalError('MTU', text, 'MTU') };
   }
   const mtu = decimal(text, Number.MAX_SAFE_INTEGER);
   if (mtu === null) return { ok: false, error: `MTU ${quote(text)} is not a number` };
@@ -62,8 +72,8 @@ export function parseTable(text: string): Parsed<string> {
   const lower = text.toLowerCase();
   if (lower === 'off' || lower === 'auto') return { ok: true, value: lower };
   if (/^[0-9]/.test(text)) {
-    if (text.length > 1 && text.startsWith('0')) {
-      return { ok: false, error: `Table ${quote(text)} has a leading zero, which ip(8) reads as octal` };
+    if (text.length > 1 && text.startsWith('0') && DECIMAL.test(text)) {
+      return { ok: false, error: octalError('Table', text, 'table') };
     }
     const table = decimal(text, 0xffffffff);
     if (table === null || table === 0) {

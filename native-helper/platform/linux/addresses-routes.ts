@@ -3,12 +3,12 @@
 // removes exactly it: a rule is deleted by the priority the kernel gave it, not by a pattern that could also
 // match someone else's rule. Undoing something bound to the link is a no-op once the link is gone, since the
 // kernel took it away with the link.
-import { parseIpAddress } from '../../../shared/config/ip.js';
+import { networkOf, parseIpAddress } from '../../../shared/config/ip.js';
 import type { IpPrefix } from '../../../shared/config/model.js';
 import { assertInterfaceName } from '../interface-name.js';
 import type { NetworkConfigurator, Undo } from '../types.js';
 import { UndoStack } from '../undo-stack.js';
-import { networkOf, prefixText } from './route-plan.js';
+import { prefixText } from './route-plan.js';
 import type { CommandRunner } from './run-command.js';
 
 /** wg-quick's first table for a full tunnel, and the fwmark that goes with it (0xca6c). */
@@ -69,15 +69,16 @@ export class IprouteNetworkConfigurator implements NetworkConfigurator {
     assertInterfaceName(link);
     const family = `-${prefix.family}`;
     const text = prefixText(networkOf(prefix));
-    if (table !== undefined) {
-      await this.#ip(family, 'route', 'add', text, 'dev', link, 'table', table);
-      return this.#undoOnLink(link, [family, 'route', 'del', text, 'dev', link, 'table', table]);
-    }
+    const inTable = table === undefined ? [] : ['table', table];
     // A route over the link that already holds the prefix (the one the kernel made for the link's own address,
-    // say) is enough; wg-quick asks the same question.
-    if ((await this.#quiet(family, 'route', 'show', 'dev', link, 'match', text)).trim() !== '') return null;
-    await this.#ip(family, 'route', 'add', text, 'dev', link);
-    return this.#undoOnLink(link, [family, 'route', 'del', text, 'dev', link]);
+    // say) is enough. wg-quick asks this only without a Table; with one it adds the route regardless, so
+    // `Table = main` with AllowedIPs equal to an IPv4 Address's subnet fails there ("File exists"). We ask in the
+    // table given too, so Table = main routes as no Table does; in a table of its own the link has no routes
+    // yet but its own, added longest first, which never cover a later one. An unknown table makes the question
+    // fail, read as "no", and the add then says why.
+    if ((await this.#quiet(family, 'route', 'show', 'dev', link, 'match', text, ...inTable)).trim() !== '') return null;
+    await this.#ip(family, 'route', 'add', text, 'dev', link, ...inTable);
+    return this.#undoOnLink(link, [family, 'route', 'del', text, 'dev', link, ...inTable]);
   }
 
   async freeTable(): Promise<number> {

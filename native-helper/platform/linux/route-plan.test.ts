@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parsePrefix, toIpPrefix } from '../../../shared/config/ip.js';
+import { networkOf, parsePrefix, toIpPrefix } from '../../../shared/config/ip.js';
 import type { IpPrefix } from '../../../shared/config/model.js';
-import { networkOf, prefixText, routeOrder, tablePlan } from './route-plan.js';
+import { prefixText, routeOrder, tablePlan } from './route-plan.js';
 
 function prefix(text: string): IpPrefix {
   const parsed = parsePrefix(text);

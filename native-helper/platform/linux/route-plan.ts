@@ -2,7 +2,7 @@
 // device (`wg show IF allowed-ips`, so networks with host bits cleared, each once) and adds a route for each
 // in the order of `sort -nr -k 2 -t /`: longest prefix first, the default routes last, and, for equal lengths,
 // sort's last-resort comparison of whole lines in the C locale, reversed by -r.
-import { fromIpPrefix, maskAddress, toIpPrefix } from '../../../shared/config/ip.js';
+import { networkOf } from '../../../shared/config/ip.js';
 import type { IpPrefix } from '../../../shared/config/model.js';
 
 /** What the Table key means for routes: none, wg-quick's automatic handling, or all of them in one table. */
@@ -17,11 +17,6 @@ export function tablePlan(table: string | undefined): TablePlan {
 
 export function prefixText(prefix: IpPrefix): string {
   return `${prefix.address}/${prefix.prefix}`;
-}
-
-/** A prefix with the bits below its length cleared, as the kernel and wg hold it. */
-export function networkOf(prefix: IpPrefix): IpPrefix {
-  return toIpPrefix(maskAddress(fromIpPrefix(prefix), prefix.prefix), prefix.prefix);
 }
 
 export function routeOrder(peers: readonly { allowedIps: readonly IpPrefix[] }[]): IpPrefix[] {

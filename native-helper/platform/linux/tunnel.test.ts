@@ -155,6 +155,26 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
     expect(await networkSnapshot(ns)).toEqual(before);
   });
 
+  it('skips a route the kernel already has in the table given, as without one: Table = main, the Address subnets', async () => {
+    const before = await networkSnapshot(ns);
+    // wg-quick adds each of these with `ip route add ... table main` and fails on 10.9.0.0/24 ("File exists").
+    const handle = await up(
+      tunnelConfig(
+        'Address = 10.9.0.2/24, fd00::2/64\nTable = main',
+        'AllowedIPs = 10.9.0.0/24, 10.9.0.5/32, fd00::/64, 10.20.0.0/16',
+      ),
+    );
+    expect(commands(/route add/)).toEqual(['ip -4 route add 10.20.0.0/16 dev wt0 table main']);
+    expect(addedRoutes(await routes(4), LINK)).toEqual(['10.20.0.0/16 main']);
+    // The kernel's own routes for the subnets, once each.
+    const kernel = async (family: 4 | 6) =>
+      (await routes(family)).filter((r) => r.dev === LINK && r.protocol === 'kernel' && r.type === undefined);
+    expect((await kernel(4)).map((r) => r.dst)).toEqual(['10.9.0.0/24']);
+    expect((await kernel(6)).map((r) => r.dst).filter((dst) => dst === 'fd00::/64')).toHaveLength(1);
+    await handle.down();
+    expect(await networkSnapshot(ns)).toEqual(before);
+  });
+
   it('makes a full tunnel exactly as wg-quick: fwmark, rules, table, src_valid_mark, nft; down removes it', async () => {
     const before = await networkSnapshot(ns);
     const marks: { fwmark: number; commandsSoFar: number }[] = [];
@@ -212,7 +232,9 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
   });
 
   it('excludes private IPs from a full tunnel through its table, so the LAN stays outside and the fwmark still works', async () => {
-    // A LAN with the machine's default route, as the untunneled path.
+    // A LAN with the machine's default route, as the untunneled path. Without duplicate address detection, so
+    // that the links' IPv6 link-local addresses (and their local routes) are final before the first snapshot.
+    await ns.exec(['sysctl', '-q', 'net.ipv6.conf.default.accept_dad=0']);
     await ns.exec(['ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
     await ns.exec(['ip', 'address', 'add', '192.168.77.1/24', 'dev', 'v0']);
     await ns.exec(['ip', 'link', 'set', 'v0', 'up']);
