@@ -25,6 +25,11 @@ const NEEDED = [
   ['pkexec', 'pkexec'],
   ['chromium', 'chromium'],
   ['cc', 'gcc'], // the addon's build, and gso-split-asan.test.ts (AddressSanitizer's runtime comes with it)
+  // `warren man` rendered by man -l, and the completion scripts loaded in their shells (test/e2e/cli-binary)
+  ['man', 'man-db'],
+  ['groff', 'groff-base'],
+  ['zsh', 'zsh'],
+  ['fish', 'fish'],
 ];
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from './command.js';
 import { runCli } from './run.js';
+import { memoryIo as memory } from './testing/memory-io.js';
 
-function memoryIo(stdin = ''): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    async readStdin(limit: number) {
-      const bytes = Buffer.from(stdin, 'latin1');
-      return bytes.length > limit ? null : bytes;
-    },
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-    stdoutIsWorldReadableFile: () => false,
-  };
-  return io;
-}
+const memoryIo = (stdin = '') => memory({ stdin });
 
 describe('warren dispatch', () => {
   it('prints the command list for --help and exits 0', async () => {

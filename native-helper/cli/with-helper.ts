@@ -1,15 +1,19 @@
 // One request to this network namespace's helper, as every command that talks to it makes it: a helper that is
 // not running, a user it refuses, and a request it fails are each reported in the helper's own words.
 import { ControlCallError, type ControlClient } from '../../shared/ipc/control-client.js';
-import { type CliIo, EXIT_FAILURE, EXIT_OK } from './command.js';
+import { type CliIo, EXIT_FAILURE, EXIT_OK, type ExitCode } from './command.js';
 import { connectHelper } from './helper-connection.js';
+import { text } from './messages/index.js';
 
 /** For the commands about stored tunnels, which only a running helper (the service) has. */
-export const NOT_RUNNING =
-  'the Warren helper is not running: start it with `sudo systemctl start warren` or `sudo warren daemon`';
+export function notRunning(io: CliIo): ExitCode {
+  io.stderr(`${text.general.prefix}${text.general.notRunning}\n`);
+  return EXIT_FAILURE;
+}
 
-export function notRunning(io: CliIo): number {
-  io.stderr(`warren: ${NOT_RUNNING}\n`);
+/** For the commands about running tunnels: without a helper, none is up. */
+export function noHelper(io: CliIo): ExitCode {
+  io.stderr(`${text.general.prefix}${text.general.noHelperHere}\n`);
   return EXIT_FAILURE;
 }
 
@@ -19,9 +23,9 @@ export function notRunning(io: CliIo): number {
  */
 export async function withHelper(
   io: CliIo,
-  absent: () => number,
-  request: (client: ControlClient) => Promise<number | void>,
-): Promise<number> {
+  absent: () => ExitCode,
+  request: (client: ControlClient) => Promise<ExitCode | void>,
+): Promise<ExitCode> {
   let client: ControlClient | null;
   try {
     client = await connectHelper();
@@ -43,9 +47,15 @@ export async function withHelper(
 
 export function reportFailure(io: { stderr(text: string): void }, error: unknown): void {
   if (error instanceof ControlCallError) {
-    io.stderr(`warren: ${error.message}\n`);
+    io.stderr(`${text.general.prefix}${error.message}\n`);
     for (const line of error.details) io.stderr(`${line}\n`);
   } else {
-    io.stderr(`warren: ${(error as Error).message}\n`);
+    io.stderr(`${text.general.prefix}${(error as Error).message}\n`);
   }
+}
+
+/** An error line of this command: `warren: MESSAGE`. */
+export function complain(io: CliIo, message: string): ExitCode {
+  io.stderr(`${text.general.prefix}${message}\n`);
+  return EXIT_FAILURE;
 }

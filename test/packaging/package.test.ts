@@ -20,6 +20,7 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importPathsFromArgv } from '../../main/import-export.js';
 import { hasDbusDaemon } from '../../native-helper/platform/linux/testing/fake-logind.js';
@@ -295,6 +296,25 @@ describe('the .deb as electron-builder hands it to fpm', () => {
     expect(mode(join(PROJECT, 'packaging/linux/app.warren.policy'))).toBe(0o644);
   });
 
+  it("installs the shells' completion and the man page, as this build's `warren` makes them", () => {
+    const installed = new Map([...built.deb.files].map(([source, target]) => [target, source]));
+    const made = (...args: string[]) => run(process.execPath, [join(PROJECT, 'bin', 'warren.js'), ...args]).stdout;
+    for (const [target, shell] of [
+      ['/usr/share/bash-completion/completions/warren', 'bash'],
+      ['/usr/share/zsh/vendor-completions/_warren', 'zsh'],
+      ['/usr/share/fish/vendor_completions.d/warren.fish', 'fish'],
+    ] as const) {
+      const source = installed.get(target);
+      expect(source, target).toBeDefined();
+      expect(readFileSync(join(PROJECT, source!), 'utf8')).toBe(made('completion', shell));
+    }
+    const man = installed.get('/usr/share/man/man1/warren.1.gz');
+    expect(man).toBe('build/share/man/warren.1.gz');
+    expect(gunzipSync(readFileSync(join(PROJECT, man!))).toString()).toBe(made('man'));
+    // They stay out of the app itself.
+    expect(existsSync(join(unpacked, 'build', 'share'))).toBe(false);
+  });
+
   it('runs our maintainer scripts, as they are in packaging/deb (no template macro changed them)', () => {
     expect(built.deb.postinst).toBe(readFileSync(join(PROJECT, 'packaging/deb/postinst'), 'utf8'));
     expect(built.deb.postrm).toBe(readFileSync(join(PROJECT, 'packaging/deb/postrm'), 'utf8'));
@@ -404,6 +424,10 @@ describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))(
       for (const file of [
         '/usr/lib/systemd/system/warren.service',
         POLICY_PATH,
+        '/usr/share/bash-completion/completions/warren',
+        '/usr/share/zsh/vendor-completions/_warren',
+        '/usr/share/fish/vendor_completions.d/warren.fish',
+        '/usr/share/man/man1/warren.1.gz',
         '/usr/share/mime/packages/warren.xml',
         '/usr/share/applications/warren.desktop',
         '/opt/Warren/resources/app.asar',

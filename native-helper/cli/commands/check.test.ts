@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_CONFIG_BYTES } from '../../../shared/config/index.js';
-import type { CliIo } from '../command.js';
 import { runCli } from '../run.js';
+import { memoryIo } from '../testing/memory-io.js';
 
 let dir: string;
 beforeEach(() => {
@@ -13,25 +13,13 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function memoryIo(stdin: Buffer | null = Buffer.alloc(0)): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    readStdin: async () => stdin,
-    stdout: (text: string) => void (io.out += text),
-    stderr: (text: string) => void (io.err += text),
-    stdoutIsWorldReadableFile: () => false,
-  };
-  return io;
-}
-
 describe('warren check, of files that are not configs', () => {
   it('reports a 10 GB file, /dev/zero and too much standard input as larger than the bound, at line 1', async () => {
     const huge = join(dir, 'huge.conf');
     const fd = openSync(huge, 'w');
     ftruncateSync(fd, 10 * 1024 ** 3);
     closeSync(fd);
-    const io = memoryIo(null);
+    const io = memoryIo({ stdin: null });
     expect(await runCli(['check', huge, '/dev/zero', '-'], io, 'v')).toBe(1);
     expect(io.err).toBe(
       `${huge}:1: larger than ${MAX_CONFIG_BYTES} bytes\n/dev/zero:1: larger than ${MAX_CONFIG_BYTES} bytes\n<stdin>:1: larger than ${MAX_CONFIG_BYTES} bytes\n`,

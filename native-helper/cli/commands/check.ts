@@ -1,24 +1,29 @@
 // `warren check FILE...`: judge wg-quick files without touching the system. Exit 0 when every file is valid
-// (warnings printed), 1 when any is not, errors as `FILE:LINE: message` on stderr so editors can jump to them.
+// (warnings printed), 1 when any is not, findings as `FILE:LINE: message` on stderr so editors can jump to them,
+// at most MAX_REPORTED_DIAGNOSTICS of them per file and a line counting the rest (a binary file has one on
+// nearly every line).
 import {
   MAX_CONFIG_BYTES,
-  formatDiagnostic,
+  formatDiagnostics,
   interfaceNameFromPath,
   parseConfig,
 } from '../../../shared/config/index.js';
+import { byLine, error as errorAt } from '../../../shared/config/diagnostics.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
+import { text } from '../messages/index.js';
 import { readBounded } from '../read-bounded.js';
 
-function describeReadError(error: unknown): string {
+/** Why a file the user named cannot be read, in words. */
+export function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':
-      return 'no such file';
+      return text.general.noSuchFile;
     case 'EACCES':
     case 'EPERM':
-      return 'permission denied';
+      return text.general.permissionDenied;
     case 'EISDIR':
-      return 'is a directory';
+      return text.general.isDirectory;
     default:
       return (error as Error).message;
   }
@@ -29,51 +34,44 @@ async function checkOne(file: string, io: CliIo): Promise<boolean> {
   try {
     bytes = file === '-' ? await io.readStdin(MAX_CONFIG_BYTES) : await readBounded(file, MAX_CONFIG_BYTES);
   } catch (error) {
-    io.stderr(`${file}: cannot read: ${describeReadError(error)}\n`);
+    io.stderr(`${text.general.cannotRead(file, describeReadError(error))}\n`);
     return false;
   }
-  const shown = file === '-' ? '<stdin>' : file;
+  const shown = file === '-' ? text.check.stdinName : file;
+  const report = (lines: string[]) => {
+    for (const line of lines) io.stderr(`${line}\n`);
+  };
   // Standard input over the limit comes as null, a file as one byte over it.
   if (bytes === null || bytes.length > MAX_CONFIG_BYTES) {
-    io.stderr(
-      formatDiagnostic(shown, { severity: 'error', line: 1, message: `larger than ${MAX_CONFIG_BYTES} bytes` }) + '\n',
-    );
+    report(formatDiagnostics(shown, [errorAt(1, text.general.largerThan(MAX_CONFIG_BYTES))]));
     return false;
   }
   const result = parseConfig(bytes.toString('utf8'));
-  for (const warning of result.warnings) io.stderr(formatDiagnostic(shown, warning) + '\n');
-  if (!result.ok) {
-    for (const error of result.errors) io.stderr(formatDiagnostic(shown, error) + '\n');
-    return false;
-  }
+  report(formatDiagnostics(shown, byLine([...result.warnings, ...(result.ok ? [] : result.errors)])));
+  if (!result.ok) return false;
   if (file !== '-') {
     const name = interfaceNameFromPath(file);
-    if (!name.ok) io.stderr(`${shown}: warning: ${name.error}\n`);
+    if (!name.ok) io.stderr(`${shown}: ${text.general.warning(name.error)}\n`);
   }
-  const peers = result.config.peers.length;
-  io.stdout(
-    `${shown}: ok, ${peers} peer${peers === 1 ? '' : 's'}${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''}\n`,
-  );
+  io.stdout(`${text.check.ok(shown, result.config.peers.length, result.warnings.length)}\n`);
   return true;
 }
 
 export const check: Command = {
   name: 'check',
-  summary: 'Validate wg-quick .conf files (errors as FILE:LINE: message)',
-  help:
-    'Usage: warren check FILE...\n\n' +
-    'Parses each wg-quick configuration file (`-` reads standard input) and reports every error as\n' +
-    '`FILE:LINE: message` on standard error, with warnings for valid but risky settings.\n' +
-    'Exit status: 0 when every file is valid, 1 when any is not, 2 for a usage error.\n',
+  summary: text.check.summary,
+  help: text.check.help,
+  syntax: { operands: ['file'], variadic: true },
   async run(args, io) {
     const files: string[] = [];
     let optionsEnded = false;
     for (const arg of args) {
       if (!optionsEnded && arg === '--') optionsEnded = true;
-      else if (!optionsEnded && arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option \`${arg}\``);
+      else if (!optionsEnded && arg.startsWith('-') && arg !== '-')
+        throw new UsageError(text.general.unknownOption(arg));
       else files.push(arg);
     }
-    if (files.length === 0) throw new UsageError('check needs at least one FILE');
+    if (files.length === 0) throw new UsageError(text.check.needsFile);
     let allValid = true;
     for (const file of files) {
       if (!(await checkOne(file, io))) allValid = false;

@@ -7,7 +7,8 @@ import { loadCrypto } from '../../crypto/index.js';
 import { type HelperService, startHelperService } from '../../daemon/helper-service.js';
 import { createPlatform } from '../../platform/index.js';
 import { TunnelStore, resolveStateDir } from '../../store/index.js';
-import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, type ExitCode, UsageError } from '../command.js';
+import { text } from '../messages/index.js';
 import { requireRoot } from '../root.js';
 import { packageVersion } from '../version.js';
 import { reportFailure } from '../with-helper.js';
@@ -68,15 +69,13 @@ export async function runForeground(
     blockUntunneled?: boolean;
     excludePrivateIps?: boolean;
   },
-): Promise<number> {
+): Promise<ExitCode> {
   let helper: HelperService;
   try {
     helper = await startHelper(io, { exitWhenIdle: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      io.stderr(
-        'warren: a Warren helper already runs in this network namespace; use `warren up` without --foreground\n',
-      );
+      io.stderr(`${text.general.prefix}${text.up.helperRunsAlready}\n`);
     } else {
       reportFailure(io, error);
     }
@@ -86,8 +85,8 @@ export async function runForeground(
   const client = await ControlClient.connect(controlSocketPath());
   try {
     const status = await client.call('up', request);
-    io.stdout(`${status.name} is up; Ctrl-C takes it down\n`);
-    for (const warning of status.warnings) io.stderr(`warning: ${warning}\n`);
+    io.stdout(`${text.up.isUpForeground(status.name)}\n`);
+    for (const warning of status.warnings) io.stderr(`${text.general.warning(warning)}\n`);
   } catch (error) {
     reportFailure(io, error);
     await helper.close();
@@ -96,25 +95,22 @@ export async function runForeground(
     client.close();
   }
   await helper.finished;
-  io.stdout(`${request.name} is down\n`);
+  io.stdout(`${text.up.isDown(request.name)}\n`);
   return EXIT_OK;
 }
 
 export const daemon: Command = {
   name: 'daemon',
-  summary: "Run this network namespace's helper in the foreground (needs root)",
-  help:
-    'Usage: warren daemon [--state-dir DIR] [--group NAME] [--runtime-dir DIR] [--exit-when-idle]\n\n' +
-    "Runs the helper that keeps this network namespace's tunnels, serving the control socket the app and the\n" +
-    'warren command use. At the first start of a boot it brings up the tunnels marked autostart; started again\n' +
-    'within the same boot (after a crash or a restart) it brings back the tunnels that were up. SIGINT or\n' +
-    'SIGTERM takes every tunnel down and exits; they come back at the next start within this boot.\n' +
-    '  --state-dir DIR    the tunnel store (default $WARREN_STATE_DIR, else /etc/warren)\n' +
-    '  --group NAME       besides root, members of this group may use the helper (default warren)\n' +
-    '  --runtime-dir DIR  the control socket, boot marker and tunnel journal (default $WARREN_RUNTIME_DIR,\n' +
-    '                     else /run/warren)\n' +
-    '  --exit-when-idle   tunnels from files only, no store; exit once the last tunnel is down (how\n' +
-    '                     `warren up FILE` starts a helper when none runs)\n',
+  summary: text.daemon.summary,
+  help: text.daemon.help,
+  syntax: {
+    options: [
+      { name: '--state-dir', value: 'directory' },
+      { name: '--group', value: 'group' },
+      { name: '--runtime-dir', value: 'directory' },
+      { name: '--exit-when-idle' },
+    ],
+  },
   async run(args, io) {
     let exitWhenIdle = false;
     let stateDir: string | undefined;
@@ -122,7 +118,7 @@ export const daemon: Command = {
     let runtimeDir: string | undefined;
     const value = (i: number) => {
       const next = args[i + 1];
-      if (next === undefined || next === '') throw new UsageError(`${args[i]} needs a value`);
+      if (next === undefined || next === '') throw new UsageError(text.general.needsValue(args[i]!));
       return next;
     };
     for (let i = 0; i < args.length; i++) {
@@ -130,10 +126,9 @@ export const daemon: Command = {
       else if (args[i] === '--state-dir') stateDir = value(i++);
       else if (args[i] === '--group') group = value(i++);
       else if (args[i] === '--runtime-dir') runtimeDir = value(i++);
-      else throw new UsageError(`unknown argument \`${args[i]}\``);
+      else throw new UsageError(text.general.unexpectedArgument(args[i]!));
     }
-    if (exitWhenIdle && stateDir !== undefined)
-      throw new UsageError('--state-dir has no use with --exit-when-idle, which runs no store');
+    if (exitWhenIdle && stateDir !== undefined) throw new UsageError(text.daemon.stateDirUnused);
     if (!requireRoot(io, 'warren daemon')) return EXIT_FAILURE;
     const env = runtimeDir === undefined ? process.env : { ...process.env, WARREN_RUNTIME_DIR: runtimeDir };
     let helper: HelperService;
@@ -142,7 +137,7 @@ export const daemon: Command = {
       helper = await startHelper(io, { exitWhenIdle, store, group, env });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        io.stderr('warren: a Warren helper already runs in this network namespace\n');
+        io.stderr(`${text.general.prefix}${text.daemon.runsAlready}\n`);
       } else {
         reportFailure(io, error);
       }

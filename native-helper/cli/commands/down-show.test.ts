@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../../shared/ipc/framing.js';
-import type { CliIo } from '../command.js';
 import { runCli } from '../run.js';
+import { memoryIo } from '../testing/memory-io.js';
 
 const MESSAGE =
   'user bob is not allowed to control Warren: ask an administrator to run `sudo usermod -aG warren bob`, then log out and in again';
@@ -34,18 +34,6 @@ afterEach(async () => {
   else process.env.WARREN_CONTROL_SOCKET = previous;
   rmSync(dir, { recursive: true, force: true });
 });
-
-function memoryIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    readStdin: async () => Buffer.alloc(0),
-    stdout: (text: string) => void (io.out += text),
-    stderr: (text: string) => void (io.err += text),
-    stdoutIsWorldReadableFile: () => false,
-  };
-  return io;
-}
 
 describe('a helper this user may not use', () => {
   for (const args of [['show'], ['down', 'wg0']]) {

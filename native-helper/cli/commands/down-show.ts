@@ -1,29 +1,24 @@
 // `warren down NAME`, `warren show [NAME]`, `warren suspend`, `warren resume`: requests to this namespace's helper.
-import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
+import { type Command, EXIT_OK, UsageError } from '../command.js';
 import { formatShow } from '../format-show.js';
-import { withHelper } from '../with-helper.js';
-
-const NO_HELPER = 'no Warren helper runs in this network namespace (no tunnel is up)';
-
-function noHelper(io: CliIo): number {
-  io.stderr(`warren: ${NO_HELPER}\n`);
-  return EXIT_FAILURE;
-}
+import { printJson, showJson } from '../json-output.js';
+import { text } from '../messages/index.js';
+import { noHelper, withHelper } from '../with-helper.js';
 
 export const down: Command = {
   name: 'down',
-  summary: 'Take a tunnel down: keys wiped, routes and DNS restored',
-  help: 'Usage: warren down NAME\n\nTakes the tunnel NAME down: keys cleared, routes, rules and DNS restored, interface gone.\n',
+  summary: text.down.summary,
+  help: text.down.help,
+  syntax: { operands: ['tunnel'] },
   async run(args, io) {
     const [name, ...rest] = args;
-    if (name === undefined || rest.length > 0 || name.startsWith('-'))
-      throw new UsageError('down takes exactly one NAME');
+    if (name === undefined || rest.length > 0 || name.startsWith('-')) throw new UsageError(text.down.oneName);
     return withHelper(
       io,
       () => noHelper(io),
       async (client) => {
         await client.call('down', { name });
-        io.stdout(`${name} is down\n`);
+        io.stdout(`${text.down.isDown(name)}\n`);
       },
     );
   },
@@ -31,16 +26,24 @@ export const down: Command = {
 
 export const show: Command = {
   name: 'show',
-  summary: 'Show tunnels, peers, handshakes and transfer, as wg show',
-  help: 'Usage: warren show [NAME]\n\nPrints what `wg show` prints for every Warren tunnel in this namespace, or for NAME.\n',
+  summary: text.show.summary,
+  help: text.show.help,
+  syntax: { options: [{ name: '--json' }], operands: ['tunnel'] },
   async run(args, io) {
-    const [name, ...rest] = args;
-    if (rest.length > 0 || name?.startsWith('-')) throw new UsageError('show takes at most one NAME');
+    const json = args.includes('--json');
+    const [name, ...rest] = args.filter((arg) => arg !== '--json');
+    if (name?.startsWith('-')) throw new UsageError(text.general.unknownOption(name));
+    if (rest.length > 0) throw new UsageError(text.general.unexpectedArgument(rest[0]!));
+    const print = (tunnels: Parameters<typeof formatShow>[0]) =>
+      io.stdout(json ? printJson(showJson(tunnels)) : formatShow(tunnels, Date.now()));
     // With no helper there is no tunnel: like `wg show` with no interfaces, nothing to print.
-    const absent = () => (name === undefined ? EXIT_OK : noHelper(io));
+    const absent = () => {
+      if (name !== undefined) return noHelper(io);
+      print([]);
+      return EXIT_OK;
+    };
     return withHelper(io, absent, async (client) => {
-      const tunnels = await client.call('show', name === undefined ? {} : { name });
-      io.stdout(formatShow(tunnels, Date.now()));
+      print(await client.call('show', name === undefined ? {} : { name }));
     });
   },
 };
@@ -50,28 +53,21 @@ function powerCommand(name: 'suspend' | 'resume', summary: string, help: string)
     name,
     summary,
     help,
+    syntax: {},
     async run(args, io) {
-      if (args.length > 0) throw new UsageError(`${name} takes no arguments`);
+      if (args.length > 0) throw new UsageError(text.power.noArguments(name));
       // Nothing is up: nothing to drop or bring back.
       return withHelper(
         io,
         () => EXIT_OK,
         async (client) => {
           const result = await client.call(name, {});
-          io.stdout(`${name}: ${result.tunnels} tunnel(s)\n`);
+          io.stdout(`${text.power.done(name, result.tunnels)}\n`);
         },
       );
     },
   };
 }
 
-export const suspend = powerCommand(
-  'suspend',
-  'Drop every session key before sleep, as the kernel does',
-  "Usage: warren suspend\n\nDrops every handshake and session key of every tunnel (the kernel's suspend behaviour).\n",
-);
-export const resume = powerCommand(
-  'resume',
-  'Handshake again after wake',
-  'Usage: warren resume\n\nAfter wake: every peer that was in use handshakes again at once.\n',
-);
+export const suspend = powerCommand('suspend', text.power.suspendSummary, text.power.suspendHelp);
+export const resume = powerCommand('resume', text.power.resumeSummary, text.power.resumeHelp);

@@ -9,16 +9,16 @@ import { LINUX_SERVICE_PATHS, LinuxServiceManager } from '../../platform/linux/s
 import type { ServiceInstallOptions, ServiceManager, ServiceStatus } from '../../platform/types.js';
 import type { CliIo } from '../command.js';
 import { runCli } from '../run.js';
+import { memoryIo } from '../testing/memory-io.js';
 import { type ServiceCommandEnvironment, serviceCommand } from './service.js';
 
 function io() {
   const out: string[] = [];
   const err: string[] = [];
   const cli: CliIo = {
-    readStdin: async () => Buffer.alloc(0),
+    ...memoryIo(),
     stdout: (text) => void out.push(text),
     stderr: (text) => void err.push(text),
-    stdoutIsWorldReadableFile: () => false,
   };
   return { cli, out, err };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../command.js';
+import { memoryIo } from '../testing/memory-io.js';
 import { parseSettings, set } from './set.js';
 
 describe('warren set', () => {
@@ -28,12 +29,7 @@ describe('warren set', () => {
   }
 
   it('needs a valid tunnel name first', async () => {
-    const io = {
-      readStdin: async () => null,
-      stdout: () => {},
-      stderr: () => {},
-      stdoutIsWorldReadableFile: () => false,
-    };
+    const io = memoryIo();
     await expect(set.run(['-x', '--autostart', 'on'], io)).rejects.toThrow('set needs a tunnel NAME first');
     await expect(set.run([], io)).rejects.toThrow('set needs a tunnel NAME first');
   });

@@ -9,8 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_CONFIG_BYTES } from '../../../shared/config/index.js';
 import { MAX_CONTROL_MESSAGE_BYTES } from '../../../shared/ipc/control.js';
 import { LineFramer, encodeFrame } from '../../../shared/ipc/framing.js';
-import type { CliIo } from '../command.js';
 import { runCli } from '../run.js';
+import { memoryIo } from '../testing/memory-io.js';
 
 let dir: string;
 let server: Server;
@@ -54,18 +54,6 @@ afterEach(async () => {
   else process.env.WARREN_CONTROL_SOCKET = previous;
   rmSync(dir, { recursive: true, force: true });
 });
-
-function memoryIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    readStdin: async () => Buffer.alloc(0),
-    stdout: (text: string) => void (io.out += text),
-    stderr: (text: string) => void (io.err += text),
-    stdoutIsWorldReadableFile: () => false,
-  };
-  return io;
-}
 
 describe('warren import', () => {
   it('sends files in requests within the message bound, and prints the results in order', async () => {

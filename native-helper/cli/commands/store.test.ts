@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TunnelSummary } from '../../../shared/ipc/control.js';
 import { runCli } from '../run.js';
+import { memoryIo } from '../testing/memory-io.js';
 import { formatList } from './store.js';
 
 const options = {
@@ -53,17 +54,7 @@ describe('warren list', () => {
 });
 
 describe('usage errors of the store commands', () => {
-  const io = () => {
-    const io = {
-      out: '',
-      err: '',
-      readStdin: async () => Buffer.alloc(0),
-      stdout: (t: string) => void (io.out += t),
-      stderr: (t: string) => void (io.err += t),
-      stdoutIsWorldReadableFile: () => false,
-    };
-    return io;
-  };
+  const io = () => memoryIo();
   for (const [args, message] of [
     [['import'], 'import needs at least one FILE'],
     [['import', '--name', 'wg0', 'a.conf', 'b.conf'], '--name is for a single FILE'],

@@ -4,19 +4,28 @@
 import { MAX_CONFIG_BYTES, TUNNEL_NAME_RULE } from '../../../shared/config/index.js';
 import { type ControlParams, type TunnelSummary, tunnelName } from '../../../shared/ipc/control.js';
 import { importBatches, tooLargeToSend } from '../../../shared/ipc/import-batches.js';
-import { type CliIo, type Command, EXIT_FAILURE, UsageError } from '../command.js';
+import { type Command, EXIT_FAILURE, UsageError } from '../command.js';
+import { listJson, printJson } from '../json-output.js';
+import { text } from '../messages/index.js';
 import { readBounded } from '../read-bounded.js';
 import { notRunning, withHelper } from '../with-helper.js';
 
 /** The table `warren list` prints; with `owners` (for an administrator), who owns each stored tunnel. */
 export function formatList(tunnels: readonly TunnelSummary[], owners = false): string {
-  const head = ['NAME', 'STATE', 'FROM', 'AUTOSTART', ...(owners ? ['OWNER'] : [])];
-  const cells = (t: TunnelSummary) => [
-    t.name,
-    t.state,
-    t.origin,
-    t.origin === 'file' ? '-' : t.options.autostart ? 'yes' : 'no',
-    ...(owners ? [t.owner ?? '-'] : []),
+  const t = text.list;
+  const head = [
+    t.header.name,
+    t.header.state,
+    t.header.origin,
+    t.header.autostart,
+    ...(owners ? [t.header.owner] : []),
+  ];
+  const cells = (tunnel: TunnelSummary) => [
+    tunnel.name,
+    text.tunnelStates[tunnel.state],
+    t.origins[tunnel.origin],
+    tunnel.origin === 'file' ? '-' : tunnel.options.autostart ? t.yes : t.no,
+    ...(owners ? [tunnel.owner ?? '-'] : []),
   ];
   const rows = [head, ...tunnels.map(cells)];
   // Every row has a cell for each column of the head.
@@ -37,20 +46,20 @@ export function formatList(tunnels: readonly TunnelSummary[], owners = false): s
 
 export const list: Command = {
   name: 'list',
-  summary: 'List the stored tunnels and those up from files, with their state',
-  help:
-    'Usage: warren list\n\n' +
-    "Lists the tunnels of this network namespace's helper: the stored ones and those brought up from a file,\n" +
-    'each with its state (down, connecting, up, reconnecting, error); for an administrator, also who owns each\n' +
-    'stored tunnel (who imported or created it).\n',
+  summary: text.list.summary,
+  help: text.list.help,
+  syntax: { options: [{ name: '--json' }] },
   async run(args, io) {
-    if (args.length > 0) throw new UsageError('list takes no arguments');
+    const json = args.length === 1 && args[0] === '--json';
+    if (args.length > 0 && !json)
+      throw new UsageError(text.general.unexpectedArgument(args.find((a) => a !== '--json') ?? args[0]!));
     return withHelper(
       io,
       () => notRunning(io),
       async (client) => {
         const tunnels = await client.call('list', {});
-        if (tunnels.length === 0) io.stderr('no tunnels; store one with `warren import FILE`\n');
+        if (json) io.stdout(printJson(listJson(tunnels)));
+        else if (tunnels.length === 0) io.stderr(`${text.list.none}\n`);
         else io.stdout(formatList(tunnels, process.geteuid?.() === 0));
       },
     );
@@ -59,12 +68,9 @@ export const list: Command = {
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'Store wg-quick files as tunnels (each judged on its own)',
-  help:
-    'Usage: warren import [--name NAME] FILE...\n\n' +
-    'Stores each FILE as a tunnel named after it (wg0.conf: wg0), or NAME for a single FILE. Each file is judged\n' +
-    'on its own: the valid ones are stored, the others reported as FILE:LINE: message. A name already stored is\n' +
-    'refused, never overwritten. Exit status 1 when any file was not stored.\n',
+  summary: text.importing.summary,
+  help: text.importing.help,
+  syntax: { options: [{ name: '--name', value: 'text' }], operands: ['file'], variadic: true },
   async run(args, io) {
     let name: string | undefined;
     const files: string[] = [];
@@ -78,13 +84,13 @@ export const importCommand: Command = {
       } else if (arg === '--name') {
         name = args[++i];
         if (name === undefined || !tunnelName.safeParse(name).success)
-          throw new UsageError(`--name needs a tunnel name: ${TUNNEL_NAME_RULE}`);
+          throw new UsageError(text.importing.nameRule(TUNNEL_NAME_RULE));
       } else {
-        throw new UsageError(`unknown option \`${arg}\``);
+        throw new UsageError(text.general.unknownOption(arg));
       }
     }
-    if (files.length === 0) throw new UsageError('import needs at least one FILE');
-    if (name !== undefined && files.length > 1) throw new UsageError('--name is for a single FILE');
+    if (files.length === 0) throw new UsageError(text.importing.needsFile);
+    if (name !== undefined && files.length > 1) throw new UsageError(text.importing.nameForOne);
     let failed = false;
     const contents: ControlParams['import']['files'] = [];
     for (const file of files) {
@@ -92,12 +98,13 @@ export const importCommand: Command = {
       try {
         bytes = await readBounded(file, MAX_CONFIG_BYTES);
       } catch (error) {
-        io.stderr(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        io.stderr(`${text.general.cannotRead(file, reason)}\n`);
         failed = true;
         continue;
       }
       if (bytes.length > MAX_CONFIG_BYTES) {
-        io.stderr(`${file}: larger than ${MAX_CONFIG_BYTES} bytes, not a WireGuard configuration\n`);
+        io.stderr(`${text.general.largerThanConfig(file, MAX_CONFIG_BYTES)}\n`);
         failed = true;
         continue;
       }
@@ -117,7 +124,7 @@ export const importCommand: Command = {
           for (const result of await client.call('import', { files: batch.files })) {
             for (const warning of result.warnings) io.stderr(`${warning}\n`);
             if (result.ok) {
-              io.stdout(`${result.filename}: stored as ${result.name}\n`);
+              io.stdout(`${text.importing.stored(result.filename, result.name ?? '')}\n`);
             } else {
               failed = true;
               for (const error of result.errors) io.stderr(`${error}\n`);
@@ -132,18 +139,18 @@ export const importCommand: Command = {
 
 export const deleteCommand: Command = {
   name: 'delete',
-  summary: 'Delete a stored tunnel (taken down first if up)',
-  help: 'Usage: warren delete NAME\n\nDeletes the stored tunnel NAME and its file; a tunnel that is up is taken down first.\n',
+  summary: text.deleting.summary,
+  help: text.deleting.help,
+  syntax: { operands: ['tunnel'] },
   async run(args, io) {
     const [name, ...rest] = args;
-    if (name === undefined || rest.length > 0 || name.startsWith('-'))
-      throw new UsageError('delete takes exactly one NAME');
+    if (name === undefined || rest.length > 0 || name.startsWith('-')) throw new UsageError(text.deleting.oneName);
     return withHelper(
       io,
       () => notRunning(io),
       async (client) => {
         await client.call('delete', { name });
-        io.stdout(`${name} is deleted\n`);
+        io.stdout(`${text.deleting.deleted(name)}\n`);
       },
     );
   },
@@ -151,11 +158,10 @@ export const deleteCommand: Command = {
 
 export const logs: Command = {
   name: 'logs',
-  summary: "Print the helper's recent log",
-  help:
-    'Usage: warren logs [-n N]\n\n' +
-    "Prints the newest N entries (default 100, at most 10000) of the helper's log: time, level, tunnel, message.\n",
-  async run(args, io: CliIo) {
+  summary: text.logs.summary,
+  help: text.logs.help,
+  syntax: { options: [{ name: '-n', value: 'number' }] },
+  async run(args, io) {
     let limit: number | undefined;
     for (let i = 0; i < args.length; i++) {
       if (
@@ -164,7 +170,7 @@ export const logs: Command = {
         Number(args[i + 1]) <= 10_000
       ) {
         limit = Number(args[++i]);
-      } else throw new UsageError(`unexpected argument \`${args[i]}\`; -n takes a number from 1 to 10000`);
+      } else throw new UsageError(text.logs.badArgument(args[i]!));
     }
     return withHelper(
       io,

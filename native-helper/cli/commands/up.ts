@@ -5,16 +5,18 @@
 import { existsSync } from 'node:fs';
 import {
   MAX_CONFIG_BYTES,
-  formatDiagnostic,
+  formatDiagnostics,
   interfaceNameFromPath,
   parseConfig,
 } from '../../../shared/config/index.js';
 import { tunnelName } from '../../../shared/ipc/control.js';
-import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, type ExitCode, UsageError } from '../command.js';
 import { connectOrStartHelper } from '../helper-connection.js';
+import { text } from '../messages/index.js';
 import { readBounded } from '../read-bounded.js';
 import { requireRoot } from '../root.js';
-import { notRunning, reportFailure, withHelper } from '../with-helper.js';
+import { complain, notRunning, reportFailure, withHelper } from '../with-helper.js';
+import { describeReadError } from './check.js';
 import { runForeground } from './daemon.js';
 
 /** A path (it has a `/`), or an existing file whose name ends in `.conf`; anything else names a stored tunnel. */
@@ -22,37 +24,32 @@ export function isFileArgument(argument: string): boolean {
   return argument.includes('/') || (argument.endsWith('.conf') && existsSync(argument));
 }
 
-async function upStored(name: string, io: CliIo): Promise<number> {
-  if (!tunnelName.safeParse(name).success) {
-    io.stderr(`warren: ${name} is neither a file nor the name of a stored tunnel\n`);
-    return EXIT_FAILURE;
-  }
+async function upStored(name: string, io: CliIo): Promise<ExitCode> {
+  if (!tunnelName.safeParse(name).success) return complain(io, text.up.neitherFileNorName(name));
   return withHelper(
     io,
     () => notRunning(io),
     async (client) => {
       const status = await client.call('up', { name });
-      io.stdout(`${status.name} is up\n`);
-      for (const warning of status.warnings) io.stderr(`warning: ${warning}\n`);
+      io.stdout(`${text.up.isUp(status.name)}\n`);
+      for (const warning of status.warnings) io.stderr(`${text.general.warning(warning)}\n`);
     },
   );
 }
 
 export const up: Command = {
   name: 'up',
-  summary: 'Bring a stored tunnel, or one from a wg-quick file, up',
-  help:
-    'Usage: warren up NAME\n' +
-    '       warren up [--foreground] [--allow-scripts] [--block-untunneled] [--exclude-private-ips] FILE\n\n' +
-    'Brings the stored tunnel NAME up (the Warren helper must be running; it brings it back after a restart\n' +
-    'until `warren down NAME`), or the tunnel described by FILE (a path with a `/`, or an existing file ending\n' +
-    "in .conf; needs root). A tunnel from a file is held by the namespace's helper, started in the background\n" +
-    'when none runs, and never stored. The interface is named after the file (wg0.conf: wg0).\n' +
-    '  --foreground     run the tunnel from FILE in this process; Ctrl-C takes it down\n' +
-    '  --allow-scripts  run the PreUp/PostUp/PreDown/PostDown commands of FILE (off by default)\n' +
-    '  --block-untunneled     while it is up, drop traffic that does not go through the tunnel (kill switch)\n' +
-    '  --exclude-private-ips  a full tunnel leaves private IPv4 networks (the LAN) to the local network; with\n' +
-    '                         --block-untunneled, the LAN stays reachable\n',
+  summary: text.up.summary,
+  help: text.up.help,
+  syntax: {
+    options: [
+      { name: '--foreground' },
+      { name: '--allow-scripts' },
+      { name: '--block-untunneled' },
+      { name: '--exclude-private-ips' },
+    ],
+    operands: ['tunnel-or-file'],
+  },
   async run(args, io) {
     let foreground = false;
     let allowScripts = false;
@@ -64,11 +61,11 @@ export const up: Command = {
       else if (arg === '--allow-scripts') allowScripts = true;
       else if (arg === '--block-untunneled') blockUntunneled = true;
       else if (arg === '--exclude-private-ips') excludePrivateIps = true;
-      else if (arg.startsWith('-')) throw new UsageError(`unknown option \`${arg}\``);
+      else if (arg.startsWith('-')) throw new UsageError(text.general.unknownOption(arg));
       else files.push(arg);
     }
     const [file, ...more] = files;
-    if (file === undefined || more.length > 0) throw new UsageError('up takes exactly one NAME or FILE');
+    if (file === undefined || more.length > 0) throw new UsageError(text.up.oneNameOrFile);
     if (!isFileArgument(file)) {
       const fileOnly = [
         ...(foreground ? ['--foreground'] : []),
@@ -77,39 +74,35 @@ export const up: Command = {
         ...(excludePrivateIps ? ['--exclude-private-ips'] : []),
       ];
       if (fileOnly.length > 0) {
-        throw new UsageError(`${fileOnly[0]} is for a FILE; a stored tunnel runs in the helper, with its own options`);
+        throw new UsageError(text.up.fileOnly(fileOnly[0]!));
       }
       return upStored(file, io);
     }
 
     const name = interfaceNameFromPath(file);
-    if (!name.ok) {
-      io.stderr(`warren: ${file}: ${name.error}\n`);
-      return EXIT_FAILURE;
-    }
-    let text: string;
+    if (!name.ok) return complain(io, `${file}: ${name.error}`);
+    let config: string;
     try {
-      text = (await readBounded(file, MAX_CONFIG_BYTES)).toString('utf8');
+      config = (await readBounded(file, MAX_CONFIG_BYTES)).toString('utf8');
     } catch (error) {
-      io.stderr(`warren: ${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-      return EXIT_FAILURE;
+      return complain(io, text.general.cannotRead(file, describeReadError(error)));
     }
     // The parser bounds the size itself (an oversized file is one error at line 1).
-    const parsed = parseConfig(text);
+    const parsed = parseConfig(config);
     if (!parsed.ok) {
-      for (const error of parsed.errors) io.stderr(formatDiagnostic(file, error) + '\n');
+      for (const line of formatDiagnostics(file, parsed.errors)) io.stderr(`${line}\n`);
       return EXIT_FAILURE;
     }
     if (!requireRoot(io, 'warren up')) return EXIT_FAILURE;
 
-    const request = { name: name.name, config: text, source: file, allowScripts, blockUntunneled, excludePrivateIps };
+    const request = { name: name.name, config, source: file, allowScripts, blockUntunneled, excludePrivateIps };
     if (foreground) return runForeground(io, request);
     try {
       const client = await connectOrStartHelper();
       try {
         const status = await client.call('up', request);
-        io.stdout(`${status.name} is up\n`);
-        for (const warning of status.warnings) io.stderr(`warning: ${warning}\n`);
+        io.stdout(`${text.up.isUp(status.name)}\n`);
+        for (const warning of status.warnings) io.stderr(`${text.general.warning(warning)}\n`);
         return EXIT_OK;
       } finally {
         client.close();

@@ -15,6 +15,7 @@ import type { TunnelStatus } from '../../../shared/ipc/control.js';
 import { CONTROL_DIRECTORY } from '../../../shared/ipc/socket-path.js';
 import { generatePrivateKey, publicKeyOf } from '../../crypto/keypair.js';
 import { bytes, formatShow } from '../format-show.js';
+import { text } from '../messages/index.js';
 import { packageRoot } from '../version.js';
 
 export interface DemoOutput {
@@ -41,7 +42,7 @@ const STREAM_PORT = 5201;
 export async function runDemo(out: DemoOutput, options: DemoOptions = {}): Promise<void> {
   const run = new DemoRun(out, options);
   const aborted = new Promise<never>((_, reject) => {
-    options.signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+    options.signal?.addEventListener('abort', () => reject(new Error(text.demo.interrupted)), { once: true });
   });
   try {
     await Promise.race([run.steps(), aborted]);
@@ -70,57 +71,48 @@ class DemoRun {
     const peerKind =
       this.options.peer ?? ((await has('wireguard-go')) && (await has('wg')) ? 'wireguard-go' : 'warren');
 
-    out.line(
-      `1. Two network namespaces, ${this.ns.warren} (Warren) and ${this.ns.peer} (the peer), joined by a virtual cable.`,
-    );
+    out.line(text.demo.namespaces(this.ns.warren, this.ns.peer));
     await this.namespaces();
 
     const warrenKey = generatePrivateKey();
     const peerKey = generatePrivateKey();
-    out.line(`2. Fresh keys. Warren: ${encodeKey(publicKeyOf(warrenKey))}, peer: ${encodeKey(publicKeyOf(peerKey))}.`);
+    out.line(text.demo.keys(encodeKey(publicKeyOf(warrenKey)), encodeKey(publicKeyOf(peerKey))));
 
-    out.line(
-      peerKind === 'wireguard-go'
-        ? `3. The peer is Debian's wireguard-go, configured with the real wg tool, listening on ${VETH.peer}:${PEER_PORT}.`
-        : `3. The peer is a second Warren (wireguard-go is not installed), listening on ${VETH.peer}:${PEER_PORT}.`,
-    );
+    const endpoint = `${VETH.peer}:${PEER_PORT}`;
+    out.line(peerKind === 'wireguard-go' ? text.demo.peerWireguardGo(endpoint) : text.demo.peerWarren(endpoint));
     await (peerKind === 'wireguard-go'
       ? this.wireguardGoPeer(peerKey, warrenKey)
       : this.warrenPeer(peerKey, warrenKey));
 
-    out.line(
-      `4. warren up: Warren's tunnel ${this.names.warren} comes up in its namespace, with the peer at ${VETH.peer}:${PEER_PORT}.`,
-    );
+    out.line(text.demo.up(this.names.warren, endpoint));
     await this.warrenUp(warrenKey, peerKey);
 
-    out.line('5. Ping through the tunnel: the first packet waits for the handshake, the rest go straight through.');
+    out.line(text.demo.ping);
     await this.ping(TUNNEL.peer);
     await this.ping(TUNNEL.peer6);
     const status = await this.status();
     const peer = status.peers[0];
-    if (!peer || peer.latestHandshake === 0) throw new Error('no handshake happened');
+    if (!peer || peer.latestHandshake === 0) throw new Error(text.demo.noHandshake);
     const handshake = peer.latestHandshake;
-    out.line(
-      `   Handshake done ${Math.max(0, Math.round((Date.now() - handshake) / 1000))} s ago; endpoint ${peer.endpoint}.`,
-    );
+    out.line(text.demo.handshake(Math.max(0, Math.round((Date.now() - handshake) / 1000)), peer.endpoint));
 
     const seconds = this.options.seconds ?? 3;
-    out.line(`6. ${seconds} s of TCP through the tunnel, Warren to the peer:`);
+    out.line(text.demo.throughput(seconds));
     await this.throughput(seconds);
 
-    out.line('7. warren show, as wg show would print it:');
-    for (const text of formatShow([await this.status()], Date.now())
+    out.line(text.demo.show);
+    for (const line of formatShow([await this.status()], Date.now())
       .trimEnd()
       .split('\n'))
-      out.line(`   ${text}`);
+      out.line(`   ${line}`);
 
-    out.line('8. The lid closes: warren suspend drops every session key, as the kernel does before sleep.');
+    out.line(text.demo.suspend);
     await this.call((client) => client.call('suspend', {}));
     const suspended = await this.status();
-    if (suspended.peers[0]?.hasSession) throw new Error('keys still present after suspend');
-    out.line('   Session keys: none.');
+    if (suspended.peers[0]?.hasSession) throw new Error(text.demo.keysStillThere);
+    out.line(text.demo.noSessionKeys);
 
-    out.line('9. The lid opens: warren resume handshakes again at once, with fresh keys.');
+    out.line(text.demo.resume);
     await this.call((client) => client.call('resume', {}));
     const resumed = await this.waitFor((s) => {
       const again = s.peers[0];
@@ -128,12 +120,10 @@ class DemoRun {
     }, 10_000);
     // waitFor returned a status its test accepted, so with this peer.
     const rehandshake = resumed.peers[0]!.latestHandshake;
-    out.line(
-      `   New handshake ${Math.max(0, Math.round((Date.now() - rehandshake) / 1000))} s ago; the tunnel is back:`,
-    );
+    out.line(text.demo.rehandshake(Math.max(0, Math.round((Date.now() - rehandshake) / 1000))));
     await this.ping(TUNNEL.peer);
 
-    out.line('10. Taking everything down: tunnel, peer, namespaces.');
+    out.line(text.demo.teardown);
   }
 
   private async namespaces(): Promise<void> {
@@ -268,8 +258,8 @@ class DemoRun {
     ]);
     const summary = output.split('\n').find((l) => l.includes('packets transmitted')) ?? '';
     const rtt = /= [\d.]+\/([\d.]+)\//.exec(output)?.[1];
-    this.out.line(`   ping ${address}: ${summary.trim()}${rtt ? `, average ${rtt} ms` : ''}`);
-    if (!/ 0% packet loss/.test(summary)) throw new Error(`ping ${address} lost packets`);
+    this.out.line(text.demo.pingResult(address, summary.trim(), rtt));
+    if (!/ 0% packet loss/.test(summary)) throw new Error(text.demo.pingLost(address));
   }
 
   private async throughput(seconds: number): Promise<void> {
@@ -308,12 +298,12 @@ class DemoRun {
         const rate = message.ms > 0 ? (message.bytes * 8) / (message.ms / 1000) / 1e6 : 0;
         const bar = '#'.repeat(Math.min(30, Math.round((message.ms / (seconds * 1000)) * 30))).padEnd(30, '.');
         this.out.progress(
-          `   [${bar}] ${bytes(message.bytes)} in ${(message.ms / 1000).toFixed(1)} s, ${rate.toFixed(0)} Mbit/s`,
+          text.demo.progress(bar, bytes(message.bytes), (message.ms / 1000).toFixed(1), rate.toFixed(0)),
         );
         if (message.done) finished();
       }
     });
-    await withTimeout(ready, 5000, 'the throughput server did not start');
+    await withTimeout(ready, 5000, text.demo.serverDidNotStart);
     const client = this.spawn([
       'ip',
       'netns',
@@ -326,11 +316,11 @@ class DemoRun {
       String(STREAM_PORT),
       String(seconds),
     ]);
-    await withTimeout(done, seconds * 1000 + 10_000, 'the transfer did not finish');
+    await withTimeout(done, seconds * 1000 + 10_000, text.demo.transferDidNotFinish);
     client.kill();
-    if (last.bytes === 0) throw new Error('no data arrived through the tunnel');
+    if (last.bytes === 0) throw new Error(text.demo.noData);
     const rate = (last.bytes * 8) / (last.ms / 1000) / 1e6;
-    this.out.line(`   ${bytes(last.bytes)} arrived in ${(last.ms / 1000).toFixed(1)} s: ${rate.toFixed(0)} Mbit/s.`);
+    this.out.line(text.demo.arrived(bytes(last.bytes), (last.ms / 1000).toFixed(1), rate.toFixed(0)));
   }
 
   private spawn([command, ...args]: [string, ...string[]]): ChildProcess {
@@ -353,7 +343,7 @@ class DemoRun {
   private async status(): Promise<TunnelStatus> {
     const [status] = await this.call((client) => client.call('show', { name: this.names.warren }));
     // The helper answers for a name only while that tunnel is up.
-    if (!status) throw new Error(`${this.names.warren} is not up`);
+    if (!status) throw new Error(text.demo.notUp(this.names.warren));
     return status;
   }
 
@@ -362,7 +352,7 @@ class DemoRun {
     for (;;) {
       const status = await this.status();
       if (ready(status)) return status;
-      if (Date.now() > deadline) throw new Error('the tunnel did not come back in time');
+      if (Date.now() > deadline) throw new Error(text.demo.notBack);
       await sleep(100);
     }
   }

@@ -1,0 +1,100 @@
+/*
+ * What `warren list --json` and `warren show --json` print: a shape of the command's own, documented in their
+ * help and the README, so scripts do not break when the helper's protocol changes. Fields are added, never
+ * renamed or removed; absent values are null, not missing.
+ */
+import type { PeerStatus, TunnelStatus, TunnelSummary } from '../../shared/ipc/control.js';
+
+export interface ListedTunnel {
+  name: string;
+  state: TunnelSummary['state'];
+  error: string | null;
+  origin: TunnelSummary['origin'];
+  owner: string | null;
+  canChange: boolean;
+  settings: {
+    autostart: boolean;
+    blockUntunneled: boolean;
+    allowBridges: boolean;
+    excludePrivateIps: boolean;
+    allowScripts: boolean;
+  };
+}
+
+export interface ShownPeer {
+  publicKey: string;
+  endpoint: string | null;
+  allowedIps: string[];
+  /** Unix time in seconds; null for never. */
+  latestHandshake: number | null;
+  rxBytes: number;
+  txBytes: number;
+  persistentKeepalive: number;
+  hasSession: boolean;
+  dropped: Record<string, number>;
+  hint: { summary: string; hints: string[] } | null;
+}
+
+export interface ShownTunnel {
+  name: string;
+  publicKey: string | null;
+  listenPort: number;
+  fwmark: number;
+  dropped: Record<string, number>;
+  warnings: string[];
+  peers: ShownPeer[];
+}
+
+export function listJson(tunnels: readonly TunnelSummary[]): { tunnels: ListedTunnel[] } {
+  return {
+    tunnels: tunnels.map((t) => ({
+      name: t.name,
+      state: t.state,
+      error: t.error ?? null,
+      origin: t.origin,
+      owner: t.owner ?? null,
+      canChange: t.canChange,
+      settings: {
+        autostart: t.options.autostart,
+        blockUntunneled: t.options.blockUntunneled,
+        allowBridges: t.options.allowBridges,
+        excludePrivateIps: t.options.excludePrivateIps,
+        allowScripts: t.options.allowScripts,
+      },
+    })),
+  };
+}
+
+export function showJson(tunnels: readonly TunnelStatus[]): { tunnels: ShownTunnel[] } {
+  return {
+    tunnels: tunnels.map((t) => ({
+      name: t.name,
+      publicKey: t.publicKey,
+      listenPort: t.listenPort,
+      fwmark: t.fwmark,
+      dropped: { ...(t.drops ?? {}) },
+      warnings: [...t.warnings],
+      peers: t.peers.map(shownPeer),
+    })),
+  };
+}
+
+function shownPeer(p: PeerStatus): ShownPeer {
+  return {
+    publicKey: p.publicKey,
+    endpoint: p.endpoint,
+    allowedIps: [...p.allowedIps],
+    latestHandshake: p.latestHandshake > 0 ? Math.floor(p.latestHandshake / 1000) : null,
+    rxBytes: p.rxBytes,
+    txBytes: p.txBytes,
+    persistentKeepalive: p.persistentKeepalive,
+    hasSession: p.hasSession,
+    dropped: { ...p.drops },
+    hint: p.diagnosis ? { summary: p.diagnosis.summary, hints: [...p.diagnosis.hints] } : null,
+  };
+}
+
+/** A value as the command prints it: indented JSON and a newline. */
+export function printJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
