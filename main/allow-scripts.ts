@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { PKEXEC_DISMISSED, PKEXEC_NOT_AUTHORIZED, type ProcessResult, type RunCommand, runToEnd } from './pkexec.js';
+import { strings } from './strings.js';
 
 /** Where the packages install `warren`, in the order they are tried. */
 export const INSTALLED_WARREN = ['/usr/bin/warren', '/usr/local/bin/warren'] as const;
@@ -42,36 +43,24 @@ export function allowScriptsCommand(name: string): string {
  * throws an Error whose message says, in words for the user, why they stay off and what to do instead.
  */
 export async function allowScriptsAsAdministrator(name: string, admin: Administrator): Promise<void> {
-  const instead = `run \`${allowScriptsCommand(name)}\` in a terminal instead`;
+  const t = strings.allowScripts;
+  const instead = t.instead(allowScriptsCommand(name));
   const warren = admin.warrenCommand();
-  if (warren === null) {
-    throw new Error(
-      `Scripts stay off: Warren asks for an administrator through the installed warren command, and there is none at ${INSTALLED_WARREN.join(' or ')}; ${instead}.`,
-    );
-  }
+  if (warren === null) throw new Error(t.noWarrenCommand(INSTALLED_WARREN, instead));
   const argv = ['pkexec', warren, 'set', name, '--allow-scripts', 'on'];
   let result: ProcessResult;
   try {
     result = await admin.run(argv);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new Error(
-      `Scripts stay off: pkexec (polkit) is not installed, so Warren cannot ask for an administrator’s password; ${instead}.`,
-      { cause: error },
-    );
+    throw new Error(t.noPkexec(instead), { cause: error });
   }
   if (result.code === 0) return;
-  if (result.code === PKEXEC_DISMISSED)
-    throw new Error('Scripts stay off: administrator authentication was cancelled or failed.');
+  if (result.code === PKEXEC_DISMISSED) throw new Error(t.cancelled);
   if (result.code === PKEXEC_NOT_AUTHORIZED) {
     // pkexec's own words (no authentication agent, say) come on stderr; a shell would answer 127 for no pkexec too.
     const why = result.stderr.trim();
-    throw new Error(
-      `Scripts stay off: polkit did not let Warren ask for an administrator${why ? ` (${why})` : ''}; ${instead}.`,
-    );
+    throw new Error(t.notAuthorized(why, instead));
   }
-  throw new Error(
-    result.stderr.trim() ||
-      `Scripts stay off: \`${argv.join(' ')}\` ${result.code === null ? 'was stopped' : `exited with ${result.code}`}.`,
-  );
+  throw new Error(result.stderr.trim() || t.commandFailed(argv.join(' '), result.code));
 }

@@ -5,8 +5,9 @@
 import { userInfo } from 'node:os';
 import { DEFAULT_CONTROL_GROUP, FORBIDDEN, notAllowedMessage } from '../shared/ipc/access.js';
 import type { ConnectionState } from '../shared/bridge/types.js';
+import { strings } from './strings.js';
 
-export const START_HELPER_HINT = 'Start it with `sudo systemctl start warren`.';
+export const START_HELPER_HINT = strings.connection.startHint;
 
 /** The state for a failed connect or a lost connection. */
 export function connectionStateFor(error: unknown): ConnectionState {
@@ -17,7 +18,7 @@ export function connectionStateFor(error: unknown): ConnectionState {
     case 'ECONNREFUSED':
     case 'ECONNRESET':
     case 'EPIPE':
-      return { kind: 'helper-missing', message: 'The Warren helper is not running.', hint: START_HELPER_HINT };
+      return { kind: 'helper-missing', message: strings.connection.notRunning, hint: START_HELPER_HINT };
     case FORBIDDEN:
       return { kind: 'not-allowed', message };
     case 'EACCES':
@@ -27,7 +28,7 @@ export function connectionStateFor(error: unknown): ConnectionState {
       // The helper closed the connection (it stopped or restarts): the next attempt tells which.
       return { kind: 'connecting' };
     default:
-      return { kind: 'error', message: `Cannot talk to the Warren helper: ${message}` };
+      return { kind: 'error', message: strings.connection.cannotTalk(message) };
   }
 }
 

@@ -12,6 +12,7 @@ import { CONTROL_PROTOCOL_VERSION } from '../shared/ipc/control.js';
 import { controlSocketPath } from '../shared/ipc/socket-path.js';
 import type { ConnectionState } from '../shared/bridge/types.js';
 import { connectionStateFor } from './connection-state.js';
+import { strings } from './strings.js';
 
 /** What main needs of a ControlClient. */
 export interface HelperClient {
@@ -120,7 +121,7 @@ export class HelperConnection implements HelperCalls {
     const state = this.current;
     if (state.kind === 'helper-missing') return `${state.message} ${state.hint}`;
     if (state.kind === 'not-allowed' || state.kind === 'error') return state.message;
-    return 'not connected to the Warren helper yet';
+    return strings.connection.notConnectedYet;
   }
 
   private tryConnect(): Promise<void> {
@@ -134,9 +135,7 @@ export class HelperConnection implements HelperCalls {
       client = await this.connectHelper();
       const { version, protocol } = await client.call('version', {});
       if (protocol !== CONTROL_PROTOCOL_VERSION) {
-        throw new Error(
-          `the helper speaks control protocol ${protocol}, this app ${CONTROL_PROTOCOL_VERSION}: update both to the same Warren version`,
-        );
+        throw new Error(strings.connection.protocolMismatch(protocol, CONTROL_PROTOCOL_VERSION));
       }
       client.onEvent((event) => {
         for (const listener of this.eventListeners) listener(event);

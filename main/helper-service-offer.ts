@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionState } from '../shared/bridge/types.js';
 import { PKEXEC_DISMISSED, PKEXEC_NOT_AUTHORIZED, type RunCommand } from './pkexec.js';
+import { strings } from './strings.js';
+
+const t = strings.serviceOffer;
 
 export const HELPER_DIRECTORY = '/opt/warren-helper';
 const HELPER_SCRIPT = 'resources/app.asar.unpacked/bin/warren.js';
@@ -52,18 +55,10 @@ export type OfferOutcome = 'not-offered' | 'declined' | 'installed' | 'failed';
 /** What the dialog says: every change the install makes, and how to take it back. */
 export function offerQuestion(user: string): OfferQuestion {
   return {
-    title: 'Install the Warren helper',
-    message: 'Warren needs its helper service to manage tunnels. Install it now?',
-    detail:
-      'With an administrator password, Warren will:\n' +
-      `• copy this app to ${HELPER_DIRECTORY} (the AppImage's own location changes each time it runs);\n` +
-      '• install the system service warren.service, which runs the helper as root from there, now and at ' +
-      'every start of the computer;\n' +
-      '• link the warren command at /usr/local/bin/warren;\n' +
-      `• create the group "warren" and add you (${user}) to it: its members may use the helper. It applies ` +
-      'from your next login.\n\n' +
-      '`sudo warren service uninstall` takes it all back (your tunnels stay in /etc/warren unless you add --purge).',
-    buttons: ['Install…', 'Not now'],
+    title: t.title,
+    message: t.message,
+    detail: t.detail(HELPER_DIRECTORY, user),
+    buttons: [t.install, t.notNow],
   };
 }
 
@@ -112,31 +107,24 @@ export class HelperServiceOffer {
       staged = await options.stage(options.appDirectory);
       const result = await options.run(installCommand(staged, options.user));
       if (result.code === 0) {
-        await options.inform(
-          'info',
-          'The Warren helper is installed and running.',
-          `You were added to the group "warren": log out and in again for the app to use the helper.`,
-        );
+        await options.inform('info', t.installed, t.installedDetail);
         options.retry();
         return 'installed';
       }
       if (result.code === PKEXEC_DISMISSED || result.code === PKEXEC_NOT_AUTHORIZED) {
-        await options.inform('error', 'The helper was not installed.', 'The administrator password was not given.');
+        await options.inform('error', t.notInstalled, t.passwordNotGiven);
         return 'failed';
       }
-      await options.inform(
-        'error',
-        'The helper could not be installed.',
-        result.stderr.trim() || `The install exited with ${result.code}.`,
-      );
+      await options.inform('error', t.failed, result.stderr.trim() || t.exited(result.code));
       return 'failed';
     } catch (error) {
       const detail =
         (error as NodeJS.ErrnoException).code === 'ENOENT'
-          ? `pkexec (polkit) is not installed. Install the helper from a terminal instead:\n` +
-            `sudo env ELECTRON_RUN_AS_NODE=1 "${options.appDirectory}/warren" "${options.appDirectory}/${HELPER_SCRIPT}" service install --user ${options.user}`
+          ? t.noPkexec(
+              `sudo env ELECTRON_RUN_AS_NODE=1 "${options.appDirectory}/warren" "${options.appDirectory}/${HELPER_SCRIPT}" service install --user ${options.user}`,
+            )
           : (error as Error).message;
-      await options.inform('error', 'The helper could not be installed.', detail);
+      await options.inform('error', t.failed, detail);
       return 'failed';
     } finally {
       if (staged !== null) await options.unstage(staged).catch(() => {});

@@ -16,6 +16,9 @@ import { MAX_ARCHIVE_BYTES, type ImportFile, type ImportOutcome } from '../share
 import { MAX_CONFIG_BYTES } from '../shared/config/parse.js';
 import { importBatches, tooLargeToSend } from '../shared/ipc/import-batches.js';
 import type { HelperCalls } from './helper-connection.js';
+import { strings } from './strings.js';
+
+const t = strings.import;
 
 export interface ZipEntry {
   /** Path inside the archive, '/'-separated. */
@@ -63,15 +66,10 @@ export class ImportBudget implements UnzipBudget {
   private bytes = MAX_IMPORT_BYTES;
 
   take(count: number, bytes: number): string | null {
-    if (count > MAX_IMPORT_CONFIGS)
-      return `has ${count} configurations, more than the ${MAX_IMPORT_CONFIGS} one import takes; split it`;
-    if (bytes > MAX_IMPORT_BYTES)
-      return `its configurations come to ${bytes} bytes, more than the ${MAX_IMPORT_BYTES} one import takes; split it`;
-    if (count > this.configs || bytes > this.bytes) {
-      const bound =
-        count > this.configs ? `${MAX_IMPORT_CONFIGS} configurations` : `${MAX_IMPORT_BYTES} bytes of configurations`;
-      return `not imported: with the files before it, this import would take more than ${bound}; import it on its own`;
-    }
+    if (count > MAX_IMPORT_CONFIGS) return t.tooManyConfigs(count, MAX_IMPORT_CONFIGS);
+    if (bytes > MAX_IMPORT_BYTES) return t.tooManyBytes(bytes, MAX_IMPORT_BYTES);
+    if (count > this.configs) return t.overConfigs(MAX_IMPORT_CONFIGS);
+    if (bytes > this.bytes) return t.overBytes(MAX_IMPORT_BYTES);
     this.configs -= count;
     this.bytes -= bytes;
     return null;
@@ -119,7 +117,7 @@ export async function readImportPaths(paths: readonly string[], deps: ReadDeps):
     try {
       data = await deps.readFile(path);
     } catch (error) {
-      out.failures.push(failure(display, `${display}: cannot be read: ${(error as Error).message}`));
+      out.failures.push(failure(display, `${display}: ${t.unreadable((error as Error).message)}`));
       continue;
     }
     addFile(out, display, kind, data, deps.zip, budget);
@@ -165,7 +163,7 @@ function addFile(
     out.failures.push(failure(display, `${display}: ${(error as Error).message}`));
     return;
   }
-  if (entries.length === 0) out.failures.push(failure(display, `${display}: has no .conf file inside`));
+  if (entries.length === 0) out.failures.push(failure(display, `${display}: ${t.noConf}`));
   for (const entry of entries) {
     const filename = `${display}/${entry.name}`;
     if (entry.data === null) out.failures.push(tooLarge(filename, 'conf'));
@@ -174,20 +172,19 @@ function addFile(
 }
 
 function tooLarge(filename: string, kind: ImportKind): ImportOutcome {
-  const what =
-    kind === 'zip' ? 'too large for an archive of WireGuard configurations' : 'not a WireGuard configuration';
-  return failure(filename, `${filename}: larger than ${importReadLimit(filename)} bytes, ${what}`);
+  const limit = importReadLimit(filename);
+  return failure(filename, `${filename}: ${kind === 'zip' ? t.tooLargeArchive(limit) : t.tooLargeConf(limit)}`);
 }
 
 function notImportable(display: string): ImportOutcome {
-  return failure(display, `${display}: not a WireGuard configuration (.conf) or an archive of them (.zip)`);
+  return failure(display, `${display}: ${t.notImportable}`);
 }
 
 function addText(out: ReadFiles, filename: string, data: Uint8Array): void {
   try {
     out.files.push({ filename, text: new TextDecoder('utf-8', { fatal: true }).decode(data) });
   } catch {
-    out.failures.push(failure(filename, `${filename}: not UTF-8 text`));
+    out.failures.push(failure(filename, `${filename}: ${t.notUtf8}`));
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import type { TunnelStatus, TunnelSummary } from '../shared/ipc/control.js';
 import type { HelperCalls } from './helper-connection.js';
+import { strings } from './strings.js';
 import type { WakeOverlay } from './tunnel-views.js';
 
 export interface PowerSource {
@@ -108,7 +109,7 @@ export class PowerSync {
       if (state.phase !== 'reconnecting') continue;
       this.wake.set(name, {
         phase: 'error',
-        error: `no handshake within ${Math.round(timeoutMs / 1000)} s after waking up`,
+        error: strings.tunnels.noHandshakeAfterWake(Math.round(timeoutMs / 1000)),
       });
       changed = true;
     }

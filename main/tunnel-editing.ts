@@ -14,6 +14,7 @@ import { ControlCallError } from '../shared/ipc/control-client.js';
 import type { TunnelOptions, TunnelStatus } from '../shared/ipc/control.js';
 import type { HelperCalls } from './helper-connection.js';
 import { type Administrator, allowScriptsAsAdministrator, systemAdministrator } from './allow-scripts.js';
+import { strings } from './strings.js';
 
 export function settingsOf(options: TunnelOptions): TunnelSettings {
   return {
@@ -57,7 +58,7 @@ export async function createTunnel(helper: HelperCalls, name: string, text: stri
   }
   const [result] = await helper.call('import', { files: [{ filename: `${name}.conf`, text, name }] });
   // The helper answers each file it was given; an empty answer is its fault, not the user's text.
-  if (!result) throw new Error(`the helper gave no result for importing ${name}`);
+  if (!result) throw new Error(strings.tunnels.noImportResult(name));
   return result.ok
     ? { ok: true, name: result.name ?? name, warnings: result.warnings }
     : { ok: false, errors: result.errors };
@@ -70,7 +71,7 @@ export function updateTunnel(helper: HelperCalls, name: string, text: string): P
 /** A stored tunnel's settings as the helper's list has them: anyone in the group may see them, owner or not. */
 export async function tunnelSettings(helper: HelperCalls, name: string): Promise<TunnelSettings> {
   const listed = (await helper.call('list', {})).find((t) => t.name === name && t.origin === 'store');
-  if (!listed) throw new Error(`there is no stored tunnel named ${name}`);
+  if (!listed) throw new Error(strings.tunnels.noSuchStored(name));
   return settingsOf(listed.options);
 }
 

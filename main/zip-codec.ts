@@ -18,6 +18,9 @@
  */
 import { Inflate, zipSync } from 'fflate';
 import type { UnzipLimits, UnzippedEntry, ZipCodec } from './import-export.js';
+import { strings } from './strings.js';
+
+const t = strings.import.archive;
 
 const END_OF_DIRECTORY = 0x06054b50;
 const ZIP64_END_LOCATOR = 0x07064b50;
@@ -74,7 +77,7 @@ function wantedEntries(archive: Uint8Array, limits: UnzipLimits): DirectoryEntry
   // Each record is checked to lie inside the archive, so a lying count ends at the archive's end.
   for (let i = 0, at = offset; i < count; i++) {
     need(archive, at, 46);
-    if (u32(archive, at) !== DIRECTORY_ENTRY) throw new DamagedArchive('its central directory is damaged');
+    if (u32(archive, at) !== DIRECTORY_ENTRY) throw new DamagedArchive(t.directoryDamaged);
     const flags = u16(archive, at + 8);
     const nameLength = u16(archive, at + 28);
     const extraLength = u16(archive, at + 30);
@@ -85,12 +88,8 @@ function wantedEntries(archive: Uint8Array, limits: UnzipLimits): DirectoryEntry
     at += recordLength;
     if (!limits.wanted(name)) continue;
     const method = u16(archive, record + 10);
-    if (flags & FLAG_ENCRYPTED)
-      throw new DamagedArchive(`${name} is encrypted; Warren reads only unencrypted archives`);
-    if (method !== STORED && method !== DEFLATED)
-      throw new DamagedArchive(
-        `${name} is compressed with method ${method}; Warren reads stored and deflated entries only`,
-      );
+    if (flags & FLAG_ENCRYPTED) throw new DamagedArchive(t.encrypted(name));
+    if (method !== STORED && method !== DEFLATED) throw new DamagedArchive(t.method(name, method));
     const sizes = zip64Sizes(archive, record + 46 + nameLength, extraLength, {
       size: u32(archive, record + 24),
       compressedSize: u32(archive, record + 20),
@@ -106,7 +105,7 @@ function directoryLocation(archive: Uint8Array): { count: number; offset: number
   if (end >= 20 && u32(archive, end - 20) === ZIP64_END_LOCATOR) {
     const at = u64(archive, end - 20 + 8);
     need(archive, at, 56);
-    if (u32(archive, at) !== ZIP64_END_OF_DIRECTORY) throw new DamagedArchive('its zip64 end record is damaged');
+    if (u32(archive, at) !== ZIP64_END_OF_DIRECTORY) throw new DamagedArchive(t.zip64EndDamaged);
     return { count: u64(archive, at + 32), offset: u64(archive, at + 48) };
   }
   return { count: u16(archive, end + 10), offset: u32(archive, end + 16) };
@@ -118,7 +117,7 @@ function endOfDirectory(archive: Uint8Array): number {
   for (let at = last; at >= 0 && at >= last - 0xffff; at--) {
     if (u32(archive, at) === END_OF_DIRECTORY) return at;
   }
-  throw new DamagedArchive('not a zip archive (it has no central directory)');
+  throw new DamagedArchive(t.notZip);
 }
 
 type Sizes = { size: number; compressedSize: number; localOffset: number };
@@ -133,25 +132,24 @@ function zip64Sizes(archive: Uint8Array, extra: number, extraLength: number, siz
     const end = Math.min(at + 4 + u16(archive, at + 2), extra + extraLength);
     for (const key of ['size', 'compressedSize', 'localOffset'] as const) {
       if (out[key] !== IN_ZIP64) continue;
-      if (field + 8 > end) throw new DamagedArchive('a zip64 extra field is damaged');
+      if (field + 8 > end) throw new DamagedArchive(t.zip64ExtraDamaged);
       out[key] = u64(archive, field);
       field += 8;
     }
     return out;
   }
-  throw new DamagedArchive('an entry lacks its zip64 sizes');
+  throw new DamagedArchive(t.zip64SizesMissing);
 }
 
 function entryData(archive: Uint8Array, entry: DirectoryEntry): Uint8Array {
   const at = entry.localOffset;
   need(archive, at, 30);
-  if (u32(archive, at) !== LOCAL_HEADER) throw new DamagedArchive(`${entry.name}: its local header is damaged`);
+  if (u32(archive, at) !== LOCAL_HEADER) throw new DamagedArchive(t.localHeaderDamaged(entry.name));
   const start = at + 30 + u16(archive, at + 26) + u16(archive, at + 28);
   need(archive, start, entry.compressedSize);
   const compressed = archive.subarray(start, start + entry.compressedSize);
   if (entry.method === STORED) {
-    if (entry.compressedSize !== entry.size)
-      throw new DamagedArchive(`${entry.name}: a stored entry whose two sizes differ`);
+    if (entry.compressedSize !== entry.size) throw new DamagedArchive(t.storedSizesDiffer(entry.name));
     return compressed.slice();
   }
   return inflateExactly(compressed, entry.size, entry.name);
@@ -162,8 +160,7 @@ function inflateExactly(compressed: Uint8Array, size: number, name: string): Uin
   const out = new Uint8Array(size);
   let filled = 0;
   const inflater = new Inflate((chunk) => {
-    if (chunk.length > size - filled)
-      throw new DamagedArchive(`${name} inflates to more than the ${size} bytes it declares`);
+    if (chunk.length > size - filled) throw new DamagedArchive(t.inflatesMore(name, size));
     out.set(chunk, filled);
     filled += chunk.length;
   });
@@ -172,16 +169,15 @@ function inflateExactly(compressed: Uint8Array, size: number, name: string): Uin
       inflater.push(compressed.subarray(at, at + PIECE), at + PIECE >= compressed.length);
   } catch (error) {
     if (error instanceof DamagedArchive) throw error;
-    throw new DamagedArchive(`${name} cannot be inflated: ${(error as Error).message}`);
+    throw new DamagedArchive(t.cannotInflate(name, (error as Error).message));
   }
-  if (filled !== size) throw new DamagedArchive(`${name} inflates to ${filled} bytes, not the ${size} it declares`);
+  if (filled !== size) throw new DamagedArchive(t.inflatesOther(name, filled, size));
   return out;
 }
 
 /** Throws unless `length` bytes from `at` lie inside the archive. */
 function need(archive: Uint8Array, at: number, length: number): void {
-  if (!(at >= 0 && at + length <= archive.length))
-    throw new DamagedArchive('it is truncated or damaged (a record points past its end)');
+  if (!(at >= 0 && at + length <= archive.length)) throw new DamagedArchive(t.truncated);
 }
 
 // The readers below trust their callers: every read lies inside a range already checked (need(), the loops'

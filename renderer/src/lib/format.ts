@@ -1,18 +1,20 @@
-// Numbers as the window shows them: handshake ages ("12 s ago"), byte counts and rates in binary units.
+// Numbers as the window shows them: handshake ages ("12 s ago", in the catalog's words), byte counts and rates in
+// binary units.
+import { strings } from './strings.js';
 
 /** "Never", "just now", "12 s ago", "3 min ago", "2 h 5 min ago", "3 days ago"; a time ahead of `now` reads "in the future". */
 export function ago(time: number | null, now: number): string {
-  if (time === null) return 'Never';
+  const t = strings.ago;
+  if (time === null) return t.never;
   const seconds = Math.floor((now - time) / 1000);
-  if (seconds < -1) return 'in the future (clock changed?)';
-  if (seconds < 1) return 'just now';
-  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < -1) return t.future;
+  if (seconds < 1) return t.justNow;
+  if (seconds < 60) return t.seconds(seconds);
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 60) return t.minutes(minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min ago` : `${hours} h ago`;
-  const days = Math.floor(hours / 24);
-  return `${days} day${days === 1 ? '' : 's'} ago`;
+  if (hours < 24) return t.hours(hours, minutes % 60);
+  return t.days(Math.floor(hours / 24));
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

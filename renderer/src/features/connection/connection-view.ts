@@ -1,5 +1,8 @@
 // How each connection state reads in the window: a headline, what to do about it, and whether retrying helps.
 import type { ConnectionState } from '../../../../shared/bridge/types.js';
+import { strings } from '../../lib/strings.js';
+
+const t = strings.connection;
 
 export interface ConnectionView {
   tone: 'ok' | 'waiting' | 'problem';
@@ -16,13 +19,13 @@ export interface ConnectionView {
 export function connectionView(connection: ConnectionState): ConnectionView {
   switch (connection.kind) {
     case 'connected':
-      return { tone: 'ok', label: `Helper ${connection.helperVersion}`, canRetry: false };
+      return { tone: 'ok', label: t.connected(connection.helperVersion), canRetry: false };
     case 'connecting':
-      return { tone: 'waiting', label: 'Connecting…', canRetry: false };
+      return { tone: 'waiting', label: t.connecting, canRetry: false };
     case 'helper-missing':
       return {
         tone: 'problem',
-        label: 'Helper not running',
+        label: t.helperMissing,
         title: connection.message,
         detail: pointAtCommand(connection.hint),
         ...commandIn(connection.hint),
@@ -31,20 +34,20 @@ export function connectionView(connection: ConnectionState): ConnectionView {
     case 'not-allowed':
       return {
         tone: 'problem',
-        label: 'Not allowed',
-        title: 'Warren’s helper does not accept this user.',
+        label: t.notAllowed,
+        title: t.notAllowedTitle,
         detail: pointAtCommand(connection.message),
         ...commandIn(connection.message),
         canRetry: true,
       };
     case 'error':
-      return { tone: 'problem', label: 'Helper unreachable', title: connection.message, canRetry: true };
+      return { tone: 'problem', label: t.unreachableLabel, title: connection.message, canRetry: true };
   }
 }
 
 /** The message with its `command` replaced by a pointer to where the command is shown; capitalised. */
 function pointAtCommand(text: string): string {
-  const pointed = text.replace(/`[^`]+`/, 'the command below').replace(/`([^`]*)`/g, '$1');
+  const pointed = text.replace(/`[^`]+`/, () => t.commandBelow).replace(/`([^`]*)`/g, '$1');
   // charAt: an empty message stays empty rather than failing the whole view.
   return pointed.charAt(0).toUpperCase() + pointed.slice(1);
 }

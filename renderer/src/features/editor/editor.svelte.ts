@@ -11,6 +11,7 @@
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
 import type { Diagnostic } from '../../../../shared/config/index.js';
 import { messageOf } from '../../lib/session.svelte.js';
+import { strings } from '../../lib/strings.js';
 import { tunnelNameProblem } from '../../lib/tunnel-name.js';
 import type { Problem } from '../import/outcome-view.js';
 import { isPlaceholder, judgeText, textLineOf, type EditorMode, type Judgement } from './judge-text.js';
@@ -121,7 +122,7 @@ export class Editor {
       this.storedPublicKey = tunnel.publicKey;
       return true;
     } catch (error) {
-      if (this.generation === generation) this.loadError = `Could not open ${name}: ${messageOf(error)}`;
+      if (this.generation === generation) this.loadError = strings.editor.openFailed(name, messageOf(error));
       return false;
     } finally {
       // A later open has its own loading state (and #open above already ended this one's on success).

@@ -7,6 +7,7 @@
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
 import { MAX_ARCHIVE_BYTES, type ImportFile, type ImportOutcome } from '../../../../shared/bridge/types.js';
 import { messageOf } from '../../lib/session.svelte.js';
+import { strings } from '../../lib/strings.js';
 import { outcomeView, type OutcomeView } from './outcome-view.js';
 
 /** What a dropped File offers (and a test can fake). */
@@ -19,8 +20,8 @@ export interface DroppedFile {
 
 export type ImporterApi = Pick<WarrenApi, 'importFiles' | 'importArchives' | 'importWithDialog' | 'onImported'>;
 
-export const NOT_A_CONF = 'not a WireGuard configuration (.conf) or an archive of them (.zip)';
-export const ARCHIVE_TOO_LARGE = `larger than ${MAX_ARCHIVE_BYTES / 1024 / 1024} MiB, too large for an archive of configurations`;
+export const NOT_A_CONF = strings.import.notAConf;
+export const ARCHIVE_TOO_LARGE = strings.import.archiveTooLarge(MAX_ARCHIVE_BYTES / 1024 / 1024);
 
 export class Importer {
   busy = $state(false);
@@ -89,7 +90,7 @@ export class Importer {
       // A cancelled dialog keeps what was shown.
       if (results.length) this.results = results;
     } catch (error) {
-      this.failure = `Import failed: ${messageOf(error)}`;
+      this.failure = strings.import.failed(messageOf(error));
     } finally {
       this.busy = false;
     }

@@ -5,6 +5,7 @@
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
 import type { LogLine } from '../../../../shared/bridge/types.js';
 import { messageOf } from '../../lib/session.svelte.js';
+import { strings } from '../../lib/strings.js';
 
 export type Level = LogLine['level'];
 export const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
@@ -45,7 +46,7 @@ export class Logs {
       this.lines = await this.#api.getLogs(LOG_LIMIT);
       this.error = null;
     } catch (error) {
-      this.error = `Could not read the helper's log: ${messageOf(error)}`;
+      this.error = strings.logs.readFailed(messageOf(error));
     } finally {
       this.loading = false;
     }

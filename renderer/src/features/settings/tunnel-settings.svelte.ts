@@ -8,6 +8,7 @@
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
 import type { TunnelSettings } from '../../../../shared/bridge/types.js';
 import { messageOf } from '../../lib/session.svelte.js';
+import { strings } from '../../lib/strings.js';
 
 export type SettingsApi = Pick<WarrenApi, 'getTunnelSettings' | 'setTunnelSettings'>;
 export type SettingKey = keyof TunnelSettings;
@@ -38,7 +39,7 @@ export class TunnelSettingsState {
       const settings = await this.#api.getTunnelSettings(name);
       if (generation === this.#generation) this.settings = settings;
     } catch (error) {
-      if (generation === this.#generation) this.error = `Could not read the settings: ${messageOf(error)}`;
+      if (generation === this.#generation) this.error = strings.settings.readFailed(messageOf(error));
     }
   }
 
@@ -70,7 +71,7 @@ export class TunnelSettingsState {
       const next = await this.#api.setTunnelSettings(name, { [key]: value });
       if (generation === this.#generation) this.settings = next;
     } catch (error) {
-      if (generation === this.#generation) this.error = `Could not change the setting: ${messageOf(error)}`;
+      if (generation === this.#generation) this.error = strings.settings.saveFailed(messageOf(error));
     } finally {
       this.saving = null;
     }

@@ -5,6 +5,7 @@
  */
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
 import { messageOf } from '../../lib/session.svelte.js';
+import { strings } from '../../lib/strings.js';
 import { tunnelNameProblem } from '../../lib/tunnel-name.js';
 
 export type ActionsApi = Pick<WarrenApi, 'renameTunnel' | 'deleteTunnel' | 'exportTunnel'>;
@@ -65,10 +66,10 @@ export class TunnelActions {
       async () => {
         const renamed = await this.#api.renameTunnel(from, to);
         this.draft = null;
-        this.message = { tone: 'ok', text: `Renamed ${from} to ${renamed}.`, tunnel: renamed };
+        this.message = { tone: 'ok', text: strings.tunnels.renamed(from, renamed), tunnel: renamed };
         return renamed;
       },
-      'Could not rename',
+      strings.tunnels.renameFailed,
       from,
     );
   }
@@ -79,10 +80,10 @@ export class TunnelActions {
       (await this.#run(
         async () => {
           await this.#api.deleteTunnel(name);
-          this.message = { tone: 'ok', text: `Deleted ${name}.`, tunnel: name };
+          this.message = { tone: 'ok', text: strings.tunnels.deleted(name), tunnel: name };
           return true;
         },
-        'Could not delete',
+        strings.tunnels.deleteFailed,
         name,
       )) ?? false
     );
@@ -92,29 +93,23 @@ export class TunnelActions {
     await this.#run(
       async () => {
         const path = await this.#api.exportTunnel(name);
-        this.message =
-          path === null
-            ? null
-            : {
-                tone: 'ok',
-                text: `Exported ${name} to ${path}. The file holds the private key: keep it safe.`,
-                tunnel: name,
-              };
+        this.message = path === null ? null : { tone: 'ok', text: strings.tunnels.exported(name, path), tunnel: name };
         return true;
       },
-      'Could not export',
+      strings.tunnels.exportFailed,
       name,
     );
   }
 
-  async #run<T>(work: () => Promise<T>, failure: string, tunnel: string): Promise<T | null> {
+  /** `failure` words why `work` failed. */
+  async #run<T>(work: () => Promise<T>, failure: (why: string) => string, tunnel: string): Promise<T | null> {
     if (this.busy) return null;
     this.busy = true;
     this.message = null;
     try {
       return await work();
     } catch (error) {
-      this.message = { tone: 'bad', text: `${failure}: ${messageOf(error)}`, tunnel };
+      this.message = { tone: 'bad', text: failure(messageOf(error)), tunnel };
       return null;
     } finally {
       this.busy = false;

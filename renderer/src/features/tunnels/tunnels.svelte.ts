@@ -7,6 +7,7 @@
 import type { WarrenApi } from '../../../../shared/bridge/schema.js';
 import type { TunnelPhase, TunnelView } from '../../../../shared/bridge/types.js';
 import { messageOf, type Session } from '../../lib/session.svelte.js';
+import { strings } from '../../lib/strings.js';
 
 export interface TunnelRow {
   name: string;
@@ -25,13 +26,7 @@ export interface TunnelRow {
   canChange: boolean;
 }
 
-const STATUS: Record<TunnelPhase, string> = {
-  off: 'Off',
-  connecting: 'Connecting…',
-  on: 'On',
-  reconnecting: 'Reconnecting…',
-  error: 'Failed',
-};
+const STATUS: Record<TunnelPhase, string> = strings.tunnels.phase;
 
 export function isUp(phase: TunnelPhase): boolean {
   return phase === 'on' || phase === 'connecting' || phase === 'reconnecting';
@@ -73,7 +68,7 @@ export class Tunnels {
     try {
       await this.#api.setTunnel(name, on);
     } catch (error) {
-      this.#failed[name] = `Could not turn ${on ? 'on' : 'off'}: ${messageOf(error)}`;
+      this.#failed[name] = strings.tunnels.toggleFailed(on, messageOf(error));
     } finally {
       delete this.#wanted[name];
     }

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { en, strings, stringsFor, type MainStrings } from './strings.js';
+
+type Fn = (...args: never[]) => unknown;
+/** Whether a catalog entry is, or holds, a function. */
+type HasFunctions<T> = T extends Fn
+  ? true
+  : T extends object
+    ? true extends { [K in keyof T]: HasFunctions<T[K]> }[keyof T]
+      ? true
+      : false
+    : false;
+/** Arguments to call every function of the catalog with: the compiler wants one list (or more) for each. */
+type Samples<T> = {
+  [K in keyof T as HasFunctions<T[K]> extends true ? K : never]: T[K] extends (...args: infer A) => unknown
+    ? readonly [A, ...A[]]
+    : Samples<T[K]>;
+};
+
+const samples: Samples<MainStrings> = {
+  tray: { tooltip: [['home on']] },
+  notice: {
+    connected: [['home']],
+    disconnected: [['home']],
+    failed: [
+      ['home', 'no handshake'],
+      ['home', undefined],
+    ],
+    helperGone: [
+      [[], 'It stopped.'],
+      [['home'], 'It stopped.'],
+      [['home', 'work'], 'It stopped.'],
+    ],
+    exported: [
+      [1, '/home/ann/warren-tunnels.zip'],
+      [3, '/home/ann/warren-tunnels.zip'],
+    ],
+    exportFailed: [['no space left on device']],
+  },
+  export: { nothing: [[0], [2]] },
+  serviceOffer: {
+    detail: [['/opt/warren-helper', 'alice']],
+    exited: [[1], [null]],
+    noPkexec: [['sudo env ELECTRON_RUN_AS_NODE=1 …']],
+  },
+  connection: { cannotTalk: [['ETIMEDOUT']], protocolMismatch: [[2, 3]] },
+  import: {
+    unreadable: [['EACCES']],
+    tooLargeArchive: [[16 * 1024 * 1024]],
+    tooLargeConf: [[1024 * 1024]],
+    tooManyConfigs: [[2000, 1024]],
+    tooManyBytes: [[20_000_000, 16_777_216]],
+    overConfigs: [[1024]],
+    overBytes: [[16_777_216]],
+    archive: {
+      encrypted: [['home.conf']],
+      method: [['home.conf', 12]],
+      localHeaderDamaged: [['home.conf']],
+      storedSizesDiffer: [['home.conf']],
+      inflatesMore: [['home.conf', 300]],
+      inflatesOther: [['home.conf', 200, 300]],
+      cannotInflate: [['home.conf', 'invalid block type']],
+    },
+  },
+  allowScripts: {
+    instead: [['sudo warren set home --allow-scripts on']],
+    noWarrenCommand: [[['/usr/bin/warren', '/usr/local/bin/warren'], 'run it in a terminal instead']],
+    noPkexec: [['run it in a terminal instead']],
+    notAuthorized: [
+      ['', 'run it in a terminal instead'],
+      ['No authentication agent found.', 'run it in a terminal instead'],
+    ],
+    commandFailed: [
+      ['pkexec /usr/bin/warren set home --allow-scripts on', 1],
+      ['pkexec /usr/bin/warren set home --allow-scripts on', null],
+    ],
+  },
+  tunnels: { noSuchStored: [['home']], noImportResult: [['home']], noHandshakeAfterWake: [[30]] },
+};
+
+/** Each entry of `catalog` by its path ('notice.connected'), with the samples given for it. */
+function* entries(catalog: object, given: unknown, path = ''): Generator<[string, unknown, unknown]> {
+  for (const [key, value] of Object.entries(catalog)) {
+    const at = path ? `${path}.${key}` : key;
+    const sample = (given as Record<string, unknown> | undefined)?.[key];
+    if (typeof value === 'object' && value !== null) yield* entries(value, sample, at);
+    else yield [at, value, sample];
+  }
+}
+
+/** The texts in what an entry answers: a string, or the strings of an object of them (a notice's title and body). */
+function texts(answer: unknown): unknown[] {
+  return typeof answer === 'object' && answer !== null ? Object.values(answer).flatMap(texts) : [answer];
+}
+
+const paths = (catalog: object) => [...entries(catalog, undefined)].map(([path]) => path);
+
+describe('main’s catalog', () => {
+  it('has a non-empty text for every entry, and every function answers one for its sample arguments', () => {
+    const empty: string[] = [];
+    for (const [path, value, sample] of entries(en, samples)) {
+      if (typeof value === 'function') {
+        const calls = sample as readonly unknown[][] | undefined;
+        if (!calls) empty.push(`${path}: no sample arguments`);
+        for (const args of calls ?? [])
+          for (const text of texts((value as (...a: unknown[]) => unknown)(...args)))
+            if (typeof text !== 'string' || text.trim() === '') empty.push(`${path}(${JSON.stringify(args)})`);
+      } else if (typeof value !== 'string' || value.trim() === '') {
+        empty.push(path);
+      }
+    }
+    expect(empty).toEqual([]);
+  });
+
+  it('is the catalog in use, and the one for any locale, entry for entry', () => {
+    expect(paths(strings)).toEqual(paths(en));
+    for (const locale of ['en-US', 'de-DE', 'C']) expect(paths(stringsFor(locale)), locale).toEqual(paths(en));
+  });
+});
