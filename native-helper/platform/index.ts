@@ -2,6 +2,7 @@
 // types.ts; this is the one place that looks at process.platform.
 import { createLinuxPlatform, type LinuxPlatformOptions } from './linux/index.js';
 import { createCommandRunner } from './linux/run-command.js';
+import { readRouteTableNames } from './linux/route-tables.js';
 import { LinuxServiceManager } from './linux/service.js';
 import type { Platform, ServiceManager } from './types.js';
 
@@ -23,6 +24,16 @@ export function createServiceManager(platform: NodeJS.Platform = process.platfor
       return new LinuxServiceManager({ runner: createCommandRunner() });
     default:
       throw new Error(`Warren cannot install its service on ${platform} yet`);
+  }
+}
+
+/** The routing table names the system knows (a config's `Table = NAME` must be one of them for `up` to work). */
+export function routeTableNames(platform: NodeJS.Platform = process.platform): Promise<string[]> {
+  switch (platform) {
+    case 'linux':
+      return readRouteTableNames();
+    default:
+      throw new Error(`Warren cannot read the routing tables of ${platform} yet`);
   }
 }
 

@@ -136,26 +136,32 @@ describe('warren up failures', () => {
   });
 
   it('undoes a failed up: an Address the kernel refuses leaves no interface, route or socket', async () => {
-    // A second identical address makes `ip address add` fail after the TUN and sockets exist.
-    const file = conf(
-      'wgaddr0.conf',
-      [
-        '[Interface]',
-        `PrivateKey = ${KEY}`,
-        'Address = 10.3.0.1/24, 10.3.0.1/24',
-        '',
-        '[Peer]',
-        `PublicKey = ${PEER}`,
-        'AllowedIPs = 10.3.0.0/24',
-        '',
-      ].join('\n'),
-    );
-    const result = await warren(['up', file]);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('`ip -4 address add 10.3.0.1/24 dev wgaddr0` failed');
-    await eventually(() => nothingLeft('wgaddr0'));
-    const routes = await ns.ipJson<{ dst: string }[]>('route', 'show', 'table', 'all');
-    expect(routes.map((r) => r.dst)).not.toContain('10.3.0.0/24');
+    // With IPv6 off for new links, `ip -6 address add` fails after the TUN and sockets exist (the checker
+    // cannot know: a repeated Address, the old way to make it fail, is now refused before anything is made).
+    await ns.exec(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']);
+    try {
+      const file = conf(
+        'wgaddr0.conf',
+        [
+          '[Interface]',
+          `PrivateKey = ${KEY}`,
+          'Address = 10.3.0.1/24, fd00:3::1/64',
+          '',
+          '[Peer]',
+          `PublicKey = ${PEER}`,
+          'AllowedIPs = 10.3.0.0/24',
+          '',
+        ].join('\n'),
+      );
+      const result = await warren(['up', file]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('`ip -6 address add fd00:3::1/64 dev wgaddr0` failed');
+      await eventually(() => nothingLeft('wgaddr0'));
+      const routes = await ns.ipJson<{ dst: string }[]>('route', 'show', 'table', 'all');
+      expect(routes.map((r) => r.dst)).not.toContain('10.3.0.0/24');
+    } finally {
+      await ns.exec(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=0']);
+    }
   });
 });
 

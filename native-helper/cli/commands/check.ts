@@ -10,6 +10,7 @@ import {
 } from '../../../shared/config/index.js';
 import { byLine, error as errorAt } from '../../../shared/config/diagnostics.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
+import { routeTableNames } from '../../platform/index.js';
 import { text } from '../messages/index.js';
 import { readBounded } from '../read-bounded.js';
 
@@ -29,7 +30,7 @@ export function describeReadError(error: unknown): string {
   }
 }
 
-async function checkOne(file: string, io: CliIo): Promise<boolean> {
+async function checkOne(file: string, io: CliIo, routeTableNames: readonly string[]): Promise<boolean> {
   let bytes: Buffer | null;
   try {
     bytes = file === '-' ? await io.readStdin(MAX_CONFIG_BYTES) : await readBounded(file, MAX_CONFIG_BYTES);
@@ -46,7 +47,7 @@ async function checkOne(file: string, io: CliIo): Promise<boolean> {
     report(formatDiagnostics(shown, [errorAt(1, text.general.largerThan(MAX_CONFIG_BYTES))]));
     return false;
   }
-  const result = parseConfig(bytes.toString('utf8'));
+  const result = parseConfig(bytes.toString('utf8'), { routeTableNames });
   report(formatDiagnostics(shown, byLine([...result.warnings, ...(result.ok ? [] : result.errors)])));
   if (!result.ok) return false;
   if (file !== '-') {
@@ -72,9 +73,11 @@ export const check: Command = {
       else files.push(arg);
     }
     if (files.length === 0) throw new UsageError(text.check.needsFile);
+    // The names ip(8) knows here: a `Table = NAME` it does not know would fail `up`.
+    const tables = await routeTableNames();
     let allValid = true;
     for (const file of files) {
-      if (!(await checkOne(file, io))) allValid = false;
+      if (!(await checkOne(file, io, tables))) allValid = false;
     }
     return allValid ? EXIT_OK : EXIT_FAILURE;
   },

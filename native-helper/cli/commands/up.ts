@@ -12,6 +12,7 @@ import {
 import { tunnelName } from '../../../shared/ipc/control.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, type ExitCode, UsageError } from '../command.js';
 import { connectOrStartHelper } from '../helper-connection.js';
+import { routeTableNames } from '../../platform/index.js';
 import { text } from '../messages/index.js';
 import { readBounded } from '../read-bounded.js';
 import { requireRoot } from '../root.js';
@@ -88,7 +89,7 @@ export const up: Command = {
       return complain(io, text.general.cannotRead(file, describeReadError(error)));
     }
     // The parser bounds the size itself (an oversized file is one error at line 1).
-    const parsed = parseConfig(config);
+    const parsed = parseConfig(config, { routeTableNames: await routeTableNames() });
     if (!parsed.ok) {
       for (const line of formatDiagnostics(file, parsed.errors)) io.stderr(`${line}\n`);
       return EXIT_FAILURE;
