@@ -24,7 +24,8 @@
             "src/udp-send.c",
             "src/udp-napi.c",
             "src/gso-napi.c",
-            "src/peercred.c"
+            "src/peercred.c",
+            "src/clock.c"
           ],
           "libraries": ["-lpthread"]
         }, {

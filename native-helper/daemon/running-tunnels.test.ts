@@ -1,6 +1,6 @@
 // The tunnels a helper runs, in memory (testing/memory-host.ts): the states the app shows (connecting, up on the
 // first handshake, reconnecting across suspend and resume, error when it cannot come up), the journal that lets a
-// later helper clean up, handshakes after a change of network, and a kill switch that follows a roaming peer.
+// later helper clean up, what a change of network sends, and a kill switch that follows a roaming peer.
 import { connect } from 'node:net';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,8 +116,10 @@ describe('RunningTunnels in memory', () => {
     const entry = await tunnels.start('wa', 'store', config(), options());
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(entry.state).toBe('connecting');
-    // The peer becomes reachable: the next initiation (a change of network sends one at once) gets through.
+    // The peer becomes reachable, and a change of network comes once the first initiation is REKEY_TIMEOUT old (the
+    // clock made to jump rather than waited for): the initiation it sends gets through.
     reachable = true;
+    host.io.passTimeAsleep(6_000);
     await tunnels.networkChanged();
     await eventually(() => up(entry));
     expect(states).toEqual(['connecting', 'up']);
@@ -158,17 +160,33 @@ describe('RunningTunnels in memory', () => {
     expect(states).toEqual(['reconnecting', 'up']);
   });
 
-  it('handshakes again with every peer in use after a change of network', async () => {
-    const initiations: string[] = [];
+  it('after a change of network, tells every peer in use where it is: a keepalive on a session, no new handshake', async () => {
+    const sent: string[] = [];
     network.filter = (datagram, from) => {
-      if (datagram[0] === 1) initiations.push(from);
+      if (from === '192.0.2.1:40000') sent.push(datagram[0] === 1 ? 'initiation' : `type ${datagram[0]}`);
       return true;
     };
     const entry = await tunnels.start('wa', 'store', config(), options());
-    await eventually(() => up(entry));
+    await eventually(() => up(entry) && sent.length === 2);
     await tunnels.networkChanged();
-    await eventually(() => initiations.length === 2);
-    expect(initiations).toEqual(['192.0.2.1:40000', '192.0.2.1:40000']);
+    await eventually(() => sent.length === 3);
+    expect(sent).toEqual(['initiation', 'type 4', 'type 4']);
+    expect(entry.state).toBe('up');
+  });
+
+  it('sends the keepalive that `wg set persistent-keepalive` turns on at once, not at the next packet', async () => {
+    const keepalives: number[] = [];
+    network.filter = (datagram, from) => {
+      if (from === '192.0.2.1:40000' && datagram[0] === 4 && datagram.length === 32) keepalives.push(Date.now());
+      return true;
+    };
+    const entry = await tunnels.start('wa', 'store', config(), options());
+    await eventually(() => up(entry) && keepalives.length === 1);
+    const peerHex = Buffer.from(peer.key.publicKey, 'base64').toString('hex');
+    const asked = Date.now();
+    expect(await uapiSet('wa', [`public_key=${peerHex}`, 'persistent_keepalive_interval=25'])).toBe('errno=0');
+    await eventually(() => keepalives.length === 2, 1000);
+    expect(keepalives[1]! - asked).toBeLessThan(500);
   });
 
   it('lets a kill switch that goes by endpoint follow a peer that roamed', async () => {

@@ -214,8 +214,9 @@ export class RunningTunnels {
   }
 
   /**
-   * After a change of the network: endpoint hostnames looked up again (bounded), then every peer in use
-   * handshakes again, so traffic flows from the new address after a short gap. Never rejects.
+   * After a change of the network: endpoint hostnames looked up again (bounded), then every peer in use tells its
+   * peer where we are now (Tunnel.announce: a keepalive on a session, else a handshake within the rate limit), so
+   * traffic flows from the new address after a short gap. Never rejects.
    */
   async networkChanged(): Promise<void> {
     const { log } = this.options;
@@ -230,10 +231,10 @@ export class RunningTunnels {
     let peers = 0;
     for (const entry of tunnels) {
       if (!entry.tunnel || this.entries.get(entry.name) !== entry) continue;
-      peers += entry.tunnel.handshakeAgain();
+      peers += entry.tunnel.announce();
     }
     if (tunnels.length > 0)
-      log.write('info', `network changed: ${peers} peer(s) of ${tunnels.length} tunnel(s) handshaking again`);
+      log.write('info', `network changed: ${peers} peer(s) of ${tunnels.length} tunnel(s) told where we are now`);
   }
 
   /**

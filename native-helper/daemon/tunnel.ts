@@ -10,6 +10,7 @@ import { encodeKey } from '../../shared/config/keys.js';
 import { diagnosePeer } from '../../shared/diagnosis/peer-diagnosis.js';
 import { addressFromBytes, formatIpAddress } from '../../shared/config/ip.js';
 import type { TunnelConfig } from '../../shared/config/model.js';
+import { MAX_MTU, MIN_MTU } from '../../shared/config/values.js';
 import type { TunnelStatus } from '../../shared/ipc/control.js';
 import type { CryptoPrimitives } from '../crypto/primitives.js';
 import { DEFAULT_MTU } from '../engine/constants.js';
@@ -54,8 +55,6 @@ export interface TunnelOptions {
   endpointMemory?: EndpointMemory;
 }
 
-const monotonic = () => performance.now();
-
 export class Tunnel {
   readonly name: string;
   readonly config: TunnelConfig;
@@ -70,7 +69,9 @@ export class Tunnel {
     platform: Platform;
     /** The spec the kill switch is in place with, and its undo; null without one. */
     killSwitch: { spec: KillSwitchSpec; undo: Undo } | null;
-    /** Monotonic ms when it came up. */
+    /** The engine's clock (the host's: boot time, counting time asleep, as the kernel's WireGuard keeps time). */
+    clock: () => number;
+    /** When it came up, by that clock. */
     startedAt: number;
     endpointMemory?: EndpointMemory;
   };
@@ -154,7 +155,8 @@ export class Tunnel {
         log(`${name}: stopping: ${reason}`);
         void tunnel.close().then(() => options.onStopped?.(reason));
       };
-      const dataPath = new DataPath(device, tun, bind, monotonic, (error) => log(`${name}: ${error.message}`));
+      const clock = io.clock;
+      const dataPath = new DataPath(device, tun, bind, clock, (error) => log(`${name}: ${error.message}`));
       dataPath.start();
       undo.push(async () => {
         dataPath.stop();
@@ -173,8 +175,7 @@ export class Tunnel {
         name,
         {
           device,
-          sink: dataPath,
-          now: monotonic,
+          run: (operation) => dataPath.run(operation),
           setListenPort: (port) => {
             if (port !== 0 && port === liveBind.port) return port;
             // New sockets first (a port in use throws here and changes nothing), then the data path moves to them.
@@ -205,7 +206,8 @@ export class Tunnel {
         uapi,
         platform,
         killSwitch,
-        startedAt: monotonic(),
+        clock,
+        startedAt: clock(),
         endpointMemory: options.endpointMemory,
       });
       return tunnel;
@@ -320,20 +322,32 @@ export class Tunnel {
   }
 
   /**
-   * After a change of the network (another address, route or link): every peer in use (a session, or a
-   * handshake under way) handshakes again now, from wherever our packets leave today, so that the peer learns
-   * our new address (roaming) without waiting for our next packet. Session keys stay until the new ones come.
+   * After a change of the network (another address, route or link): every peer in use tells the other side where
+   * we are now, so that it learns our new address (roaming) without waiting for our next packet: a keepalive on a
+   * session, else a handshake within the protocol's rate limit (Device.announce). Session keys stay. Returns how
+   * many peers were told.
    */
-  handshakeAgain(): number {
+  announce(): number {
     if (this.closing) return 0;
     let count = 0;
     this.parts.dataPath.run((now, sink) => {
-      count = this.device.handshakeNow(now, sink, {
-        peers: this.device.peers.filter((peer) => peer.inUse),
-        ignoreRateLimit: true,
-      });
+      count = this.device.announce(now, sink);
     });
     return count;
+  }
+
+  /**
+   * The interface's MTU, changed while it runs (an MTU setting changed in the app or CLI), as `ip link set mtu`
+   * would; the engine, which clamps its padding to it, follows at once. Throws a RangeError for an MTU a
+   * configuration could not hold (shared/config/values.ts), or an error from the system.
+   */
+  setMtu(mtu: number): void {
+    if (this.closing) return;
+    if (!(Number.isInteger(mtu) && mtu >= MIN_MTU && mtu <= MAX_MTU)) {
+      throw new RangeError(`an MTU must be a whole number from ${MIN_MTU} to ${MAX_MTU}, not ${mtu}`);
+    }
+    this.parts.tun.mtu = mtu;
+    this.device.setMtu(mtu);
   }
 
   /** Whether the kill switch is on. */
@@ -349,7 +363,7 @@ export class Tunnel {
   status(): TunnelStatus {
     const device = this.device;
     const now = Date.now();
-    const secondsSinceUp = (monotonic() - this.parts.startedAt) / 1000;
+    const secondsSinceUp = (this.parts.clock() - this.parts.startedAt) / 1000;
     const ownPublicKey = device.publicKey ? encodeKey(device.publicKey) : undefined;
     const tunnelDrops = nonZeroDrops(device.drops);
     return {

@@ -90,6 +90,7 @@ export const UNDER_LOAD_AFTER_TIME_MS = 1_000;
  * well below the I/O layer's receive batch (32), or the queue could never grow.
  */
 export const HANDSHAKES_PER_FLUSH = 8;
+/** Peers a device holds at most: wireguard-go's MaxPeers (see "Deliberate differences" below). */
 export const MAX_PEERS = 1 << 16;
 
 export const RATELIMITER_PACKETS_PER_SECOND = 20;
@@ -104,3 +105,30 @@ export const MAX_CONTENT_SIZE = MAX_MESSAGE_SIZE - MESSAGE_KEEPALIVE_SIZE;
  * 1500 (Ethernet) minus the worst-case overhead: IPv6 header 40, UDP 8, transport header 16, tag 16.
  */
 export const DEFAULT_MTU = 1500 - 80;
+
+/*
+ * ---- Deliberate differences from the kernel ----
+ *
+ * Where the engine does not do what wireguard-linux does, on purpose (every other rule follows the kernel, and
+ * says which function it follows where it lives):
+ *
+ * - A handshake at bring-up (Device.handshakeNow, called by the helper's Tunnel.start): the kernel waits for the
+ *   first packet. A tunnel switched on in the app then shows "on", or why not, before anything is sent. It is one
+ *   initiation within the protocol's rate limit: a packet right after starts no second one.
+ * - A handshake at resume (Device.resume) for the peers that were in use, and a keepalive (or, without a session,
+ *   an initiation) after a change of network (Device.announce, as wireguard-go's mobile ports do): the kernel
+ *   waits for traffic. Both within the rate limit. suspend() also lifts the rate limit that the wiped initiation
+ *   held, as down() and a new private key do, so the first initiation after wake goes out at once.
+ * - The handshake queue is wireguard-go's (QUEUE_HANDSHAKE_SIZE 1024, "under load" from an eighth of it), not the
+ *   kernel's MAX_QUEUED_INCOMING_HANDSHAKES (4096), and it is drained HANDSHAKES_PER_FLUSH at a time on the one
+ *   JS thread instead of by a worker per CPU: what matters, that a flood shows as a long queue and turns cookies
+ *   on before the Diffie-Hellman work is done, holds for both.
+ * - MAX_PEERS is wireguard-go's 2^16, not the kernel's 2^20 (MAX_PEERS_PER_DEVICE): a peer here is a JS object
+ *   with its own buffers, and a userspace device with more than 65,536 peers is not a desktop's.
+ * - The staged queue holds at most MAX_STAGED_PACKETS (128), the oldest dropped first. The kernel trims to 128
+ *   before it adds what one write to the device brought, so that a GSO super-packet's segments stay together
+ *   (up to 128 + segments); here the TUN reader has split super-packets into packets before the engine sees them.
+ * - Timers run from the I/O loop's one timer (io/data-path.ts), all that are due in one tick(), the zeroing of
+ *   keys first: after a sleep that nobody announced, every deadline passes at once, and what the others start
+ *   must not be wiped a moment later.
+ */

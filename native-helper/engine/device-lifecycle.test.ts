@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { isZero } from '../crypto/bytes.js';
+import { MAX_PEERS, REJECT_AFTER_TIME_MS, REKEY_TIMEOUT_JITTER_MAX_MS, REKEY_TIMEOUT_MS } from './constants.js';
+import { Device, TooManyPeersError } from './device.js';
 import { WORK } from './device-work.js';
 import type { Keypair } from './keypair.js';
 import { readU32LE } from './messages.js';
@@ -204,28 +206,121 @@ describe('Device lifecycle: suspend and resume', () => {
     net.runFor(600_000);
     expect(net.log).toHaveLength(0);
   });
+
+  it('after wake, a packet and resume() 5 ms apart send one initiation, and the handshake takes one round trip', () => {
+    const { net, a, b, peerOfB } = established();
+    net.runUntil(30_000);
+    a.device.suspend();
+    net.now += 8 * 3_600_000;
+    net.wallOffset += 8 * 3_600_000;
+    // The first packet after wake starts the handshake; the helper's resume() comes a moment later.
+    const packet = ping(a, b, 1);
+    net.now += 5;
+    a.device.resume(net.now, a.sink);
+    // One initiation: a second would release the first one's index, so its answer would be dropped, and B refuses
+    // an initiation within 20 ms of the last (HANDSHAKE_INITIATION_RATE_MS): nothing until the retransmission.
+    expect(net.inFlight.map((d) => [d.sender.name, typeOf(d.data)])).toEqual([['A', 1]]);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+    expect(b.device.drops['handshake-failed']).toBe(0);
+    expect(a.device.drops['unknown-index']).toBe(0);
+    expect(peerOfB.keypairs.current).not.toBeNull();
+  });
+
+  it('resume() right after a packet started the handshake adds nothing, also when the answer is still out', () => {
+    const { net, a, b } = established();
+    net.runUntil(30_000);
+    a.device.suspend();
+    net.now += 60_000;
+    const packet = ping(a, b, 1);
+    const first = net.inFlight.splice(0);
+    net.now += 5;
+    a.device.resume(net.now, a.sink);
+    expect(net.inFlight).toHaveLength(0);
+    net.inFlight.push(...first);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+    expect(a.eventsOf('handshake-complete').map((e) => e.at)).toEqual([0, 90_005]);
+  });
 });
 
 describe('Device: handshakes asked for by the caller', () => {
-  it('handshakeNow() initiates to every peer at once, within the rate limit unless told to ignore it', () => {
+  it('handshakeNow() initiates to every peer at once, and never twice within REKEY_TIMEOUT', () => {
     const { net, a, b, peerOfA } = createTwoDevices();
     expect(peerOfA.inUse).toBe(false);
     expect(a.device.handshakeNow(net.now, a.sink)).toBe(1);
     expect(net.inFlight.map((d) => [d.sender.name, typeOf(d.data)])).toEqual([['A', 1]]);
     expect(peerOfA.inUse).toBe(true);
     expect(peerOfA.hasSession).toBe(false);
-    // The same moment again: REKEY_TIMEOUT holds it back, unless the caller knows the last one went astray.
-    net.inFlight.splice(0);
+    // The same moment again, or the first packet just after: REKEY_TIMEOUT holds it back.
+    net.now += 5;
     a.device.handshakeNow(net.now, a.sink);
-    expect(net.inFlight).toHaveLength(0);
-    a.device.handshakeNow(net.now, a.sink, { ignoreRateLimit: true });
+    ping(a, b, 1);
     expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
     net.deliverAll();
     expect(peerOfA.hasSession).toBe(true);
     expect(a.eventsOf('handshake-complete')).toHaveLength(1);
+    expect(b.tun).toHaveLength(1);
     // Only the peers named: none is none.
-    expect(b.device.handshakeNow(net.now, b.sink, { peers: [] })).toBe(0);
+    expect(b.device.handshakeNow(net.now, b.sink, [])).toBe(0);
     expect(net.inFlight).toHaveLength(0);
+  });
+
+  it('bring-up, then traffic and changes of network: one initiation, one handshake, for as long as the session is fresh', () => {
+    const { net, a, b, peerOfA } = createTwoDevices({ up: false });
+    b.device.up(net.now, b.sink);
+    a.device.up(net.now, a.sink);
+    a.device.handshakeNow(net.now, a.sink);
+    // Traffic 5 ms later, before the answer, and a change of network (say, the tunnel's own routes) after 5 ms,
+    // 1 s and 10 s: announce() tells the peer where we are with a keepalive on a session, never a handshake.
+    net.now += 5;
+    ping(a, b, 1);
+    expect(a.device.announce(net.now, a.sink)).toBe(1);
+    net.deliverAll();
+    for (const at of [1_000, 10_000, 60_000]) {
+      net.runUntil(at);
+      ping(a, b, at);
+      expect(a.device.announce(net.now, a.sink)).toBe(1);
+      net.deliverAll();
+    }
+    net.runUntil(100_000);
+    expect(net.sent(a, 1).map((d) => d.at)).toEqual([0]);
+    expect(net.sent(b, 1)).toHaveLength(0);
+    expect(b.eventsOf('handshake-complete')).toHaveLength(1);
+    expect(b.tun).toHaveLength(4);
+    expect(peerOfA.keypairs.current?.createdAt).toBe(5);
+  });
+
+  it('announce(): a keepalive from where we are now on a session, so the peer roams to it', () => {
+    const { net, a, peerOfB } = established();
+    net.runUntil(30_000);
+    a.address = endpoint('198.51.100.7:4000');
+    expect(a.device.announce(net.now, a.sink)).toBe(1);
+    expect(net.inFlight.map((d) => [typeOf(d.data), d.data.length])).toEqual([[4, 32]]);
+    net.deliverAll();
+    expect(peerOfB.endpoint).toEqual(a.address);
+    expect(net.sent(a, 1, 1)).toHaveLength(0);
+  });
+
+  it('announce(): without a session an initiation, within the rate limit; idle peers stay quiet', () => {
+    const { net, a, b, peerOfA } = createTwoDevices();
+    // Not in use: nothing to tell.
+    expect(a.device.announce(net.now, a.sink)).toBe(0);
+    net.filter = () => false;
+    ping(a, b, 1);
+    net.deliverAll();
+    net.now += 1_000;
+    // A handshake in flight for 1 s: its retransmission, not announce(), sends the next initiation.
+    expect(a.device.announce(net.now, a.sink)).toBe(1);
+    expect(net.inFlight).toHaveLength(0);
+    net.filter = undefined;
+    net.runFor(REKEY_TIMEOUT_MS + REKEY_TIMEOUT_JITTER_MAX_MS);
+    expect(peerOfA.hasSession).toBe(true);
+    expect(net.sent(a, 1)).toHaveLength(2);
+    // An expired session is no session: an initiation.
+    net.runUntil(net.now + REJECT_AFTER_TIME_MS);
+    expect(a.device.announce(net.now, a.sink)).toBe(1);
+    expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
   });
 
   it('counts retransmissions for a status, and a peer keepalive set before up starts with up', () => {
@@ -335,34 +430,42 @@ describe('Device configuration', () => {
     expect(net.sent(a)).toHaveLength(1);
   });
 
-  it('changing the private key ends every session, and the peers must learn the new key', () => {
+  it('a new private key expires every session: nothing more is sent on it, what is in flight still opens', () => {
     const { net, a, b, peerOfA, peerOfB } = established();
     const held = keypairsOf(peerOfA);
     const unchanged = a.device.identity!.privateKey.slice();
     a.device.setPrivateKey(unchanged);
     expect(peerOfA.keypairs.current).toBe(held[0]);
+    expect(peerOfA.keypairs.current!.canSend).toBe(true);
 
     net.runUntil(1_000);
+    // Sent by B before it could know: in flight while A's key changes.
+    const inFlight = ping(b, a, 1);
+    const datagram = net.inFlight.splice(0);
     const fresh = new Uint8Array(32);
     seededRandom(77)(fresh);
     a.device.setPrivateKey(fresh);
-    expectWiped(peerOfA, held);
-    expect(a.device.indices.size).toBe(0);
-    // B still talks to the old key: its session is unknown, its handshakes fail MAC1.
-    ping(b, a, 1);
+    // The kernel's wg_noise_expire_current_peer_keypairs: the keypair stays, unable to send, until it ages out.
+    expect(peerOfA.keypairs.current).toBe(held[0]);
+    expect(peerOfA.keypairs.current!.canSend).toBe(false);
+    expect(peerOfA.keypairs.current!.valid).toBe(true);
+    net.inFlight.push(...datagram);
     net.deliverAll();
-    expect(a.device.drops['unknown-index']).toBe(1);
-    net.runUntil(20_000);
-    b.device.clearSessions(peerOfB);
-    ping(b, a, 2);
+    expect(a.tun.at(-1)).toEqual(inFlight);
+    // A's next packet needs a handshake under the new key, which B, still knowing the old one, refuses: the
+    // static key inside is no peer of B's.
+    ping(a, b, 2);
+    expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
     net.deliverAll();
-    expect(a.device.drops['bad-mac']).toBeGreaterThan(0);
-    // B learns the new key; traffic flows again (A's own retries may get there first).
+    expect(b.device.drops['handshake-failed']).toBe(1);
+    expect(net.sent(a, 4, net.now)).toHaveLength(0);
+    // B learns the new key; traffic flows again, on a new session.
     b.device.removePeer(peerOfB);
     connect(b, a, ['10.0.0.1/32']);
     const packet = ping(a, b, 3);
     net.runFor(6_000);
     expect(b.tun.at(-1)).toEqual(packet);
+    expect(held).not.toContain(peerOfA.keypairs.current);
   });
 
   it('a new private key takes effect at once even right after a handshake', () => {
@@ -377,6 +480,25 @@ describe('Device configuration', () => {
     expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
     net.deliverAll();
     expect(b.tun.at(-1)).toEqual(packet);
+  });
+
+  it('holds at most MAX_PEERS peers (wireguard-go’s MaxPeers): one more is refused, saying so', () => {
+    const { a } = createTwoDevices();
+    expect(a.device.maxPeers).toBe(MAX_PEERS);
+    expect(MAX_PEERS).toBe(65_536);
+    const small = new Device({ crypto: a.device.crypto, wallClock: () => 0, maxPeers: 2 });
+    const key = (n: number) => new Uint8Array(32).fill(n);
+    expect(small.addPeer(key(1))).not.toBeNull();
+    expect(small.addPeer(key(2))).not.toBeNull();
+    expect(() => small.addPeer(key(3))).toThrow(TooManyPeersError);
+    expect(() => small.addPeer(key(3))).toThrow('a device holds at most 2 peers');
+    // A peer it has is found, not added; one removed makes room.
+    expect(small.addPeer(key(2))).toBe(small.peers[1]);
+    small.removePeer(small.peers[0]!);
+    expect(small.addPeer(key(3))).not.toBeNull();
+    expect(() => new Device({ crypto: a.device.crypto, wallClock: () => 0, maxPeers: MAX_PEERS + 1 })).toThrow(
+      RangeError,
+    );
   });
 
   it('refuses a peer with our own public key, and drops one that becomes ours', () => {

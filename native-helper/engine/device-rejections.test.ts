@@ -328,17 +328,23 @@ describe('Device rejections: every one dropped and counted, never thrown', () =>
     expect(peerOfA.cookieGenerator.isValid).toBe(false);
   });
 
-  it('without a private key: handshakes counted as failed, transport as unknown', () => {
-    const { a, b, data, initiation } = captured();
+  it('without a private key: handshakes counted as failed; sessions made before still receive, and send no more', () => {
+    const { net, a, b, initiation } = captured();
     b.device.setPrivateKey(null);
     expect(
       dropsDelta(b, () => {
         b.receive(initiation.data, initiation.from);
-        b.receive(data[0]!.data, data[0]!.from);
         b.flush();
       }),
-    ).toEqual({ 'handshake-failed': 1, 'unknown-index': 1 });
+    ).toEqual({ 'handshake-failed': 1 });
     expect(b.device.publicKey).toBeNull();
+    // The kernel expires the keypairs of a device whose key changes (it does not wipe them): A's packets open.
+    const packet = ping(a, b, 9);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+    // B sends nothing on them, and has no key to handshake with.
+    ping(b, a, 10);
+    expect(net.inFlight).toHaveLength(0);
     expect(a.device.peers[0]!.keypairs.current).not.toBeNull();
   });
 

@@ -11,12 +11,14 @@ import {
   ZERO_KEY_MATERIAL_AFTER_MS,
 } from './constants.js';
 import { isZero } from '../crypto/bytes.js';
+import type { CryptoPrimitives } from '../crypto/primitives.js';
 import { Device } from './device.js';
 import type { Keypair } from './keypair.js';
 import { readU32LE, writeTransportHeader } from './messages.js';
+import { parseCidr } from './testing/ip-text.js';
 import { ipv4Packet, payloadOf } from './testing/packets.js';
 import { seededRandom } from './testing/random.js';
-import { type Datagram, type TestNode, createTwoDevices, typeOf } from './testing/two-devices.js';
+import { type Datagram, type TestNode, createTwoDevices, endpoint, testCrypto, typeOf } from './testing/two-devices.js';
 
 function ping(from: TestNode, to: TestNode, tag: number): Uint8Array {
   const packet = ipv4Packet({ src: from.tunnel4, dst: to.tunnel4, payload: payloadOf(tag) });
@@ -254,6 +256,45 @@ describe('Device timers: keepalives', () => {
     expect(net.sent(b, 4, 20_000).map((d) => d.at)).toEqual([30_000, 40_000]);
   });
 
+  it('a keepalive with no session is staged: it goes out when the session comes, whoever started the handshake', () => {
+    const { net, a, b, peerOfA } = createTwoDevices();
+    // A's keepalive finds no session: it is staged and A initiates, but that initiation is lost.
+    net.filter = () => false;
+    a.device.setPersistentKeepalive(peerOfA, 25, net.now, a.sink);
+    expect(peerOfA.staged.size).toBe(1);
+    net.deliverAll();
+    net.filter = undefined;
+    // B starts a handshake of its own, to send data; A answers it, and B's data confirms A's session.
+    net.now += 1_000;
+    ping(b, a, 1);
+    net.deliverRound(); // B's initiation reaches A
+    net.deliverRound(); // A's response reaches B, whose staged data goes out
+    net.deliverRound(); // the data reaches A and confirms its session: the staged keepalive goes out at once
+    expect(a.tun).toHaveLength(1);
+    expect(net.inFlight.map((d) => [d.sender.name, typeOf(d.data), d.data.length])).toEqual([['A', 4, 32]]);
+    expect(peerOfA.staged.size).toBe(0);
+  });
+
+  it('passive keepalive: also after data refused for its inner source, so the sender does not re-handshake', () => {
+    const { net, a, b, peerOfA } = established();
+    net.runUntil(20_000);
+    const rxBefore = peerOfA.rxBytes;
+    // B's device routes by destination only: A refuses the source, which B's allowed IPs on A do not cover.
+    b.send(ipv4Packet({ src: '10.0.0.77', dst: a.tunnel4, payload: payloadOf(1) }));
+    net.runFor(60_000);
+    expect(a.device.drops['disallowed-source']).toBe(1);
+    expect(a.tun).toHaveLength(0);
+    // The kernel's wg_packet_consume_data_done: the data-received timer runs before the packet is judged.
+    expect(net.sent(a, 4, 20_000).map((d) => [d.at, d.data.length])).toEqual([[20_000 + KEEPALIVE_TIMEOUT_MS, 32]]);
+    // So B hears back and its new-handshake timer (KEEPALIVE_TIMEOUT + REKEY_TIMEOUT after its data) never fires.
+    expect(net.sent(b, 1, 20_000)).toHaveLength(0);
+    // A refused packet is not counted as received (update_rx_stats runs only for what is delivered).
+    expect(peerOfA.rxBytes).toBe(rxBefore);
+    ping(b, a, 2);
+    net.deliverAll();
+    expect(peerOfA.rxBytes - rxBefore).toBe(net.sent(b, 4).at(-1)!.data.length);
+  });
+
   it('sent data with no answer: a new handshake after KEEPALIVE_TIMEOUT + REKEY_TIMEOUT', () => {
     const { net, a, b } = established();
     net.runUntil(20_000);
@@ -341,6 +382,76 @@ describe('Device timers: handshake retries and quiet', () => {
     net.runFor(10 * ZERO_KEY_MATERIAL_AFTER_MS);
     expect(net.log).toHaveLength(logged);
     expect(REJECT_AFTER_TIME_MS * 3).toBe(ZERO_KEY_MATERIAL_AFTER_MS);
+  });
+});
+
+describe('Device timers: initiations as the kernel sends them (wg_packet_send_handshake_initiation)', () => {
+  it('a peer without an endpoint gets its initiation made and retries armed; once it has one, a retry reaches it', () => {
+    const { net, a, peerOfB, b } = createTwoDevices({ bKnowsA: false });
+    b.device.setPersistentKeepalive(peerOfB, 25, net.now, b.sink);
+    expect(net.inFlight).toHaveLength(0);
+    expect(peerOfB.handshake.stage).toBe('initiation-created');
+    expect(b.eventsOf('handshake-initiated')).toHaveLength(1);
+    // An endpoint arrives (`wg set ... endpoint`): the retransmission, due anyway, goes there.
+    peerOfB.setEndpoint(a.address);
+    net.runFor(REKEY_TIMEOUT_MS + REKEY_TIMEOUT_JITTER_MAX_MS);
+    expect(net.sent(b, 1)).toHaveLength(1);
+    expect(a.eventsOf('handshake-complete').length + b.eventsOf('handshake-complete').length).toBe(2);
+    // The staged keepalive confirmed the session to A.
+    expect(net.sent(b, 4).map((d) => d.data.length)).toContain(32);
+  });
+
+  it('a peer key of low order costs one failed attempt per REKEY_TIMEOUT, not two X25519 operations per packet', () => {
+    const base = testCrypto();
+    let x25519 = 0;
+    const crypto: CryptoPrimitives = {
+      ...base,
+      x25519: (out, scalar, point) => (x25519++, base.x25519(out, scalar, point)),
+      x25519Base: (out, scalar) => (x25519++, base.x25519Base(out, scalar)),
+    };
+    const { net, a } = createTwoDevices({ crypto });
+    // The order-8 point: every Diffie-Hellman with it is all zeros, so no initiation can be made for it.
+    const lowOrder = Uint8Array.from(
+      Buffer.from('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', 'hex'),
+    );
+    const bad = a.device.addPeer(lowOrder)!;
+    bad.setEndpoint(endpoint('192.0.2.9:9'));
+    const { family, bytes, cidr } = parseCidr('10.0.0.9/32');
+    a.device.addAllowedIp(bad, family, bytes, cidr);
+    const send = () => a.send(ipv4Packet({ src: a.tunnel4, dst: '10.0.0.9', payload: payloadOf(1) }));
+    x25519 = 0;
+    for (let i = 0; i < 50; i++) send();
+    expect(x25519).toBe(2); // the ephemeral key, and the first DH that fails
+    expect(net.inFlight).toHaveLength(0);
+    net.now += REKEY_TIMEOUT_MS;
+    for (let i = 0; i < 50; i++) send();
+    expect(x25519).toBe(4);
+    expect(bad.staged.size).toBe(100);
+  });
+});
+
+describe('Device timers: a clock that jumps', () => {
+  it('past every deadline at once (a sleep nobody announced): keys zeroed first, then one handshake completes', () => {
+    const { net, a, b, peerOfA } = established();
+    net.runUntil(20_000);
+    // A sends and hears nothing back: its new-handshake timer is armed, with the zero-key one behind it.
+    net.filter = () => false;
+    ping(a, b, 1);
+    net.deliverAll();
+    net.filter = undefined;
+    // Eight hours pass between two ticks: boot time jumped while the machine slept. The I/O loop runs A's timers
+    // before anything else (io/data-path.ts).
+    net.now += 8 * 3_600_000;
+    a.device.tick(net.now, a.sink);
+    expect(a.eventsOf('keys-zeroed')).toHaveLength(1);
+    expect(net.inFlight.map((d) => typeOf(d.data))).toEqual([1]);
+    const packet = ping(a, b, 2);
+    net.deliverAll();
+    // The initiation's state outlived the tick that sent it: the answer completes it, the packet goes through.
+    expect(a.device.drops['unknown-index']).toBe(0);
+    expect(b.tun.at(-1)).toEqual(packet);
+    expect(peerOfA.keypairs.current?.createdAt).toBe(net.now);
+    expect(net.sent(a, 1, 1)).toHaveLength(1);
   });
 });
 

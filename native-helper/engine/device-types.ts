@@ -36,12 +36,14 @@ export interface DeviceOptions {
   randomFill?: (buf: Uint8Array) => void;
   /** Wall-clock Unix ms, for TAI64N timestamps and "latest handshake". Monotonic time is passed to each call. */
   wallClock: () => number;
-  /** The tunnel MTU, for padding (default DEFAULT_MTU, as device.c). */
+  /** The tunnel interface's MTU, which clamps the padding (default DEFAULT_MTU); Device.setMtu when it changes. */
   mtu?: number;
   limits?: Partial<DeviceLimits>;
   onEvent?: (event: DeviceEvent) => void;
   /** Queued handshake messages that may reach the Noise step per flush() or tick() (default HANDSHAKES_PER_FLUSH). */
   handshakesPerFlush?: number;
+  /** Peers the device holds at most (default MAX_PEERS); tests take fewer. */
+  maxPeers?: number;
 }
 
 /**

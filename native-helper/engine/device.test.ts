@@ -264,12 +264,35 @@ describe('Device: transport format', () => {
     expect(net.inFlight[0]!.data.length).toBe(16 + mtu + 16);
     net.deliverAll();
     expect(b.tun.at(-1)).toEqual(packet);
-    // One byte more than the MTU is refused.
-    a.send(ipv4Packet({ src: a.tunnel4, dst: b.tunnel4, payload: payloadOf(1, mtu - 20 + 1) }));
-    expect(a.device.drops['bad-outgoing-packet']).toBe(1);
-    expect(net.inFlight).toHaveLength(0);
     expect(SEND_HEADROOM).toBe(16);
     expect(SEND_TAILROOM).toBeGreaterThanOrEqual(15 + 16);
+  });
+
+  it('sends a packet longer than the MTU it was told, padded as the kernel pads (calculate_skb_padding)', () => {
+    const { net, a, b } = createTwoDevices();
+    a.send(packetFrom(a, b, 0));
+    net.deliverAll();
+    // `ip link set mtu 1500` a moment ago, not told yet: the kernel has no MTU check in wg_xmit, nor do we. The
+    // padding takes the length modulo the MTU: 1500 % 1420 = 80, a multiple of 16, so none.
+    const packet = ipv4Packet({ src: a.tunnel4, dst: b.tunnel4, payload: payloadOf(1, 1500 - 20) });
+    a.send(packet);
+    expect(net.inFlight.map((d) => d.data.length)).toEqual([16 + 1500 + 16]);
+    net.deliverAll();
+    expect(b.tun.at(-1)).toEqual(packet);
+    expect(a.device.drops['bad-outgoing-packet']).toBe(0);
+    // Told, it pads up to the new MTU and not past it: 1495 bytes under 1496 become 1496, where the stale 1420
+    // made them 1500 (1495 % 1420 = 75, padded to 80), past the interface's MTU; and 1430 under 1500 become 1440.
+    a.device.setMtu(1496);
+    a.send(ipv4Packet({ src: a.tunnel4, dst: b.tunnel4, payload: payloadOf(2, 1495 - 20) }));
+    a.device.setMtu(1500);
+    a.send(ipv4Packet({ src: a.tunnel4, dst: b.tunnel4, payload: payloadOf(3, 1430 - 20) }));
+    expect(net.inFlight.map((d) => d.data.length)).toEqual([16 + 1496 + 16, 16 + 1440 + 16]);
+    net.deliverAll();
+    expect(b.tun).toHaveLength(4);
+    // Only what no UDP datagram could carry, and MTUs that are none, are refused.
+    expect(() => a.device.setMtu(-1)).toThrow(RangeError);
+    expect(() => a.device.setMtu(65536)).toThrow(RangeError);
+    expect(() => a.device.setMtu(1.5)).toThrow(RangeError);
   });
 });
 
@@ -286,6 +309,22 @@ describe('Device: staged packets', () => {
     net.runFor(6_000); // the retransmitted initiation gets through
     expect(b.tun).toEqual(sent);
     expect(peerOfA.staged.size).toBe(0);
+  });
+
+  it('keeps packets longer than the MTU they were staged under whole (the MTU was raised since)', () => {
+    const { net, a, b, peerOfA } = createTwoDevices();
+    net.filter = () => false;
+    const short = packetFrom(a, b, 1);
+    const long = ipv4Packet({ src: a.tunnel4, dst: b.tunnel4, payload: payloadOf(2, 9000 - 20) });
+    a.send(short);
+    a.send(long);
+    a.send(ipv4Packet({ src: a.tunnel4, dst: b.tunnel4, payload: payloadOf(3, 1500 - 20) }));
+    expect(peerOfA.staged.size).toBe(3);
+    net.deliverAll();
+    net.filter = undefined;
+    net.runFor(6_000);
+    expect(b.tun.map((p) => p.length)).toEqual([short.length, 9000, 1500]);
+    expect(b.tun[1]).toEqual(long);
   });
 
   it('keeps at most 128: the 129th drops the oldest, counted as staged-overflow', () => {

@@ -18,6 +18,8 @@ import { AllowedIps } from './allowed-ips.js';
 import {
   DEFAULT_MTU,
   HANDSHAKES_PER_FLUSH,
+  MAX_MESSAGE_SIZE,
+  MAX_PEERS,
   REJECT_AFTER_MESSAGES,
   REKEY_AFTER_MESSAGES,
   MAX_TIMER_HANDSHAKES,
@@ -42,8 +44,16 @@ import { type NoiseContext, type StaticIdentity, createNoiseContext, createStati
 import { Peer } from './peer.js';
 import { Ratelimiter } from './ratelimiter.js';
 import { processHandshakeQueue, receiveDatagram } from './receive.js';
-import { sendHandshakeInitiation, sendKeepalive, sendPacket, sendStagedPackets } from './send.js';
+import { sendHandshakeInitiation, sendKeepalive, sendPacket, sendStagedPackets, usableKeypair } from './send.js';
 import { NEVER } from './timers.js';
+
+/** A peer refused because the device holds as many as it may (Device.maxPeers). */
+export class TooManyPeersError extends RangeError {
+  constructor(maxPeers: number) {
+    super(`a device holds at most ${maxPeers} peers`);
+    this.name = 'TooManyPeersError';
+  }
+}
 
 /** Random bytes drawn at once for jitter(): 128 jitters per draw. */
 const JITTER_POOL_SIZE = 256;
@@ -54,16 +64,23 @@ export class Device {
   readonly randomFill: (buf: Uint8Array) => void;
   readonly wallClock: () => number;
   readonly limits: DeviceLimits;
-  readonly mtu: number;
+  /**
+   * The tunnel interface's MTU as last told (setMtu): it only clamps the padding, as the kernel's
+   * calculate_skb_padding does with the MTU it reads per packet. A packet longer than it is still sent: the
+   * interface's MTU may have been raised a moment ago (`ip link set wg0 mtu 1500`) and not told yet.
+   */
+  mtu: number;
   readonly drops: DropCounters = newDropCounters();
   readonly allowedIps = new AllowedIps<Peer>();
   readonly indices: IndexTable<Peer>;
   readonly cookieChecker: CookieChecker;
-  readonly ratelimiter = new Ratelimiter();
+  readonly ratelimiter: Ratelimiter;
   /** Scratch buffers and the handshake queue: send.ts's and receive.ts's, see device-work.ts. */
   readonly [WORK] = new DeviceWork();
   /** Handshake messages that may reach the Noise step per flush() or tick(). */
   readonly handshakesPerFlush: number;
+  /** Peers it holds at most: addPeer refuses more. */
+  readonly maxPeers: number;
 
   identity: StaticIdentity | null = null;
   listenPort = 0;
@@ -88,7 +105,7 @@ export class Device {
     this.randomFill = options.randomFill ?? ((buf) => options.crypto.randomFill(buf));
     this.noise = createNoiseContext(this.crypto, { randomFill: this.randomFill });
     this.wallClock = options.wallClock;
-    this.mtu = options.mtu ?? DEFAULT_MTU;
+    this.mtu = checkMtu(options.mtu ?? DEFAULT_MTU);
     this.limits = {
       rekeyAfterMessages: options.limits?.rekeyAfterMessages ?? REKEY_AFTER_MESSAGES,
       rejectAfterMessages: options.limits?.rejectAfterMessages ?? REJECT_AFTER_MESSAGES,
@@ -98,7 +115,16 @@ export class Device {
     if (!(Number.isInteger(this.handshakesPerFlush) && this.handshakesPerFlush >= 1)) {
       throw new RangeError(`handshakesPerFlush must be a positive integer, not ${this.handshakesPerFlush}`);
     }
+    this.maxPeers = options.maxPeers ?? MAX_PEERS;
+    if (!(Number.isInteger(this.maxPeers) && this.maxPeers >= 1 && this.maxPeers <= MAX_PEERS)) {
+      throw new RangeError(`maxPeers must be a whole number from 1 to ${MAX_PEERS}, not ${this.maxPeers}`);
+    }
     this.indices = new IndexTable<Peer>(this.randomFill);
+    // A hash key of its own, secret (ratelimiter.ts): the kernel draws its ratelimiter's siphash key at random.
+    const seed = new Uint8Array(4);
+    this.randomFill(seed);
+    this.ratelimiter = new Ratelimiter({ seed: new DataView(seed.buffer).getInt32(0) });
+    this.crypto.wipe(seed);
     this.cookieChecker = createCookieChecker(this.crypto, null);
   }
 
@@ -113,8 +139,10 @@ export class Device {
   }
 
   /**
-   * Sets (or with null removes) the private key. Every session ends, since every key was derived from the old
-   * identity; a peer whose public key is our new own key is removed, as the kernel does.
+   * Sets (or with null removes) the private key, as the kernel's netlink set_device does: a peer whose public key
+   * is our new own key is removed, and every other peer's sessions expire (wg_noise_expire_current_peer_keypairs):
+   * the handshake in progress is dropped and the keypairs in use send no more, so the next packet handshakes under
+   * the new key, while packets the peer already sent on them still open.
    */
   setPrivateKey(privateKey: Uint8Array | null): void {
     if (privateKey !== null && this.identity && this.crypto.equal(privateKey, this.identity.privateKey)) return;
@@ -128,10 +156,7 @@ export class Device {
         continue;
       }
       precomputeStaticStatic(this.noise, peer.handshake, this.identity);
-      this.clearSessions(peer);
-      // As the kernel's wg_noise_expire_current_peer_keypairs: the last initiation went out under the old key,
-      // so it must not hold back the first one under the new key for REKEY_TIMEOUT (nothing would retry it).
-      peer.lastSentHandshake = -Infinity;
+      this.expireCurrentKeypairs(peer);
     }
   }
 
@@ -148,13 +173,17 @@ export class Device {
   /** findPeer as a function value, made once: the handshake path passes it for every initiation. */
   readonly peerByKey = (publicKey: Uint8Array): Peer | undefined => this.findPeer(publicKey);
 
-  /** Adds a peer, or returns the existing one with that key. Null for our own public key (wg ignores it). */
+  /**
+   * Adds a peer, or returns the existing one with that key. Null for our own public key (wg ignores it). Throws a
+   * TooManyPeersError when the device already holds maxPeers (wireguard-go's NewPeer: "too many peers").
+   */
   addPeer(publicKey: Uint8Array): Peer | null {
     const existing = this.findPeer(publicKey);
     if (existing) return existing;
     if (this.identity && this.crypto.equal(publicKey, this.identity.publicKey)) return null;
+    if (this.peerList.length >= this.maxPeers) throw new TooManyPeersError(this.maxPeers);
     const peer = new Peer(this.noise, this.identity, publicKey, () => this.jitter(), {
-      maxPacket: this.mtu,
+      packetSize: this.mtu,
       headroom: SEND_HEADROOM,
       tailroom: SEND_TAILROOM,
     });
@@ -164,6 +193,11 @@ export class Device {
     if (bucket === undefined) this.byKey.set(keyBucket(publicKey), [peer]);
     else bucket.push(peer);
     return peer;
+  }
+
+  /** The tunnel interface's MTU now (the caller watches the interface; see `mtu`). */
+  setMtu(mtu: number): void {
+    this.mtu = checkMtu(mtu);
   }
 
   removePeer(peer: Peer): void {
@@ -257,36 +291,57 @@ export class Device {
       // No retransmission of a handshake whose ephemeral key was just wiped.
       peer.timers.retransmitHandshake = NEVER;
       peer.timers.handshakeAttempts = 0;
+      // Nor does that initiation hold back the first one after wake (its answer could no longer be read), as
+      // down() and a new private key do. Only one goes out then: whichever of resume(), the first packet or a
+      // change of network asks first; the others find it within REKEY_TIMEOUT.
+      peer.lastSentHandshake = -Infinity;
     }
     this[WORK].handshakes.clear();
   }
 
   /**
-   * Handshakes now rather than at the first packet or timer (a tunnel switched on then shows "on", or why not,
-   * before anything is sent): an initiation to each of `peers` (default: every peer) that has an endpoint. The
-   * protocol's rate limit holds, one initiation per REKEY_TIMEOUT, unless `ignoreRateLimit`: after a change of
-   * network the last one may have left from an address that is gone, so it goes again at once, as after resume().
-   * Returns how many peers were asked.
+   * Handshakes now rather than at the first packet or timer: an initiation to each of `peers` (default: every
+   * peer) that has an endpoint. A deliberate difference from the kernel, which waits for traffic: a tunnel switched
+   * on then shows "on", or why not, before anything is sent. The protocol's rate limit holds (at most one
+   * initiation per REKEY_TIMEOUT, wg_packet_send_handshake_initiation), so a packet sent just after, or a timer,
+   * never starts a second handshake that would displace the first. Returns how many peers were asked.
    */
-  handshakeNow(
-    now: number,
-    sink: DeviceSink,
-    options: { peers?: readonly Peer[]; ignoreRateLimit?: boolean } = {},
-  ): number {
-    const peers = options.peers ?? this.peerList;
+  handshakeNow(now: number, sink: DeviceSink, peers: readonly Peer[] = this.peerList): number {
     for (const peer of peers) {
-      if (options.ignoreRateLimit === true) peer.lastSentHandshake = -Infinity;
-      sendHandshakeInitiation(this, peer, false, now, sink);
+      if (peer.hasEndpoint) sendHandshakeInitiation(this, peer, false, now, sink);
     }
     return peers.length;
   }
 
-  /** After wake: peers that were in use handshake at once instead of waiting for the next packet. */
+  /**
+   * After a change of the network (another address, route or link): each peer in use tells the other side where
+   * we are now. With a usable session that is a keepalive, which the peer authenticates and takes our new source
+   * address from (roaming), as wireguard-go's SendKeepalivesToPeersWithCurrentKeypair does on a network change;
+   * a fresh session is never replaced by a handshake nobody needs. Without one, an initiation, within the rate
+   * limit: one sent less than REKEY_TIMEOUT ago is retransmitted by its timer. Returns how many peers were told.
+   */
+  announce(now: number, sink: DeviceSink): number {
+    let told = 0;
+    for (const peer of this.peerList) {
+      if (!peer.inUse || !peer.hasEndpoint) continue;
+      told++;
+      if (usableKeypair(this, peer, now) !== null) sendKeepalive(this, peer, now, sink);
+      else sendHandshakeInitiation(this, peer, false, now, sink);
+    }
+    return told;
+  }
+
+  /**
+   * After wake: peers that were in use handshake at once instead of waiting for the next packet, within the rate
+   * limit. suspend() lifted it; a packet that arrived between the wake and this call may already have started
+   * the handshake, and a second initiation now would undo it: its answer would meet a released index, and the
+   * responder refuses an initiation within 20 ms of the last (HANDSHAKE_INITIATION_RATE_MS), leaving the tunnel
+   * silent until the retransmission, REKEY_TIMEOUT later.
+   */
   resume(now: number, sink: DeviceSink): void {
     for (const peer of this.peerList) {
       if (!peer.resumeWanted) continue;
       peer.resumeWanted = false;
-      peer.lastSentHandshake = -Infinity;
       if (this.isUp) sendHandshakeInitiation(this, peer, false, now, sink);
     }
   }
@@ -349,6 +404,13 @@ export class Device {
     this.flush(now, sink);
     for (const peer of [...this.peerList]) {
       const t = peer.timers;
+      // First: when several are due at once (the machine slept through them all), what the others would start
+      // must not be wiped by it a moment later (an initiation whose index it released could never complete).
+      if (t.zeroKeyMaterial <= now) {
+        t.zeroKeyMaterial = NEVER;
+        this.clearSessions(peer);
+        this.emit({ type: 'keys-zeroed', peer });
+      }
       if (t.retransmitHandshake <= now) {
         t.retransmitHandshake = NEVER;
         this.expireRetransmitHandshake(peer, now, sink);
@@ -364,11 +426,6 @@ export class Device {
       if (t.newHandshake <= now) {
         t.newHandshake = NEVER;
         sendHandshakeInitiation(this, peer, false, now, sink);
-      }
-      if (t.zeroKeyMaterial <= now) {
-        t.zeroKeyMaterial = NEVER;
-        this.clearSessions(peer);
-        this.emit({ type: 'keys-zeroed', peer });
       }
       if (t.persistentKeepalive <= now) {
         t.persistentKeepalive = NEVER;
@@ -428,12 +485,29 @@ export class Device {
 
   /** Forgets the handshake in progress and every keypair of the peer, wiping the keys. */
   clearSessions(peer: Peer): void {
+    this.clearHandshake(peer);
+    peer.keypairs.clear(this.displaced);
+    this.releaseDisplaced();
+  }
+
+  /**
+   * wg_noise_expire_current_peer_keypairs: the handshake in progress is dropped, and the current and next keypairs
+   * may no longer send (they still receive until they age out or are displaced). The last initiation went out
+   * under what changed, so it does not hold back the next one for REKEY_TIMEOUT (nothing would retry it).
+   */
+  private expireCurrentKeypairs(peer: Peer): void {
+    this.clearHandshake(peer);
+    peer.lastSentHandshake = -Infinity;
+    if (peer.keypairs.next !== null) peer.keypairs.next.canSend = false;
+    if (peer.keypairs.current !== null) peer.keypairs.current.canSend = false;
+  }
+
+  /** Forgets the handshake in progress, and the index it was known by. */
+  private clearHandshake(peer: Peer): void {
     if (peer.handshake.localIndex !== 0 && this.indices.lookup(peer.handshake.localIndex)?.keypair === null) {
       this.indices.release(peer.handshake.localIndex);
     }
     clearHandshake(peer.handshake);
-    peer.keypairs.clear(this.displaced);
-    this.releaseDisplaced();
   }
 
   private releaseDisplaced(): void {
@@ -442,6 +516,14 @@ export class Device {
       keypair.wipe();
     }
   }
+}
+
+/** An interface MTU: a whole number of bytes no larger than a UDP payload; 0 pads to 16 with no clamp (kernel). */
+function checkMtu(mtu: number): number {
+  if (!(Number.isInteger(mtu) && mtu >= 0 && mtu <= MAX_MESSAGE_SIZE)) {
+    throw new RangeError(`an MTU must be a whole number from 0 to ${MAX_MESSAGE_SIZE}, not ${mtu}`);
+  }
+  return mtu;
 }
 
 /** 30 bits of a public key: an integer V8 keeps unboxed (a Smi) as a Map key, and well spread, keys being random. */

@@ -3,8 +3,11 @@
  * or the peer has no endpoint. The kernel answers both with ICMP_HOST_UNREACH (type 3 code 1) and
  * ICMPV6_ADDR_UNREACH (type 1 code 3) through icmp_ndo_send (device.c, wg_xmit); a userspace device has to build
  * the reply itself and write it back to the TUN. The reply comes from the unreachable destination and goes to
- * the packet's source, and quotes as much of the packet as the RFCs allow: an IPv4 reply stays within 576 bytes
- * (RFC 1812 4.3.2.3), an IPv6 reply within the minimum MTU of 1280 (RFC 4443 2.4 c).
+ * the packet's source. (The kernel's comes from the interface's own address; ours cannot: it is received on the
+ * TUN, and a received packet whose source is a local address is a martian, dropped unless accept_local is set.
+ * The unreachable destination, which ping then names, is true and not local.) It quotes as much of the packet as
+ * the RFCs allow: an IPv4 reply stays within 576 bytes (RFC 1812 4.3.2.3), an IPv6 reply within the minimum MTU
+ * of 1280 (RFC 4443 2.4 c).
  *
  * No reply is built (0 is returned) when the RFCs forbid one (RFC 1122 3.2.2, RFC 4443 2.4 e): the packet is an
  * ICMP error itself, or an IPv4 fragment other than the first, or its source is not one host (unspecified,

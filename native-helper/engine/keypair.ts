@@ -21,6 +21,11 @@ export class Keypair {
   isInitiator = false;
   /** False once wiped: a wiped keypair is never used again, whoever still holds it. */
   valid = true;
+  /**
+   * False once it may no longer send (the kernel's sending.is_valid): a new private key expires the keypairs in
+   * use (wg_noise_expire_current_peer_keypairs), while packets already in flight to us on them still open.
+   */
+  canSend = true;
 
   /** Zeroes the keys and hands the replay window's ring back; the keypair is dead from here on. */
   wipe(): void {

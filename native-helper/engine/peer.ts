@@ -38,7 +38,7 @@ export class Peer {
     identity: StaticIdentity | null,
     publicKey: Uint8Array,
     jitter: () => number,
-    stagedPacket: { maxPacket: number; headroom: number; tailroom: number },
+    stagedPacket: { packetSize: number; headroom: number; tailroom: number },
   ) {
     this.publicKey = Uint8Array.from(publicKey);
     this.handshake = createHandshake(ctx, identity, this.publicKey);
@@ -46,7 +46,7 @@ export class Peer {
     this.timers = new PeerTimers(jitter);
     this.staged = new StagedQueue(
       MAX_STAGED_PACKETS,
-      stagedPacket.maxPacket,
+      stagedPacket.packetSize,
       stagedPacket.headroom,
       stagedPacket.tailroom,
     );

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { IpVersion } from './ip-packet.js';
 import { Ratelimiter } from './ratelimiter.js';
 import { parseIp } from './testing/ip-text.js';
+import { createTwoDevices } from './testing/two-devices.js';
 
 function allow(r: Ratelimiter, ip: string, nowMs: number): boolean {
   const p = parseIp(ip);
@@ -106,6 +107,39 @@ describe('Ratelimiter', () => {
     expect(r.size).toBe(2);
     allow(r, '10.0.0.3', 2_200);
     expect(r.size).toBe(1);
+  });
+
+  it('tracks up to the kernel’s max_entries by default (8 x 8192), in a table that grows as sources come', () => {
+    const r = new Ratelimiter({ seed: 7 });
+    expect(r.capacity).toBe(65_536);
+    expect(r.slots).toBe(16);
+    const ip = new Uint8Array(4);
+    const view = new DataView(ip.buffer);
+    for (let i = 0; i < 65_536; i++) {
+      view.setUint32(0, 0x0a000000 + i);
+      if (!r.allow(4, ip, 0, 0)) throw new Error(`source ${i} refused`);
+    }
+    expect(r.size).toBe(65_536);
+    expect(r.slots).toBe(131_072);
+    view.setUint32(0, 0x0b000000);
+    expect(r.allow(4, ip, 0, 0)).toBe(false);
+    // Every source is still found after the table grew under it: each has spent one packet of its burst.
+    for (const i of [0, 1, 4095, 65_535]) {
+      view.setUint32(0, 0x0a000000 + i);
+      for (let n = 0; n < 4; n++) expect(r.allow(4, ip, 0, 0)).toBe(true);
+      expect(r.allow(4, ip, 0, 0)).toBe(false);
+    }
+    // A second later they are all idle and swept; the table keeps its size for the next flood.
+    expect(allow(r, '10.255.255.255', 1_001)).toBe(true);
+    expect(r.size).toBe(1);
+  });
+
+  it('is keyed per device: two devices hash the same sources differently', () => {
+    const seeds = [createTwoDevices().a.device, createTwoDevices({ seed: 2 }).a.device].map(
+      (device) => (device.ratelimiter as unknown as { seed: number }).seed,
+    );
+    expect(seeds[0]).not.toBe(seeds[1]);
+    expect(seeds[0]).not.toBe(0x2545f491);
   });
 
   it('rejects a nonsensical capacity', () => {

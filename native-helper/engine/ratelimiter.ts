@@ -5,16 +5,19 @@
  * are keyed by address; IPv6 sources by their /64, as the kernel does (wireguard-go keys the full address), since
  * whoever holds one IPv6 address usually holds the whole /64 and could otherwise mint fresh buckets at will.
  *
- * Memory is fixed at construction: an open-addressing table (linear probing, at most half full) in typed arrays,
- * so `allow` allocates nothing. Entries idle for more than a second are dropped by a sweep that `allow` runs at
- * most once a second, as the kernel's one-second GC; an entry idle that long has refilled its burst anyway, so
- * forgetting it changes no answer. When the table is full, a new source is refused until a sweep frees room: like
- * the kernel's max_entries, this fails closed. Evicting a live entry instead would hand its owner a fresh burst,
- * so an attacker cycling through addresses could defeat the limit; refusing only delays new sources for up to a
- * second, and only while the device is flooded by sources that passed the cookie check, i.e. real addresses.
+ * At most `capacity` sources are tracked: by default the kernel's max_entries, 8 x its table size of 8192 on any
+ * machine with more than 1 GiB, so 65,536. The table is an open-addressing one (linear probing, at most half full)
+ * in typed arrays, so `allow` allocates nothing; it starts small and doubles as sources come, up to twice the
+ * capacity, so an idle device holds a few hundred bytes, not the 3 MiB a flood may need. Entries idle for more
+ * than a second are dropped by a sweep that `allow` runs at most once a second, as the kernel's one-second GC; an
+ * entry idle that long has refilled its burst anyway, so forgetting it changes no answer. When the table is full,
+ * a new source is refused until a sweep frees room: like the kernel's max_entries, this fails closed. Evicting a
+ * live entry instead would hand its owner a fresh burst, so an attacker cycling through addresses could defeat
+ * the limit; refusing only delays new sources for up to a second, and only while the device is flooded by sources
+ * that passed the cookie check, i.e. real addresses.
  *
- * The hash is keyed by a caller-provided seed (take it from a CSPRNG) so that an attacker cannot aim addresses
- * at one probe chain.
+ * The hash is keyed by a secret seed, as the kernel keys its siphash with random bytes drawn at start: each device
+ * draws its own (Device), so that nobody can aim addresses at one probe chain.
  */
 
 import type { IpVersion } from './ip-packet.js';
@@ -27,24 +30,29 @@ const EMPTY = 0;
 const V4 = 4;
 const V6 = 6;
 
-export const DEFAULT_RATELIMITER_CAPACITY = 8192;
+/** The kernel's max_entries: 8 x table_size, which is 8192 with more than 1 GiB of memory. */
+export const DEFAULT_RATELIMITER_CAPACITY = 8 * 8192;
+/** Slots a table starts with; it doubles whenever it would be more than half full, up to twice the capacity. */
+const INITIAL_SLOTS = 16;
 
 export interface RatelimiterOptions {
-  /** Most sources tracked at once. */
+  /** Most sources tracked at once (default DEFAULT_RATELIMITER_CAPACITY). */
   capacity?: number;
-  /** Secret hash key, any 32-bit integer; take it from a CSPRNG. */
+  /** Secret hash key, any 32-bit integer; take it from a CSPRNG (Device does). */
   seed?: number;
 }
 
 export class Ratelimiter {
   readonly capacity: number;
-  private readonly mask: number;
+  /** Slots the table may grow to: a power of two at least twice the capacity, so it is never more than half full. */
+  private readonly maxSlots: number;
+  private mask: number;
   private readonly seed: number;
-  private readonly family: Uint8Array;
-  private readonly keyHi: Int32Array;
-  private readonly keyLo: Int32Array;
-  private readonly lastMs: Float64Array;
-  private readonly tokens: Float64Array;
+  private family: Uint8Array;
+  private keyHi: Int32Array;
+  private keyLo: Int32Array;
+  private lastMs: Float64Array;
+  private tokens: Float64Array;
   private count = 0;
   private lastSweepMs = -Infinity;
 
@@ -54,13 +62,20 @@ export class Ratelimiter {
     let slots = 2;
     while (slots < capacity * 2) slots *= 2;
     this.capacity = capacity;
-    this.mask = slots - 1;
+    this.maxSlots = slots;
     this.seed = (options.seed ?? 0x2545f491) | 0;
-    this.family = new Uint8Array(slots);
-    this.keyHi = new Int32Array(slots);
-    this.keyLo = new Int32Array(slots);
-    this.lastMs = new Float64Array(slots);
-    this.tokens = new Float64Array(slots);
+    const initial = Math.min(INITIAL_SLOTS, slots);
+    this.mask = initial - 1;
+    this.family = new Uint8Array(initial);
+    this.keyHi = new Int32Array(initial);
+    this.keyLo = new Int32Array(initial);
+    this.lastMs = new Float64Array(initial);
+    this.tokens = new Float64Array(initial);
+  }
+
+  /** Slots in the table now (it grows with the sources tracked). */
+  get slots(): number {
+    return this.mask + 1;
   }
 
   /** Sources currently tracked. */
@@ -93,6 +108,11 @@ export class Ratelimiter {
       slot = (slot + 1) & this.mask;
     }
     if (this.count >= this.capacity) return false;
+    if ((this.count + 1) * 2 > this.mask + 1) {
+      this.grow();
+      slot = this.hash(tag, hi, lo) & this.mask;
+      while (this.family[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+    }
     this.family[slot] = tag;
     this.keyHi[slot] = hi;
     this.keyLo[slot] = lo;
@@ -124,6 +144,30 @@ export class Ratelimiter {
   clear(): void {
     this.family.fill(EMPTY);
     this.count = 0;
+  }
+
+  /** Twice the slots, every entry placed again (only while sources are added: never on a known source's path). */
+  private grow(): void {
+    const { family, keyHi, keyLo, lastMs, tokens } = this;
+    const slots = Math.min(this.maxSlots, (this.mask + 1) * 2);
+    this.mask = slots - 1;
+    this.family = new Uint8Array(slots);
+    this.keyHi = new Int32Array(slots);
+    this.keyLo = new Int32Array(slots);
+    this.lastMs = new Float64Array(slots);
+    this.tokens = new Float64Array(slots);
+    for (let from = 0; from < family.length; from++) {
+      // from < family.length, the length of every old array.
+      const f = family[from]!;
+      if (f === EMPTY) continue;
+      let slot = this.hash(f, keyHi[from]!, keyLo[from]!) & this.mask;
+      while (this.family[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+      this.family[slot] = f;
+      this.keyHi[slot] = keyHi[from]!;
+      this.keyLo[slot] = keyLo[from]!;
+      this.lastMs[slot] = lastMs[from]!;
+      this.tokens[slot] = tokens[from]!;
+    }
   }
 
   private deleteAt(hole: number): void {

@@ -92,9 +92,8 @@ function receiveTransport(
   if (plain < 0) return device.drop('decrypt-failed', peer);
   if (!keypair.replay.check(counter)) return device.drop('replay', peer);
 
-  // Authenticated from here on.
+  // Authenticated from here on: the kernel's wg_packet_consume_data_done, in its order.
   followEndpoint(peer, source, sourceOff);
-  peer.rxBytes += len;
   if (device.confirmKeypair(peer, keypair)) {
     peer.timers.handshakeComplete();
     peer.lastHandshakeWallMs = device.wallClock();
@@ -104,7 +103,14 @@ function receiveTransport(
   keepKeyFreshAfterReceive(device, peer, now, sink);
   peer.timers.anyAuthenticatedPacketReceived();
   peer.timers.anyAuthenticatedPacketTraversal(now);
-  if (plain === 0) return; // keepalive
+  if (plain === 0) {
+    peer.rxBytes += len; // keepalive
+    return;
+  }
+  // Before the inner packet is judged, as the kernel and wireguard-go do: the peer sent data and must hear back
+  // within KEEPALIVE_TIMEOUT whatever we make of it, or its own new-handshake timer fires (every ~15 s for as long
+  // as it keeps sending from an address we refuse).
+  peer.timers.dataReceived(now);
 
   const version = ipVersion(buf, content, plain);
   const length = version === 0 ? -1 : ipPacketLength(buf, content, plain);
@@ -112,14 +118,16 @@ function receiveTransport(
   if (device.allowedIps.lookup(version as 4 | 6, buf, ipSourceOffset(version as 4 | 6, content)) !== peer) {
     return device.drop('disallowed-source', peer);
   }
-  peer.timers.dataReceived(now);
+  // Only what is delivered counts as received (the kernel's update_rx_stats): a refused packet is a drop.
+  peer.rxBytes += len;
   sink.writeTun(buf, content, length);
 }
 
 /** keep_key_fresh on receive: an initiator whose key nears REJECT_AFTER_TIME re-handshakes, once. */
 function keepKeyFreshAfterReceive(device: Device, peer: Peer, now: number, sink: DeviceSink): void {
   const current = peer.keypairs.current;
-  if (peer.timers.sentLastMinuteHandshake || current === null || !current.valid || !current.isInitiator) return;
+  if (peer.timers.sentLastMinuteHandshake || current === null || !current.isInitiator) return;
+  if (!current.valid || !current.canSend) return;
   if (now - current.createdAt < REKEY_ON_RECEIVE_AFTER_MS) return;
   peer.timers.sentLastMinuteHandshake = true;
   sendHandshakeInitiation(device, peer, false, now, sink);

@@ -9,7 +9,13 @@
  * A transport message is built in the caller's buffer: the 16-byte header in the headroom before the packet,
  * the padding and tag after it, so sealing is in place and allocates nothing.
  */
-import { REKEY_AFTER_TIME_MS, REJECT_AFTER_TIME_MS, REKEY_TIMEOUT_MS } from './constants.js';
+import {
+  MAX_CONTENT_SIZE,
+  PADDING_MULTIPLE,
+  REKEY_AFTER_TIME_MS,
+  REJECT_AFTER_TIME_MS,
+  REKEY_TIMEOUT_MS,
+} from './constants.js';
 import { addMacs } from './cookie.js';
 import type { Device } from './device.js';
 import { type DeviceSink, SEND_HEADROOM } from './device-types.js';
@@ -22,6 +28,9 @@ import { createInitiation } from './noise.js';
 import type { Peer } from './peer.js';
 import { writeTai64n } from './tai64n.js';
 
+/** The longest packet whose transport message, padding included, is still a UDP payload. */
+const MAX_PACKET_SIZE = MAX_CONTENT_SIZE - (PADDING_MULTIPLE - 1);
+
 export function sendPacket(
   device: Device,
   buf: Uint8Array,
@@ -32,7 +41,9 @@ export function sendPacket(
 ): void {
   if (!device.isUp) return device.drop('device-down');
   const version = ipVersion(buf, off, len);
-  if (version === 0 || ipPacketLength(buf, off, len) !== len || len > device.mtu)
+  // No MTU check (the kernel's wg_xmit has none): what the interface let through fits it, and the device's MTU
+  // may lag an `ip link set mtu` by a moment. Only a packet no transport message could carry is refused.
+  if (version === 0 || ipPacketLength(buf, off, len) !== len || len > MAX_PACKET_SIZE)
     return device.drop('bad-outgoing-packet');
   const peer = device.allowedIps.lookup(version, buf, ipDestinationOffset(version, off));
   if (peer === undefined || !peer.hasEndpoint) {
@@ -68,23 +79,32 @@ export function sendStagedPackets(device: Device, peer: Peer, now: number, sink:
 }
 
 /**
- * An empty transport message. Without a usable keypair it asks for a handshake instead, whose completion
- * sends a keepalive anyway (wg_packet_send_keepalive stages an empty packet for the same effect).
+ * An empty transport message (wg_packet_send_keepalive). Without a usable keypair it is staged like any packet,
+ * when nothing else is (which would serve as well), and a handshake is asked for: the keepalive goes out once the
+ * session exists, whichever side completes it.
  */
 export function sendKeepalive(device: Device, peer: Peer, now: number, sink: DeviceSink): void {
-  if (!device.isUp || !peer.hasEndpoint) return;
-  if (peer.staged.size > 0) return sendStagedPackets(device, peer, now, sink);
-  const keypair = usableKeypair(device, peer, now);
-  if (keypair === null) return sendHandshakeInitiation(device, peer, false, now, sink);
-  encryptAndSend(device, peer, keypair, device[WORK].scratch, SEND_HEADROOM, 0, now, sink);
-  // A keepalive is a send like any other (the kernel runs keep_key_fresh after every batch, keepalives
-  // included): a tunnel kept up by persistent keepalives alone must still rekey before its key is rejected.
-  keepKeyFreshAfterSend(device, peer, keypair, now, sink);
+  if (!device.isUp) return;
+  if (peer.staged.size === 0) {
+    const keypair = usableKeypair(device, peer, now);
+    if (keypair !== null) {
+      encryptAndSend(device, peer, keypair, device[WORK].scratch, SEND_HEADROOM, 0, now, sink);
+      // A keepalive is a send like any other (the kernel runs keep_key_fresh after every batch, keepalives
+      // included): a tunnel kept up by persistent keepalives alone must still rekey before its key is rejected.
+      keepKeyFreshAfterSend(device, peer, keypair, now, sink);
+      return;
+    }
+    peer.staged.push(device[WORK].scratch, SEND_HEADROOM, 0);
+  }
+  sendStagedPackets(device, peer, now, sink);
 }
 
 /**
- * wg_packet_send_handshake_initiation: at most one initiation per REKEY_TIMEOUT; a first attempt (not a retry)
- * restarts the attempt count. A peer without an endpoint cannot be reached: it waits for the peer to call.
+ * wg_packet_send_handshake_initiation: at most one initiation per REKEY_TIMEOUT, counted from the attempt (set
+ * before the work, so that one that fails, for a peer key of low order, is not tried again, two X25519 operations
+ * each time, for every packet sent); a first attempt (not a retry) restarts the attempt count. A peer without an
+ * endpoint gets its initiation made and its timers armed all the same, as in the kernel, where only the send
+ * fails: a retry goes out once an endpoint is set.
  */
 export function sendHandshakeInitiation(
   device: Device,
@@ -94,8 +114,9 @@ export function sendHandshakeInitiation(
   sink: DeviceSink,
 ): void {
   if (!retry) peer.timers.handshakeAttempts = 0;
-  if (!device.isUp || !peer.alive || !peer.hasEndpoint || device.identity === null) return;
+  if (!device.isUp || !peer.alive || device.identity === null) return;
   if (now < peer.lastSentHandshake + REKEY_TIMEOUT_MS) return;
+  peer.lastSentHandshake = now;
 
   const previousIndex = peer.handshake.localIndex;
   if (previousIndex !== 0 && device.indices.lookup(previousIndex)?.keypair === null)
@@ -111,9 +132,10 @@ export function sendHandshakeInitiation(
   addMacs(device.crypto, peer.cookieGenerator, message, now);
   peer.timers.anyAuthenticatedPacketTraversal(now);
   peer.timers.anyAuthenticatedPacketSent();
-  peer.lastSentHandshake = now;
-  peer.txBytes += message.length;
-  sink.sendDatagram(peer.endpoint, message, 0, message.length);
+  if (peer.hasEndpoint) {
+    peer.txBytes += message.length;
+    sink.sendDatagram(peer.endpoint, message, 0, message.length);
+  }
   peer.timers.handshakeInitiated(now);
   device.event({ type: 'handshake-initiated', peer, retry });
 }
@@ -127,6 +149,7 @@ export function usableKeypair(device: Device, peer: Peer, now: number): Keypair 
 function usable(device: Device, keypair: Keypair, now: number): boolean {
   return (
     keypair.valid &&
+    keypair.canSend &&
     now - keypair.createdAt < REJECT_AFTER_TIME_MS &&
     keypair.sendCounter < device.limits.rejectAfterMessages
   );

@@ -1,8 +1,9 @@
 /*
  * Packets a peer was asked to send while it had no usable keypair (the kernel's staged_packet_queue): at most
- * MAX_STAGED_PACKETS, the oldest dropped first, sent the moment a handshake completes. Slots are preallocated
- * on first use and reused, so staging copies a packet but allocates nothing per packet. Each slot keeps
- * `headroom` bytes before the packet and `tailroom` after it, so the packet can later be sealed in place.
+ * MAX_STAGED_PACKETS, the oldest dropped first, sent the moment a handshake completes. Slots are allocated on
+ * first use, `packetSize` bytes long (the MTU then), and reused, so staging copies a packet but allocates nothing
+ * per packet; a packet longer than its slot (the MTU was raised since) gets a slot of its size, once. Each slot
+ * keeps `headroom` bytes before the packet and `tailroom` after it, so the packet can later be sealed in place.
  */
 
 export class StagedQueue {
@@ -12,13 +13,13 @@ export class StagedQueue {
   private count = 0;
 
   private readonly capacity: number;
-  private readonly maxPacket: number;
+  private readonly packetSize: number;
   private readonly headroom: number;
   private readonly tailroom: number;
 
-  constructor(capacity: number, maxPacket: number, headroom: number, tailroom: number) {
+  constructor(capacity: number, packetSize: number, headroom: number, tailroom: number) {
     this.capacity = capacity;
-    this.maxPacket = maxPacket;
+    this.packetSize = packetSize;
     this.headroom = headroom;
     this.tailroom = tailroom;
     this.lengths = new Uint32Array(capacity);
@@ -37,14 +38,16 @@ export class StagedQueue {
       dropped = true;
     }
     const index = (this.head + this.count) % this.capacity;
-    if (this.slots.length <= index) {
-      while (this.slots.length <= index)
-        this.slots.push(new Uint8Array(this.headroom + this.maxPacket + this.tailroom));
-    }
-    const length = Math.min(len, this.maxPacket);
+    const room = this.headroom + len + this.tailroom;
+    while (this.slots.length <= index) this.slots.push(this.newSlot(room));
     // The loop above grew slots past index.
-    this.slots[index]!.set(buf.subarray(off, off + length), this.headroom);
-    this.lengths[index] = length;
+    let slot = this.slots[index]!;
+    if (slot.length < room) {
+      slot.fill(0); // it held plaintext
+      slot = this.slots[index] = this.newSlot(room);
+    }
+    slot.set(buf.subarray(off, off + len), this.headroom);
+    this.lengths[index] = len;
     this.count++;
     return dropped;
   }
@@ -60,6 +63,10 @@ export class StagedQueue {
       this.head = (this.head + 1) % this.capacity;
       this.count--;
     }
+  }
+
+  private newSlot(room: number): Uint8Array {
+    return new Uint8Array(Math.max(room, this.headroom + this.packetSize + this.tailroom));
   }
 
   /** Forgets every packet and zeroes the slots (they held plaintext). */

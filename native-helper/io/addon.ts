@@ -158,6 +158,8 @@ export interface NativeIo {
   userName(uid: number): string | null;
   /** The gid of the group called name, or null when there is none. */
   groupId(name: string): number | null;
+  /** Milliseconds of CLOCK_BOOTTIME (time since boot, time asleep included) into out[0]. */
+  clockBoottime(out: Float64Array): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

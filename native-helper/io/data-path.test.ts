@@ -1,24 +1,35 @@
 // DataPath's one timer: armed for the device's earliest deadline, moved only when that deadline comes earlier
-// (a packet pushing deadlines later costs no timer work), and an early fire ticks and re-arms. The device, TUN
-// and bind are stand-ins: only the deadline, the ticks and the timer are under test. And the room around packets:
-// a Tun that leaves less than the engine seals in place with is refused at once.
+// (a packet pushing deadlines later costs no timer work), an early fire ticks and re-arms, and one a sleep made
+// overdue runs at the next batch. The device, TUN and bind are stand-ins: only the deadline, the ticks, the timer
+// and the MTU told to the device are under test. And the room around packets: a Tun that leaves less than the
+// engine seals in place with is refused at once.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Device } from '../engine/device.js';
 import { SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import type { Bind } from './bind.js';
 import type { Tun } from './tun.js';
 import { DataPath } from './data-path.js';
+import { type PacketBatch, createPacketBatch } from './packet-batch.js';
 
 class DeadlineDevice {
   deadline = Infinity;
+  mtu = 1420;
+  setMtu(mtu: number): void {
+    this.mtu = mtu;
+  }
   readonly ticks: number[] = [];
+  onTick = (): void => {};
   nextDeadline(): number {
     return this.deadline;
   }
   tick(now: number): void {
     this.ticks.push(now);
+    this.onTick();
   }
   flush(): void {}
+  hasPendingHandshakes(): boolean {
+    return false;
+  }
   send(): void {}
   receive(): void {}
 }
@@ -28,7 +39,11 @@ function standInTun(room: { headroom?: number; tailroom?: number } = {}): Tun {
   return { name: 'tun0', headroom, tailroom, start() {}, writeBatch: () => 0 } as unknown as Tun;
 }
 
+/** Time the machine slept: the engine's clock (boot time) counts it, Node's timers do not. */
+let asleep = 0;
+
 function setup(): { device: DeadlineDevice; path: DataPath } {
+  asleep = 0;
   const device = new DeadlineDevice();
   const tun = standInTun();
   const bind = { start() {}, sendBatch: () => 0 } as unknown as Bind;
@@ -36,7 +51,7 @@ function setup(): { device: DeadlineDevice; path: DataPath } {
     device as unknown as Device,
     tun,
     bind,
-    () => Date.now(),
+    () => Date.now() + asleep,
     (error) => {
       throw error;
     },
@@ -106,6 +121,88 @@ describe('DataPath timer', () => {
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(20_000);
     expect(device.ticks).toEqual([50]);
+  });
+
+  it('after a sleep, a timer the sleep made overdue runs before the next batch or operation, not its delay later', () => {
+    const { device, path } = setup();
+    path.start();
+    device.deadline = 10_000;
+    path.run(() => {});
+    vi.advanceTimersByTime(1_000);
+    // Eight hours asleep: boot time jumped, Node's timer still has 9 s to go.
+    asleep = 8 * 3_600_000;
+    device.deadline = Infinity; // what tick() leaves
+    const order: string[] = [];
+    device.onTick = () => order.push('tick');
+    path.run(() => order.push('operation'));
+    expect(order).toEqual(['tick', 'operation']);
+    expect(device.ticks).toEqual([asleep + 1_000]);
+    expect(vi.getTimerCount()).toBe(0);
+    // A timer less than OVERDUE_MS late by the engine's clock (a short nap, a busy event loop) is left alone.
+    device.deadline = asleep + 5_000;
+    path.run(() => {});
+    asleep += 1_500;
+    vi.advanceTimersByTime(3_000);
+    path.run(() => {});
+    expect(device.ticks).toEqual([8 * 3_600_000 + 1_000]);
+    vi.advanceTimersByTime(1_000);
+    expect(device.ticks).toEqual([8 * 3_600_000 + 1_000, 8 * 3_600_000 + 1_500 + 5_000]);
+  });
+});
+
+describe('DataPath and the TUN’s MTU', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('tells the device the MTU the interface has now, read at most once a second while packets come', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(0);
+    const device = new DeadlineDevice();
+    let onBatch: ((batch: PacketBatch) => void) | undefined;
+    let mtu = 1420;
+    let reads = 0;
+    const tun = {
+      name: 'tun0',
+      headroom: SEND_HEADROOM,
+      tailroom: SEND_TAILROOM,
+      get mtu(): number {
+        reads++;
+        if (mtu === 0) throw new Error('EBADFD: the interface is gone');
+        return mtu;
+      },
+      start(callback: (batch: PacketBatch) => void) {
+        onBatch = callback;
+      },
+      writeBatch: () => 0,
+    } as unknown as Tun;
+    const bind = { start() {}, sendBatch: () => 0 } as unknown as Bind;
+    const path = new DataPath(
+      device as unknown as Device,
+      tun,
+      bind,
+      () => Date.now(),
+      () => {},
+    );
+    path.start();
+    const batch = createPacketBatch(1, 64);
+    // `ip link set tun0 mtu 1500`: the next packets from the TUN carry it to the device.
+    mtu = 1500;
+    onBatch!(batch);
+    expect(device.mtu).toBe(1500);
+    mtu = 9000;
+    vi.advanceTimersByTime(500);
+    onBatch!(batch);
+    expect(device.mtu).toBe(1500);
+    expect(reads).toBe(1);
+    vi.advanceTimersByTime(500);
+    onBatch!(batch);
+    expect(device.mtu).toBe(9000);
+    expect(reads).toBe(2);
+    // An interface on its way out answers no more: the batch is handled all the same.
+    mtu = 0;
+    vi.advanceTimersByTime(1000);
+    expect(() => onBatch!(batch)).not.toThrow();
+    expect(device.mtu).toBe(9000);
+    path.stop();
   });
 });
 

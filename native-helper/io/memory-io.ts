@@ -4,7 +4,8 @@
 // packets, read what was written, or delete it from outside.
 //
 // One MemoryIo is one process's; the interfaces are the machine's (several processes may share the map). die()
-// is that process dying: its devices vanish, without it hearing of it, and its ports are free again.
+// is that process dying: its devices vanish, without it hearing of it, and its ports are free again. Its clock
+// is real time that a test can make jump, as a machine's boot time does after a sleep (passTimeAsleep).
 import { errnoError } from './errno-error.js';
 import { type MemoryBind, MemoryNetwork } from './memory-bind.js';
 import { MemoryTun } from './memory-tun.js';
@@ -27,6 +28,8 @@ export class MemoryIo implements TunnelIo {
   readonly #tuns = new Set<MemoryTun>();
   readonly #binds = new Set<MemoryBind>();
   #dead = false;
+  /** Milliseconds the machine slept (passTimeAsleep): the clock counts them, timers do not. */
+  #asleep = 0;
 
   constructor(options: MemoryIoOptions = {}) {
     this.network = options.network ?? new MemoryNetwork();
@@ -57,6 +60,16 @@ export class MemoryIo implements TunnelIo {
 
   interfaceExists(name: string): boolean {
     return this.interfaces.has(name);
+  }
+
+  /** Boot time as the addon's clock gives it: real time, plus whatever time asleep a test made pass. */
+  readonly clock = (): number => performance.now() + this.#asleep;
+
+  /** The machine slept for `ms`: the clock jumps ahead by that much at once, as CLOCK_BOOTTIME does on wake,
+   *  while timers armed before (Node's, on CLOCK_MONOTONIC) do not notice. */
+  passTimeAsleep(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`time asleep must be a number of ms >= 0, not ${ms}`);
+    this.#asleep += ms;
   }
 
   /** The device of that name, if it exists. */

@@ -3,8 +3,9 @@ import type { PacketBatch } from './packet-batch.js';
 
 export interface Tun {
   readonly name: string;
-  /** The device's MTU as the system has it now (the platform layer may change it). */
-  readonly mtu: number;
+  /** The device's MTU as the system has it now (anyone may change it: `ip link set mtu`); setting it sets the
+   *  system's. */
+  mtu: number;
   /** Free bytes before and after every packet in the batches start() delivers. */
   readonly headroom: number;
   readonly tailroom: number;

@@ -11,4 +11,6 @@ export interface TunnelIo {
   openBind(): Bind;
   /** Whether a network interface named `name` exists now: a tunnel does not come up over one. */
   interfaceExists(name: string): boolean;
+  /** The engine's clock: monotonic milliseconds that keep counting while the machine sleeps (boot-clock.ts). */
+  readonly clock: () => number;
 }

@@ -4,6 +4,12 @@
  * (get=1 reveals the private key), a stale socket replaced and a live
  * one refused (io/unix-socket.ts), and the socket file's deletion noticed (wireguard-go's convention for
  * "stop this device").
+ *
+ * One directory for every network namespace, as for wireguard-go: /var/run/wireguard is a path in the mount
+ * namespace, which `ip netns exec` leaves shared (it bind-mounts /etc/netns/NAME only over /etc), and wg(8) looks
+ * nowhere else (its socket directory is compiled in; an abstract socket, per network namespace, it would not
+ * find). So two namespaces cannot both run a userspace tunnel called wg0: the second is refused with that said.
+ * The kernel's WireGuard, reached over netlink, has no such limit.
  */
 import { type FSWatcher, existsSync, watch } from 'node:fs';
 import { type Socket, createServer } from 'node:net';
@@ -51,7 +57,18 @@ export async function startUapiServer(
     socket.on('close', () => connections.delete(socket));
   });
 
-  await listenUnixSocket(server, path);
+  try {
+    await listenUnixSocket(server, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw Object.assign(
+      new Error(
+        `${path} is in use by a running process: a userspace WireGuard interface named ${name} runs here or in ` +
+          'another network namespace (their UAPI sockets share one directory); choose another name',
+      ),
+      { code: 'EADDRINUSE' },
+    );
+  }
   let closing = false;
   const watcher: FSWatcher = watch(dirname(path), (_event, file) => {
     if (!closing && file === `${name}.sock` && !existsSync(path)) {

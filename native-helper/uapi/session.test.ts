@@ -8,8 +8,8 @@ const PEER_A = '11'.repeat(32);
 const PEER_B = '22'.repeat(32);
 const PSK = '33'.repeat(32);
 
-function session() {
-  const target = recordingTarget();
+function session(device: Parameters<typeof recordingTarget>[0] = {}) {
+  const target = recordingTarget(device);
   const replies: string[] = [];
   const closed: string[] = [];
   const s = new UapiSession(target, { reply: (t) => replies.push(t), close: (r) => closed.push(r) });
@@ -132,6 +132,17 @@ describe('UAPI set and get', () => {
     expect(closed).toEqual([]);
   });
 
+  it('refuses a peer past the device’s limit with EINVAL, as wireguard-go does, keeping those before it', () => {
+    const { request, target } = session({ maxPeers: 2 });
+    const PEER_C = '44'.repeat(32);
+    const set = `set=1\npublic_key=${PEER_A}\npublic_key=${PEER_B}\npublic_key=${PEER_C}\nallowed_ip=10.0.0.3/32\n\n`;
+    expect(request(set)).toBe('errno=-22\n\n');
+    expect(target.device.peers.map((peer) => hex(peer.publicKey))).toEqual([PEER_A, PEER_B]);
+    // Known peers may still be changed, and one removed makes room.
+    expect(request(`set=1\npublic_key=${PEER_B}\nremove=true\npublic_key=${PEER_C}\n\n`)).toBe('errno=0\n\n');
+    expect(target.device.peers.map((peer) => hex(peer.publicKey))).toEqual([PEER_A, PEER_C]);
+  });
+
   it('closes the connection on an unknown operation or an over-long line', () => {
     const a = session();
     a.request('hello=1\n');
@@ -145,7 +156,7 @@ describe('UAPI set and get', () => {
   it('turning persistent keepalive on while up sends at once (a handshake, with no session yet)', () => {
     const { request, target } = session();
     request(`set=1\nprivate_key=${PRIVATE}\npublic_key=${PEER_A}\nendpoint=10.9.0.2:51821\n\n`);
-    target.device.up(target.now(), target.sink);
+    target.run((now, sink) => target.device.up(now, sink));
     expect(target.sent).toHaveLength(0);
     request(`set=1\npublic_key=${PEER_A}\npersistent_keepalive_interval=25\n\n`);
     expect(target.sent).toHaveLength(1);

@@ -3,7 +3,7 @@
  * that fails stops the operation with its errno; what came before it stays applied, as in wireguard-go.
  * Device keys come first; `public_key=` starts a peer section that runs to the next `public_key=`.
  */
-import type { Device } from '../engine/device.js';
+import { type Device, TooManyPeersError } from '../engine/device.js';
 import type { DeviceSink } from '../engine/device-types.js';
 import { parseEndpoint } from '../engine/endpoint.js';
 import type { Peer } from '../engine/peer.js';
@@ -13,8 +13,11 @@ import { EADDRINUSE, EINVAL, EPROTO, UapiError } from './errno.js';
 /** What a set needs beyond the engine: the sockets live in the I/O layer. */
 export interface UapiTarget {
   readonly device: Device;
-  readonly sink: DeviceSink;
-  now(): number;
+  /**
+   * Runs an operation on the device that may send (turning a persistent keepalive on), with the time and the sink,
+   * and sends what it produced at once (the data path's run()).
+   */
+  run(operation: (now: number, sink: DeviceSink) => void): void;
   /**
    * Rebinds the UDP sockets; returns the port now listened on (0 asks the system for one). Throws an error with
    * code 'EADDRINUSE' when the port is taken, leaving the sockets as they were.
@@ -82,8 +85,14 @@ function applyDeviceKey(target: UapiTarget, key: string, value: string): void {
 function beginPeer(device: Device, publicKey: Uint8Array): PeerSection {
   const existing = device.findPeer(publicKey);
   if (existing) return { peer: existing, created: false };
-  // addPeer refuses our own public key: its section is read and ignored, as wg does.
-  return { peer: device.addPeer(publicKey), created: true };
+  // addPeer refuses our own public key: its section is read and ignored, as wg does. A full device answers as
+  // wireguard-go's does ("failed to create new peer: too many peers", EINVAL).
+  try {
+    return { peer: device.addPeer(publicKey), created: true };
+  } catch (error) {
+    if (error instanceof TooManyPeersError) throw new UapiError(EINVAL, error.message);
+    throw error;
+  }
 }
 
 function applyPeerKey(target: UapiTarget, section: PeerSection, key: string, value: string): void {
@@ -115,7 +124,7 @@ function applyPeerKey(target: UapiTarget, section: PeerSection, key: string, val
     }
     case 'persistent_keepalive_interval': {
       const seconds = parseInteger(key, value, 0xffff);
-      if (peer) device.setPersistentKeepalive(peer, seconds, target.now(), target.sink);
+      if (peer) target.run((now, sink) => device.setPersistentKeepalive(peer, seconds, now, sink));
       return;
     }
     case 'replace_allowed_ips':

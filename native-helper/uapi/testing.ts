@@ -2,7 +2,7 @@
 // port can be marked taken to exercise EADDRINUSE.
 import { loadCrypto } from '../crypto/index.js';
 import { Device } from '../engine/device.js';
-import type { DeviceSink } from '../engine/device-types.js';
+import type { DeviceOptions, DeviceSink } from '../engine/device-types.js';
 import type { UapiTarget } from './set.js';
 
 export interface RecordingTarget extends UapiTarget {
@@ -11,7 +11,8 @@ export interface RecordingTarget extends UapiTarget {
   marks: number[];
 }
 
-export function recordingTarget(): RecordingTarget {
+/** `device` options beyond crypto and the wall clock (a small maxPeers, say). */
+export function recordingTarget(device: Partial<DeviceOptions> = {}): RecordingTarget {
   const sent: { endpoint: Uint8Array; bytes: Uint8Array }[] = [];
   const sink: DeviceSink = {
     sendDatagram(endpoint, buf, off, len) {
@@ -19,14 +20,12 @@ export function recordingTarget(): RecordingTarget {
     },
     writeTun() {},
   };
-  const device = new Device({ crypto: loadCrypto(), wallClock: () => Date.now() });
   const target: RecordingTarget = {
-    device,
-    sink,
+    device: new Device({ crypto: loadCrypto(), wallClock: () => Date.now(), ...device }),
     sent,
     takenPort: -1,
     marks: [],
-    now: () => performance.now(),
+    run: (operation) => operation(performance.now(), sink),
     setListenPort(port) {
       if (port === target.takenPort) throw Object.assign(new Error('taken'), { code: 'EADDRINUSE' });
       // As the system does for 0: some free port.

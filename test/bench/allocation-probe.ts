@@ -18,6 +18,7 @@ import { GCProfiler } from 'node:v8';
 
 import { DataPath } from '../../native-helper/io/data-path.js';
 import { type DeviceSink, SEND_HEADROOM, SEND_TAILROOM } from '../../native-helper/engine/device-types.js';
+import { DEFAULT_MTU } from '../../native-helper/engine/constants.js';
 import { ENDPOINT_SIZE } from '../../native-helper/engine/endpoint.js';
 import { sendKeepalive } from '../../native-helper/engine/send.js';
 import { ipv4Packet, payloadOf } from '../../native-helper/engine/testing/packets.js';
@@ -40,6 +41,7 @@ class LoopTun {
   readonly name = 'loop';
   readonly headroom = SEND_HEADROOM;
   readonly tailroom = SEND_TAILROOM;
+  readonly mtu = DEFAULT_MTU;
   onBatch: (batch: PacketBatch) => void = () => {};
   written = 0;
   start(onBatch: (batch: PacketBatch) => void): void {
