@@ -30,6 +30,9 @@ const NEEDED = [
   ['groff', 'groff-base'],
   ['zsh', 'zsh'],
   ['fish', 'fish'],
+  // test/netns/network-manager-real.test.ts: the real NetworkManager beside Warren, and a DHCP server for its lease
+  ['NetworkManager', 'network-manager'],
+  ['dnsmasq', 'dnsmasq-base'],
 ];
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

@@ -46,6 +46,9 @@ describe('the access table', () => {
         'import',
         'list',
         'logs',
+        'network',
+        'openPortalHole',
+        'closePortalHole',
         'rename',
         'resume',
         'setOptions',
@@ -77,6 +80,10 @@ describe('the access table', () => {
       ['suspend', {}],
       ['resume', {}],
       ['version', {}],
+      // The network, and the sign-in hole in the kill switch, as switching a tunnel off is anyone's too.
+      ['network', {}],
+      ['openPortalHole', { seconds: 300 }],
+      ['closePortalHole', {}],
     ] as const) {
       expect(refusal(bob, method, params as never, owned), method).toBeNull();
     }
@@ -89,6 +96,11 @@ describe('the access table', () => {
       ['get', { name: 'home', includePrivateKey: true }, 'read'],
       ['update', { name: 'home', text: text() }, 'edit'],
       ['setOptions', { name: 'home', options: { autostart: true } }, 'change the settings of'],
+      [
+        'setOptions',
+        { name: 'home', options: { onDemand: { ethernet: true, wifi: 'except', ssids: ['Home'] } } },
+        'change the settings of',
+      ],
       ['rename', { name: 'home', newName: 'mine' }, 'rename'],
       ['delete', { name: 'home' }, 'delete'],
     ] as const) {

@@ -64,6 +64,15 @@ export const ACCESS: { [M in ControlMethod]: Rule<M> } = {
   },
   logs: { tier: 'member', returns: "the helper's log (which never holds key material)" },
   subscribe: { tier: 'member', returns: 'the same, as events' },
+  network: {
+    tier: 'member',
+    returns: "the network the machine is on (its kind, name, Wi-Fi SSID, connectivity) and the sign-in hole's state",
+  },
+  // Any member, as switching a tunnel off is: a member may already take any tunnel down, kill switch and all.
+  // The hole lets through much less (DNS to the network's own resolvers and HTTP/HTTPS, out of its interface),
+  // for minutes, closes by itself, and is logged with who opened it (portal-hole.ts).
+  openPortalHole: { tier: 'member', returns: 'the network status, with until when the sign-in hole is open' },
+  closePortalHole: { tier: 'member', returns: 'the network status' },
   up: {
     tier: 'member',
     needsAdmin: (params) =>

@@ -5,7 +5,9 @@
  * and the work, while a slow change of one tunnel (a hook, a name lookup) holds up no other tunnel.
  *
  * A tunnel from a file (`up` with `config`) is held in memory only, never written to the store. The store's
- * wantUp follows `up` and `down` of stored tunnels, so a restart brings back the ones that were up.
+ * wantUp follows `up` and `down` of stored tunnels, so a restart brings back the ones that were up. On-demand
+ * (on-demand.ts) switches stored tunnels through these same handlers, and hears of every switch of one, under
+ * its lock: a switch by hand holds until the network changes.
  */
 import { decodeKey, encodeKey } from '../../shared/config/keys.js';
 import {
@@ -26,6 +28,7 @@ import {
   type ControlParams,
   type ControlResults,
   type ImportResult,
+  type NetworkStatus,
   type TunnelOptions,
 } from '../../shared/ipc/control.js';
 import { generatePrivateKey, publicKeyOf } from '../crypto/keypair.js';
@@ -34,6 +37,7 @@ import { type Subject, enforce } from './access-policy.js';
 import type { Caller } from './authorization.js';
 import { ControlFailure, type ControlHandlers } from './control-server.js';
 import type { HelperLog } from './helper-log.js';
+import type { OnDemand } from './on-demand.js';
 import type { RunningTunnels } from './running-tunnels.js';
 import type { TunnelLocks } from './tunnel-locks.js';
 import { tunnelSummaries } from './tunnel-summaries.js';
@@ -57,14 +61,37 @@ export interface HandlerContext {
   setWantUp: (name: string, wantUp: boolean) => Promise<void>;
   /** A uid's user name, for owners. */
   userName: (uid: number) => string;
+  /** On-demand, for a helper with a store: told of switches, of changed rules, and asked for its status. */
+  onDemand?: Pick<OnDemand, 'status' | 'rulesChanged' | 'before' | 'after'>;
+  /** The network and the sign-in hole; without it, `network` says the helper does not follow the network. */
+  network?: NetworkControl;
 }
+
+/** What the `network`, `openPortalHole` and `closePortalHole` methods reach (helper-service.ts wires it). */
+export interface NetworkControl {
+  status(): NetworkStatus;
+  /** Rejects with a ControlFailure saying why not. */
+  openPortalHole(user: string, seconds?: number): Promise<void>;
+  closePortalHole(user: string): Promise<boolean>;
+}
+
+const NOT_FOLLOWED: NetworkStatus = {
+  networkManager: false,
+  unavailable: 'this helper does not follow the network',
+  primary: null,
+  connectivity: 'unknown',
+  portal: false,
+  portalHole: null,
+};
 
 const NO_STORE =
   'this helper holds tunnels from files only (`warren up FILE` started it); stored tunnels need the Warren service: ' +
   '`sudo systemctl start warren` or `sudo warren daemon`, once the tunnels from files are down';
 
 export function controlHandlers(context: HandlerContext): ControlHandlers {
-  const { store, tunnels, log, locks, startedUp, changed, closeIfIdle, setWantUp, userName } = context;
+  const { store, tunnels, log, locks, startedUp, changed, closeIfIdle, setWantUp, userName, onDemand } = context;
+  const summaries = (caller: Caller) =>
+    tunnelSummaries(store, tunnels, caller, userName, onDemand && ((name) => onDemand.status(name)));
 
   const requireStore = (): TunnelStore => {
     if (store === null) throw new ControlFailure('no-store', NO_STORE);
@@ -87,11 +114,13 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
     }
   };
 
-  const upStored = async (name: string) => {
+  const upStored = async (name: string, caller: Caller) => {
     const tunnel = stored(name);
     checkNotRunningFromFile(name);
+    onDemand?.before(name, true, caller);
     const entry = await tunnels.start(name, 'store', tunnel.config, tunnel.options);
     await setWantUp(name, true);
+    onDemand?.after(name, true, caller);
     return entry.tunnel!.status();
   };
 
@@ -216,7 +245,7 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
 
   const handlers: ControlHandlers = {
     version: read('version', async () => ({ version: context.version, protocol: CONTROL_PROTOCOL_VERSION })),
-    list: read('list', async (_params, caller) => tunnelSummaries(store, tunnels, caller, userName)),
+    list: read('list', async (_params, caller) => summaries(caller)),
     get: read('get', async ({ name, includePrivateKey }) => {
       const tunnel = stored(name);
       const privateKey = decodeKey(tunnel.config.interface.privateKey)!;
@@ -275,6 +304,8 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
       stored(name);
       const result = await requireStore().setOptions(name, changes).catch(rethrow);
       changed();
+      // Queued: on-demand's switch waits for this request to let go of the tunnel's lock.
+      if (changes.onDemand !== undefined) onDemand?.rulesChanged(name);
       // The kill switch of a running tunnel follows at once: a user who switches "block untunneled traffic" on
       // expects it to hold now, not at the next connect.
       const running = tunnels.get(name)?.tunnel;
@@ -328,24 +359,28 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
       closeIfIdle();
       return { name };
     }),
-    up: change('up', named, async (params) => {
+    up: change('up', named, async (params, caller) => {
       try {
         return params.config === undefined
-          ? await upStored(params.name)
+          ? await upStored(params.name, caller)
           : await upFromFile({ ...params, config: params.config });
       } finally {
         closeIfIdle();
       }
     }),
-    down: change('down', named, async ({ name }) => {
+    down: change('down', named, async ({ name }, caller) => {
       const entry = tunnels.get(name);
       try {
         if (entry?.origin !== 'store' && store?.get(name)) {
           throw new ControlFailure('not-found', `${name} is not up`);
         }
         if (!entry) throw new ControlFailure('not-found', `no Warren tunnel named ${name} in this network namespace`);
-        if (entry.origin === 'store') await setWantUp(name, false);
+        if (entry.origin === 'store') {
+          onDemand?.before(name, false, caller);
+          await setWantUp(name, false);
+        }
         await tunnels.stop(name);
+        if (entry.origin === 'store') onDemand?.after(name, false, caller);
         return { name };
       } finally {
         closeIfIdle();
@@ -362,6 +397,20 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
     resume: read('resume', async () => ({ tunnels: await tunnels.resume() })),
     // The newest entries that fit well inside one reply.
     logs: read('logs', async ({ limit }) => log.entries(limit ?? 100, MAX_CONTROL_MESSAGE_BYTES / 2)),
+    network: read('network', async () => context.network?.status() ?? NOT_FOLLOWED),
+    openPortalHole: read('openPortalHole', async ({ seconds }, caller) => {
+      const network = context.network;
+      if (network === undefined) throw new ControlFailure('no-network-manager', NOT_FOLLOWED.unavailable!);
+      if (context.stopping()) throw new ControlFailure('stopping', 'the Warren helper is stopping');
+      await network.openPortalHole(caller.username, seconds);
+      return network.status();
+    }),
+    closePortalHole: read('closePortalHole', async (_params, caller) => {
+      const network = context.network;
+      if (network === undefined) return NOT_FOLLOWED;
+      await network.closePortalHole(caller.username);
+      return network.status();
+    }),
   };
 
   return handlers;

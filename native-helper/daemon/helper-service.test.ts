@@ -245,6 +245,8 @@ describe('the helper service in memory', () => {
       'killswitch wa fwmark 51820 lan no bridges no dns none endpoints 192.0.2.2:51820',
       'watch network',
       'killswitch active',
+      // Once started up: which network this is, for on-demand and the sign-in hole.
+      'watch network identity',
     ]);
     const client = await as(ALICE);
     await eventually(async () => (await stateOf(client, 'wa')) === 'up');

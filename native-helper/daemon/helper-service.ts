@@ -1,8 +1,9 @@
 /*
  * The helper of one network namespace, composed: the control socket (control-server.ts) answering with the
  * handlers (control-handlers.ts), the tunnel store, the tunnels it runs (running-tunnels.ts), the start-up
- * (start-up.ts), and what runs while tunnels do (status-ticker.ts, network-follower.ts). This file wires them
- * and owns the helper's lifetime; each rule lives in the part named.
+ * (start-up.ts), what runs while tunnels do (status-ticker.ts, network-follower.ts), and, once started up, which
+ * network the machine is on (network-identity.ts), on-demand (on-demand.ts, with a store) and the sign-in hole
+ * (portal-hole.ts). This file wires them and owns the helper's lifetime; each rule lives in the part named.
  *
  * Two ways to run it:
  *  - `warren daemon` (the service): with the store. At start it removes what tunnels of a helper that died left
@@ -12,7 +13,8 @@
  *    no store, nothing restored; it exits when its last tunnel goes down, so `warren down` leaves nothing behind.
  *
  * Subscribers get `tunnels` events when a tunnel's state or the list changes (many changes in one turn make one
- * event, as each subscriber may see it), `status` every second while a tunnel runs, and each log entry. Stopping
+ * event, as each subscriber may see it), `status` every second while a tunnel runs, `network` when the network or
+ * the sign-in hole changes, and each log entry. Stopping
  * the helper waits for the changes under way, then takes every tunnel down; the store's wantUp stays, so a
  * restart brings them back.
  */
@@ -27,6 +29,9 @@ import { controlHandlers } from './control-handlers.js';
 import { type ControlLimits, type ControlServer, startControlServer } from './control-server.js';
 import { HelperLog, type HelperLogOptions } from './helper-log.js';
 import { NetworkFollower } from './network-follower.js';
+import { NetworkIdentityTracker } from './network-identity.js';
+import { ON_DEMAND_CALLER, OnDemand } from './on-demand.js';
+import { PortalHole } from './portal-hole.js';
 import type { PowerEvents } from './power-events.js';
 import { BootMarker, TunnelJournal } from './recovery.js';
 import { prepareRuntimeDirectory } from './runtime-directory.js';
@@ -69,6 +74,10 @@ export interface HelperOptions {
 export interface HelperService {
   readonly log: HelperLog;
   readonly tunnels: RunningTunnels;
+  /** Which network the machine is on, as the helper follows it. */
+  readonly network: NetworkIdentityTracker;
+  /** On-demand; null for a helper of files only. */
+  readonly onDemand: OnDemand | null;
   /** Resolves when the start-up (recovery, then restore or autostart) is done. */
   readonly ready: Promise<void>;
   /** Resolves when the helper has stopped (close(), or idle with exitWhenIdle). */
@@ -88,6 +97,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   let power: PowerEvents | null = null;
   let stopping: Promise<void> | null = null;
   let listChanged = false;
+  let networkChanged = false;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const listening = () => server !== null && server.subscribers > 0;
@@ -99,7 +109,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   const changed = () => {
     const running = tunnels.running().length > 0;
     ticker.follow(running);
-    network.follow(running && !stopping);
+    follower.follow(running && !stopping);
     // Many changes in one turn (a start-up, a suspend of every tunnel) make one event.
     if (listChanged) return;
     listChanged = true;
@@ -108,8 +118,17 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
       if (listening())
         server!.broadcast((caller) => ({
           type: 'tunnels',
-          tunnels: tunnelSummaries(store, tunnels, caller, userName),
+          tunnels: tunnelSummaries(store, tunnels, caller, userName, (name) => onDemand?.status(name)),
         }));
+    });
+  };
+  /** The network or the sign-in hole changed: one `network` event per turn. */
+  const networkStatusChanged = () => {
+    if (networkChanged) return;
+    networkChanged = true;
+    setImmediate(() => {
+      networkChanged = false;
+      if (listening()) server!.broadcast({ type: 'network', network: network.status(portalHole.status) });
     });
   };
 
@@ -128,7 +147,25 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     endpointMemory: (name, origin) =>
       origin === 'store' && store !== null ? storeEndpointMemory(store, name, log) : undefined,
   });
-  const network = new NetworkFollower(options.platform, tunnels, log);
+  const follower = new NetworkFollower(options.platform, tunnels, log);
+  const network = new NetworkIdentityTracker(options.platform, log);
+  network.listen(() => networkStatusChanged());
+  const portalHole = new PortalHole({ platform: options.platform, network, log, changed: networkStatusChanged });
+  const onDemand =
+    store === null
+      ? null
+      : new OnDemand({
+          store,
+          tunnels,
+          network,
+          log,
+          // controlHandlers answers every method; the table's type only says a helper may leave some out.
+          switchTunnel: async (name, up) => {
+            if (up) await handlers.up!({ name }, ON_DEMAND_CALLER);
+            else await handlers.down!({ name }, ON_DEMAND_CALLER);
+          },
+          changed,
+        });
 
   const locks = new TunnelLocks();
   let started!: () => void;
@@ -137,10 +174,13 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   const close = (): Promise<void> => {
     stopping ??= (async () => {
       await startedUp;
+      await onDemand?.close();
       await locks.idle();
       ticker.close();
       await power?.close();
+      await portalHole.close('the helper is stopping');
       await network.close();
+      await follower.close();
       await tunnels.closeAll();
       await server?.close();
       log.write('info', 'helper stopped');
@@ -177,6 +217,12 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     closeIfIdle,
     setWantUp,
     userName,
+    ...(onDemand === null ? {} : { onDemand }),
+    network: {
+      status: () => network.status(portalHole.status),
+      openPortalHole: (user, seconds) => portalHole.open(user, seconds),
+      closePortalHole: (user) => portalHole.close(`closed by ${user}`),
+    },
   });
   server = await startControlServer(
     options.socketPath,
@@ -201,6 +247,10 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     .then(() => changed())
     .finally(() => started());
 
+  // After the start-up, and not awaited: NetworkManager may be slow or absent, and tunnels must not wait for it.
+  // Its first answer puts on-demand in charge of the tunnels with rules.
+  void ready.then(() => (stopping ? undefined : network.start()));
+
   if (options.powerEvents) {
     const bus = typeof options.powerEvents === 'object' ? options.powerEvents : {};
     // After the start-up, and not awaited: the bus may be slow or absent, and tunnels must not wait for it (nor
@@ -222,5 +272,5 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
       .catch((error: unknown) => log.write('warn', `power events: ${(error as Error).message}`));
   }
 
-  return { log, tunnels, ready, finished, close };
+  return { log, tunnels, network, onDemand, ready, finished, close };
 }

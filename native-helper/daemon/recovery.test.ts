@@ -87,8 +87,17 @@ describe('recovering leftovers at start', () => {
       'info wg0 was up when the previous helper stopped without taking it down; deleted the rules of table 51820',
       'info wg1 was up when the previous helper stopped without taking it down; nothing was left behind',
       'warn wg2 could not remove what the previous helper left behind: ip failed',
-      'info - put back the /etc/resolv.conf a crashed tunnel had replaced',
+      'info - put back the DNS settings a crashed tunnel had replaced',
     ]);
+  });
+
+  it("puts NetworkManager's global DNS back when a tunnel that set it was journalled", async () => {
+    const journal = new TunnelJournal(dir, '1');
+    journal.record('wg0', { fwmark: null, dnsMethod: 'networkmanager' });
+    const { platform, calls } = fakePlatform();
+    await recoverLeftovers(journal, platform, () => {});
+    expect(calls).toEqual(['recover wg0 null networkmanager', 'recoverDns']);
+    expect(journal.read().entries).toEqual([]);
   });
 
   it('touches nothing, DNS included, when the journal is empty', async () => {

@@ -22,7 +22,7 @@ import type { Platform, TunnelLeftovers } from '../platform/types.js';
 const journalEntry = z.object({
   name: tunnelName,
   fwmark: z.number().int().min(0).max(0xffffffff).nullable(),
-  dnsMethod: z.enum(['resolvectl', 'resolvconf', 'resolv.conf']).nullable(),
+  dnsMethod: z.enum(['resolvectl', 'resolvconf', 'resolv.conf', 'networkmanager']).nullable(),
 });
 export type JournalEntry = z.infer<typeof journalEntry>;
 
@@ -110,16 +110,17 @@ export async function recoverLeftovers(
         entry.name,
       );
       journal.remove(entry.name);
-      dns ||= entry.dnsMethod === 'resolv.conf';
+      // Neither is per tunnel: a backup that a dead tunnel's DNS left (resolv.conf's, NetworkManager's).
+      dns ||= entry.dnsMethod === 'resolv.conf' || entry.dnsMethod === 'networkmanager';
     } catch (error) {
       log('warn', `could not remove what the previous helper left behind: ${(error as Error).message}`, entry.name);
     }
   }
   if (dns) {
     try {
-      if (await platform.recoverDns()) log('info', 'put back the /etc/resolv.conf a crashed tunnel had replaced');
+      if (await platform.recoverDns()) log('info', 'put back the DNS settings a crashed tunnel had replaced');
     } catch (error) {
-      log('warn', `could not put back /etc/resolv.conf: ${(error as Error).message}`);
+      log('warn', `could not put back the DNS settings a crashed tunnel had replaced: ${(error as Error).message}`);
     }
   }
 }

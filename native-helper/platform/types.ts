@@ -46,7 +46,9 @@ export interface DnsSettings {
   search: string[];
 }
 
-export type DnsMethod = 'resolvectl' | 'resolvconf' | 'resolv.conf';
+/** systemd-resolved; resolvconf(8); our own /etc/resolv.conf; NetworkManager's global DNS, where NetworkManager
+ *  writes /etc/resolv.conf itself and would overwrite ours at the next DHCP renewal. */
+export type DnsMethod = 'resolvectl' | 'resolvconf' | 'resolv.conf' | 'networkmanager';
 
 /** The system's resolver configuration while a tunnel is up. */
 export interface DnsConfigurator {
@@ -111,6 +113,16 @@ export interface KillSwitchSpec {
   dnsServers: readonly string[];
 }
 
+/** A hole in the kill switches for signing in to a captive portal: out of `device` only, DNS (53) to
+ *  `dnsServers`, and HTTP and HTTPS (TCP 80 and 443) to anywhere, for `seconds` (linux/kill-switch.ts). */
+export interface PortalHoleSpec {
+  /** The interface the network is reached through (the primary connection's). */
+  device: string;
+  /** The network's own resolvers and gateways (DHCP's). */
+  dnsServers: readonly string[];
+  seconds: number;
+}
+
 /** "Block untunneled traffic": while it is on, IPv4 and IPv6 sent or forwarded by this machine leave only
  *  through the tunnel, plus what the spec lets through and what the link needs (DHCP, neighbour discovery). */
 export interface KillSwitch {
@@ -121,6 +133,13 @@ export interface KillSwitch {
   active(): Promise<string[]>;
   /** Removes the kill switch of `link`; resolves false when there was none. */
   remove(link: string): Promise<boolean>;
+  /**
+   * For `seconds`, every kill switch in place, and every one applied meanwhile, also lets through what a captive
+   * portal's sign-in needs (PortalHoleSpec), routed out of the network's interface even past a full tunnel's
+   * routes. It closes by itself when the time is up, even if the helper is gone by then; opening it again
+   * replaces it. The undo closes it early. Rejects when no kill switch is in place.
+   */
+  openPortalHole(spec: PortalHoleSpec): Promise<Undo>;
 }
 
 /** What a running tunnel's helper notes (daemon/recovery.ts) so that a helper after a crash can take it back. */
@@ -146,10 +165,62 @@ export interface NetworkWatchOptions {
   onError?: (error: Error) => void;
 }
 
+/** NetworkManager's connectivity check, as its NMConnectivityState. */
+export type Connectivity = 'unknown' | 'none' | 'portal' | 'limited' | 'full';
+
+/** The connection the machine reaches the internet through (NetworkManager's primary connection). */
+export interface PrimaryNetwork {
+  /** What tells this connection profile from others (NetworkManager's UUID). */
+  id: string;
+  /** The profile's name ("Home", "Wired connection 1"). */
+  name: string;
+  kind: 'wifi' | 'ethernet' | 'other';
+  /** The connection's type as NetworkManager says it ("802-11-wireless", "802-3-ethernet", "vlan", "gsm", ...). */
+  type: string;
+  /** Its interface, when it has one. */
+  device: string | null;
+  /** For Wi-Fi, the network's name (shared/ipc/control.ts `ssid`); null for a hidden one without a known name. */
+  ssid: string | null;
+  /** Its resolvers and gateways, IPv4 and IPv6 (DHCP's, usually). */
+  dnsServers: string[];
+  gateways: string[];
+}
+
+/** Which network the machine is on, or why that cannot be told. */
+export interface NetworkIdentity {
+  /** Whether NetworkManager answers. */
+  available: boolean;
+  /** Why it does not, in words for the user. */
+  problem: string | null;
+  primary: PrimaryNetwork | null;
+  connectivity: Connectivity;
+}
+
+/** Follows the network the machine is on (NetworkManager on Linux). */
+export interface NetworkIdentityWatch {
+  /** Resolves once the first identity is known (available or not); never rejects. */
+  readonly ready: Promise<void>;
+  current(): NetworkIdentity;
+  /** Asks for a connectivity check now; resolves with its outcome ('unknown' when it cannot be asked). */
+  checkConnectivity(): Promise<Connectivity>;
+  /** Stops following; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface NetworkIdentityOptions {
+  /** Says what went wrong along the way (a lost bus, NetworkManager restarting), for the log. */
+  log?: (message: string) => void;
+}
+
 export interface Platform {
   readonly tunnels: TunnelConfigurator;
   readonly killSwitch: KillSwitch;
   watchNetwork(onChange: () => void, options?: NetworkWatchOptions): NetworkWatch;
+  /** Follows which network the machine is on; onChange gets every new identity (not repeats). */
+  watchNetworkIdentity(
+    onChange: (identity: NetworkIdentity) => void,
+    options?: NetworkIdentityOptions,
+  ): NetworkIdentityWatch;
   /** After a crash: removes what a tunnel named `name` that was up left in the system (see the OS's
    *  implementation), except DNS (recoverDns). Resolves with what it removed, in words. */
   recoverTunnel(name: string, leftovers: TunnelLeftovers): Promise<string[]>;

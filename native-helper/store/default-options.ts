@@ -1,8 +1,9 @@
 // A tunnel's options until someone sets them. The kill switch is on for a full tunnel with a single peer, as
 // wireguard-windows decides it: such a config routes everything through one server, so a leak around it is what
-// the user least expects. With several peers (a mesh, a split setup) nobody can guess, so it is off.
+// the user least expects. With several peers (a mesh, a split setup) nobody can guess, so it is off. On-demand is
+// off until someone sets its rules.
 import type { TunnelConfig } from '../../shared/config/index.js';
-import type { TunnelOptions } from '../../shared/ipc/control.js';
+import { onDemandOff, type TunnelOptions } from '../../shared/ipc/control.js';
 
 export function isFullTunnel(config: TunnelConfig): boolean {
   // Prefix 0 is the whole address family whatever address is written with it (0.0.0.0/0, ::/0).
@@ -16,5 +17,6 @@ export function defaultTunnelOptions(config: TunnelConfig): TunnelOptions {
     allowBridges: false,
     allowScripts: false,
     excludePrivateIps: false,
+    onDemand: onDemandOff(),
   };
 }

@@ -61,7 +61,47 @@ describe('StateFile', () => {
     expect(read.entries.get('wg0')).toEqual({ options: { autostart: true }, wantUp: true });
   });
 
+  it('keeps on-demand rules, and reads files written before them (no rules: the defaults, on-demand off)', async () => {
+    const { file } = await StateFile.read(dir);
+    const onDemand = { ethernet: true, wifi: 'except' as const, ssids: ['Home', 'Café ☕', 'odd\\xff'] };
+    await file.write(entries(['wg0', { options: { ...OPTIONS, onDemand }, wantUp: false }]));
+    expect((await StateFile.read(dir)).read.entries.get('wg0')?.options.onDemand).toEqual(onDemand);
+
+    const before = {
+      version: 1,
+      tunnels: { old: { options: { autostart: true, excludePrivateIps: true }, wantUp: true } },
+    };
+    await writeFile(join(dir, STATE_FILE_NAME), JSON.stringify(before));
+    const { read } = await StateFile.read(dir);
+    expect(read.problem).toBe(null);
+    expect(read.entries.get('old')).toEqual({ options: { autostart: true, excludePrivateIps: true }, wantUp: true });
+  });
+
+  const onDemandFile = (onDemand: unknown) =>
+    JSON.stringify({ version: 1, tunnels: { wg0: { options: { onDemand }, wantUp: false } } });
+
   const corrupt: [string, string | Buffer, RegExp][] = [
+    [
+      "on-demand 'only' without an SSID",
+      onDemandFile({ ethernet: false, wifi: 'only', ssids: [] }),
+      /expected shape at tunnels\.wg0\.options\.onDemand\.ssids: Wi-Fi 'only' and 'except' need at least one SSID/,
+    ],
+    [
+      'an SSID with a control character',
+      onDemandFile({ ethernet: false, wifi: 'except', ssids: ['bad\nname'] }),
+      /onDemand\.ssids\.0: an SSID holds no control characters/,
+    ],
+    [
+      'an SSID listed twice',
+      onDemandFile({ ethernet: false, wifi: 'except', ssids: ['Home', 'Home'] }),
+      /onDemand\.ssids: each SSID is listed once/,
+    ],
+    [
+      'too many SSIDs',
+      onDemandFile({ ethernet: false, wifi: 'only', ssids: Array.from({ length: 65 }, (_, i) => `net${i}`) }),
+      /onDemand\.ssids/,
+    ],
+    ['an unknown Wi-Fi mode', onDemandFile({ ethernet: true, wifi: 'sometimes', ssids: [] }), /onDemand\.wifi/],
     ['garbage bytes', Buffer.from([0x00, 0xff, 0x7b, 0x13]), /is not valid JSON/],
     ['a cut-short file', '{"version": 1, "tunnels": {"wg0": {"opt', /is not valid JSON/],
     [

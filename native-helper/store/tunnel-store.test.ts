@@ -46,6 +46,7 @@ const DEFAULTS: TunnelOptions = {
   allowBridges: false,
   allowScripts: false,
   excludePrivateIps: false,
+  onDemand: { ethernet: false, wifi: 'never', ssids: [] },
 };
 
 let root: string;
@@ -215,6 +216,18 @@ describe('TunnelStore: options and wantUp', () => {
     expect(reopened.get('wg0')).toMatchObject({ options: set, wantUp: true });
     await reopened.setWantUp('wg0', false);
     expect((await TunnelStore.open(dir)).get('wg0')?.wantUp).toBe(false);
+  });
+
+  it('keeps on-demand rules with the other options (off until set), whole, across reopening', async () => {
+    const store = await TunnelStore.open(dir);
+    expect((await store.add('wg0', SPLIT)).options.onDemand).toEqual({ ethernet: false, wifi: 'never', ssids: [] });
+    const rules = { ethernet: true, wifi: 'except' as const, ssids: ['Home', 'Office'] };
+    await store.setOptions('wg0', { onDemand: rules });
+    // Other options leave them be; new rules replace them whole (an SSID taken off the list is gone).
+    await store.setOptions('wg0', { autostart: true });
+    expect((await TunnelStore.open(dir)).get('wg0')?.options).toMatchObject({ autostart: true, onDemand: rules });
+    await store.setOptions('wg0', { onDemand: { ...rules, ssids: ['Home'] } });
+    expect((await TunnelStore.open(dir)).get('wg0')?.options.onDemand?.ssids).toEqual(['Home']);
   });
 
   it('gives a file put in by hand the defaults of its config, until options are set', async () => {

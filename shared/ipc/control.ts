@@ -24,6 +24,60 @@ export const tunnelName = z.string().refine(isValidTunnelName, `tunnel names are
 
 // ---- shared shapes ----
 
+/** Most SSIDs one on-demand list holds. */
+export const MAX_ON_DEMAND_SSIDS = 64;
+
+/**
+ * A Wi-Fi network's name as Warren shows and matches it: the SSID's bytes as UTF-8, or, for an SSID that is
+ * not UTF-8, each byte that is not printable ASCII written \xNN (platform/linux/network-manager.ts). Up to 32
+ * bytes on the air; 128 characters once escaped.
+ */
+export const ssid = z
+  .string()
+  .min(1, 'an SSID is never empty')
+  .max(128, 'an SSID has at most 32 bytes')
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  .regex(/^[^\x00-\x1f\x7f]+$/, 'an SSID holds no control characters (write them \\xNN)');
+
+/**
+ * When the helper brings a tunnel up and takes it down by itself, from the network the machine is on (as
+ * WireGuard's macOS and iOS apps do). Off when neither Ethernet nor Wi-Fi activates it. On a network that
+ * activates it the tunnel comes up; on one that does not (a wired network without `ethernet`, a trusted Wi-Fi)
+ * it goes down; on other kinds of network (mobile broadband, ...) and without a network it is left as it is.
+ * A switch by hand wins until the next network change (daemon/on-demand-rules.ts holds the decision).
+ */
+export const onDemandRules = z
+  .object({
+    /** Bring it up on a wired network (Ethernet, and VLANs or bonds over it). */
+    ethernet: z.boolean(),
+    /**
+     * On Wi-Fi: never; on any network; only on the networks in `ssids`; or on all networks except those in
+     * `ssids` (the trusted ones, where it goes down).
+     */
+    wifi: z.enum(['never', 'any', 'only', 'except']),
+    /** The SSIDs 'only' and 'except' name; kept while another mode is chosen, so switching back loses nothing. */
+    ssids: z.array(ssid).max(MAX_ON_DEMAND_SSIDS),
+  })
+  .refine((rules) => new Set(rules.ssids).size === rules.ssids.length, {
+    message: 'each SSID is listed once',
+    path: ['ssids'],
+  })
+  .refine((rules) => (rules.wifi !== 'only' && rules.wifi !== 'except') || rules.ssids.length > 0, {
+    message: "Wi-Fi 'only' and 'except' need at least one SSID",
+    path: ['ssids'],
+  });
+export type OnDemandRules = z.infer<typeof onDemandRules>;
+
+/** The rules of a tunnel that has none: it goes up and down by hand (and at boot with autostart) only. */
+export function onDemandOff(): OnDemandRules {
+  return { ethernet: false, wifi: 'never', ssids: [] };
+}
+
+/** Whether the rules bring the tunnel up anywhere at all (otherwise on-demand is off for it). */
+export function onDemandEnabled(rules: OnDemandRules | undefined): boolean {
+  return rules !== undefined && (rules.ethernet || rules.wifi !== 'never');
+}
+
 /** Per-tunnel options kept in the store's state file. */
 export const tunnelOptions = z.object({
   /** Bring it up when the helper starts (at boot). */
@@ -36,8 +90,24 @@ export const tunnelOptions = z.object({
   allowScripts: z.boolean(),
   /** Replace 0.0.0.0/0 by the public IPv4 space so the LAN stays reachable. */
   excludePrivateIps: z.boolean(),
+  /**
+   * Connect on demand, by network. The helper always sends it (onDemandOff() when none were set); optional in
+   * the schema so that clients written before it still type their literals.
+   */
+  onDemand: onDemandRules.optional(),
 });
 export type TunnelOptions = z.infer<typeof tunnelOptions>;
+
+/** What on-demand makes of a tunnel on the network of now, for the window and `warren list`. */
+export const onDemandStatus = z.object({
+  /** What its rules want here: up, down, or nothing (no network, a kind of network the rules leave alone). */
+  wants: z.enum(['up', 'down']).nullable(),
+  /** Someone switched it by hand on this network: the rules wait for the next network change. */
+  overridden: z.boolean(),
+  /** In words: "up: Wi-Fi “Café” is not a trusted network", "down: switched by hand until the network changes". */
+  reason: z.string(),
+});
+export type OnDemandStatus = z.infer<typeof onDemandStatus>;
 
 export const tunnelState = z.enum(['down', 'connecting', 'up', 'reconnecting', 'error']);
 export type TunnelState = z.infer<typeof tunnelState>;
@@ -57,8 +127,56 @@ export const tunnelSummary = z.object({
    * administrator. Anyone in the group may switch it on and off.
    */
   canChange: z.boolean(),
+  /** A stored tunnel with on-demand rules: on-demand is in charge of it (unless `overridden`). */
+  onDemand: onDemandStatus.optional(),
 });
 export type TunnelSummary = z.infer<typeof tunnelSummary>;
+
+export const connectivity = z.enum(['unknown', 'none', 'portal', 'limited', 'full']);
+export type Connectivity = z.infer<typeof connectivity>;
+
+/** The network the machine is on, as the helper knows it from NetworkManager. */
+export const networkStatus = z.object({
+  /** Whether NetworkManager answers on the system bus. On-demand and "Sign in to this network" need it. */
+  networkManager: z.boolean(),
+  /** Why it does not, in words for the user. */
+  unavailable: z.string().optional(),
+  /** The connection the machine reaches the internet through (NetworkManager's primary connection). */
+  primary: z
+    .object({
+      kind: z.enum(['wifi', 'ethernet', 'other']),
+      /** The connection's name in NetworkManager ("Home", "Wired connection 1"). */
+      name: z.string(),
+      /** Its interface (wlan0), when it has one. */
+      device: z.string().nullable(),
+      /** The Wi-Fi network's name, for Wi-Fi (null for a hidden one NetworkManager has no name for). */
+      ssid: ssid.nullable(),
+    })
+    .nullable(),
+  /** NetworkManager's connectivity check: 'portal' is a captive portal's sign-in page in the way. */
+  connectivity,
+  /**
+   * A captive portal was reported on this network and not yet passed. It stays set after NetworkManager's
+   * checks go 'limited' (a kill switch blocks them too), until the network changes or the check says 'full'.
+   */
+  portal: z.boolean(),
+  /** The hole in the kill switch for signing in, while it is open. */
+  portalHole: z
+    .object({
+      /** Unix ms when it closes by itself. */
+      until: z.number(),
+      /** Who opened it (a user name). */
+      openedBy: z.string(),
+      /** The interface it lets traffic out of. */
+      device: z.string(),
+    })
+    .nullable(),
+});
+export type NetworkStatus = z.infer<typeof networkStatus>;
+
+/** How long the sign-in hole stays open at most, and by default. */
+export const MAX_PORTAL_HOLE_SECONDS = 600;
+export const DEFAULT_PORTAL_HOLE_SECONDS = 300;
 
 export const peerStatus = z.object({
   publicKey: z.string(),
@@ -177,6 +295,19 @@ export const METHODS = {
   suspend: { params: empty, result: z.object({ tunnels: z.number() }) },
   resume: { params: empty, result: z.object({ tunnels: z.number() }) },
   logs: { params: z.object({ limit: z.number().int().min(1).max(10_000).optional() }), result: z.array(logEntry) },
+  /** The network the machine is on (network events say when it changes). */
+  network: { params: empty, result: networkStatus },
+  /**
+   * "Sign in to this network": for a few minutes the kill switch lets DNS to the network's own gateway and
+   * resolvers, and HTTP and HTTPS, out of the primary connection's interface, so a captive portal's page can be
+   * reached; it closes by itself (daemon/portal-hole.ts). Opening it again moves the end.
+   */
+  openPortalHole: {
+    params: z.object({ seconds: z.number().int().min(30).max(MAX_PORTAL_HOLE_SECONDS).optional() }),
+    result: networkStatus,
+  },
+  /** Closes the sign-in hole before its time ("I have signed in"). */
+  closePortalHole: { params: empty, result: networkStatus },
   /** From now on this connection also receives events. */
   subscribe: { params: empty, result: z.object({ subscribed: z.literal(true) }) },
 } as const;
@@ -211,6 +342,7 @@ export const controlEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tunnels'), tunnels: z.array(tunnelSummary) }),
   z.object({ type: z.literal('status'), status: z.array(tunnelStatus) }),
   z.object({ type: z.literal('log'), entry: logEntry }),
+  z.object({ type: z.literal('network'), network: networkStatus }),
 ]);
 export type ControlEvent = z.infer<typeof controlEvent>;
 

@@ -44,14 +44,16 @@ async function fake(name: string, options: { statusFails?: boolean } = {}): Prom
 const runner = (env: NodeJS.ProcessEnv = {}) => createCommandRunner({ env: { PATH: bin, ...env } });
 const logged = async () => (await readFile(log, 'utf8')).split('\n').filter((line) => line !== '');
 const settings = { servers: ['10.0.0.1', 'fd00::1'], search: ['example.com', 'corp'] };
+/** NetworkManager is not asked here (the machine's could answer): dns-networkmanager.test.ts asks a stand-in. */
+const noNetworkManager = async () => false;
 
 describe('detectDnsMethod', () => {
   it('takes the resolv.conf file in a network namespace of its own, whatever serves the host', async () => {
     await fake('resolvectl');
     await fake('resolvconf');
-    expect(await detectDnsMethod(runner(), async () => false)).toBe('resolv.conf');
+    expect(await detectDnsMethod(runner(), async () => false, noNetworkManager)).toBe('resolv.conf');
     expect(await logged()).toEqual([]);
-    expect(await detectDnsMethod(runner(), async () => true)).toBe('resolvectl');
+    expect(await detectDnsMethod(runner(), async () => true, noNetworkManager)).toBe('resolvectl');
   });
 
   it('knows the host namespace from a namespace of its own', async () => {
@@ -74,20 +76,20 @@ describe('detectDnsMethod', () => {
   it('takes resolvectl when resolved answers', async () => {
     await fake('resolvectl');
     await fake('resolvconf');
-    expect(await detectDnsMethod(runner())).toBe('resolvectl');
+    expect(await detectDnsMethod(runner(), inInitialNetworkNamespace, noNetworkManager)).toBe('resolvectl');
     expect(await logged()).toEqual(['resolvectl status']);
   });
 
   it('takes resolvconf when resolved does not run', async () => {
     await fake('resolvectl', { statusFails: true });
     await fake('resolvconf');
-    expect(await detectDnsMethod(runner())).toBe('resolvconf');
+    expect(await detectDnsMethod(runner(), inInitialNetworkNamespace, noNetworkManager)).toBe('resolvconf');
   });
 
   it('writes resolv.conf itself when neither is there', async () => {
-    expect(await detectDnsMethod(runner())).toBe('resolv.conf');
+    expect(await detectDnsMethod(runner(), inInitialNetworkNamespace, noNetworkManager)).toBe('resolv.conf');
     await fake('resolvectl', { statusFails: true });
-    expect(await detectDnsMethod(runner())).toBe('resolv.conf');
+    expect(await detectDnsMethod(runner(), inInitialNetworkNamespace, noNetworkManager)).toBe('resolv.conf');
   });
 
   it('can be told the method, and then detects nothing', async () => {
@@ -101,7 +103,7 @@ describe('detectDnsMethod', () => {
 describe('resolvectl', () => {
   it('sets servers, the ~. routing domain with the search domains, and default-route; reverts on undo', async () => {
     await fake('resolvectl');
-    const dns = await chooseDnsConfigurator(runner());
+    const dns = await chooseDnsConfigurator(runner(), { networkManager: false });
     expect(dns.method).toBe('resolvectl');
     const undo = await dns.apply('wt0', settings);
     expect(await logged()).toEqual([
@@ -134,6 +136,7 @@ describe('a name that could be read as an option', () => {
     await fake('resolvconf');
     for (const method of ['resolvectl', 'resolvconf'] as const) {
       const dns = await chooseDnsConfigurator(runner(), {
+        networkManager: false,
         method,
         resolvconf: { interfaceOrderPath: join(dir, 'none') },
       });
@@ -146,7 +149,10 @@ describe('a name that could be read as an option', () => {
 describe('resolvconf', () => {
   it("hands wg-quick's lines to `resolvconf -a IF -m 0 -x` and deletes the record with -d -f", async () => {
     await fake('resolvconf');
-    const dns = await chooseDnsConfigurator(runner(), { resolvconf: { interfaceOrderPath: join(dir, 'none') } });
+    const dns = await chooseDnsConfigurator(runner(), {
+      networkManager: false,
+      resolvconf: { interfaceOrderPath: join(dir, 'none') },
+    });
     expect(dns.method).toBe('resolvconf');
     const undo = await dns.apply('wt0', settings);
     expect(await logged()).toEqual([
@@ -168,6 +174,7 @@ describe('resolvconf', () => {
     );
     await fake('resolvconf');
     const debian = await chooseDnsConfigurator(runner(), {
+      networkManager: false,
       method: 'resolvconf',
       resolvconf: { interfaceOrderPath: order },
     });
@@ -185,6 +192,7 @@ describe('resolvconf', () => {
     await symlink('resolvectl', join(bin, 'resolvconf'));
     await writeFile(log, '');
     const shim = await chooseDnsConfigurator(runner(), {
+      networkManager: false,
       method: 'resolvconf',
       resolvconf: { interfaceOrderPath: order },
     });

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { KillSwitchSpec } from '../types.js';
-import { killSwitchScript, killSwitchTableName, linkOfKillSwitchTable, NftKillSwitch } from './kill-switch.js';
+import {
+  killSwitchScript,
+  killSwitchTableName,
+  linkOfKillSwitchTable,
+  NftKillSwitch,
+  portalHoleScript,
+} from './kill-switch.js';
 import type { CommandRunner } from './run-command.js';
 
 const base: KillSwitchSpec = { fwmark: 51820, endpoints: [], allowLan: false, allowBridges: false, dnsServers: [] };
 
-/** The rules of a chain as `match -> verdict (comment)`, in order. */
-function chain(script: string, name: 'output' | 'forward'): string[] {
+/** The rules of a chain as `match -> verdict (comment)`, in order (no verdict: the rule only marks). */
+function chain(script: string, name: 'output' | 'forward' | 'route' | 'prerouting' | 'leaving'): string[] {
   const prefix = `add rule inet ${killSwitchTableName('wg0')} ${name} `;
   return script
     .split('\n')
@@ -14,7 +20,9 @@ function chain(script: string, name: 'output' | 'forward'): string[] {
     .map((line) =>
       line
         .slice(prefix.length)
-        .replace(/ ?counter (accept|drop) comment "(.*)"$/, ' -> $1 ($2)')
+        .replace(/ ?counter (?:(accept|drop) )?comment "(.*)"$/, (_, verdict?: string, comment?: string) =>
+          verdict === undefined ? ` -> (${comment})` : ` -> ${verdict} (${comment})`,
+        )
         .trim(),
     );
 }
@@ -63,6 +71,9 @@ describe('killSwitchScript', () => {
       'meta nfproto ipv6 udp sport 546 udp dport 547 -> accept (DHCPv6)',
       'icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-report, mld-listener-done, mld2-listener-report } -> accept (IPv6 neighbour and router discovery)',
       'meta l4proto { icmp, ipv6-icmp } ct state related -> accept (ICMP errors about a tracked flow)',
+      'oifname @portal_if meta l4proto tcp th dport @portal_ports -> accept (sign-in hole: HTTP and HTTPS)',
+      'oifname @portal_if meta l4proto { tcp, udp } th dport 53 ip daddr @portal_dns4 -> accept (sign-in hole: DNS)',
+      'oifname @portal_if meta l4proto { tcp, udp } th dport 53 ip6 daddr @portal_dns6 -> accept (sign-in hole: DNS)',
       "meta l4proto { tcp, udp } th dport { 53, 853 } meta nfproto ipv4 -> drop (DNS not to the tunnel's servers)",
       "meta l4proto { tcp, udp } th dport { 53, 853 } meta nfproto ipv6 -> drop (DNS not to the tunnel's servers)",
       '-> drop (untunneled)',
@@ -74,6 +85,63 @@ describe('killSwitchScript', () => {
       "meta l4proto { tcp, udp } th dport { 53, 853 } meta nfproto ipv6 -> drop (DNS not to the tunnel's servers)",
       '-> drop (untunneled)',
     ]);
+  });
+
+  it('holds the sign-in hole as empty sets; with a fwmark, routes what it lets through around the tunnel', () => {
+    const script = killSwitchScript('wg0', base);
+    for (const set of [
+      'portal_if { type ifname; flags timeout; }',
+      'portal_ports { type inet_service; flags timeout; }',
+      'portal_dns4 { type ipv4_addr; flags timeout; }',
+      'portal_dns6 { type ipv6_addr; flags timeout; }',
+    ])
+      expect(script).toContain(`add set inet warren-killswitch-wg0 ${set}`);
+    expect(script).toContain(
+      'add chain inet warren-killswitch-wg0 route { type route hook output priority mangle + 10; policy accept; }',
+    );
+    expect(chain(script, 'route')).toEqual([
+      'meta l4proto tcp th dport @portal_ports meta mark set 51820 ct mark set 51820 -> (sign-in hole: around the tunnel)',
+      'meta l4proto { tcp, udp } th dport 53 ip daddr @portal_dns4 meta mark set 51820 ct mark set 51820 -> (sign-in hole: around the tunnel)',
+      'meta l4proto { tcp, udp } th dport 53 ip6 daddr @portal_dns6 meta mark set 51820 ct mark set 51820 -> (sign-in hole: around the tunnel)',
+    ]);
+    expect(chain(script, 'prerouting')).toEqual([
+      'iifname @portal_if meta l4proto { tcp, udp } ct mark 51820 meta mark set ct mark -> (sign-in hole: replies)',
+    ]);
+    // Where it really leaves is judged after the re-route, and its source made the network's.
+    expect(chain(script, 'leaving')).toEqual([
+      "meta mark 51820 meta l4proto tcp th dport @portal_ports oifname != @portal_if -> drop (sign-in hole: only out of the network's interface)",
+      "meta mark 51820 meta l4proto { tcp, udp } th dport 53 ip daddr @portal_dns4 oifname != @portal_if -> drop (sign-in hole: only out of the network's interface)",
+      "meta mark 51820 meta l4proto { tcp, udp } th dport 53 ip6 daddr @portal_dns6 oifname != @portal_if -> drop (sign-in hole: only out of the network's interface)",
+    ]);
+    expect(script).toContain(
+      'add rule inet warren-killswitch-wg0 postrouting oifname @portal_if meta mark 51820 meta l4proto { tcp, udp } counter masquerade comment',
+    );
+    // Without a full tunnel nothing is routed into the tunnel that must be taken around it.
+    const split = killSwitchScript('wg0', { ...base, fwmark: null });
+    expect(split).not.toContain(' route ');
+    expect(split).not.toContain('prerouting');
+    expect(chain(split, 'output').filter((rule) => rule.includes('sign-in hole'))).toHaveLength(3);
+  });
+
+  it('opens the sign-in hole with elements the kernel expires, and closes it by emptying the sets', () => {
+    const hole = { device: 'wlan0', dnsServers: ['192.168.1.1', 'FE80::1', '192.168.1.1'], seconds: 300 };
+    expect(portalHoleScript('wg0', hole, 300).split('\n')).toEqual([
+      'flush set inet warren-killswitch-wg0 portal_if',
+      'flush set inet warren-killswitch-wg0 portal_ports',
+      'flush set inet warren-killswitch-wg0 portal_dns4',
+      'flush set inet warren-killswitch-wg0 portal_dns6',
+      'add element inet warren-killswitch-wg0 portal_if { "wlan0" timeout 300s }',
+      'add element inet warren-killswitch-wg0 portal_ports { 80 timeout 300s, 443 timeout 300s }',
+      'add element inet warren-killswitch-wg0 portal_dns4 { 192.168.1.1 timeout 300s }',
+      'add element inet warren-killswitch-wg0 portal_dns6 { fe80::1 timeout 300s }',
+      '',
+    ]);
+    expect(portalHoleScript('wg0', hole, 0)).not.toContain('add element');
+    expect(() => portalHoleScript('wg0', { ...hole, device: 'wlan0"; flush ruleset; "' }, 60)).toThrow();
+    expect(() => portalHoleScript('wg0', { ...hole, dnsServers: ['192.168.1.1 timeout 9999s'] }, 60)).toThrow(
+      /DNS server/,
+    );
+    expect(() => portalHoleScript('wg0', hole, 86_400)).toThrow(/0 to 3600 s/);
   });
 
   it('without a fwmark: the peer endpoints by address and port, per family, IPv4-mapped as IPv4, each once', () => {
@@ -188,5 +256,36 @@ describe('NftKillSwitch', () => {
     expect(runs.at(-1)).toBe(
       'nft -f - <<add table inet warren-killswitch-my__vpn\ndelete table inet warren-killswitch-my__vpn\n',
     );
+  });
+
+  it('opens the sign-in hole in every kill switch, and in one applied while it is open; the undo empties them', async () => {
+    const hole = { device: 'wlan0', dnsServers: ['192.168.1.1'], seconds: 120 };
+    await expect(new NftKillSwitch(runner('/usr/sbin/nft').runner).openPortalHole(hole)).rejects.toThrow(
+      /no kill switch is in place/,
+    );
+
+    const tables = 'table inet warren-killswitch-wg0\ntable inet warren-killswitch-wg1\n';
+    const { runner: r, runs } = runner('/usr/sbin/nft', tables);
+    const killSwitch = new NftKillSwitch(r);
+    const undo = await killSwitch.openPortalHole(hole);
+    const opened = runs.at(-1)!;
+    for (const table of ['warren-killswitch-wg0', 'warren-killswitch-wg1'])
+      expect(opened).toContain(`add element inet ${table} portal_if { "wlan0" timeout 120s }`);
+
+    // A kill switch applied now (a changed setting, a new tunnel) gets the hole with the time it has left.
+    await killSwitch.apply('wg2', base);
+    expect(runs.at(-1)).toMatch(/add element inet warren-killswitch-wg2 portal_if \{ "wlan0" timeout 1(19|20)s \}/);
+
+    await undo();
+    expect(runs.at(-1)).toContain('flush set inet warren-killswitch-wg0 portal_if');
+    expect(runs.at(-1)).not.toContain('add element');
+    await killSwitch.apply('wg2', base);
+    expect(runs.at(-1)).not.toContain('add element');
+    // An undo of a hole opened again since is the newer hole's business.
+    const first = await killSwitch.openPortalHole(hole);
+    await killSwitch.openPortalHole({ ...hole, seconds: 60 });
+    const count = runs.length;
+    await first();
+    expect(runs).toHaveLength(count);
   });
 });

@@ -28,9 +28,27 @@
 // The script is one `nft -f -` transaction that replaces the table whole (add, delete, add), so applying again
 // for the same tunnel (the fwmark became known, endpoints changed) swaps the rules with no moment unprotected.
 // Outside nftables' reach: AF_PACKET sockets (a DHCP client's raw discover) bypass the IP hooks entirely.
+//
+// The sign-in hole for captive portals (openPortalHole; daemon/portal-hole.ts decides when) lives in every table
+// as four sets that are empty until it opens: the network's interface, its resolvers (IPv4 and IPv6), and the
+// ports 80 and 443. Opening it adds their elements with a timeout, so the kernel itself empties them when the
+// time is up, whether or not the helper is still there to. While they hold something:
+//  - output passes, out of that interface only, DNS to those resolvers and TCP to ports 80 and 443 anywhere
+//    (before the rule that drops DNS to resolvers that are not the tunnel's);
+//  - for a full tunnel (a fwmark), a `type route` chain gives that traffic the tunnel's fwmark, so the tunnel's
+//    own policy rule sends it by the main table (out of the network's interface) instead of into the tunnel,
+//    and keeps the mark in conntrack; a prerouting chain puts it back on the replies, so they pass a strict
+//    reverse-path filter (with src_valid_mark) as the tunnel's own UDP does (firewall.ts). The socket chose its
+//    source address by the tunnel's route, before the mark; a masquerade on the way out gives it the network's
+//    own (conntrack takes the replies back to the socket). The output chain still sees such a packet with the
+//    interface it was first routed to (the tunnel's: nftables' `oifname` in the output hook is the hook's, not
+//    the route's after a re-route), so a postrouting chain, which sees where it really leaves, drops what the
+//    hole re-routed to any interface but the network's.
+// A table applied while the hole is open gets its elements with the time left, so a new or changed kill switch
+// does not close it early.
 import { formatIpAddress, parseIpAddress, type IpAddress } from '../../../shared/config/ip.js';
 import { assertInterfaceName, isValidInterfaceName } from '../interface-name.js';
-import type { KillSwitch, KillSwitchSpec, Undo } from '../types.js';
+import type { KillSwitch, KillSwitchSpec, PortalHoleSpec, Undo } from '../types.js';
 import { nftTableName } from './firewall.js';
 import type { CommandRunner } from './run-command.js';
 
@@ -70,6 +88,8 @@ const LINK_ICMPV6 = [
 ] as const;
 
 const DNS_PORTS = '{ 53, 853 }';
+/** What a sign-in page needs besides DNS: HTTP and HTTPS. */
+export const PORTAL_PORTS = [80, 443] as const;
 
 /** The kill switch's table for a tunnel; escaped as firewall.ts escapes (`_` `=` `+` -> `__` `_e` `_p`). */
 export function killSwitchTableName(link: string): string {
@@ -132,10 +152,11 @@ function normalize(spec: KillSwitchSpec): NormalizedSpec {
   };
 }
 
-type Verdict = 'accept' | 'drop';
+/** A rule's verdict (masquerade: a NAT chain's), or '' for one that only marks the packet and lets it go on. */
+type Verdict = 'accept' | 'drop' | 'masquerade' | '';
 
 interface Rule {
-  chain: 'output' | 'forward';
+  chain: 'output' | 'forward' | 'route' | 'prerouting' | 'leaving' | 'postrouting';
   /** nft match expressions; '' matches every packet. */
   match: string;
   /** Says what the rule is for in `nft list`, and names its counter (killSwitchCounters). */
@@ -187,6 +208,45 @@ export function killSwitchScript(link: string, spec: KillSwitchSpec): string {
   output('meta nfproto ipv6 udp sport 546 udp dport 547', 'DHCPv6');
   output(`icmpv6 type ${set(LINK_ICMPV6)}`, 'IPv6 neighbour and router discovery');
   output('meta l4proto { icmp, ipv6-icmp } ct state related', 'ICMP errors about a tracked flow');
+  // The sign-in hole, empty unless open; before the DNS rule, which would drop the network's resolvers.
+  output('oifname @portal_if meta l4proto tcp th dport @portal_ports', 'sign-in hole: HTTP and HTTPS');
+  output('oifname @portal_if meta l4proto { tcp, udp } th dport 53 ip daddr @portal_dns4', 'sign-in hole: DNS');
+  output('oifname @portal_if meta l4proto { tcp, udp } th dport 53 ip6 daddr @portal_dns6', 'sign-in hole: DNS');
+  if (s.fwmark !== null) {
+    const mark = `meta mark set ${s.fwmark} ct mark set ${s.fwmark}`;
+    const route = (match: string) =>
+      rules.push({
+        chain: 'route',
+        match: `${match} ${mark}`,
+        comment: 'sign-in hole: around the tunnel',
+        verdict: '',
+      });
+    route('meta l4proto tcp th dport @portal_ports');
+    route('meta l4proto { tcp, udp } th dport 53 ip daddr @portal_dns4');
+    route('meta l4proto { tcp, udp } th dport 53 ip6 daddr @portal_dns6');
+    rules.push({
+      chain: 'prerouting',
+      match: `iifname @portal_if meta l4proto { tcp, udp } ct mark ${s.fwmark} meta mark set ct mark`,
+      comment: 'sign-in hole: replies',
+      verdict: '',
+    });
+    const guard = (match: string) =>
+      rules.push({
+        chain: 'leaving',
+        match: `meta mark ${s.fwmark} ${match} oifname != @portal_if`,
+        comment: "sign-in hole: only out of the network's interface",
+        verdict: 'drop',
+      });
+    guard('meta l4proto tcp th dport @portal_ports');
+    guard('meta l4proto { tcp, udp } th dport 53 ip daddr @portal_dns4');
+    guard('meta l4proto { tcp, udp } th dport 53 ip6 daddr @portal_dns6');
+    rules.push({
+      chain: 'postrouting',
+      match: `oifname @portal_if meta mark ${s.fwmark} meta l4proto { tcp, udp }`,
+      comment: "sign-in hole: the network's own source address",
+      verdict: 'masquerade',
+    });
+  }
   // Before the LAN: a resolver on the LAN that is not the tunnel's would otherwise see every name looked up.
   for (const family of [4, 6] as const) {
     const servers = unique(s.dns.filter((server) => server.family === family).map(formatIpAddress));
@@ -212,11 +272,50 @@ export function killSwitchScript(link: string, spec: KillSwitchSpec): string {
     `add table ${table}`,
     `add chain ${table} output { type filter hook output priority filter - 10; policy accept; }`,
     `add chain ${table} forward { type filter hook forward priority filter - 10; policy accept; }`,
+    ...(s.fwmark === null
+      ? []
+      : [
+          `add chain ${table} route { type route hook output priority mangle + 10; policy accept; }`,
+          `add chain ${table} prerouting { type filter hook prerouting priority mangle + 10; policy accept; }`,
+          `add chain ${table} leaving { type filter hook postrouting priority filter - 10; policy accept; }`,
+          `add chain ${table} postrouting { type nat hook postrouting priority srcnat + 10; policy accept; }`,
+        ]),
+    `add set ${table} portal_if { type ifname; flags timeout; }`,
+    `add set ${table} portal_ports { type inet_service; flags timeout; }`,
+    `add set ${table} portal_dns4 { type ipv4_addr; flags timeout; }`,
+    `add set ${table} portal_dns6 { type ipv6_addr; flags timeout; }`,
     ...rules.map(
       ({ chain, match, comment, verdict }) =>
-        `add rule ${table} ${chain} ${match === '' ? '' : `${match} `}counter ${verdict} comment "${comment}"`,
+        `add rule ${table} ${chain} ${match === '' ? '' : `${match} `}counter ${verdict}${verdict === '' ? '' : ' '}comment "${comment}"`,
     ),
   ];
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The nft lines that open the sign-in hole in the kill switch of `link` for `seconds` (the kernel closes it by
+ * itself then), replacing what it held; `seconds` 0 closes it.
+ */
+export function portalHoleScript(link: string, hole: PortalHoleSpec, seconds: number): string {
+  assertInterfaceName(link);
+  assertInterfaceName(hole.device);
+  if (!(Number.isInteger(seconds) && seconds >= 0 && seconds <= 3600)) {
+    throw new Error(`sign-in hole: ${seconds} s is not a time it can be open for (0 to 3600 s)`);
+  }
+  const dns = hole.dnsServers.map((server) => address(server, 'DNS server'));
+  const table = `inet ${killSwitchTableName(link)}`;
+  const sets = ['portal_if', 'portal_ports', 'portal_dns4', 'portal_dns6'];
+  const lines = sets.map((set) => `flush set ${table} ${set}`);
+  if (seconds > 0) {
+    const elements = (set: string, items: readonly string[]) => {
+      if (items.length > 0)
+        lines.push(`add element ${table} ${set} { ${items.map((item) => `${item} timeout ${seconds}s`).join(', ')} }`);
+    };
+    elements('portal_if', [`"${hole.device}"`]);
+    elements('portal_ports', PORTAL_PORTS.map(String));
+    elements('portal_dns4', unique(dns.filter((a) => a.family === 4).map(formatIpAddress)));
+    elements('portal_dns6', unique(dns.filter((a) => a.family === 6).map(formatIpAddress)));
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -238,13 +337,17 @@ export async function killSwitchCounters(runner: CommandRunner, link: string): P
 
 export class NftKillSwitch implements KillSwitch {
   readonly #runner: CommandRunner;
+  /** The sign-in hole while open: what it lets through and when (performance.now()) it closes. */
+  #hole: { spec: PortalHoleSpec; until: number } | null = null;
 
   constructor(runner: CommandRunner) {
     this.#runner = runner;
   }
 
   async apply(link: string, spec: KillSwitchSpec): Promise<Undo> {
-    const script = killSwitchScript(link, spec);
+    let script = killSwitchScript(link, spec);
+    const left = this.#holeSecondsLeft();
+    if (left > 0) script += portalHoleScript(link, this.#hole!.spec, left);
     // Unlike the full tunnel's hardening, a kill switch that silently is not there is a leak: no nft, no tunnel.
     if ((await this.#runner.which('nft')) === null) {
       throw new Error('cannot block untunneled traffic: the nft command (nftables) is not installed');
@@ -268,6 +371,33 @@ export class NftKillSwitch implements KillSwitch {
     if (!(await this.active()).includes(link)) return false;
     await this.#delete(link);
     return true;
+  }
+
+  async openPortalHole(spec: PortalHoleSpec): Promise<Undo> {
+    const links = await this.active();
+    if (links.length === 0) throw new Error('no kill switch is in place: there is nothing to open');
+    const script = links.map((link) => portalHoleScript(link, spec, spec.seconds)).join('');
+    await this.#runner.run(['nft', '-f', '-'], { stdin: script });
+    const hole = { spec, until: performance.now() + spec.seconds * 1000 };
+    this.#hole = hole;
+    return async () => {
+      if (this.#hole !== hole) return; // closed already, or replaced by a newer one
+      this.#hole = null;
+      const open = await this.active();
+      if (open.length > 0) {
+        await this.#runner.run(['nft', '-f', '-'], {
+          stdin: open.map((link) => portalHoleScript(link, spec, 0)).join(''),
+        });
+      }
+    };
+  }
+
+  /** Whole seconds the hole has left (0: closed). */
+  #holeSecondsLeft(): number {
+    if (this.#hole === null) return 0;
+    const left = Math.floor((this.#hole.until - performance.now()) / 1000);
+    if (left <= 0) this.#hole = null;
+    return Math.max(0, left);
   }
 
   /** Add-then-delete: one transaction that succeeds whether or not the table is still there. */

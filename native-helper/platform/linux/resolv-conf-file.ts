@@ -201,7 +201,8 @@ async function writeResolvConf(path: string, content: Buffer, mode: number): Pro
   await writeFileAtomically(path, content, mode);
 }
 
-async function writeFileAtomically(path: string, content: Buffer, mode: number): Promise<void> {
+/** Writes a file whole or not at all: a temporary file beside it, fsync, rename, fsync of the directory. */
+export async function writeFileAtomically(path: string, content: Buffer, mode: number): Promise<void> {
   const temporary = temporaryPath(path);
   const file = await open(temporary, 'wx', mode);
   try {

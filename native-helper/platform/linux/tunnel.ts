@@ -1,6 +1,6 @@
 // A tunnel's `up` and `down` on Linux, in wg-quick's order (cmd_up, cmd_down), for a device the caller created
 // and configured with keys and peers (wg-quick's add_if and set_config are the engine's business):
-//   up:   PreUp -> addresses -> MTU and link up -> DNS -> routes, longest prefix first, a default route becoming
+//   up:   NetworkManager told to leave the device alone -> PreUp -> addresses -> MTU and link up -> DNS -> routes, longest prefix first, a default route becoming
 //         the full-tunnel policy routing (fwmark, rules, table, src_valid_mark, nft) -> PostUp; with Exclude
 //         private IPs the IPv4 table holds the public networks instead of 0.0.0.0/0
 //   down: PreDown -> every change undone, newest first -> PostDown
@@ -34,6 +34,11 @@ export interface LinuxTunnelParts {
   /** Chosen when a tunnel with DNS servers comes up, so the choice sees the system as it is then. */
   dns: () => Promise<DnsConfigurator>;
   hooks: HookRunner;
+  /**
+   * Tells the network manager to keep its hands off the interface (NetworkManager: unmanaged), before anything
+   * is set on it; resolves with a warning for the user when that could not be done, null otherwise. Never rejects.
+   */
+  leaveAlone?: (link: string) => Promise<string | null>;
 }
 
 const HOOK_KEYS: readonly [HookPhase, 'preUp' | 'postUp' | 'preDown' | 'postDown'][] = [
@@ -76,6 +81,8 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
       for (const command of commands) await hooks.run(phase, command, name);
     };
     const stack = new UndoStack();
+    // First, so NetworkManager never takes the addresses below for a connection of its own to manage.
+    const leftAlone = (await this.#parts.leaveAlone?.(name)) ?? null;
     let mtu: number;
     let dnsMethod: DnsMethod | null = null;
     // FwMark = off is 0: no mark.
@@ -148,7 +155,7 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
       mtu: mtu!,
       fwmark,
       dnsMethod,
-      warnings: allowScripts ? [] : skippedHookWarnings(iface),
+      warnings: [...(leftAlone === null ? [] : [leftAlone]), ...(allowScripts ? [] : skippedHookWarnings(iface))],
       down: () => (downing ??= down()),
     };
   }

@@ -8,7 +8,15 @@
  * called (its handles' down, its undos, its watch) refuses, so a test can release the dead helper's objects
  * without them taking anything down, and start another helper, with a new MemoryPlatform, on the same system.
  */
-import type { NetworkWatch, NetworkWatchOptions, Platform, TunnelLeftovers } from '../types.js';
+import type {
+  Connectivity,
+  NetworkIdentity,
+  NetworkIdentityWatch,
+  NetworkWatch,
+  NetworkWatchOptions,
+  Platform,
+  TunnelLeftovers,
+} from '../types.js';
 import { MemoryKillSwitch } from './kill-switch.js';
 import { MemorySystem } from './system.js';
 import { MemoryTunnelConfigurator } from './tunnels.js';
@@ -51,6 +59,34 @@ export class MemoryPlatform implements Platform {
         this.#unwatch.delete(unwatch);
         unwatch();
         this.system.record('undo watch network');
+      },
+    };
+  }
+
+  watchNetworkIdentity(onChange: (identity: NetworkIdentity) => void): NetworkIdentityWatch {
+    this.#guard();
+    this.system.record('watch network identity');
+    const unwatch = this.system.watchIdentity(onChange);
+    this.#unwatch.add(unwatch);
+    let closed = false;
+    return {
+      ready: Promise.resolve(),
+      current: () => this.system.identity,
+      checkConnectivity: async (): Promise<Connectivity> => {
+        this.#guard();
+        this.system.record('check connectivity');
+        const found = this.system.connectivityCheck;
+        if (found !== null && found !== this.system.identity.connectivity) {
+          this.system.setIdentity({ ...this.system.identity, connectivity: found });
+        }
+        return this.system.identity.connectivity;
+      },
+      close: async () => {
+        if (closed || this.#dead) return;
+        closed = true;
+        this.#unwatch.delete(unwatch);
+        unwatch();
+        this.system.record('undo watch network identity');
       },
     };
   }

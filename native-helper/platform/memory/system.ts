@@ -6,9 +6,10 @@
  * What is in place is kept by link, with whether it outlives the link (a full tunnel's policy rules and firewall
  * table do, as nft tables and ip rules outlive a deleted interface; addresses, routes and resolved's DNS do not),
  * and the kill switches by link: what a helper that died leaves behind, for the next one to recover. failAt()
- * makes a chosen step fail, to test what undoes the steps before it.
+ * makes a chosen step fail, to test what undoes the steps before it. The machine's network as NetworkManager
+ * would tell it (setIdentity) and the sign-in hole in the kill switches are here too.
  */
-import type { KillSwitchSpec, Undo } from '../types.js';
+import type { Connectivity, KillSwitchSpec, NetworkIdentity, PortalHoleSpec, Undo } from '../types.js';
 
 interface Change {
   readonly link: string;
@@ -25,6 +26,9 @@ interface Watcher {
   readonly ignore?: (link: string) => boolean;
 }
 
+/** A memory machine's network until a test says otherwise: NetworkManager there, no connection. */
+const NO_NETWORK: NetworkIdentity = { available: true, problem: null, primary: null, connectivity: 'none' };
+
 export class MemorySystem {
   /** Every call, in order (see the header). */
   readonly log: string[] = [];
@@ -33,6 +37,12 @@ export class MemorySystem {
   readonly #inPlace = new Map<string, Change>();
   readonly #failures: Failure[] = [];
   readonly #watchers = new Set<Watcher>();
+  readonly #identityWatchers = new Set<(identity: NetworkIdentity) => void>();
+  #identity: NetworkIdentity = NO_NETWORK;
+  /** The sign-in hole in the kill switches, while open (as the kernel holds it: it outlives the helper). */
+  portalHole: PortalHoleSpec | null = null;
+  /** What the next connectivity checks find; by default what the network says now. */
+  connectivityCheck: Connectivity | null = null;
 
   /**
    * The next call whose text starts with `match` (or matches it) fails with `error` instead of happening: it is
@@ -104,6 +114,23 @@ export class MemorySystem {
   watch(watcher: Watcher): () => void {
     this.#watchers.add(watcher);
     return () => this.#watchers.delete(watcher);
+  }
+
+  /** Which network the machine is on, as NetworkManager would say. */
+  get identity(): NetworkIdentity {
+    return this.#identity;
+  }
+
+  /** The machine moves to another network (or its connectivity changes): every identity watcher hears it. */
+  setIdentity(identity: NetworkIdentity): void {
+    this.#identity = identity;
+    for (const watcher of [...this.#identityWatchers]) watcher(identity);
+  }
+
+  /** @internal MemoryPlatform.watchNetworkIdentity */
+  watchIdentity(watcher: (identity: NetworkIdentity) => void): () => void {
+    this.#identityWatchers.add(watcher);
+    return () => this.#identityWatchers.delete(watcher);
   }
 
   /** The network changed (an address, a route, a link): every watcher not told to ignore `link` hears it. */

@@ -1,0 +1,168 @@
+/*
+ * "Sign in to this network": the hole in the kill switch a captive portal's sign-in page needs. With "block
+ * untunneled traffic" on, a hotel's or a café's sign-in page cannot be reached (the tunnel cannot handshake
+ * before signing in, and nothing else may leave), and users would otherwise switch the kill switch off for good.
+ *
+ * The hole is bounded:
+ *  - in scope: out of the network's own interface only (the primary connection's), DNS to that network's
+ *    gateways and resolvers, and HTTP and HTTPS; nothing else, and nothing out of any other interface
+ *    (platform KillSwitch.openPortalHole, which also routes that traffic past a full tunnel's routes);
+ *  - in time: a few minutes (DEFAULT_PORTAL_HOLE_SECONDS, at most MAX_PORTAL_HOLE_SECONDS). It closes by itself:
+ *    the helper's timer, and under it the kernel's own expiry of the rules, so a helper that died meanwhile
+ *    leaves no hole either. It also closes when the machine moves to another network, and as soon as
+ *    NetworkManager's connectivity check (asked every CHECK_EVERY_MS while it is open) says 'full': signed in.
+ *  - in who sees it: every opening and closing is logged with who and why, and the window shows it (the
+ *    `network` status).
+ * Any member may open it (access-policy.ts): a member may already switch any tunnel off, kill switch and all;
+ * this lets through much less than that, for minutes.
+ */
+import { DEFAULT_PORTAL_HOLE_SECONDS, type NetworkStatus } from '../../shared/ipc/control.js';
+import type { NetworkIdentity, Platform, Undo } from '../platform/types.js';
+import { ControlFailure } from './control-server.js';
+import type { HelperLog } from './helper-log.js';
+import type { NetworkIdentityTracker } from './network-identity.js';
+
+/** How often NetworkManager is asked to check connectivity while the hole is open. */
+export const CHECK_EVERY_MS = 10_000;
+
+export interface PortalHoleParts {
+  platform: Platform;
+  network: NetworkIdentityTracker;
+  log: HelperLog;
+  /** The hole opened or closed (subscribers get a `network` event). */
+  changed: () => void;
+  /** The clock, for tests (Date.now). */
+  now?: () => number;
+}
+
+interface Open {
+  undo: Undo;
+  until: number;
+  openedBy: string;
+  device: string;
+  /** Connectivity was 'full' when it opened: a later 'full' says nothing about signing in. */
+  fullAtOpen: boolean;
+  timer: NodeJS.Timeout;
+  check: NodeJS.Timeout;
+}
+
+export class PortalHole {
+  readonly #parts: PortalHoleParts;
+  #open: Open | null = null;
+  /** Opening and closing, one at a time. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(parts: PortalHoleParts) {
+    this.#parts = parts;
+    parts.network.listen((identity, networkChanged) => this.#networkChanged(identity, networkChanged));
+  }
+
+  /** While open: until when, who opened it, and out of which interface. */
+  get status(): NetworkStatus['portalHole'] {
+    const open = this.#open;
+    return open === null ? null : { until: open.until, openedBy: open.openedBy, device: open.device };
+  }
+
+  /** Opens it for `seconds` (again: from now), for `user`. Rejects with a ControlFailure saying why not. */
+  open(user: string, seconds = DEFAULT_PORTAL_HOLE_SECONDS): Promise<void> {
+    return this.#serially(async () => {
+      const identity = this.#parts.network.identity;
+      if (!identity.available) {
+        throw new ControlFailure(
+          'no-network-manager',
+          `signing in to a network needs NetworkManager to say which network this is: ${identity.problem ?? 'it does not answer'}`,
+        );
+      }
+      const primary = identity.primary;
+      if (primary === null || primary.device === null) {
+        throw new ControlFailure('no-network', 'this machine is not connected to a network');
+      }
+      const spec = {
+        device: primary.device,
+        dnsServers: [...new Set([...primary.dnsServers, ...primary.gateways])],
+        seconds,
+      };
+      let undo: Undo;
+      try {
+        undo = await this.#parts.platform.killSwitch.openPortalHole(spec);
+      } catch (error) {
+        const message = (error as Error).message;
+        throw /no kill switch/.test(message)
+          ? new ControlFailure(
+              'not-blocking',
+              'no tunnel blocks untunneled traffic: the sign-in page is reachable as it is',
+            )
+          : new ControlFailure('portal-hole', `could not open the kill switch for signing in: ${message}`);
+      }
+      this.#clear(); // an earlier hole's timers; the platform replaced its rules
+      const now = (this.#parts.now ?? Date.now)();
+      const open: Open = {
+        undo,
+        until: now + seconds * 1000,
+        openedBy: user,
+        device: spec.device,
+        fullAtOpen: identity.connectivity === 'full',
+        timer: setTimeout(() => void this.close('its time is up'), seconds * 1000),
+        check: setInterval(() => void this.#parts.network.checkConnectivity().catch(() => {}), CHECK_EVERY_MS),
+      };
+      open.timer.unref();
+      open.check.unref();
+      this.#open = open;
+      this.#parts.log.write(
+        'warn',
+        `sign-in hole opened by ${user} for ${formatSeconds(seconds)}: out of ${spec.device}, DNS to ` +
+          `${spec.dnsServers.join(', ') || 'no resolver'} and HTTP/HTTPS to anywhere pass the kill switch`,
+      );
+      this.#parts.changed();
+      // NetworkManager checks again now, through the hole: a portal it could not see may show itself.
+      void this.#parts.network.checkConnectivity().catch(() => {});
+    });
+  }
+
+  /** Closes it, saying why in the log; resolves false when it was not open. */
+  close(why: string): Promise<boolean> {
+    return this.#serially(async () => {
+      const open = this.#open;
+      if (open === null) return false;
+      this.#clear();
+      this.#open = null;
+      try {
+        await open.undo();
+        this.#parts.log.write('info', `sign-in hole closed: ${why}`);
+      } catch (error) {
+        this.#parts.log.write(
+          'warn',
+          `sign-in hole: could not close it (${(error as Error).message}); the kernel closes it by itself when its time is up`,
+        );
+      }
+      this.#parts.changed();
+      return true;
+    });
+  }
+
+  #networkChanged(identity: NetworkIdentity, networkChanged: boolean): void {
+    const open = this.#open;
+    if (open === null) return;
+    if (networkChanged || identity.primary?.device !== open.device) {
+      void this.close('the network changed');
+    } else if (identity.connectivity === 'full' && !open.fullAtOpen) {
+      void this.close('NetworkManager reaches the internet now: signed in');
+    }
+  }
+
+  #clear(): void {
+    if (this.#open === null) return;
+    clearTimeout(this.#open.timer);
+    clearInterval(this.#open.check);
+  }
+
+  #serially<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(step);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}
