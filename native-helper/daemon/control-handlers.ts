@@ -44,6 +44,8 @@ import { tunnelSummaries } from './tunnel-summaries.js';
 
 export interface HandlerContext {
   version: string;
+  /** The routing table names the system knows, for the parser's `Table = NAME` check (the platform's). */
+  routeTableNames: () => Promise<readonly string[]>;
   /** Null for a helper of files only (`warren up FILE` started it). */
   store: TunnelStore | null;
   tunnels: RunningTunnels;
@@ -126,7 +128,7 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
 
   const upFromFile = async (params: ControlParams['up'] & { config: string }) => {
     const source = displayName(params.source ?? params.name);
-    const parsed = parseConfig(params.config);
+    const parsed = parseConfig(params.config, { routeTableNames: await context.routeTableNames() });
     if (!parsed.ok)
       throw new ControlFailure(
         'config',
@@ -168,7 +170,7 @@ export function controlHandlers(context: HandlerContext): ControlHandlers {
     const named = importName(file);
     if (!named.ok) return result([`${shown}: ${named.error}`]);
     const name = named.name;
-    const parsed = parseConfig(file.text);
+    const parsed = parseConfig(file.text, { routeTableNames: await context.routeTableNames() });
     if (!parsed.ok) return result(formatDiagnostics(shown, parsed.errors), formatDiagnostics(shown, parsed.warnings));
     const warnings = formatDiagnostics(shown, parsed.warnings);
     try {

@@ -255,6 +255,18 @@ describe('the helper service in memory', () => {
     ]);
   });
 
+  it('refuses to store or run a config whose Table names a routing table the platform does not know', async () => {
+    const alice = await as(ALICE);
+    const withTable = (table: string) => text().replace('[Peer]', `Table = ${table}\n\n[Peer]`);
+    const [refused] = await alice.call('import', { files: [{ filename: 'wt.conf', text: withTable('vpn') }] });
+    expect(refused).toMatchObject({ ok: false });
+    expect(refused!.errors.join('\n')).toMatch(/Table `vpn` is not a routing table ip\(8\) knows/);
+    await expect(alice.call('up', { name: 'wf', config: withTable('vpn') })).rejects.toMatchObject({ code: 'config' });
+    const [stored] = await alice.call('import', { files: [{ filename: 'wt.conf', text: withTable('main') }] });
+    expect(stored).toMatchObject({ ok: true, name: 'wt' });
+    alice.close();
+  });
+
   it('runs a tunnel from a file for a member, never stored, and gone with its down', async () => {
     const bob = await as(BOB);
     await bob.call('up', { name: 'wf', config: text(), source: '/home/bob/wf.conf' });

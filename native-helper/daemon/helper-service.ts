@@ -207,6 +207,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
 
   const handlers = controlHandlers({
     version: options.version,
+    routeTableNames: () => options.platform.routeTableNames(),
     store,
     tunnels,
     log,

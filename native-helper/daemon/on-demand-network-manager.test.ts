@@ -48,6 +48,7 @@ describe.skipIf(!hasDbusDaemon)('on-demand with NetworkManager on a private bus'
       recoverTunnel: (name, leftovers) => machine.recoverTunnel(name, leftovers),
       recoverDns: () => machine.recoverDns(),
       recoverKillSwitch: (name) => machine.recoverKillSwitch(name),
+      routeTableNames: () => machine.routeTableNames(),
     };
   };
   const isUp = () => memory.helper!.tunnels.get('wa')?.tunnel != null;

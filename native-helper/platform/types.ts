@@ -230,6 +230,8 @@ export interface Platform {
   /** After a crash: removes the kill switch a tunnel named `name` left, which otherwise blocks everything but
    *  a tunnel that is gone. Resolves with what it removed, in words. */
   recoverKillSwitch(name: string): Promise<string[]>;
+  /** The routing table names the system knows: a config's `Table = NAME` must be one for its routes to go in. */
+  routeTableNames(): Promise<string[]>;
 }
 
 /** What `warren service install` sets up (platform/linux/service.ts: a systemd unit). */

@@ -45,8 +45,9 @@ class Booted {
       .toBe(true);
     return this.of(what).find(test)!;
   }
+  /** To the stand-in; nothing when the process has gone already (a quitting instance may exit before). */
   send(message: object): void {
-    this.child.send(message);
+    if (this.child.connected) this.child.send(message, () => {});
   }
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');

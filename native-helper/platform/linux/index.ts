@@ -16,6 +16,7 @@ import { startNetworkMonitor } from './network-monitor.js';
 import { messageOf } from './system-bus.js';
 import { LinuxTunnelRecovery } from './recovery.js';
 import { restoreResolvConf } from './resolv-conf-file.js';
+import { readRouteTableNames } from './route-tables.js';
 import { createCommandRunner, type CommandRunner } from './run-command.js';
 import { LinuxTunnelConfigurator } from './tunnel.js';
 
@@ -102,6 +103,7 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
     },
     recoverKillSwitch: async (name) =>
       (await killSwitch.remove(name)) ? [`removed the kill switch (nft table inet ${killSwitchTableName(name)})`] : [],
+    routeTableNames: () => readRouteTableNames(),
   };
 }
 

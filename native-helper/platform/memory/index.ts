@@ -103,6 +103,11 @@ export class MemoryPlatform implements Platform {
     return false;
   }
 
+  /** ip(8)'s built-in names: a memory machine has no rt_tables of its own. */
+  async routeTableNames(): Promise<string[]> {
+    return ['default', 'main', 'local'];
+  }
+
   async recoverKillSwitch(name: string): Promise<string[]> {
     this.#guard();
     this.system.record(`recover killswitch ${name}`);
