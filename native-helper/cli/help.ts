@@ -12,6 +12,7 @@ import { down, resume, show, suspend } from './commands/down-show.js';
 import { edit } from './commands/edit.js';
 import { exportCommand } from './commands/export.js';
 import { genkey, genpsk, pubkey } from './commands/keys.js';
+import { network, signIn } from './commands/network.js';
 import { qr } from './commands/qr.js';
 import { service } from './commands/service.js';
 import { set } from './commands/set.js';
@@ -35,6 +36,8 @@ export const COMMANDS: readonly Command[] = [
   create,
   edit,
   set,
+  network,
+  signIn,
   rename,
   deleteCommand,
   exportCommand,

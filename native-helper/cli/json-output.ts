@@ -3,7 +3,14 @@
  * help and the README, so scripts do not break when the helper's protocol changes. Fields are added, never
  * renamed or removed; absent values are null, not missing.
  */
-import type { PeerStatus, TunnelStatus, TunnelSummary } from '../../shared/ipc/control.js';
+import type {
+  NetworkStatus,
+  OnDemandRules,
+  OnDemandStatus,
+  PeerStatus,
+  TunnelStatus,
+  TunnelSummary,
+} from '../../shared/ipc/control.js';
 
 export interface ListedTunnel {
   name: string;
@@ -18,7 +25,10 @@ export interface ListedTunnel {
     allowBridges: boolean;
     excludePrivateIps: boolean;
     allowScripts: boolean;
+    onDemand: OnDemandRules;
   };
+  /** While on-demand rules are set: what they make of the tunnel here. */
+  onDemand: OnDemandStatus | null;
 }
 
 export interface ShownPeer {
@@ -60,7 +70,15 @@ export function listJson(tunnels: readonly TunnelSummary[]): { tunnels: ListedTu
         allowBridges: t.options.allowBridges,
         excludePrivateIps: t.options.excludePrivateIps,
         allowScripts: t.options.allowScripts,
+        onDemand: {
+          ethernet: t.options.onDemand?.ethernet ?? false,
+          wifi: t.options.onDemand?.wifi ?? 'never',
+          ssids: [...(t.options.onDemand?.ssids ?? [])],
+        },
       },
+      onDemand: t.onDemand
+        ? { wants: t.onDemand.wants, overridden: t.onDemand.overridden, reason: t.onDemand.reason }
+        : null,
     })),
   };
 }
@@ -91,6 +109,32 @@ function shownPeer(p: PeerStatus): ShownPeer {
     hasSession: p.hasSession,
     dropped: { ...p.drops },
     hint: p.diagnosis ? { summary: p.diagnosis.summary, hints: [...p.diagnosis.hints] } : null,
+  };
+}
+
+export interface NetworkJson {
+  networkManager: boolean;
+  unavailable: string | null;
+  primary: { kind: 'wifi' | 'ethernet' | 'other'; name: string; device: string | null; ssid: string | null } | null;
+  connectivity: NetworkStatus['connectivity'];
+  portal: boolean;
+  /** `until` in Unix seconds, as show's times are. */
+  portalHole: { until: number; openedBy: string; device: string } | null;
+}
+
+export function networkJson(n: NetworkStatus): NetworkJson {
+  const { primary, portalHole } = n;
+  return {
+    networkManager: n.networkManager,
+    unavailable: n.unavailable ?? null,
+    primary: primary && { kind: primary.kind, name: primary.name, device: primary.device, ssid: primary.ssid },
+    connectivity: n.connectivity,
+    portal: n.portal,
+    portalHole: portalHole && {
+      until: Math.floor(portalHole.until / 1000),
+      openedBy: portalHole.openedBy,
+      device: portalHole.device,
+    },
   };
 }
 

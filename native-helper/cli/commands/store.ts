@@ -37,8 +37,12 @@ export function formatList(tunnels: readonly TunnelSummary[], owners = false): s
           .map((cell, column) => cell.padEnd(widths[column]!))
           .join('  ')
           .trimEnd();
-        const error = tunnels[i - 1]?.error; // row 0 is the head, with none
-        return error ? `${line}  (${error})` : line;
+        const tunnel = tunnels[i - 1]; // row 0 is the head, with none
+        const notes = [
+          ...(tunnel?.error ? [`(${tunnel.error})`] : []),
+          ...(tunnel?.onDemand ? [t.onDemand(tunnel.onDemand.reason)] : []),
+        ];
+        return [line, ...notes].join('  ');
       })
       .join('\n') + '\n'
   );

@@ -62,7 +62,9 @@ describe('warren list --json', () => {
           allowBridges: false,
           excludePrivateIps: false,
           allowScripts: false,
+          onDemand: { ethernet: false, wifi: 'never', ssids: [] },
         },
+        onDemand: null,
       },
     ]);
     expect((await listed(ALICE))[0]!.canChange).toBe(true);
@@ -97,6 +99,7 @@ describe('warren set, create and rename, as list --json reports them', () => {
       allowBridges: false,
       excludePrivateIps: false,
       allowScripts: true,
+      onDemand: { ethernet: false, wifi: 'never', ssids: [] },
     });
   });
 

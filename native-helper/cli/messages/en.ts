@@ -11,6 +11,14 @@ import type { TunnelState } from '../../../shared/ipc/control.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** Seconds as minutes and seconds: "5 minutes", "1 minute 30 seconds", "45 seconds". */
+const duration = (seconds: number) => {
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  if (minutes === 0) return plural(rest, 'second');
+  return rest === 0 ? plural(minutes, 'minute') : `${plural(minutes, 'minute')} ${plural(rest, 'second')}`;
+};
+
 const NOT_RUNNING =
   'the Warren helper is not running: start it with `sudo systemctl start warren` or `sudo warren daemon`';
 
@@ -91,8 +99,13 @@ export const en = {
       '    owner                     the user who stored it (null for one from a file)\n' +
       '    canChange                 whether you may read, edit, rename, delete and export it\n' +
       '    settings                  as warren set changes them: autostart, blockUntunneled, allowBridges,\n' +
-      '                              excludePrivateIps, allowScripts (each true or false)\n',
+      '                              excludePrivateIps, allowScripts (each true or false), and onDemand:\n' +
+      '                              {ethernet (true or false), wifi (never, any, only or except), ssids[]}\n' +
+      '    onDemand                  while on-demand rules are set: {wants (up, down or null), overridden\n' +
+      '                              (switched by hand), reason (in words)}; null otherwise\n',
     header: { name: 'NAME', state: 'STATE', origin: 'FROM', autostart: 'AUTOSTART', owner: 'OWNER' },
+    /** After a tunnel's row while on-demand is in charge of it (the reason says when switched by hand). */
+    onDemand: (reason: string) => `(on demand: ${reason})`,
     origins: { store: 'store', file: 'file' },
     yes: 'yes',
     no: 'no',
@@ -283,10 +296,15 @@ export const en = {
     summary: "Change a stored tunnel's settings (kill switch, autostart, scripts, ...)",
     help: (flags: string) =>
       'Usage: warren set NAME [--autostart on|off] [--block-untunneled on|off] [--allow-bridges on|off]\n' +
-      '                       [--exclude-private-ips on|off] [--allow-scripts on|off]\n\n' +
+      '                       [--exclude-private-ips on|off] [--allow-scripts on|off]\n' +
+      '                       [--on-demand-ethernet on|off] [--on-demand-wifi never|any|only|except]\n' +
+      "                       [--on-demand-ssids 'SSID,...'] [--on-demand off]\n\n" +
       "Changes the settings of the stored tunnel NAME; a running tunnel's kill switch follows at once. Its owner\n" +
       'or an administrator may change them; allowing scripts needs an administrator (sudo, or pkexec).\n' +
-      flags,
+      flags +
+      '\nOn demand, the helper brings the tunnel up and takes it down by itself as the network changes (this needs\n' +
+      'NetworkManager; see warren network). The options not given keep their rules; switching the tunnel by hand\n' +
+      'wins until the network changes next.\n',
     flags: {
       autostart: 'bring it up when the helper starts (at boot)',
       blockUntunneled: 'while it is up, drop traffic that does not go through the tunnel',
@@ -297,9 +315,82 @@ export const en = {
     needsName: 'set needs a tunnel NAME first',
     needsOption: 'set needs at least one --OPTION on|off',
     onOff: (flag: string) => `${flag} takes on or off`,
+    onDemandFlags: {
+      ethernet: 'on demand: up on a wired network (on), or down there (off)',
+      wifi:
+        'on demand on Wi-Fi: never; on any network; only on the SSIDs; or on all networks\n' +
+        '                              except the SSIDs (the trusted ones, where it goes down)',
+      ssids: "the Wi-Fi networks' names for only and except, comma-separated ('' for none)",
+      off: 'no on demand: ethernet off and wifi never (the SSIDs are kept)',
+    },
+    wifiValues: (flag: string) => `${flag} takes never, any, only or except`,
+    onDemandOff: '--on-demand takes off (to switch it on, give --on-demand-ethernet or --on-demand-wifi)',
+    onDemandClash: (flag: string) => `--on-demand off and ${flag} cannot be given together`,
+    badSsid: (ssid: string, reason: string) => `--on-demand-ssids: \`${ssid}\`: ${reason}`,
+    onDemandShown: (ethernet: boolean, wifi: string, ssids: readonly string[]) =>
+      `on-demand ethernet ${ethernet ? 'on' : 'off'}, wifi ${wifi}` +
+      (ssids.length > 0 ? ` (${ssids.join(', ')})` : ''),
+    needsNetworkManager: (why: string) => `on demand needs NetworkManager, which is not available: ${why}`,
     twice: (flag: string) => `${flag} is given twice`,
     on: 'on',
     off: 'off',
+  },
+
+  network: {
+    summary: 'Show the network the machine is on, as on-demand and sign-in see it',
+    help:
+      'Usage: warren network [--json]\n\n' +
+      'Shows the network the machine is on as the helper knows it from NetworkManager: the connection, its\n' +
+      "connectivity, whether a captive portal's sign-in page is in the way, and the sign-in hole (warren sign-in).\n\n" +
+      'With --json, one JSON object on standard output, for scripts; these names stay as they are:\n' +
+      '  networkManager              whether NetworkManager answers (on demand and sign-in need it)\n' +
+      '  unavailable                 why it does not, in words; null when it does\n' +
+      '  primary                     the connection to the internet: {kind (wifi, ethernet or other), name,\n' +
+      '                              device, ssid}; null when not connected\n' +
+      '  connectivity                unknown, none, portal, limited or full\n' +
+      '  portal                      whether a captive portal is in the way and not yet passed\n' +
+      '  portalHole                  while open: {until (Unix time in seconds), openedBy, device}; null otherwise\n',
+    noNetworkManager: (why: string) => `NetworkManager: not available: ${why} (on demand and sign-in need it)`,
+    notConnected: 'Network: not connected',
+    wifi: (ssid: string | null, device: string | null) =>
+      `Network: Wi-Fi ${ssid === null ? '(hidden network)' : `“${ssid}”`}${device ? ` on ${device}` : ''}`,
+    ethernet: (name: string, device: string | null) => `Network: wired, “${name}”${device ? ` on ${device}` : ''}`,
+    other: (name: string, device: string | null) => `Network: “${name}”${device ? ` on ${device}` : ''}`,
+    connectivity: {
+      unknown: 'Connectivity: not known',
+      none: 'Connectivity: none',
+      portal: 'Connectivity: a sign-in page (captive portal) is in the way',
+      limited: 'Connectivity: limited (no internet)',
+      full: 'Connectivity: full',
+    },
+    portal: 'A captive portal is in the way: open the sign-in hole with `warren sign-in`, then sign in in a browser',
+    hole: (device: string, user: string, seconds: number) =>
+      `Sign-in hole: open on ${device} for ${user}, closes in ${duration(seconds)}`,
+  },
+
+  signIn: {
+    summary: "Let a captive portal's sign-in page through the kill switch for a few minutes",
+    help: (defaultSeconds: number, maxSeconds: number) =>
+      'Usage: warren sign-in [--seconds N]\n' +
+      '       warren sign-in --close\n\n' +
+      "Opens a hole in the kill switch so that a hotel's or a café's sign-in page (a captive portal) can be reached:\n" +
+      "for a few minutes DNS to the network's own resolvers, and HTTP and HTTPS, may leave through the network's\n" +
+      'interface without the tunnel. It closes by itself; opening it again starts its time again.\n' +
+      `  --seconds N   how long it stays open: 30 to ${maxSeconds} seconds (${defaultSeconds} by default)\n` +
+      '  --close       close it now (you have signed in)\n',
+    seconds: (max: number) => `--seconds takes a whole number of seconds from 30 to ${max}`,
+    closeAlone: '--close takes no other option',
+    opened: (device: string, seconds: number) =>
+      `The sign-in hole is open on ${device} for ${duration(seconds)}: sign in in a browser now, ` +
+      'then run `warren sign-in --close`',
+    closed: 'The sign-in hole is closed',
+    notOpen: 'No sign-in hole was open',
+    /** The helper's refusals said for this command; other codes keep the helper's own words. */
+    errors: {
+      'not-blocking': 'no tunnel blocks untunneled traffic: the sign-in page is reachable as it is',
+      'no-network': 'this machine is not connected to a network: connect to one first',
+      stopping: 'the Warren helper is stopping; try again once it runs',
+    },
   },
 
   exporting: {
