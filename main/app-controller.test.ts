@@ -85,11 +85,21 @@ describe('AppController', () => {
     await helper.start();
     const { controller: c } = start();
     await c.start();
-    await until(c, (s) => s.connection.kind === 'connected');
+    await until(c, (s) => s.connection.kind === 'connected' && s.network !== undefined);
+    // The network as the helper knows it: here without a system bus, so on-demand says why it cannot work.
     expect(await c.handlers.getState()).toEqual({
       connection: { kind: 'connected', helperVersion: '0.0.0-test' },
       tunnels: [],
+      network: {
+        networkManager: false,
+        unavailable: expect.stringContaining('NetworkManager') as unknown,
+        primary: null,
+        signInNeeded: false,
+        portalHole: null,
+      },
     });
+    // The hole is refused in the helper's words: nothing blocks, and there is no NetworkManager.
+    await expect(c.handlers.openPortalHole()).rejects.toThrow();
     const results = await c.handlers.importFiles([{ filename: 'home.conf', text: testConfig() }]);
     expect(results).toMatchObject([{ filename: 'home.conf', ok: true, name: 'home' }]);
     const state = await until(c, (s) => s.tunnels.length === 1);

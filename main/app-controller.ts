@@ -1,14 +1,21 @@
 /*
  * Main's state and behaviour without Electron: the helper connection, the tunnels as the UI sees them (with the
- * wake overlay), notifications (a tunnel's change, and the helper gone while tunnels ran, said once it has stayed
+ * wake overlay) and the network (for on-demand and signing in to a captive portal), notifications (a tunnel's change, and the helper gone while tunnels ran, said once it has stayed
  * away a grace period, so a restart is not news), preferences, import and export (also as a QR code), and the
  * bridge handlers the window calls.
  * Whatever Electron does for it (dialogs, notifications, files, login items) comes in through AppShell, so
  * this runs and is tested under plain Node; index.ts only wires Electron's objects to it.
  */
-import type { TunnelSummary } from '../shared/ipc/control.js';
+import type { NetworkStatus, TunnelSummary } from '../shared/ipc/control.js';
 import type { BridgeHandlers } from '../shared/bridge/schema.js';
-import type { AppState, ExportSummary, ImportOutcome, Preferences, TunnelView } from '../shared/bridge/types.js';
+import type {
+  AppState,
+  ExportSummary,
+  ImportOutcome,
+  NetworkView,
+  Preferences,
+  TunnelView,
+} from '../shared/bridge/types.js';
 import type { HelperConnection } from './helper-connection.js';
 import { exportPlan, exportZip, importFiles, readImportData, readImportPaths, type ZipCodec } from './import-export.js';
 import { type Notice, helperGoneNotice, noticesFor } from './notifications.js';
@@ -17,6 +24,7 @@ import { tunnelQr } from './tunnel-qr.js';
 import { type PowerSource, PowerSync } from './power-sync.js';
 import { DEFAULT_PREFERENCES, loadPreferences, savePreferences } from './preferences.js';
 import { tunnelViews } from './tunnel-views.js';
+import { networkView } from './network-view.js';
 import { type Administrator, systemAdministrator } from './allow-scripts.js';
 import {
   createTunnel,
@@ -67,6 +75,8 @@ export class AppController {
   private readonly administrator: Administrator;
   private summaries: TunnelSummary[] = [];
   private views: TunnelView[] = [];
+  /** The helper's network status: asked for on each connection, then kept by its network events. */
+  private network: NetworkStatus | null = null;
   /** The views last compared for notifications; null until the first list after a (re)connection. */
   private noticed: TunnelView[] | null = null;
   private current: Preferences = { ...DEFAULT_PREFERENCES };
@@ -89,7 +99,10 @@ export class AppController {
       ...(options.reconnectTimeoutMs === undefined ? {} : { timeoutMs: options.reconnectTimeoutMs }),
     });
     this.offs.push(
-      this.helper.onConnected(() => void this.refresh()),
+      this.helper.onConnected(() => {
+        void this.refresh();
+        void this.refreshNetwork();
+      }),
       this.helper.onState((state) => {
         if (state.kind === 'connected') {
           this.forgetLost();
@@ -97,12 +110,14 @@ export class AppController {
         }
         this.noteLost();
         this.summaries = [];
+        this.network = null;
         this.noticed = null;
         this.update();
       }),
       this.helper.onEvent((event) => {
         if (event.type === 'tunnels') this.setSummaries(event.tunnels);
         else if (event.type === 'status') this.power.handleStatus(event.status);
+        else if (event.type === 'network') this.setNetwork(event.network);
       }),
     );
   }
@@ -125,7 +140,11 @@ export class AppController {
   }
 
   get state(): AppState {
-    return { connection: this.helper.state, tunnels: this.views };
+    return {
+      connection: this.helper.state,
+      tunnels: this.views,
+      ...(this.network ? { network: networkView(this.network, this.summaries) } : {}),
+    };
   }
 
   get preferences(): Preferences {
@@ -209,6 +228,8 @@ export class AppController {
       await this.changing(this.helper.call('delete', { name }));
     },
     getLogs: (limit) => helperLogs(this.helper, limit),
+    openPortalHole: async () => this.setNetwork(await this.helper.call('openPortalHole', {})),
+    closePortalHole: async () => this.setNetwork(await this.helper.call('closePortalHole', {})),
   };
 
   /**
@@ -259,6 +280,21 @@ export class AppController {
     } catch (error) {
       this.options.shell.log(`could not list the tunnels: ${(error as Error).message}`);
     }
+  }
+
+  private async refreshNetwork(): Promise<void> {
+    try {
+      this.setNetwork(await this.helper.call('network', {}));
+    } catch (error) {
+      this.options.shell.log(`could not read the network: ${(error as Error).message}`);
+    }
+  }
+
+  /** A new network status (an event, or an answer), shown at once; the answer is the window's view of it. */
+  private setNetwork(status: NetworkStatus): NetworkView {
+    this.network = status;
+    this.update();
+    return networkView(status, this.summaries);
   }
 
   private setSummaries(summaries: TunnelSummary[]): void {

@@ -70,6 +70,7 @@ const OFF = {
   allowBridges: false,
   allowScripts: false,
   excludePrivateIps: false,
+  onDemand: { ethernet: false, wifi: 'never', ssids: [] },
 };
 
 describe('editing a stored tunnel', () => {
@@ -119,6 +120,7 @@ describe('editing a stored tunnel', () => {
       allowBridges: false,
       allowScripts: false,
       excludePrivateIps: false,
+      onDemand: { ethernet: false, wifi: 'never', ssids: [] },
     });
     const details = await tunnelDetails(connection, 'home', () => 1234);
     expect(details).toMatchObject({
@@ -145,6 +147,24 @@ describe('editing a stored tunnel', () => {
     const logs = await helperLogs(connection, 50);
     expect(logs.some((l) => l.tunnel === 'home')).toBe(true);
     expect(logs.every((l) => !l.message.includes(TEST_KEY))).toBe(true);
+  });
+});
+
+describe('on-demand rules', () => {
+  it('go to the helper whole and come back as it keeps them; rules it refuses come back in its words', async () => {
+    await createTunnel(connection, 'home', testConfig());
+    const rules = { ethernet: true, wifi: 'except' as const, ssids: ['Home', 'Café'] };
+    expect((await setTunnelSettings(connection, 'home', { onDemand: rules })).onDemand).toEqual(rules);
+    expect((await tunnelSettings(connection, 'home')).onDemand).toEqual(rules);
+    // Another setting leaves them as they are.
+    expect((await setTunnelSettings(connection, 'home', { allowBridges: true })).onDemand).toEqual(rules);
+    const refused = await setTunnelSettings(connection, 'home', {
+      onDemand: { ethernet: false, wifi: 'only', ssids: [] },
+    }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ControlCallError);
+    expect((refused as ControlCallError).code).toBe('invalid-request');
+    expect((refused as ControlCallError).message).toMatch(/at least one SSID/);
+    expect((await tunnelSettings(connection, 'home')).onDemand).toEqual(rules);
   });
 });
 

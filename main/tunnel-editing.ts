@@ -11,7 +11,7 @@
 import type { EditableTunnel, LogLine, SaveOutcome, TunnelDetails, TunnelSettings } from '../shared/bridge/types.js';
 import { formatEndpoint, parseConfig, withStandInKey } from '../shared/config/index.js';
 import { ControlCallError } from '../shared/ipc/control-client.js';
-import type { TunnelOptions, TunnelStatus } from '../shared/ipc/control.js';
+import { type TunnelOptions, type TunnelStatus, onDemandOff } from '../shared/ipc/control.js';
 import type { HelperCalls } from './helper-connection.js';
 import { type Administrator, allowScriptsAsAdministrator, systemAdministrator } from './allow-scripts.js';
 import { strings } from './strings.js';
@@ -23,9 +23,12 @@ export function settingsOf(options: TunnelOptions): TunnelSettings {
     allowBridges: options.allowBridges,
     allowScripts: options.allowScripts,
     excludePrivateIps: options.excludePrivateIps,
+    // A helper always sends the rules; none is the same as off.
+    onDemand: { ...(options.onDemand ?? onDemandOff()), ssids: [...(options.onDemand?.ssids ?? [])] },
   };
 }
 
+/** The rules go whole (the window sends them whole): setOptions replaces a tunnel's rules with what it is given. */
 export function optionsOf(settings: Partial<TunnelSettings>): Partial<TunnelOptions> {
   const { startWithSystem, ...rest } = settings;
   return startWithSystem === undefined ? rest : { ...rest, autostart: startWithSystem };

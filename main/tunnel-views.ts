@@ -37,6 +37,9 @@ export function tunnelViews(
       ...(phase === 'error' && error ? { error } : {}),
       ...(summary.owner === undefined ? {} : { owner: summary.owner }),
       canChange: summary.canChange,
+      ...(summary.onDemand
+        ? { onDemand: { reason: summary.onDemand.reason, overridden: summary.onDemand.overridden } }
+        : {}),
     };
   });
 }

@@ -12,13 +12,14 @@
  * for types only and gets the manifest from main with one synchronous message on MANIFEST_CHANNEL.
  */
 import { z } from 'zod';
-import { tunnelName } from '../ipc/control.js';
+import { onDemandRules, tunnelName } from '../ipc/control.js';
 import { CLOSE_ACTIONS, MAX_ARCHIVE_BYTES, NOTIFICATION_LEVELS } from './types.js';
 import type {
   AppState,
   ExportSummary,
   ImportOutcome,
   LogLine,
+  NetworkView,
   Preferences,
   SaveOutcome,
   EditableTunnel,
@@ -132,6 +133,8 @@ export const BRIDGE = {
           allowBridges: z.boolean(),
           allowScripts: z.boolean(),
           excludePrivateIps: z.boolean(),
+          /** Whole rules (the helper's check: an SSID list for 'only' and 'except', each SSID once). */
+          onDemand: onDemandRules,
         })
         .partial()
         .strict(),
@@ -147,6 +150,14 @@ export const BRIDGE = {
    * export is. The window asks the user first; the key's text stays in main, the window gets the modules.
    */
   getTunnelQr: call<TunnelQr>()(z.tuple([tunnelName])),
+  /**
+   * "Sign in to this network": the helper opens a hole in the kill switch for a few minutes so a captive portal's
+   * page can be reached; the answer is the network with the hole's end. Refused in the helper's words when no
+   * tunnel blocks, there is no network, or NetworkManager is absent.
+   */
+  openPortalHole: call<NetworkView>()(z.tuple([])),
+  /** Signed in: the hole closes now. */
+  closePortalHole: call<NetworkView>()(z.tuple([])),
   /** The helper's latest log lines, oldest first. */
   getLogs: call<LogLine[]>()(z.tuple([z.number().int().min(1).max(10_000)])),
 

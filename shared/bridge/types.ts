@@ -32,11 +32,32 @@ export interface TunnelView {
    * switch any tunnel on and off, so the switch does not depend on it.
    */
   canChange: boolean;
+  /** A stored tunnel with on-demand rules: why it is up or down, and whether a switch by hand overrides them. */
+  onDemand?: { reason: string; overridden: boolean };
+}
+
+/** The network the machine is on, as the window shows it (main/network-view.ts makes it from the helper's). */
+export interface NetworkView {
+  /** Whether NetworkManager answers: on-demand and signing in to a network need it. */
+  networkManager: boolean;
+  /** Why it does not, in the helper's words. */
+  unavailable?: string;
+  /** The connection to the internet: its kind, its name in NetworkManager, and the Wi-Fi's SSID (null if hidden). */
+  primary: { kind: 'wifi' | 'ethernet' | 'other'; name: string; ssid: string | null } | null;
+  /**
+   * The network wants a sign-in (a captive portal, or NetworkManager's check limited) while a running tunnel's
+   * kill switch blocks the way to its page: the window offers "Sign in to this network".
+   */
+  signInNeeded: boolean;
+  /** The sign-in hole in the kill switch while it is open: when it closes by itself (Unix ms), and who opened it. */
+  portalHole: { until: number; openedBy: string } | null;
 }
 
 export interface AppState {
   connection: ConnectionState;
   tunnels: TunnelView[];
+  /** Absent until the helper has said (and while it is not connected). */
+  network?: NetworkView;
 }
 
 /** One file to import: its name (for FILE:LINE) and its text. */
@@ -94,6 +115,19 @@ export type TunnelQr = { kind: 'code'; modules: boolean[][] } | { kind: 'too-lar
 /** A view main asks the window to show: a tunnel's details (a notification's Show), or the preferences (the tray). */
 export type ShowRequest = { view: 'tunnel'; name: string } | { view: 'preferences' };
 
+/** On Wi-Fi: never, any network, only the listed ones, or all but the listed ones (the trusted networks). */
+export const WIFI_RULES = ['never', 'any', 'only', 'except'] as const;
+export type WifiRule = (typeof WIFI_RULES)[number];
+
+/** Connect on demand: the helper brings the tunnel up and down by itself as the network changes. */
+export interface OnDemandSettings {
+  /** Up on a wired network (down on one without this). */
+  ethernet: boolean;
+  wifi: WifiRule;
+  /** The SSIDs 'only' and 'except' name; kept while another mode is chosen. */
+  ssids: string[];
+}
+
 /** A stored tunnel's per-tunnel settings, as the settings pane shows them. */
 export interface TunnelSettings {
   /** Bring it up when the helper starts (at boot). */
@@ -106,6 +140,8 @@ export interface TunnelSettings {
   allowScripts: boolean;
   /** Route 0.0.0.0/0 as the public IPv4 space so the LAN stays reachable. */
   excludePrivateIps: boolean;
+  /** Changed whole: the answer to a change is the rules the helper keeps. */
+  onDemand: OnDemandSettings;
 }
 
 /**

@@ -74,6 +74,7 @@ const SETTINGS: TunnelSettings = {
   allowBridges: false,
   allowScripts: false,
   excludePrivateIps: false,
+  onDemand: { ethernet: false, wifi: 'never', ssids: [] },
 };
 
 /** What the fake main answers and what it was asked. */

@@ -46,6 +46,7 @@ const SETTINGS: TunnelSettings = {
   allowBridges: false,
   allowScripts: false,
   excludePrivateIps: false,
+  onDemand: { ethernet: false, wifi: 'never', ssids: [] },
 };
 
 const LOGS: LogLine[] = [

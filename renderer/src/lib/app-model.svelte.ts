@@ -12,6 +12,7 @@ import { Logs } from '../features/logs/logs.svelte.js';
 import { PreferencesState } from '../features/preferences/preferences.svelte.js';
 import { ExportAll } from '../features/share/export-all.svelte.js';
 import { TunnelQrState } from '../features/share/tunnel-qr.svelte.js';
+import { SignIn } from '../features/network/sign-in.svelte.js';
 import { TunnelSettingsState } from '../features/settings/tunnel-settings.svelte.js';
 import { TunnelActions } from '../features/tunnels/tunnel-actions.svelte.js';
 import { TunnelDetailsState } from '../features/tunnels/tunnel-details.svelte.js';
@@ -32,6 +33,7 @@ export class AppModel {
   readonly preferences: PreferencesState;
   readonly exporter: ExportAll;
   readonly qr: TunnelQrState;
+  readonly signIn: SignIn;
   pane = $state<Pane>('tunnel');
   /** A move away from an editor with unsaved changes, waiting for the user's answer. */
   pendingLeave = $state<(() => void) | null>(null);
@@ -51,6 +53,7 @@ export class AppModel {
     this.preferences = new PreferencesState(api);
     this.exporter = new ExportAll(api);
     this.qr = new TunnelQrState(api);
+    this.signIn = new SignIn(api);
   }
 
   start(): () => void {

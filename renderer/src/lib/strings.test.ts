@@ -56,7 +56,19 @@ const samples: Samples<RendererStrings> = {
     ],
     line: [[7]],
   },
-  settings: { readFailed: [['gone']], saveFailed: [['refused']] },
+  settings: {
+    readFailed: [['gone']],
+    saveFailed: [['refused']],
+    needsNetworkManager: [['the system bus does not answer'], [undefined]],
+    addCurrent: [['Café']],
+    removeSsid: [['Café']],
+  },
+  signIn: {
+    left: [[299], [5]],
+    openedBy: [['ann']],
+    openFailed: [['not-blocking']],
+    closeFailed: [['gone']],
+  },
   logs: { levelAndAbove: [['warn']], readFailed: [['gone']] },
   tunnels: {
     switchLabel: [['home']],
@@ -77,6 +89,7 @@ const samples: Samples<RendererStrings> = {
     deleteTitle: [['home']],
     deleteBody: [[true], [false]],
     detailsFailed: [['gone']],
+    onDemandInCharge: [['up: Wi-Fi “Café” is not a trusted network']],
   },
   peer: {
     transferred: [['1.5 KiB', '512 B']],

@@ -55,6 +55,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
         allowBridges: false,
         allowScripts: false,
         excludePrivateIps: false,
+        onDemand: { ethernet: false, wifi: 'never', ssids: [] },
       },
     }),
     getTunnelSettings: async () => ({
@@ -63,6 +64,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
       allowBridges: false,
       allowScripts: false,
       excludePrivateIps: false,
+      onDemand: { ethernet: false, wifi: 'never', ssids: [] },
     }),
     getTunnelDetails: async (name) => ({
       name,
@@ -85,6 +87,7 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
       allowBridges: false,
       allowScripts: false,
       excludePrivateIps: false,
+      onDemand: { ethernet: false, wifi: 'never', ssids: [] },
       ...changes,
     }),
     renameTunnel: async (_name, newName) => newName,
@@ -92,6 +95,18 @@ export function fakeApi(overrides: Partial<WarrenApi> = {}): FakeApi {
     exportTunnel: async () => null,
     getTunnelQr: async () => ({ kind: 'code', modules: [[true]] }),
     getLogs: async () => [],
+    openPortalHole: async () => ({
+      networkManager: true,
+      primary: { kind: 'wifi', name: 'Café', ssid: 'Café' },
+      signInNeeded: true,
+      portalHole: { until: 300_000, openedBy: 'ann' },
+    }),
+    closePortalHole: async () => ({
+      networkManager: true,
+      primary: { kind: 'wifi', name: 'Café', ssid: 'Café' },
+      signInNeeded: true,
+      portalHole: null,
+    }),
     onState: (listener) => {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);

@@ -24,6 +24,7 @@ function stored(name: string, text = HIDDEN): EditableTunnel {
       allowBridges: false,
       allowScripts: false,
       excludePrivateIps: false,
+      onDemand: { ethernet: false, wifi: 'never', ssids: [] },
     },
   };
 }

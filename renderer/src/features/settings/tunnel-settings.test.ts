@@ -9,6 +9,7 @@ const OFF: TunnelSettings = {
   allowBridges: false,
   allowScripts: false,
   excludePrivateIps: false,
+  onDemand: { ethernet: false, wifi: 'never', ssids: [] },
 };
 
 describe('TunnelSettingsState', () => {
@@ -98,5 +99,47 @@ describe('TunnelSettingsState', () => {
     await first;
     expect(state.name).toBe('work');
     expect(state.settings).toEqual(OFF);
+  });
+
+  it('sends the on-demand rules whole, and holds a Wi-Fi choice that names networks until one is added', async () => {
+    const api = fakeApi({
+      getTunnelSettings: async () => OFF,
+      setTunnelSettings: async (_name, changes) => ({ ...OFF, ...changes }),
+    });
+    const state = new TunnelSettingsState(api);
+    await state.load('home');
+    await state.setEthernet(true);
+    await state.chooseWifi('except');
+    expect(state.wifi).toBe('except');
+    expect(state.settings?.onDemand.wifi).toBe('never');
+    await state.addSsid('  Home ');
+    await state.addSsid('Home');
+    await state.removeSsid('Home');
+    const sent = api.calls.filter((c) => c.name === 'setTunnelSettings').map((c) => c.args[1]);
+    expect(sent).toEqual([
+      { onDemand: { ethernet: true, wifi: 'never', ssids: [] } },
+      { onDemand: { ethernet: true, wifi: 'except', ssids: ['Home'] } },
+      { onDemand: { ethernet: true, wifi: 'except', ssids: ['Home'] } },
+      // The last network gone: 'except' with none would be refused, so Wi-Fi goes back to never.
+      { onDemand: { ethernet: true, wifi: 'never', ssids: [] } },
+    ]);
+    expect(state.pendingWifi).toBeNull();
+    expect(state.wifi).toBe('never');
+  });
+
+  it("says why rules were refused and keeps the helper's", async () => {
+    const api = fakeApi({
+      getTunnelSettings: async () => OFF,
+      setTunnelSettings: async () => {
+        throw new Error('on-demand: an SSID has at most 32 bytes');
+      },
+    });
+    const state = new TunnelSettingsState(api);
+    await state.load('home');
+    await state.chooseWifi('only');
+    await state.addSsid('x'.repeat(200));
+    expect(state.error).toBe('Could not change the setting: on-demand: an SSID has at most 32 bytes');
+    expect(state.settings?.onDemand).toEqual(OFF.onDemand);
+    expect(state.wifi).toBe('only');
   });
 });

@@ -24,6 +24,8 @@ export interface TunnelRow {
   owner?: string;
   /** Whether this user may edit, rename, delete, export it and change its settings (ownership.ts says why not). */
   canChange: boolean;
+  /** Who is in charge when on-demand is: its words for why, or that a switch by hand overrides it. */
+  onDemand?: string;
 }
 
 const STATUS: Record<TunnelPhase, string> = strings.tunnels.phase;
@@ -87,6 +89,13 @@ export class Tunnels {
       ...(error ? { error } : {}),
       ...(t.owner === undefined ? {} : { owner: t.owner }),
       canChange: t.canChange,
+      ...(t.onDemand
+        ? {
+            onDemand: t.onDemand.overridden
+              ? strings.tunnels.onDemandOverridden
+              : strings.tunnels.onDemandInCharge(t.onDemand.reason),
+          }
+        : {}),
     };
   }
 }
