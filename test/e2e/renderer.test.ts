@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type {
   AppState,
+  NetworkView,
   ImportFile,
   ImportOutcome,
   LogLine,
@@ -194,6 +195,17 @@ const main = {
         return `/home/ann/${args[0]}.conf`;
       case 'getLogs':
         return LOGS;
+      // Main sends the state with the hole before it answers the call, as the real one does.
+      case 'openPortalHole':
+      case 'closePortalHole': {
+        const network: NetworkView = {
+          ...this.state.network!,
+          portalHole: name === 'openPortalHole' ? { until: Date.now() + 300_000, openedBy: 'ann' } : null,
+        };
+        this.state = { ...this.state, network };
+        void win.emit('state', this.state);
+        return network;
+      }
       default:
         return undefined;
     }
@@ -505,6 +517,55 @@ describe('the window in Chromium', () => {
     ]);
     await page.locator('section[aria-labelledby="settings-heading"]').scrollIntoViewIfNeeded();
     await win.shot('settings');
+  });
+
+  it('sets on-demand rules with the current network one click away, and offers to sign in to a captive portal', async () => {
+    const { page } = win;
+    const network: NetworkView = {
+      networkManager: true,
+      primary: { kind: 'wifi', name: 'Corner Cafe', ssid: 'Corner Cafe' },
+      signInNeeded: true,
+      portalHole: null,
+    };
+    main.state = {
+      ...STATE,
+      network,
+      tunnels: STATE.tunnels.map((t) =>
+        t.name === 'home'
+          ? { ...t, onDemand: { reason: 'on: Wi-Fi Corner Cafe is not a trusted network', overridden: false } }
+          : t,
+      ),
+    };
+    await open();
+    await page.getByText('On-demand is in charge: on: Wi-Fi Corner Cafe is not a trusted network').waitFor();
+
+    // The rules: Ethernet on, then Wi-Fi everywhere but this network, added with one click.
+    await page.getByRole('switch', { name: 'On Ethernet' }).click();
+    await expect.poll(() => main.called('setTunnelSettings').length).toBe(1);
+    await page.getByRole('radio', { name: 'On all but these networks' }).check();
+    await page.getByRole('button', { name: 'Add Corner Cafe' }).click();
+    await expect.poll(() => main.called('setTunnelSettings').length).toBe(2);
+    expect(main.called('setTunnelSettings')).toEqual([
+      ['home', { onDemand: { ethernet: true, wifi: 'never', ssids: [] } }],
+      ['home', { onDemand: { ethernet: true, wifi: 'except', ssids: ['Corner Cafe'] } }],
+    ]);
+    await page.locator('[data-setting="on-demand"]').scrollIntoViewIfNeeded();
+    await win.shot('on-demand-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await win.shot('on-demand-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Signing in: offered, opened (the time left counts down), closed with Done.
+    const banner = page.getByRole('region', { name: 'Sign in to this network' });
+    await banner.getByRole('button', { name: 'Sign in to this network' }).click();
+    await expect.poll(() => banner.getAttribute('data-sign-in')).toBe('open');
+    await expect.poll(() => banner.innerText()).toMatch(/open for 4:[45]\d more\./);
+    expect(await banner.innerText()).toContain('Opened by ann.');
+    await win.shot('sign-in-open');
+    await banner.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => main.called('closePortalHole').length).toBe(1);
+    await expect.poll(() => banner.getAttribute('data-sign-in')).toBe('offered');
+    expect(main.called('openPortalHole')).toEqual([[]]);
   });
 
   it("shows another owner's tunnel with its actions and settings disabled, says why, and switches it as any", async () => {
