@@ -49,8 +49,8 @@ export function readPolkit(
       'echo "--- pkexec"',
       `runuser -u ${quote(options.user)} -- pkexec --disable-internal-agent ${quote(options.path)} --version 2>&1`,
       // pkexec has its answer; polkitd may not have written its lines about it yet (a loaded machine): wait for
-      // the answer's line, 5 s at most.
-      'i=0; until grep -qE ": +(challenge|authorized|not authorized)" /run/polkitd.log; do i=$((i + 1)); [ $i -le 50 ] || break; sleep 0.1; done',
+      // the answer's line, 15 s at most.
+      'i=0; until grep -qE ": +(challenge|authorized|not authorized)" /run/polkitd.log; do i=$((i + 1)); [ $i -le 150 ] || break; sleep 0.1; done',
       'echo "--- polkitd"',
       'cat /run/polkitd.log',
     ].join('\n'),
