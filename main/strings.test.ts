@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { en, strings, stringsFor, type MainStrings } from './strings.js';
+import { catalogPaths, emptyCatalogEntries } from '../shared/testing/catalog-check.js';
 
 type Fn = (...args: never[]) => unknown;
 /** Whether a catalog entry is, or holds, a function. */
@@ -78,42 +79,14 @@ const samples: Samples<MainStrings> = {
   tunnels: { noSuchStored: [['home']], noImportResult: [['home']], noHandshakeAfterWake: [[30]] },
 };
 
-/** Each entry of `catalog` by its path ('notice.connected'), with the samples given for it. */
-function* entries(catalog: object, given: unknown, path = ''): Generator<[string, unknown, unknown]> {
-  for (const [key, value] of Object.entries(catalog)) {
-    const at = path ? `${path}.${key}` : key;
-    const sample = (given as Record<string, unknown> | undefined)?.[key];
-    if (typeof value === 'object' && value !== null) yield* entries(value, sample, at);
-    else yield [at, value, sample];
-  }
-}
-
-/** The texts in what an entry answers: a string, or the strings of an object of them (a notice's title and body). */
-function texts(answer: unknown): unknown[] {
-  return typeof answer === 'object' && answer !== null ? Object.values(answer).flatMap(texts) : [answer];
-}
-
-const paths = (catalog: object) => [...entries(catalog, undefined)].map(([path]) => path);
-
 describe('main’s catalog', () => {
   it('has a non-empty text for every entry, and every function answers one for its sample arguments', () => {
-    const empty: string[] = [];
-    for (const [path, value, sample] of entries(en, samples)) {
-      if (typeof value === 'function') {
-        const calls = sample as readonly unknown[][] | undefined;
-        if (!calls) empty.push(`${path}: no sample arguments`);
-        for (const args of calls ?? [])
-          for (const text of texts((value as (...a: unknown[]) => unknown)(...args)))
-            if (typeof text !== 'string' || text.trim() === '') empty.push(`${path}(${JSON.stringify(args)})`);
-      } else if (typeof value !== 'string' || value.trim() === '') {
-        empty.push(path);
-      }
-    }
-    expect(empty).toEqual([]);
+    expect(emptyCatalogEntries(en, samples)).toEqual([]);
   });
 
   it('is the catalog in use, and the one for any locale, entry for entry', () => {
-    expect(paths(strings)).toEqual(paths(en));
-    for (const locale of ['en-US', 'de-DE', 'C']) expect(paths(stringsFor(locale)), locale).toEqual(paths(en));
+    expect(catalogPaths(strings)).toEqual(catalogPaths(en));
+    for (const locale of ['en-US', 'de-DE', 'C'])
+      expect(catalogPaths(stringsFor(locale)), locale).toEqual(catalogPaths(en));
   });
 });

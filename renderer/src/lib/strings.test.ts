@@ -3,6 +3,7 @@
 import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
 import { en, strings, type RendererStrings } from './strings.js';
+import { catalogPaths, emptyCatalogEntries } from '../../../shared/testing/catalog-check.js';
 
 type Fn = (...args: never[]) => unknown;
 /** Whether a catalog entry is, or holds, a function. */
@@ -110,42 +111,13 @@ const samples: Samples<RendererStrings> = {
   tunnelName: { invalid: [['1–15 characters']], taken: [['home']] },
 };
 
-/** Each entry of `catalog` by its path ('editor.line'), with the samples given for it. */
-function* entries(catalog: object, given: unknown, path = ''): Generator<[string, unknown, unknown]> {
-  for (const [key, value] of Object.entries(catalog)) {
-    const at = path ? `${path}.${key}` : key;
-    const sample = (given as Record<string, unknown> | undefined)?.[key];
-    if (typeof value === 'object' && value !== null) yield* entries(value, sample, at);
-    else yield [at, value, sample];
-  }
-}
-
-/** The texts in what an entry answers: a string, or the strings of an object of them. */
-function texts(answer: unknown): unknown[] {
-  return typeof answer === 'object' && answer !== null ? Object.values(answer).flatMap(texts) : [answer];
-}
-
-const paths = (catalog: object) => [...entries(catalog, undefined)].map(([path]) => path);
-
 describe('the window’s catalog', () => {
   it('has a non-empty text for every entry, and every function answers one for its sample arguments', () => {
-    const empty: string[] = [];
-    for (const [path, value, sample] of entries(en, samples)) {
-      if (typeof value === 'function') {
-        const calls = sample as readonly unknown[][] | undefined;
-        if (!calls) empty.push(`${path}: no sample arguments`);
-        for (const args of calls ?? [])
-          for (const text of texts((value as (...a: unknown[]) => unknown)(...args)))
-            if (typeof text !== 'string' || text.trim() === '') empty.push(`${path}(${JSON.stringify(args)})`);
-      } else if (typeof value !== 'string' || value.trim() === '') {
-        empty.push(path);
-      }
-    }
-    expect(empty).toEqual([]);
+    expect(emptyCatalogEntries(en, samples)).toEqual([]);
   });
 
   it('is the catalog in use, entry for entry', () => {
-    expect(paths(strings)).toEqual(paths(en));
+    expect(catalogPaths(strings)).toEqual(catalogPaths(en));
   });
 });
 
