@@ -135,57 +135,18 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go: conformance on the wir
     for (const site of [warren, go]) await site.ns.exec([IP, 'link', 'set', 'veth0', 'mtu', '1600']);
     await go.ns.exec([IP, 'link', 'set', go.name, 'mtu', '1500']);
     // At Warren's 1420 (from the underlay's 1500 at `up`), a 1500-byte packet does not even reach the tunnel.
+    /** Three pings of `size` bytes with Don't Fragment set, from `from` to `to`. */
+    const dfPing = (from: typeof warren, size: number, to: string) =>
+      from.exec(['ping', '-n', '-c', '3', '-i', '0.2', '-W', '2', '-M', 'do', '-s', String(size), to]);
     const small = await warren.exec(['ping', '-n', '-c', '1', '-W', '1', '-M', 'do', '-s', '1472', go.tunnel4]);
     expect(small.status).not.toBe(0);
     await warren.ns.exec([IP, 'link', 'set', warren.name, 'mtu', '1500']);
-    const v4 = await warren.exec([
-      'ping',
-      '-n',
-      '-c',
-      '3',
-      '-i',
-      '0.2',
-      '-W',
-      '2',
-      '-M',
-      'do',
-      '-s',
-      '1472',
-      go.tunnel4,
-    ]);
+    const v4 = await dfPing(warren, 1472, go.tunnel4);
     expect(v4.status, `${v4.stdout}${v4.stderr}`).toBe(0);
-    const v6 = await warren.exec([
-      'ping',
-      '-n',
-      '-c',
-      '3',
-      '-i',
-      '0.2',
-      '-W',
-      '2',
-      '-M',
-      'do',
-      '-s',
-      '1452',
-      go.tunnel6,
-    ]);
+    const v6 = await dfPing(warren, 1452, go.tunnel6);
     expect(v6.status, `${v6.stdout}${v6.stderr}`).toBe(0);
     // And the other way, through Warren's TUN writes.
-    const back = await go.exec([
-      'ping',
-      '-n',
-      '-c',
-      '3',
-      '-i',
-      '0.2',
-      '-W',
-      '2',
-      '-M',
-      'do',
-      '-s',
-      '1472',
-      warren.tunnel4,
-    ]);
+    const back = await dfPing(go, 1472, warren.tunnel4);
     expect(back.status, `${back.stdout}${back.stderr}`).toBe(0);
     const drops = interfaceDrops((await warren.warren('show', warren.name)).stdout);
     expect(drops['bad-outgoing-packet'] ?? 0).toBe(0);
