@@ -25,9 +25,10 @@
             "src/udp-napi.c",
             "src/gso-napi.c",
             "src/peercred.c",
-            "src/clock.c"
+            "src/clock.c",
+            "src/aead.c"
           ],
-          "libraries": ["-lpthread"]
+          "libraries": ["-lpthread", "-ldl"]
         }, {
           "sources": ["src/unsupported.c"]
         }]

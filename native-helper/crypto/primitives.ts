@@ -1,6 +1,7 @@
 /*
- * The one crypto surface the engine sees. Two implementations sit behind it (@noble reference,
- * sodium-native fast path); BLAKE2s, HMAC and the KDF are our own (blake2s.ts) in both.
+ * The one crypto surface the engine sees. Three implementations sit behind it (@noble reference,
+ * sodium-native, and sodium-native with OpenSSL's ChaCha20-Poly1305 for the data path: openssl.ts);
+ * BLAKE2s, HMAC and the KDF are our own (blake2s.ts) in all.
  *
  * AEAD calls address regions of caller-owned buffers by offset and length instead of taking
  * views, so the data path can seal and open packets in place inside one big batch buffer without
@@ -18,7 +19,7 @@ export const XNONCE_LENGTH = 24;
 export const MAX_AEAD_COUNTER = Number.MAX_SAFE_INTEGER;
 
 export interface CryptoPrimitives {
-  readonly name: 'noble' | 'sodium';
+  readonly name: 'noble' | 'sodium' | 'openssl';
 
   /**
    * ChaCha20-Poly1305 (RFC 8439) with nonce = 4 zero bytes || counter as u64 LE.

@@ -160,6 +160,16 @@ export interface NativeIo {
   groupId(name: string): number | null;
   /** Milliseconds of CLOCK_BOOTTIME (time since boot, time asleep included) into out[0]. */
   clockBoottime(out: Float64Array): void;
+  /**
+   * ChaCha20-Poly1305 with WireGuard's nonce (4 zero bytes, the counter as u64 LE) through the system's OpenSSL
+   * (addon/src/aead.c), in place: seals buffer[offset, offset + length) and writes the 16-byte tag after it.
+   * Throws ENOSYS when libcrypto.so.3 cannot be loaded, a TypeError for a region outside the buffer.
+   */
+  chachaSeal(buffer: Uint8Array, offset: number, length: number, key: Uint8Array, counter: number): void;
+  /** Opens in place (length counts the tag); false for a forgery or a region shorter than a tag. */
+  chachaOpen(buffer: Uint8Array, offset: number, length: number, key: Uint8Array, counter: number): boolean;
+  /** OpenSSL's version line; throws ENOSYS when libcrypto.so.3 cannot be loaded. */
+  aeadBackend(): string;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

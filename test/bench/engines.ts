@@ -3,8 +3,9 @@
  * never a child in the bench's process group (on a 2-core VM the scheduler's autogroups would otherwise skew
  * the comparison).
  *
- *   wireguard-go  `ip netns exec NS wireguard-go IF` spawned detached (setsid); it forks its daemon and the
- *                 parent exits; then `wg setconf`, the address and the link up; down is `ip link del IF`
+ *   wireguard-go  `ip netns exec NS BINARY IF` spawned detached (setsid); it forks its daemon and the parent
+ *                 exits; then `wg setconf`, the address and the link up; down is `ip link del IF`. Debian's
+ *                 build and upstream's current one (new-go.ts) are started exactly alike.
  *   Warren        `ip netns exec NS node bin/warren.js up FILE`, which starts the namespace's helper itself
  *                 (`warren daemon --exit-when-idle`, detached); down is `warren down IF`, and the helper exits.
  *                 For profiling, the helper is started here first, detached, with extra node flags.
@@ -15,9 +16,14 @@ import { join } from 'node:path';
 import { HELPER_RUNTIME_FLAGS } from '../../native-helper/cli/helper-connection.js';
 import { IP, TUNNEL_A, TUNNEL_B, type Topology, VETH_A, VETH_B, run, sleep } from './topology.js';
 
-export type EngineKind = 'wireguard-go' | 'warren';
+/** 'wireguard-go': Debian's build (0.0.20220316); 'wireguard-go-new': upstream's current release (new-go.ts). */
+export type EngineKind = 'wireguard-go' | 'wireguard-go-new' | 'warren';
 
-export const ENGINE_LABEL: Record<EngineKind, string> = { 'wireguard-go': 'wireguard-go', warren: 'Warren' };
+export const ENGINE_LABEL: Record<EngineKind, string> = {
+  'wireguard-go': 'deb-go',
+  'wireguard-go-new': 'new-go',
+  warren: 'Warren',
+};
 
 export interface KeyPair {
   privateKey: string;
@@ -42,7 +48,9 @@ export interface EngineSpec {
   peers: PeerSpec[];
 }
 
-export interface WarrenOptions {
+export interface EngineOptions {
+  /** Upstream wireguard-go's binary (new-go.ts), needed for kind 'wireguard-go-new'. */
+  newGo?: string;
   /** The `warren` entry point; bin/warren.js runs the compiled build/. */
   entry: string;
   /** Start the helper here (detached) with these node flags before `warren up`, instead of letting up start it. */
@@ -150,17 +158,26 @@ function spawnDaemon(argv: string[], logPath: string, env: NodeJS.ProcessEnv): v
   closeSync(log);
 }
 
-export async function startEngine(topology: Topology, spec: EngineSpec, warren: WarrenOptions): Promise<Engine> {
-  return spec.kind === 'wireguard-go' ? startWireguardGo(topology, spec) : startWarren(topology, spec, warren);
+export async function startEngine(topology: Topology, spec: EngineSpec, options: EngineOptions): Promise<Engine> {
+  switch (spec.kind) {
+    case 'wireguard-go':
+      return startWireguardGo(topology, spec, 'wireguard-go');
+    case 'wireguard-go-new':
+      if (options.newGo === undefined) throw new Error("no build of upstream's wireguard-go was given (new-go.ts)");
+      return startWireguardGo(topology, spec, options.newGo);
+    case 'warren':
+      return startWarren(topology, spec, options);
+  }
 }
 
-async function startWireguardGo(topology: Topology, spec: EngineSpec): Promise<Engine> {
+/** Both builds start alike: the same flags, environment and configuration, `binary` the only difference. */
+async function startWireguardGo(topology: Topology, spec: EngineSpec, binary: string): Promise<Engine> {
   const { ns, ifname } = spec;
   const socket = `/var/run/wireguard/${ifname}.sock`;
   topology.rememberLeftover(socket);
-  const logPath = join(topology.dir, `wireguard-go-${ifname}.log`);
+  const logPath = join(topology.dir, `${spec.kind}-${ifname}.log`);
   // Without the variable wireguard-go prints a banner about the kernel module; nothing else changes.
-  spawnDaemon(topology.inside(ns, ['wireguard-go', ifname]), logPath, {
+  spawnDaemon(topology.inside(ns, [binary, ifname]), logPath, {
     ...process.env,
     WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1',
   });
@@ -170,10 +187,10 @@ async function startWireguardGo(topology: Topology, spec: EngineSpec): Promise<E
     // The launcher exits once its daemon child runs: then exactly one process is left.
     await waitFor(
       `wireguard-go ${ifname} to daemonize`,
-      () => topology.findPids(ns, ['wireguard-go', ifname]).length === 1,
+      () => topology.findPids(ns, [binary, ifname]).length === 1,
       5000,
     );
-    const [found] = topology.findPids(ns, ['wireguard-go', ifname]);
+    const [found] = topology.findPids(ns, [binary, ifname]);
     if (found === undefined) throw new Error('it exited after daemonizing');
     pid = found;
     const file = join(topology.dir, `${ifname}.setconf`);
@@ -204,7 +221,7 @@ function kill(pid: number): void {
   }
 }
 
-async function startWarren(topology: Topology, spec: EngineSpec, options: WarrenOptions): Promise<Engine> {
+async function startWarren(topology: Topology, spec: EngineSpec, options: EngineOptions): Promise<Engine> {
   const { ns, ifname } = spec;
   topology.rememberLeftover(`/var/run/wireguard/${ifname}.sock`);
   const inode = topology.inode(ns);

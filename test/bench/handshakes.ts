@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { encodeKey } from '../../shared/config/keys.js';
 import { loadCrypto } from '../../native-helper/crypto/index.js';
 import { createStaticIdentity } from '../../native-helper/engine/noise-protocol.js';
-import { type Engine, type EngineKind, type KeyPair, type WarrenOptions, startEngine } from './engines.js';
+import { type Engine, type EngineKind, type KeyPair, type EngineOptions, startEngine } from './engines.js';
 import type { FloodParams, FloodResult } from './handshake-flood.js';
-import { CpuWindow, type Memory, memory, udpDrops } from './measure.js';
+import { CpuWindow, type Memory, memory, udpDrops, warrenDrops } from './measure.js';
 import { VETH_B, type Topology } from './topology.js';
 
 const REGISTER = fileURLToPath(new URL('../netns/register-ts.mjs', import.meta.url));
@@ -135,7 +135,7 @@ export async function handshakeRun(
   kind: EngineKind,
   responder: KeyPair,
   floodKeys: KeyPair[],
-  warren: WarrenOptions,
+  warren: EngineOptions,
 ): Promise<HandshakeRun> {
   const engine: Engine = await startEngine(
     topology,
@@ -158,9 +158,7 @@ export async function handshakeRun(
     const socketDrops = (await udpDrops(topology, topology.b, RESPONDER_PORT)) - dropsBefore;
     let engineDrops: string | null = null;
     if (kind === 'warren') {
-      const { stdout } = await topology.exec(topology.b, [process.execPath, warren.entry, 'show', engine.spec.ifname]);
-      // The device's own line comes before the first peer's block.
-      engineDrops = /^\s*dropped: (.*)$/m.exec(stdout.split('\n\n')[0]!)?.[1] ?? '';
+      engineDrops = await warrenDrops(topology, topology.b, warren.entry, engine.spec.ifname);
     }
     return {
       kind,

@@ -21,14 +21,19 @@ export interface TcpResult {
   retransmits: number;
 }
 
-/** A -> B (B -> A with reverse) over the tunnel; the first `omit` seconds are not counted. */
+/**
+ * A -> B (B -> A with reverse) over the tunnel; the first `omit` seconds are not counted. With `rateMbps` the
+ * sender is paced to that rate (a steady stream rather than as much as the path takes).
+ */
 export async function iperfTcp(
   topology: Topology,
   seconds: number,
   omit: number,
   reverse: boolean,
+  rateMbps?: number,
 ): Promise<TcpResult> {
   const argv = [IPERF3, '-c', TUNNEL_B, '-t', String(seconds), '-O', String(omit), '-J', ...(reverse ? ['-R'] : [])];
+  if (rateMbps !== undefined) argv.push('-b', `${rateMbps}M`);
   const { stdout } = await topology.exec(topology.a, argv, { timeoutMs: (seconds + omit + 15) * 1000 });
   const json = JSON.parse(stdout) as IperfJson;
   if (json.error) throw new Error(`iperf3: ${json.error}`);
@@ -77,6 +82,19 @@ interface IperfJson {
 export interface PingResult {
   rttsMs: number[];
   sent: number;
+}
+
+/**
+ * Bytes the tunnel interface in `ns` carried both ways (its rx + tx counters): the inner traffic, what CPU per
+ * byte divides by.
+ */
+export async function tunnelBytes(topology: Topology, ns: string, ifname: string): Promise<number> {
+  const dir = `/sys/class/net/${ifname}/statistics`;
+  const { stdout } = await topology.exec(ns, ['cat', `${dir}/rx_bytes`, `${dir}/tx_bytes`]);
+  return stdout
+    .trim()
+    .split('\n')
+    .reduce((sum, line) => sum + Number(line), 0);
 }
 
 /** `count` echo requests `intervalS` apart from A to `target`, after `delayMs`. */
@@ -189,6 +207,8 @@ function hostTicks(): { busy: number; total: number } {
 export interface CpuUsage {
   /** Percent of one core per pid, over the window. */
   percent: number[];
+  /** CPU-seconds per pid (utime + stime of every thread), over the window. */
+  cpuSeconds: number[];
   /** Percent of all cores the host was busy. */
   hostBusyPercent: number;
   seconds: number;
@@ -210,9 +230,10 @@ export class CpuWindow {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const host = hostTicks();
     // start has an entry per pid, made in the constructor.
-    const percent = this.pids.map((pid, i) => ((safeTicks(pid) - this.start[i]!) / TICKS_PER_SECOND / seconds) * 100);
+    const cpuSeconds = this.pids.map((pid, i) => (safeTicks(pid) - this.start[i]!) / TICKS_PER_SECOND);
+    const percent = cpuSeconds.map((cpu) => (cpu / seconds) * 100);
     const hostBusyPercent = ((host.busy - this.startHost.busy) / Math.max(1, host.total - this.startHost.total)) * 100;
-    return { percent, hostBusyPercent, seconds };
+    return { percent, cpuSeconds, hostBusyPercent, seconds };
   }
 }
 
@@ -241,4 +262,11 @@ export async function udpDrops(topology: Topology, ns: string, port: number): Pr
     if (fields[1]?.endsWith(`:${hexPort}`)) drops += Number(fields[fields.length - 1]) || 0;
   }
   return drops;
+}
+
+/** The device's drop counters as `warren show` prints them ("" when none). */
+export async function warrenDrops(topology: Topology, ns: string, entry: string, ifname: string): Promise<string> {
+  const { stdout } = await topology.exec(ns, [process.execPath, entry, 'show', ifname]);
+  // The device's own line comes before the first peer's block.
+  return /^\s*dropped: (.*)$/m.exec(stdout.split('\n\n')[0]!)?.[1] ?? '';
 }

@@ -1,8 +1,9 @@
 /*
  * Where a Warren helper's time goes under TCP load against wireguard-go (as root):
- *   node --import ./test/netns/register-ts.mjs test/bench/profile.ts [--seconds N] [--no-perf] [--no-handshakes | --handshakes-only] [--out DIR]
+ *   node --import ./test/netns/register-ts.mjs test/bench/profile.ts [--seconds N] [--peer new|deb] [--no-perf]
+ *        [--no-handshakes | --handshakes-only] [--out DIR]
  *
- * Warren runs in A, wireguard-go in B, iperf3 -t N in each direction (A -> B: Warren encrypts; B -> A: Warren
+ * Warren runs in A, wireguard-go in B (upstream's current build by default, new-go.ts; Debian's with --peer deb), iperf3 -t N in each direction (A -> B: Warren encrypts; B -> A: Warren
  * decrypts). For each direction, twice:
  *   1. V8: the helper is started here (detached, its own session) as
  *      `node --cpu-prof --trace-gc --import test/bench/batch-probe.mjs bin/warren.js daemon --exit-when-idle`, then
@@ -27,7 +28,7 @@ import {
   type EngineKind,
   type EngineSpec,
   type KeyPair,
-  type WarrenOptions,
+  type EngineOptions,
   generateKeys,
   sideSpec,
   startEngine,
@@ -45,6 +46,7 @@ import {
   waitForTunnel,
 } from './measure.js';
 import { FloodGenerator, handshakeRun, makeKeys } from './handshakes.js';
+import { buildNewGo } from './new-go.js';
 import { snapshotWarren } from './snapshot.js';
 import { fmt, table } from './report.js';
 import { TUNNEL_B, Topology, run, sleep } from './topology.js';
@@ -62,6 +64,7 @@ const HANDSHAKES = !argv.includes('--no-handshakes');
 /** Only the handshake flood (no transfers, no idle). */
 const HANDSHAKES_ONLY = argv.includes('--handshakes-only');
 const HOST_CORES = cpus().length;
+const PEER: EngineKind = value('--peer') === 'deb' ? 'wireguard-go' : 'wireguard-go-new';
 
 let current: Topology | null = null;
 
@@ -150,6 +153,7 @@ async function main(): Promise<void> {
   topology.cleanupOnSignals();
   topology.create();
   const entry = snapshotWarren(ROOT, join(topology.dir, 'warren'));
+  const newGo = PEER === 'wireguard-go-new' ? (await buildNewGo(ROOT)).path : undefined;
   mkdirSync(OUT, { recursive: true });
   console.log(`warren profile: load average ${loadAverage()}, iperf3 -t ${SECONDS} per direction`);
   await startIperfServer(topology);
@@ -165,8 +169,8 @@ async function main(): Promise<void> {
     env: NodeJS.ProcessEnv,
     body: (warren: Engine, go: Engine) => Promise<T>,
   ): Promise<T> => {
-    const warrenOptions: WarrenOptions = { entry, daemonNodeArgs: nodeArgs, daemonEnv: env };
-    const go = await startEngine(topology, spec('wireguard-go', 'b', keysB, keysA), warrenOptions);
+    const warrenOptions: EngineOptions = { entry, newGo, daemonNodeArgs: nodeArgs, daemonEnv: env };
+    const go = await startEngine(topology, spec(PEER, 'b', keysB, keysA), warrenOptions);
     let warren: Engine | null = null;
     try {
       warren = await startEngine(topology, spec('warren', 'a', keysA, keysB), warrenOptions);

@@ -1,15 +1,21 @@
 /*
  * `npm run bench` (as root): Warren and wireguard-go side by side in two network namespaces on a veth pair.
- *   node --import ./test/netns/register-ts.mjs test/bench/run.ts [--quick] [--rounds N] [--seconds N]
- *        [--pairs go-go,warren-go,warren-warren] [--no-handshakes] [--out FILE] [--warren-entry FILE]
+ *   node --import ./test/netns/register-ts.mjs test/bench/run.ts [--quick | --smoke] [--rounds N] [--seconds N]
+ *        [--steady-seconds N] [--pairs new-new,warren-new,warren-warren,go-go,warren-go] [--no-handshakes]
+ *        [--new-go FILE] [--out FILE] [--warren-entry FILE]
  *
- * Pairs (engine in A <-> engine in B): wireguard-go <-> wireguard-go, Warren <-> wireguard-go, Warren <-> Warren.
+ * Two wireguard-go builds: upstream's current release ("new-go", new-go.ts builds it offline; the competitor)
+ * and Debian's 0.0.20220316 ("deb-go"). Pairs (engine in A <-> engine in B): new-go <-> new-go, Warren <-> new-go,
+ * Warren <-> Warren, deb-go <-> deb-go, Warren <-> deb-go. The full bench needs new-go and fails without it;
+ * --smoke (the test suite's) uses it when it is already built and otherwise leaves its pairs out, saying so.
  * Rounds alternate the pairs (A B C A B C ...); each round brings the pair up afresh, then measures:
  *   ping RTT idle; (first round) CPU of the idle, established tunnel; TCP A -> B and B -> A with iperf3, each
- *   with ping running alongside (RTT under load) and the engines' CPU; UDP A -> B at fixed rates (loss); RSS.
- * Then handshakes a second a responder (wireguard-go, Warren) sustains under a flood of valid initiations.
- * Medians over rounds are printed side by side with ratios to wireguard-go <-> wireguard-go, and everything
- * (raw rounds too) is written as JSON, by default to test/artifacts/bench/latest.json (git-ignored).
+ *   with ping running alongside (RTT under load), the engines' CPU and the bytes carried (CPU per byte); UDP
+ *   A -> B at fixed rates (loss); a steady, paced TCP stream at a sixth of capacity with a ping every 200 ms
+ *   (does anything get lost under moderate load?); RSS.
+ * Then handshakes a second a responder sustains under a flood of valid initiations.
+ * Medians over rounds are printed side by side with ratios to new-go <-> new-go (and to deb-go <-> deb-go), and
+ * everything (raw rounds too) is written as JSON, by default to test/artifacts/bench/latest.json (git-ignored).
  * Warren runs from a copy of build/ taken at start (snapshot.ts), or from --warren-entry; run `npm run build` first.
  * Absolute figures move between hosts and with load: compare ratios, and look at the load average printed.
  * Not a test: nothing here runs under `npm test`.
@@ -25,7 +31,7 @@ import {
   type EngineKind,
   type EngineSpec,
   type KeyPair,
-  type WarrenOptions,
+  type EngineOptions,
   generateKeys,
   sideSpec,
   startEngine,
@@ -44,10 +50,13 @@ import {
   memory,
   ping,
   startIperfServer,
+  tunnelBytes,
   udpDrops,
   waitForTunnel,
+  warrenDrops,
 } from './measure.js';
 import { fmt, median, percentile, ratio, table } from './report.js';
+import { NEW_GO_VERSION, type NewGo, buildNewGo } from './new-go.js';
 import { snapshotWarren } from './snapshot.js';
 import { TUNNEL_B, Topology, sleep } from './topology.js';
 
@@ -66,21 +75,41 @@ interface Settings {
   idlePings: number;
   idleSeconds: number;
   idleSettleSeconds: number;
+  /** The steady stream's rate and length: a sixth of capacity, long enough to count lost pings. */
+  steadyRateMbps: number;
+  steadySeconds: number;
   handshakes: HandshakeSettings | null;
   handshakeRounds: number;
   pairs: PairId[];
+  /** Whether the pairs were chosen with --pairs (then new-go is required for those that name it). */
+  pairsGiven: boolean;
+  newGoPath: string | null;
   out: string;
   /** null: a private copy of build/ (snapshot.ts). */
   warrenEntry: string | null;
 }
 
-type PairId = 'go-go' | 'warren-go' | 'warren-warren';
+type PairId = 'new-new' | 'warren-new' | 'warren-warren' | 'go-go' | 'warren-go';
 
 const PAIRS: Record<PairId, { label: string; a: EngineKind; b: EngineKind }> = {
-  'go-go': { label: 'wg-go<->wg-go', a: 'wireguard-go', b: 'wireguard-go' },
-  'warren-go': { label: 'Warren<->wg-go', a: 'warren', b: 'wireguard-go' },
-  'warren-warren': { label: 'Warren<->Warren', a: 'warren', b: 'warren' },
+  'new-new': { label: 'new<->new', a: 'wireguard-go-new', b: 'wireguard-go-new' },
+  'warren-new': { label: 'W<->new', a: 'warren', b: 'wireguard-go-new' },
+  'warren-warren': { label: 'W<->W', a: 'warren', b: 'warren' },
+  'go-go': { label: 'deb<->deb', a: 'wireguard-go', b: 'wireguard-go' },
+  'warren-go': { label: 'W<->deb', a: 'warren', b: 'wireguard-go' },
 };
+const ALL_PAIRS = Object.keys(PAIRS) as PairId[];
+
+/** The ratio columns: each pair against the pair of wireguard-go builds it is judged by. */
+const RATIOS: [PairId, PairId][] = [
+  ['warren-new', 'new-new'],
+  ['warren-warren', 'new-new'],
+  ['warren-go', 'go-go'],
+  ['warren-warren', 'go-go'],
+];
+
+const pairUses = (pair: PairId, kind: EngineKind): boolean => PAIRS[pair].a === kind || PAIRS[pair].b === kind;
+const usesNewGo = (pair: PairId): boolean => pairUses(pair, 'wireguard-go-new');
 
 function parseArgs(argv: string[]): Settings {
   // --smoke: the smallest run that still exercises every measurement, so the test suite can keep the bench
@@ -92,17 +121,26 @@ function parseArgs(argv: string[]): Settings {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const flags = ['--quick', '--smoke', '--no-handshakes'];
-  const known = new Set([...flags, '--rounds', '--seconds', '--pairs', '--out', '--warren-entry']);
+  const known = new Set([
+    ...flags,
+    '--rounds',
+    '--seconds',
+    '--steady-seconds',
+    '--pairs',
+    '--new-go',
+    '--out',
+    '--warren-entry',
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!known.has(arg)) throw new Error(`unknown argument ${arg}`);
     if (!flags.includes(arg)) i++;
   }
-  const pairs = (value('--pairs') ?? 'go-go,warren-go,warren-warren').split(',') as PairId[];
+  const pairs = (value('--pairs')?.split(',') ?? ALL_PAIRS) as PairId[];
   for (const pair of pairs) if (!(pair in PAIRS)) throw new Error(`unknown pair ${pair}`);
   return {
     quick,
-    rounds: Number(value('--rounds') ?? (smoke ? 1 : quick ? 2 : 4)),
+    rounds: Number(value('--rounds') ?? (smoke ? 1 : quick ? 2 : 3)),
     tcpSeconds: Number(value('--seconds') ?? (smoke ? 1 : quick ? 2 : 4)),
     omitSeconds: quick ? 0 : 1,
     udpRatesMbps: smoke ? [100] : quick ? [1000] : [300, 1000],
@@ -111,6 +149,8 @@ function parseArgs(argv: string[]): Settings {
     idlePings: smoke ? 3 : quick ? 10 : 20,
     idleSeconds: smoke ? 1 : quick ? 2 : 10,
     idleSettleSeconds: smoke ? 0 : quick ? 1 : 3,
+    steadyRateMbps: 100,
+    steadySeconds: Number(value('--steady-seconds') ?? (smoke ? 2 : quick ? 10 : 30)),
     handshakes: argv.includes('--no-handshakes')
       ? null
       : smoke
@@ -120,6 +160,8 @@ function parseArgs(argv: string[]): Settings {
           : { keys: 500, sources: 500, rate: 10000, seconds: 3 },
     handshakeRounds: quick ? 1 : 2,
     pairs,
+    pairsGiven: value('--pairs') !== undefined,
+    newGoPath: value('--new-go') === undefined ? null : resolve(value('--new-go')!),
     out: resolve(value('--out') ?? join(ROOT, 'test/artifacts/bench/latest.json')),
     warrenEntry: value('--warren-entry') === undefined ? null : resolve(value('--warren-entry')!),
   };
@@ -131,6 +173,10 @@ interface Direction {
   ping: PingResult;
   /** UDP receive-buffer drops of A's and B's engine sockets during the transfer. */
   socketDrops: [number, number];
+  /** Bytes the tunnel carried both ways during the window (A's interface counters). */
+  tunnelBytes: number;
+  /** Warren's own drop counters after the transfer, per side (null for wireguard-go). */
+  engineDrops: [string | null, string | null];
 }
 
 interface RoundResult {
@@ -141,6 +187,8 @@ interface RoundResult {
   ab: Direction;
   ba: Direction;
   udp: { rateMbps: number; result: UdpResult }[];
+  /** The steady stream A -> B with pings alongside. */
+  steady: Direction;
   memory: [Memory, Memory];
 }
 
@@ -190,11 +238,13 @@ async function main(): Promise<void> {
   if (busyAtStart > 10) console.log('warning: the machine is not quiet (other work is running); figures will be noisy');
   if (stale) console.log(`warning: ${stale}`);
 
+  const newGo = await findNewGo(settings);
+  if (newGo) console.log(`new-go: ${newGo.version.replace(/^wireguard-go /, 'wireguard-go ')} (${newGo.path})`);
   const topology = new Topology();
   current = topology;
   topology.cleanupOnSignals();
   const entry = settings.warrenEntry ?? snapshotWarren(ROOT, join(topology.dir, 'warren'));
-  const warren: WarrenOptions = { entry };
+  const warren: EngineOptions = { entry, ...(newGo ? { newGo: newGo.path } : {}) };
   topology.create();
   await startIperfServer(topology);
   const keysA = await generateKeys();
@@ -228,30 +278,47 @@ async function main(): Promise<void> {
           await udpDrops(topology, topology.a, 51801),
           await udpDrops(topology, topology.b, 51802),
         ];
-        const direction = async (reverse: boolean): Promise<Direction> => {
+        const engineDrops = async (): Promise<[string | null, string | null]> => [
+          a.spec.kind === 'warren' ? await warrenDrops(topology, topology.a, entry, a.spec.ifname) : null,
+          b.spec.kind === 'warren' ? await warrenDrops(topology, topology.b, entry, b.spec.ifname) : null,
+        ];
+        const carried = () => tunnelBytes(topology, topology.a, a.spec.ifname);
+        /** One TCP transfer with pings alongside (the first after a second, once the window has opened). */
+        const direction = async (
+          reverse: boolean,
+          seconds: number,
+          omit: number,
+          pingIntervalS: number,
+          rateMbps?: number,
+        ): Promise<Direction> => {
           const dropsBefore = await drops();
+          const bytesBefore = await carried();
           const window = new CpuWindow([a.pid, b.pid]);
-          const total = settings.tcpSeconds + settings.omitSeconds;
-          const [tcp, pings] = await Promise.all([
-            iperfTcp(topology, settings.tcpSeconds, settings.omitSeconds, reverse),
-            ping(topology, TUNNEL_B, Math.max(5, Math.floor((total - 1.5) / 0.1)), 0.1, 1000),
+          const pings = Math.max(5, Math.floor((seconds + omit - 1.5) / pingIntervalS));
+          const [tcp, pinged] = await Promise.all([
+            iperfTcp(topology, seconds, omit, reverse, rateMbps),
+            ping(topology, TUNNEL_B, pings, pingIntervalS, 1000),
           ]);
           const cpu = window.stop();
+          const bytesAfter = await carried();
           const dropsAfter = await drops();
           return {
             tcp,
-            ping: pings,
+            ping: pinged,
             cpu,
             socketDrops: [dropsAfter[0] - dropsBefore[0], dropsAfter[1] - dropsBefore[1]],
+            tunnelBytes: bytesAfter - bytesBefore,
+            engineDrops: await engineDrops(),
           };
         };
-        const ab = await direction(false);
-        const ba = await direction(true);
+        const ab = await direction(false, settings.tcpSeconds, settings.omitSeconds, 0.1);
+        const ba = await direction(true, settings.tcpSeconds, settings.omitSeconds, 0.1);
         const udp: RoundResult['udp'] = [];
         for (const rateMbps of settings.udpRatesMbps) {
           udp.push({ rateMbps, result: await iperfUdp(topology, rateMbps, settings.udpSeconds, settings.udpLength) });
         }
-        rounds.push({ pair, round, idlePing, idleCpu, ab, ba, udp, memory: [memory(a.pid), memory(b.pid)] });
+        const steady = await direction(false, settings.steadySeconds, 0, 0.2, settings.steadyRateMbps);
+        rounds.push({ pair, round, idlePing, idleCpu, ab, ba, udp, steady, memory: [memory(a.pid), memory(b.pid)] });
         console.log(`TCP A->B ${fmt(ab.tcp.gbps)}  B->A ${fmt(ba.tcp.gbps)} Gbit/s  load ${loadAverage()}`);
       } finally {
         for (const engine of engines.reverse()) await engine.stop();
@@ -270,7 +337,7 @@ async function main(): Promise<void> {
     console.log('done');
     try {
       for (let round = 0; round < settings.handshakeRounds; round++) {
-        for (const kind of ['wireguard-go', 'warren'] as const) {
+        for (const kind of responderKinds(settings)) {
           const run = await handshakeRun(topology, generator, kind, responder, floodKeys, warren);
           handshakes.push(run);
           console.log(
@@ -301,7 +368,10 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model,
       kernel: command(['uname', '-r']),
       node: process.version,
-      wireguardGo: command(['wireguard-go', '--version']).split('\n')[0],
+      wireguardGo: {
+        'deb-go': command(['wireguard-go', '--version']).split('\n')[0],
+        'new-go': newGo ? { version: newGo.version, path: newGo.path } : null,
+      },
       iperf3: command(['/usr/bin/iperf3', '--version']).split('\n')[0],
       loadAverage: { start: loadAtStart, end: loadAtEnd },
       busyPercentBeforeStart: busyAtStart,
@@ -324,6 +394,38 @@ async function main(): Promise<void> {
   topology.cleanup();
 }
 
+/** Handshake responders: the wireguard-go builds of the pairs measured, and Warren. */
+function responderKinds(settings: Settings): EngineKind[] {
+  return (['wireguard-go-new', 'wireguard-go', 'warren'] as const).filter(
+    (kind) => kind === 'warren' || settings.pairs.some((p) => pairUses(p, kind)),
+  );
+}
+
+/**
+ * Upstream's wireguard-go for the pairs that need it. The full bench builds it (and fails without it: the
+ * comparison that matters is against it); --smoke takes it only when a build is already there and otherwise
+ * drops those pairs, saying so, so that the test suite does not install Go.
+ */
+async function findNewGo(settings: Settings): Promise<NewGo | null> {
+  if (!settings.pairs.some(usesNewGo)) return null;
+  if (settings.newGoPath) {
+    const version = command([settings.newGoPath, '--version']).split('\n')[0] ?? '';
+    if (!version.includes(NEW_GO_VERSION)) throw new Error(`${settings.newGoPath} says "${version}"`);
+    return { path: settings.newGoPath, version };
+  }
+  const smoke = process.argv.includes('--smoke') && !settings.pairsGiven;
+  const built = `/opt/wireguard-go-${NEW_GO_VERSION}/wireguard-go`;
+  if (smoke && !existsSync(built)) {
+    settings.pairs = settings.pairs.filter((p) => !usesNewGo(p));
+    console.log(`note: upstream's wireguard-go is not built (${built}); the smoke leaves its pairs out`);
+    return null;
+  }
+  process.stdout.write(`building upstream's wireguard-go ${NEW_GO_VERSION} (once; may take minutes)... `);
+  const newGo = await buildNewGo(ROOT);
+  console.log('done');
+  return newGo;
+}
+
 function summarise(
   settings: Settings,
   rounds: RoundResult[],
@@ -331,7 +433,6 @@ function summarise(
 ): { text: string; json: object } {
   const of = (pair: PairId) => rounds.filter((r) => r.pair === pair);
   const pairs = settings.pairs;
-  const base = pairs.includes('go-go') ? 'go-go' : null;
   type Row = {
     name: string;
     values: number[];
@@ -368,6 +469,10 @@ function summarise(
     'higher',
     (p) => spread(of(p).map((x) => x.ba.tcp.gbps)),
   );
+  /** CPU-seconds of both engines per GB the tunnel carried: the figure that does not depend on the scheduler. */
+  const cpuPerGB = (d: Direction) => (d.cpu.cpuSeconds[0]! + d.cpu.cpuSeconds[1]!) / (d.tunnelBytes / 1e9);
+  add('CPU s/GB both engines, TCP A->B', (r) => median(r.map((x) => cpuPerGB(x.ab))), 2, 'lower');
+  add('CPU s/GB both engines, TCP B->A', (r) => median(r.map((x) => cpuPerGB(x.ba))), 2, 'lower');
   add('TCP A->B retransmits', (r) => median(r.map((x) => x.ab.tcp.retransmits)), 0, 'none');
   add('TCP B->A retransmits', (r) => median(r.map((x) => x.ba.tcp.retransmits)), 0, 'none');
   add('TCP A->B UDP socket drops at B', (r) => median(r.map((x) => x.ab.socketDrops[1])), 0, 'none');
@@ -378,11 +483,20 @@ function summarise(
     add(`UDP ${rate}M A->B loss %`, (r) => median(r.map((x) => x.udp[i]!.result.lossPercent)), 1, 'lower');
   }
   add('ping idle median ms', (r) => median(rtts(r.map((x) => x.idlePing))), 3, 'lower');
+  add('ping idle p90 ms', (r) => percentile(rtts(r.map((x) => x.idlePing)), 90), 3, 'lower');
   add('ping under TCP A->B median ms', (r) => median(rtts(r.map((x) => x.ab.ping))), 2, 'lower');
   add('ping under TCP A->B p90 ms', (r) => percentile(rtts(r.map((x) => x.ab.ping)), 90), 2, 'lower');
   add('ping under TCP A->B loss %', (r) => lossPercent(r.map((x) => x.ab.ping)), 1, 'lower');
   add('ping under TCP B->A median ms', (r) => median(rtts(r.map((x) => x.ba.ping))), 2, 'lower');
   add('ping under TCP B->A p90 ms', (r) => percentile(rtts(r.map((x) => x.ba.ping)), 90), 2, 'lower');
+  const steady = `steady ${settings.steadyRateMbps}M TCP A->B`;
+  add(`${steady}: ping loss %`, (r) => lossPercent(r.map((x) => x.steady.ping)), 2, 'lower');
+  add(`${steady}: ping median ms`, (r) => median(rtts(r.map((x) => x.steady.ping))), 2, 'lower');
+  add(`${steady}: ping p90 ms`, (r) => percentile(rtts(r.map((x) => x.steady.ping)), 90), 2, 'lower');
+  add(`${steady}: carried Gbit/s`, (r) => median(r.map((x) => x.steady.tcp.gbps)), 3, 'none');
+  add(`${steady}: retransmits`, (r) => median(r.map((x) => x.steady.tcp.retransmits)), 0, 'none');
+  add(`${steady}: UDP socket drops at B`, (r) => median(r.map((x) => x.steady.socketDrops[1])), 0, 'none');
+  add(`${steady}: CPU s/GB both engines`, (r) => median(r.map((x) => cpuPerGB(x.steady))), 2, 'lower');
   add('CPU A during TCP A->B %core', (r) => median(r.map((x) => x.ab.cpu.percent[0])), 0, 'none');
   add('CPU B during TCP A->B %core', (r) => median(r.map((x) => x.ab.cpu.percent[1])), 0, 'none');
   add('CPU A during TCP B->A %core', (r) => median(r.map((x) => x.ba.cpu.percent[0])), 0, 'none');
@@ -410,18 +524,18 @@ function summarise(
   add('peak RSS A MiB', (r) => Math.max(...r.map((x) => x.memory[0].peakRssKiB / 1024)), 1, 'lower');
   add('peak RSS B MiB', (r) => Math.max(...r.map((x) => x.memory[1].peakRssKiB / 1024)), 1, 'lower');
 
-  const ratioPairs = base ? pairs.filter((p) => p !== base) : [];
+  const ratios = RATIOS.filter(([p, base]) => pairs.includes(p) && pairs.includes(base));
   const header = [
     '',
     ...pairs.map((p) => PAIRS[p].label),
-    ...ratioPairs.map((p) => `${PAIRS[p].label.split('<->').map(short).join('-')}/go-go`),
+    ...ratios.map(([p, base]) => `${PAIRS[p].label}/${PAIRS[base].label.split('<->')[0]}`),
   ];
   const body = rows.map((row) => [
     row.name,
     // A row has a value per pair, in the pairs' order.
     ...row.values.map((v, i) => fmt(v, row.digits) + (row.suffix ? row.suffix(pairs[i]!) : '')),
-    ...ratioPairs.map((p) =>
-      row.better === 'none' ? '' : ratio(row.values[pairs.indexOf(p)], row.values[pairs.indexOf(base!)]),
+    ...ratios.map(([p, base]) =>
+      row.better === 'none' ? '' : ratio(row.values[pairs.indexOf(p)], row.values[pairs.indexOf(base)]),
     ),
   ]);
   let text =
@@ -429,12 +543,14 @@ function summarise(
       ? ''
       : `medians over ${settings.rounds} round(s); A is the left engine, B the right; iperf3 server in B; -t ${settings.tcpSeconds}` +
         `${settings.omitSeconds ? ` -O ${settings.omitSeconds}` : ''}; UDP -l ${settings.udpLength} for ${settings.udpSeconds} s; ` +
-        `ratios are value / wg-go<->wg-go (throughput: higher is better; loss, ping, idle CPU, RSS: lower is better)\n` +
+        `ratios are value / the wireguard-go pair named (new: upstream ${NEW_GO_VERSION}; deb: Debian's 0.0.20220316); ` +
+        `throughput: higher is better; CPU per GB, loss, ping, idle CPU, RSS: lower is better\n` +
         table(header, body);
 
   const hsJson: Record<string, object> = {};
   if (handshakes.length > 0) {
-    const kinds = ['wireguard-go', 'warren'] as const;
+    const kinds = responderKinds(settings);
+    const goKinds = kinds.filter((k) => k !== 'warren');
     const pick = (kind: EngineKind, f: (h: HandshakeRun) => number) =>
       median(handshakes.filter((h) => h.kind === kind).map(f));
     const hsRows: [string, (h: HandshakeRun) => number, number][] = [
@@ -450,11 +566,11 @@ function summarise(
       `${text ? '\n\n' : ''}handshake flood: ${s.keys} peer keys from ${s.sources} source addresses (rate-limit ceiling ${20 * s.sources}/s under load), ` +
       `${s.rate}/s offered for ${s.seconds} s, cookies honoured; medians of ${settings.handshakeRounds}\n` +
       table(
-        ['responder', ...kinds.map((k) => ENGINE_LABEL[k]), 'Warren/wg-go'],
+        ['responder', ...kinds.map((k) => ENGINE_LABEL[k]), ...goKinds.map((k) => `Warren/${ENGINE_LABEL[k]}`)],
         hsRows.map(([name, f, digits]) => [
           name,
           ...kinds.map((k) => fmt(pick(k, f), digits)),
-          name.startsWith('handshake') ? ratio(pick('warren', f), pick('wireguard-go', f)) : '',
+          ...goKinds.map((k) => (name.startsWith('handshake') ? ratio(pick('warren', f), pick(k, f)) : '')),
         ]),
       );
     for (const kind of kinds) hsJson[kind] = Object.fromEntries(hsRows.map(([name, f]) => [name, pick(kind, f)]));
@@ -466,10 +582,6 @@ function summarise(
     handshakes: hsJson,
   };
   return { text, json };
-}
-
-function short(label: string): string {
-  return label === 'Warren' ? 'W' : 'go';
 }
 
 /** " (min-max)" when there is more than one round. */

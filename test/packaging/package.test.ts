@@ -412,6 +412,8 @@ describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))(
       expect(info.status).toBe(0);
       expect(info.stdout).toContain(`Version: ${VERSION}\n`);
       expect(info.stdout).toContain('libgtk-3-0t64 | libgtk-3-0');
+      // The data path's AEAD (addon/src/aead.c) is OpenSSL's libcrypto.so.3.
+      expect(info.stdout).toContain('libssl3t64 | libssl3');
       const listing = run('dpkg-deb', ['--contents', deb]).stdout.split('\n');
       const entry = (path: string) => listing.find((line) => line.endsWith(` .${path}`));
       for (const file of [
