@@ -110,6 +110,7 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
     const running = tunnels.running().length > 0;
     ticker.follow(running);
     follower.follow(running && !stopping);
+    portalHole.tunnelsChanged();
     // Many changes in one turn (a start-up, a suspend of every tunnel) make one event.
     if (listChanged) return;
     listChanged = true;
@@ -150,7 +151,13 @@ export async function startHelperService(options: HelperOptions): Promise<Helper
   const follower = new NetworkFollower(options.platform, tunnels, log);
   const network = new NetworkIdentityTracker(options.platform, log);
   network.listen(() => networkStatusChanged());
-  const portalHole = new PortalHole({ platform: options.platform, network, log, changed: networkStatusChanged });
+  const portalHole = new PortalHole({
+    platform: options.platform,
+    network,
+    tunnels,
+    log,
+    changed: networkStatusChanged,
+  });
   const onDemand =
     store === null
       ? null

@@ -1,19 +1,36 @@
 // "Sign in to this network", in memory: the hole opens only with NetworkManager, a network and a kill switch, for
 // the network's own interface and resolvers; it closes by itself when its time is up, when the network changes and
-// when NetworkManager's check says the internet is reachable; every step logged. Through the helper: any member
-// may open it, and subscribers see it. What the hole lets through is platform/linux/portal-hole-netns.test.ts's.
+// when NetworkManager's check says the internet is reachable; every step logged. While it is open, name lookups go
+// to the network's resolvers, and the tunnels' DNS comes back as it closes, whichever way, but not onto a tunnel
+// that went down. Through the helper: any member may open it, subscribers see it, and a crash with it open leaves
+// the tunnel's DNS right after the restart. What the hole lets through, and a lookup through it with the
+// resolv.conf method, are platform/linux/portal-hole-netns.test.ts's.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlEvent } from '../../shared/ipc/control.js';
 import { MemoryPlatform } from '../platform/memory/index.js';
-import type { NetworkIdentity } from '../platform/types.js';
+import type { DnsMethod, NetworkIdentity, TunnelHandle } from '../platform/types.js';
 import { ControlFailure } from './control-server.js';
 import { HelperLog } from './helper-log.js';
 import { NetworkIdentityTracker } from './network-identity.js';
 import { PortalHole } from './portal-hole.js';
 import { BOB, MemoryHelper, wifi } from './testing/memory-helper.js';
-import { eventually, keyPair, tunnelText } from './testing/memory-tunnels.js';
+import { eventually, keyPair, parsed, tunnelText } from './testing/memory-tunnels.js';
 
 const KILL_SWITCH = { fwmark: 51820, endpoints: [], allowLan: false, allowBridges: false, dnsServers: [] };
+/** A tunnel with DNS: its resolver, reachable only through the tunnel, and a search domain. */
+const TUNNEL_DNS = 'dns wa 10.9.0.53 corp.example';
+const NETWORK_DNS = 'dns wa 192.168.1.1';
+const DNS_LINE = 'DNS = 10.9.0.53, corp.example';
+const withDns = () =>
+  parsed(
+    tunnelText({
+      key: keyPair(),
+      address: '10.9.0.1/24',
+      peer: keyPair(),
+      allowedIps: '0.0.0.0/0',
+      interfaceLines: [DNS_LINE],
+    }),
+  );
 
 describe('the sign-in hole', () => {
   let platform: MemoryPlatform;
@@ -21,13 +38,16 @@ describe('the sign-in hole', () => {
   let network: NetworkIdentityTracker;
   let hole: PortalHole;
   let changes: number;
+  /** The tunnels the hole sees running. */
+  let running: TunnelHandle[];
 
   beforeEach(async () => {
     platform = new MemoryPlatform();
     log = new HelperLog({ output: () => {} });
     network = new NetworkIdentityTracker(platform, log);
     changes = 0;
-    hole = new PortalHole({ platform, network, log, changed: () => changes++ });
+    running = [];
+    hole = new PortalHole({ platform, network, tunnels: { running: () => running }, log, changed: () => changes++ });
     platform.system.setIdentity(wifi('Hotel', 'portal'));
     await network.start();
   });
@@ -116,6 +136,154 @@ describe('the sign-in hole', () => {
     expect(hole.status).toMatchObject({ openedBy: 'bob' });
     expect(hole.status!.until).toBeGreaterThan(first);
   });
+
+  /** A tunnel with DNS by `method`, blocking, that the hole sees running. */
+  const tunnelUp = async (method: DnsMethod = 'resolv.conf', name = 'wa') => {
+    platform.system.dnsMethod = method;
+    const handle = await platform.tunnels.up(name, withDns());
+    running.push(handle);
+    await platform.killSwitch.apply(name, KILL_SWITCH);
+    return handle;
+  };
+  /** The platform's calls since `since`, but the connectivity checks (timed, so not in a fixed place). */
+  const callsSince = (since: number) => platform.log.slice(since).filter((line) => line !== 'check connectivity');
+
+  const closings: [string, string, () => Promise<unknown>][] = [
+    ['the user closes it', 'closed by alice', () => hole.close('closed by alice')],
+    ['its time is up', 'its time is up', () => eventually(() => hole.status === null)],
+    [
+      'the network changes',
+      'the network changed',
+      async () => {
+        platform.system.setIdentity(wifi('Airport', 'portal'));
+        await eventually(() => hole.status === null);
+      },
+    ],
+    [
+      "NetworkManager's check says 'full'",
+      'NetworkManager reaches the internet now: signed in',
+      async () => {
+        platform.system.connectivityCheck = 'full';
+        await network.checkConnectivity();
+        await eventually(() => hole.status === null);
+      },
+    ],
+  ];
+  it.each(closings)(
+    "hands name lookups to the network's resolvers while open, and the tunnel's DNS back when %s",
+    async (_how, why, closeIt) => {
+      await tunnelUp('resolv.conf');
+      expect(platform.system.inPlace('wa')).toContain(TUNNEL_DNS);
+      const since = platform.log.length;
+      const seconds = why === 'its time is up' ? 0.5 : 300;
+      await hole.open('alice', seconds);
+      expect(callsSince(since)).toEqual([
+        `portal hole wlan0 dns 192.168.1.1 ${seconds} s`,
+        `undo ${TUNNEL_DNS}`,
+        NETWORK_DNS,
+      ]);
+      expect(platform.system.inPlace('wa').filter((line) => line.startsWith('dns '))).toEqual([NETWORK_DNS]);
+      expect(messages()).toContain(
+        "info sign-in hole: name lookups go to the network's resolvers (192.168.1.1) instead of the tunnel's until it closes",
+      );
+      expect(log.entries(100).at(-1)).toMatchObject({ tunnel: 'wa' });
+
+      const closing = platform.log.length;
+      await closeIt();
+      expect(await hole.close('again')).toBe(false); // after the closing under way, which it waits for
+      // The hole first, then the tunnel's resolvers, as they were.
+      expect(callsSince(closing)).toEqual(['undo portal hole wlan0', `undo ${NETWORK_DNS}`, TUNNEL_DNS]);
+      expect(platform.system.inPlace('wa').filter((line) => line.startsWith('dns '))).toEqual([TUNNEL_DNS]);
+      expect(
+        messages()
+          .filter((line) => line.includes('sign-in hole closed'))
+          .slice(-2),
+      ).toEqual([
+        `info sign-in hole closed: ${why}`,
+        "info sign-in hole closed: name lookups go to the tunnel's resolvers again",
+      ]);
+    },
+  );
+
+  it("takes back resolved's per-link DNS of the tunnel while open, setting nothing in its place", async () => {
+    await tunnelUp('resolvectl');
+    await hole.open('alice', 300);
+    expect(platform.system.inPlace('wa').filter((line) => line.startsWith('dns '))).toEqual([]);
+    expect(platform.log).not.toContain(NETWORK_DNS);
+    await hole.close('closed by alice');
+    expect(platform.system.inPlace('wa').filter((line) => line.startsWith('dns '))).toEqual([TUNNEL_DNS]);
+  });
+
+  it('sets nothing again for a tunnel that went down while it was open', async () => {
+    const handle = await tunnelUp('resolv.conf');
+    await hole.open('alice', 300);
+    const downAt = platform.log.length;
+    await handle.down();
+    running = [];
+    // Down took back what was in place then: the network's resolvers, the original's backup's.
+    expect(platform.log.slice(downAt)).toContain(`undo ${NETWORK_DNS}`);
+    const since = platform.log.length;
+    await hole.close('closed by alice');
+    expect(callsSince(since)).toEqual(['undo portal hole wlan0']);
+    expect(platform.system.inPlace('wa')).toEqual([]);
+    expect(messages().join('\n')).not.toContain("go to the tunnel's resolvers again");
+  });
+
+  it('sets nothing again for a tunnel going down even when the hole still sees it running', async () => {
+    const handle = await tunnelUp('resolv.conf');
+    await hole.open('alice', 300);
+    const down = handle.down(); // under way: the platform's own guard, whatever the helper's list says
+    await hole.close('closed by alice');
+    await down;
+    expect(platform.system.inPlace('wa')).toEqual([]);
+    expect(platform.log.filter((line) => line === TUNNEL_DNS)).toHaveLength(1); // its up's, only
+  });
+
+  it('hands over the DNS of a tunnel that comes up while it is open, and gives it back with the others', async () => {
+    await tunnelUp('resolv.conf');
+    await hole.open('alice', 300);
+    platform.system.dnsMethod = 'networkmanager';
+    running.push(await platform.tunnels.up('wb', withDns()));
+    hole.tunnelsChanged();
+    await eventually(() => platform.system.inPlace('wb').includes('dns wb 192.168.1.1'));
+    hole.tunnelsChanged(); // nothing new: nothing asked twice
+    await hole.close('closed by alice');
+    expect(platform.log.filter((line) => line.startsWith('dns wb '))).toEqual([
+      'dns wb 10.9.0.53 corp.example',
+      'dns wb 192.168.1.1',
+      'dns wb 10.9.0.53 corp.example',
+    ]);
+    expect(
+      platform.system
+        .inPlace()
+        .filter((line) => line.startsWith('dns '))
+        .sort(),
+    ).toEqual([TUNNEL_DNS, 'dns wb 10.9.0.53 corp.example']);
+  });
+
+  it("keeps the tunnel's DNS when the network's resolvers cannot be set, and says so", async () => {
+    await tunnelUp('resolv.conf');
+    platform.system.failAt(NETWORK_DNS);
+    await hole.open('alice', 300);
+    expect(hole.status).not.toBeNull();
+    expect(platform.system.inPlace('wa').filter((line) => line.startsWith('dns '))).toEqual([TUNNEL_DNS]);
+    expect(messages().at(-1)).toMatch(
+      /^warn sign-in hole: could not hand name lookups to the network's resolvers \(.*failed.*\); they still go to the tunnel's$/,
+    );
+    const since = platform.log.length;
+    await hole.close('closed by alice');
+    expect(callsSince(since)).toEqual(['undo portal hole wlan0']);
+  });
+
+  it('hands nothing over when the network names no resolver and no gateway', async () => {
+    await tunnelUp('resolv.conf');
+    const hotel = wifi('Hotel', 'portal');
+    platform.system.setIdentity({ ...hotel, primary: { ...hotel.primary!, dnsServers: [], gateways: [] } });
+    await hole.open('alice', 300);
+    expect(platform.system.inPlace('wa')).toContain(TUNNEL_DNS);
+    await hole.close('closed by alice');
+    expect(platform.log.filter((line) => line.includes('dns wa'))).toEqual([TUNNEL_DNS]);
+  });
 });
 
 describe('which network the helper says it is on', () => {
@@ -200,5 +368,63 @@ describe('the sign-in hole through the helper', () => {
     expect(memory.host.system.portalHole).toBeNull();
     const logged = (await bob.call('logs', {})).map((entry) => entry.message);
     expect(logged).toContain('sign-in hole closed: closed by bob');
+  });
+
+  /** A stored full tunnel `wa` with DNS by the resolv.conf method, up with its kill switch, on a hotel's Wi-Fi. */
+  const upWithDns = async () => {
+    memory.host.system.dnsMethod = 'resolv.conf';
+    const root = await memory.as(0);
+    const text = tunnelText({
+      key: keyPair(),
+      address: '10.9.0.1/24',
+      peer: keyPair(),
+      allowedIps: '0.0.0.0/0',
+      endpoint: '192.0.2.99:51820',
+      interfaceLines: [DNS_LINE],
+    });
+    await root.call('import', { files: [{ filename: 'wa.conf', text }] });
+    const bob = await memory.as(BOB);
+    memory.host.system.setIdentity(wifi('Hotel', 'portal'));
+    await eventually(async () => (await bob.call('network', {})).portal);
+    await bob.call('up', { name: 'wa' });
+    return bob;
+  };
+  const dnsInPlace = () => memory.host.system.inPlace('wa').filter((line) => line.startsWith('dns '));
+
+  it("hands a running tunnel's DNS over while open, and sets nothing again once it went down", async () => {
+    const bob = await upWithDns();
+    expect(dnsInPlace()).toEqual([TUNNEL_DNS]);
+    await bob.call('openPortalHole', {});
+    expect(dnsInPlace()).toEqual([NETWORK_DNS]);
+
+    await bob.call('down', { name: 'wa' });
+    expect(dnsInPlace()).toEqual([]);
+    const since = memory.host.log.length;
+    await bob.call('closePortalHole', {});
+    expect(memory.host.log.slice(since)).not.toContain(TUNNEL_DNS);
+    expect(dnsInPlace()).toEqual([]);
+
+    // Up again with the hole closed: its own resolvers, as ever.
+    await bob.call('up', { name: 'wa' });
+    expect(dnsInPlace()).toEqual([TUNNEL_DNS]);
+  });
+
+  it("leaves the tunnel's DNS, not the network's, after a helper that died with the hole open is restarted", async () => {
+    const bob = await upWithDns();
+    await bob.call('openPortalHole', {});
+    expect(dnsInPlace()).toEqual([NETWORK_DNS]);
+
+    // SIGKILL: resolv.conf (and its backup) outlive the helper, as the kill switch does.
+    memory.host.crash();
+    await memory.helper!.close(); // the dead helper's objects let go; they can change nothing any more
+    memory.helper = null;
+    expect(dnsInPlace()).toEqual([NETWORK_DNS]);
+    const since = memory.host.log.length;
+    await memory.restart();
+    const restarted = memory.host.log.slice(since);
+    expect(restarted).toContain('recover wa fwmark 51820 dns resolv.conf');
+    expect(restarted).toContain('recover dns');
+    expect(restarted.indexOf('recover dns')).toBeLessThan(restarted.indexOf(TUNNEL_DNS));
+    expect(dnsInPlace()).toEqual([TUNNEL_DNS]);
   });
 });

@@ -13,11 +13,22 @@
  *    NetworkManager's connectivity check (asked every CHECK_EVERY_MS while it is open) says 'full': signed in.
  *  - in who sees it: every opening and closing is logged with who and why, and the window shows it (the
  *    `network` status).
+ * While it is open, name lookups go to the network's own resolvers (those it lets DNS to) instead of the tunnels':
+ * the sign-in page's name must resolve, and the tunnels' resolvers cannot be reached before signing in. Every
+ * running tunnel's DNS, and that of one coming up meanwhile, is handed over (TunnelHandle.handOverDns, each DNS
+ * method as its own: platform/tunnel-dns.ts) and handed back as the hole closes, whichever way it closes; a tunnel
+ * that went down meanwhile took back its own, and nothing is set for it again. That rule lives here, not in the
+ * platform's kill switch: only the helper knows which tunnels run and every way the hole closes (its timer, another
+ * network, 'full', the user, the helper stopping), and the kill switch has no part in a tunnel's DNS. A helper that
+ * dies with the hole open leaves the network's resolvers set under the tunnel's name (where DNS is the whole
+ * system's; resolved forgets the dead tunnel's link), where the next start's recovery (recovery.ts, the platform's
+ * recoverTunnel and recoverDns) puts back what was there before the tunnel, as for the tunnel's own DNS, and the
+ * tunnel comes back with its own.
  * Any member may open it (access-policy.ts): a member may already switch any tunnel off, kill switch and all;
  * this lets through much less than that, for minutes.
  */
 import { DEFAULT_PORTAL_HOLE_SECONDS, type NetworkStatus } from '../../shared/ipc/control.js';
-import type { NetworkIdentity, Platform, Undo } from '../platform/types.js';
+import type { NetworkIdentity, Platform, PrimaryNetwork, Undo } from '../platform/types.js';
 import { ControlFailure } from './control-server.js';
 import type { HelperLog } from './helper-log.js';
 import type { NetworkIdentityTracker } from './network-identity.js';
@@ -25,9 +36,17 @@ import type { NetworkIdentityTracker } from './network-identity.js';
 /** How often NetworkManager is asked to check connectivity while the hole is open. */
 export const CHECK_EVERY_MS = 10_000;
 
+/** A running tunnel, as the hole sees it (daemon/tunnel.ts). */
+export interface TunnelWithDns {
+  readonly name: string;
+  handOverDns(servers: readonly string[]): Promise<Undo | null>;
+}
+
 export interface PortalHoleParts {
   platform: Platform;
   network: NetworkIdentityTracker;
+  /** The tunnels running now (RunningTunnels). */
+  tunnels: { running(): readonly TunnelWithDns[] };
   log: HelperLog;
   /** The hole opened or closed (subscribers get a `network` event). */
   changed: () => void;
@@ -44,6 +63,10 @@ interface Open {
   fullAtOpen: boolean;
   timer: NodeJS.Timeout;
   check: NodeJS.Timeout;
+  /** Where name lookups go while it is open (none: they stay with the tunnels). */
+  resolvers: readonly string[];
+  /** Each running tunnel asked to hand its DNS over, with the hand-back (null: nothing to give back). */
+  lent: Map<TunnelWithDns, Undo | null>;
 }
 
 export class PortalHole {
@@ -94,8 +117,10 @@ export class PortalHole {
             )
           : new ControlFailure('portal-hole', `could not open the kill switch for signing in: ${message}`);
       }
+      const earlier = this.#open;
       this.#clear(); // an earlier hole's timers; the platform replaced its rules
       const now = (this.#parts.now ?? Date.now)();
+      const resolvers = lookupServers(primary);
       const open: Open = {
         undo,
         until: now + seconds * 1000,
@@ -104,6 +129,9 @@ export class PortalHole {
         fullAtOpen: identity.connectivity === 'full',
         timer: setTimeout(() => void this.close('its time is up'), seconds * 1000),
         check: setInterval(() => void this.#parts.network.checkConnectivity().catch(() => {}), CHECK_EVERY_MS),
+        resolvers,
+        // Opened again: what the earlier one handed over stays handed over, unless to other resolvers.
+        lent: earlier !== null && sameList(earlier.resolvers, resolvers) ? earlier.lent : new Map(),
       };
       open.timer.unref();
       open.check.unref();
@@ -113,6 +141,7 @@ export class PortalHole {
         `sign-in hole opened by ${user} for ${formatSeconds(seconds)}: out of ${spec.device}, DNS to ` +
           `${spec.dnsServers.join(', ') || 'no resolver'} and HTTP/HTTPS to anywhere pass the kill switch`,
       );
+      await this.#handOver(open);
       this.#parts.changed();
       // NetworkManager checks again now, through the hole: a portal it could not see may show itself.
       void this.#parts.network.checkConnectivity().catch(() => {});
@@ -135,9 +164,69 @@ export class PortalHole {
           `sign-in hole: could not close it (${(error as Error).message}); the kernel closes it by itself when its time is up`,
         );
       }
+      await this.#handBack(open);
       this.#parts.changed();
       return true;
     });
+  }
+
+  /** The running tunnels changed: one that came up while the hole is open hands its DNS over too. Cheap when
+   *  nothing is open (it is called at every change of a tunnel's state). */
+  tunnelsChanged(): void {
+    const open = this.#open;
+    if (open === null || open.resolvers.length === 0) return;
+    if (this.#parts.tunnels.running().every((tunnel) => open.lent.has(tunnel))) return;
+    void this.#serially(async () => {
+      if (this.#open === open) await this.#handOver(open);
+    });
+  }
+
+  /** Hands the DNS of every running tunnel not yet asked to the hole's resolvers. Never rejects. */
+  async #handOver(open: Open): Promise<void> {
+    if (open.resolvers.length === 0) return;
+    const { log } = this.#parts;
+    for (const tunnel of this.#parts.tunnels.running()) {
+      if (open.lent.has(tunnel)) continue;
+      open.lent.set(tunnel, null); // asked once: a failure is not tried again at every change
+      try {
+        const handBack = await tunnel.handOverDns(open.resolvers);
+        if (handBack === null) continue;
+        open.lent.set(tunnel, handBack);
+        log.write(
+          'info',
+          `sign-in hole: name lookups go to the network's resolvers (${open.resolvers.join(', ')}) instead of ` +
+            "the tunnel's until it closes",
+          tunnel.name,
+        );
+      } catch (error) {
+        log.write(
+          'warn',
+          `sign-in hole: could not hand name lookups to the network's resolvers (${(error as Error).message}); ` +
+            "they still go to the tunnel's",
+          tunnel.name,
+        );
+      }
+    }
+  }
+
+  /** The tunnels' DNS back, newest hand-over first. Never rejects. */
+  async #handBack(open: Open): Promise<void> {
+    const { log } = this.#parts;
+    const running = new Set(this.#parts.tunnels.running());
+    for (const [tunnel, handBack] of [...open.lent].reverse()) {
+      // Down took back what was in place; the tunnel's resolvers are not set again for a tunnel that is gone.
+      if (handBack === null || !running.has(tunnel)) continue;
+      try {
+        await handBack();
+        log.write('info', "sign-in hole closed: name lookups go to the tunnel's resolvers again", tunnel.name);
+      } catch (error) {
+        log.write(
+          'warn',
+          `sign-in hole: could not put the tunnel's DNS back: ${(error as Error).message}`,
+          tunnel.name,
+        );
+      }
+    }
   }
 
   #networkChanged(identity: NetworkIdentity, networkChanged: boolean): void {
@@ -161,6 +250,15 @@ export class PortalHole {
     this.#queue = result.catch(() => {});
     return result;
   }
+}
+
+/** The network's resolvers; where it names none, its gateways, which often answer DNS (the hole lets DNS to both). */
+function lookupServers(primary: PrimaryNetwork): string[] {
+  return [...new Set(primary.dnsServers.length > 0 ? primary.dnsServers : primary.gateways)];
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function formatSeconds(seconds: number): string {

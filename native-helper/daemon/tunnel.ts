@@ -245,6 +245,15 @@ export class Tunnel {
     return this.closing;
   }
 
+  /**
+   * Name lookups go to `servers` instead of the tunnel's resolvers until the undo (the sign-in hole,
+   * portal-hole.ts; TunnelHandle.handOverDns). Null when the tunnel sets no DNS or is going down.
+   */
+  async handOverDns(servers: readonly string[]): Promise<Undo | null> {
+    if (this.closing) return null;
+    return this.parts.handle.handOverDns(servers);
+  }
+
   /** wg_pm_notification: every session key dropped before the machine sleeps. */
   suspend(): void {
     this.device.suspend();

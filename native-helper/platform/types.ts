@@ -53,6 +53,9 @@ export type DnsMethod = 'resolvectl' | 'resolvconf' | 'resolv.conf' | 'networkma
 /** The system's resolver configuration while a tunnel is up. */
 export interface DnsConfigurator {
   readonly method: DnsMethod;
+  /** Whether DNS is set on the link beside every other link's (resolved): taken back, each network's link keeps
+   *  asking its own resolvers. Otherwise `apply` replaces the system's resolvers as a whole. */
+  readonly perLink: boolean;
   apply(link: string, settings: DnsSettings): Promise<Undo>;
 }
 
@@ -91,6 +94,15 @@ export interface TunnelHandle {
   /** Runs PreDown, undoes everything `up` did in reverse, runs PostDown. Tries every step even when one fails,
    *  then rejects naming the failures. Idempotent: later calls return the first call's promise. */
   down(): Promise<void>;
+  /**
+   * Name lookups go to `servers` instead of the tunnel's resolvers until the undo (a captive portal's sign-in,
+   * daemon/portal-hole.ts): the tunnel's DNS is taken back and, where it replaced the system's resolvers as a
+   * whole, `servers` are set in its place by the same method (platform/tunnel-dns.ts). The undo puts the tunnel's
+   * DNS back, unless the tunnel is going down by then: `down` takes back whatever is in place and nothing is set
+   * again. Rejects, with the tunnel's DNS in place again, when `servers` could not be set. Null when the tunnel
+   * sets no DNS.
+   */
+  handOverDns(servers: readonly string[]): Promise<Undo | null>;
 }
 
 /** Everything wg-quick does around a WireGuard device, for an interface the caller has created. */

@@ -375,7 +375,9 @@ export const en = {
       '       warren sign-in --close\n\n' +
       "Opens a hole in the kill switch so that a hotel's or a café's sign-in page (a captive portal) can be reached:\n" +
       "for a few minutes DNS to the network's own resolvers, and HTTP and HTTPS, may leave through the network's\n" +
-      'interface without the tunnel. It closes by itself; opening it again starts its time again.\n' +
+      "interface without the tunnel, and name lookups go to those resolvers instead of the tunnel's, which cannot be\n" +
+      "reached before signing in. It closes by itself, and the tunnel's DNS comes back; opening it again starts its\n" +
+      'time again.\n' +
       `  --seconds N   how long it stays open: 30 to ${maxSeconds} seconds (${defaultSeconds} by default)\n` +
       '  --close       close it now (you have signed in)\n',
     seconds: (max: number) => `--seconds takes a whole number of seconds from 30 to ${max}`,

@@ -51,6 +51,7 @@ export function writesResolvConf(dnsManager: { mode: string; rcManager: string }
 
 export class NetworkManagerDnsConfigurator implements DnsConfigurator {
   readonly method = 'networkmanager';
+  readonly perLink = false;
   readonly #options: NetworkManagerDnsOptions;
 
   constructor(options: NetworkManagerDnsOptions) {

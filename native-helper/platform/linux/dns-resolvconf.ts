@@ -39,6 +39,7 @@ export function recordPrefixFrom(interfaceOrder: string): string {
 
 export class ResolvconfDnsConfigurator implements DnsConfigurator {
   readonly method = 'resolvconf';
+  readonly perLink = false;
   readonly #runner: CommandRunner;
   readonly #interfaceOrderPath: string;
 

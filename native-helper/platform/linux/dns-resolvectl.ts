@@ -3,7 +3,8 @@
 // these servers, and the link a default route for DNS. That is what wg-quick gets from `resolvconf -x` when
 // resolvconf is systemd's (`-x`: "send DNS traffic preferably over this interface"); always, not only for a
 // full tunnel, because a config that names DNS servers means them to be used. `resolvectl revert` drops all of
-// it; resolved also forgets a link that is deleted.
+// it; resolved also forgets a link that is deleted. Per link, so a captive portal's sign-in only reverts it for a
+// while (../tunnel-dns.ts): the network's own link, with its own resolvers, then takes every lookup.
 //
 // Every verb takes `--` before the link: resolvectl parses options anywhere on the line (getopt permutes), so
 // without it a link or search domain starting with `-` would be read as an option. The name rule
@@ -15,6 +16,7 @@ import type { CommandRunner } from './run-command.js';
 
 export class ResolvectlDnsConfigurator implements DnsConfigurator {
   readonly method = 'resolvectl';
+  readonly perLink = true;
   readonly #runner: CommandRunner;
 
   constructor(runner: CommandRunner) {

@@ -10,14 +10,30 @@
 // While the hole is open, HTTP and HTTPS leave by the network's interface around the full tunnel (and their replies
 // pass the strict reverse-path filter), DNS reaches the network's own resolver; nothing else does (another port,
 // another resolver, another interface, ping). It closes by itself: the kernel empties it, no undo needed.
+// With the tunnel's DNS set by the resolv.conf method (the namespace's /etc/netns/W/resolv.conf, which `ip netns
+// exec W` shows its commands as /etc/resolv.conf) and handed to the network's resolver as daemon/portal-hole.ts does
+// while the hole is open, the sign-in page's name resolves there (a DNS server on 192.168.50.2 answers it) and
+// the page loads by it; after, the file is the tunnel's again byte for byte, and after down the namespace's own.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Child } from '../../../test/netns/child.js';
-import { canCreateNamespaces, createNamespace, IP, type TestNamespace } from '../../../test/netns/namespace.js';
+import {
+  canCreateNamespaces,
+  createNamespace,
+  IP,
+  type TestNamespace,
+  writeNamespaceEtc,
+} from '../../../test/netns/namespace.js';
 import type { KillSwitchSpec, PortalHoleSpec } from '../types.js';
 import { createLinuxPlatform } from './index.js';
 import { killSwitchCounters } from './kill-switch.js';
+import { renderResolvConf } from './resolv-conf-file.js';
 import { createCommandRunner } from './run-command.js';
+import { tunnelConfig } from './testing/tunnel-fixtures.js';
 
 const LINK = 'wt0';
 const PORTAL = '198.51.100.7';
@@ -27,6 +43,12 @@ const spec: KillSwitchSpec = { fwmark: MARK, endpoints: [], allowLan: false, all
 /** Long enough for the probes made while it is open (each a node process), short enough to wait for. */
 const HOLE_SECONDS = 8;
 const hole = (seconds: number): PortalHoleSpec => ({ device: 'veth-w', dnsServers: ['192.168.50.2'], seconds });
+const DNS_SERVER = fileURLToPath(new URL('../../../test/netns/fixtures/dns-server.mjs', import.meta.url));
+/** The sign-in page's name, which only the network's resolver knows. */
+const PORTAL_NAME = 'portal.hotel.example';
+const TUNNEL_DNS = { servers: ['10.99.0.53'], search: ['corp.example'] };
+/** w's own resolv.conf, before the tunnel: a resolver w cannot reach. */
+const ORIGINAL_RESOLV_CONF = "# w's own\nnameserver 192.0.2.53\n";
 
 function attempt(argv: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -57,6 +79,7 @@ async function sendUdp(sender: Child, to: string): Promise<string> {
 describe.skipIf(!canCreateNamespaces)('the sign-in hole in network namespaces', { timeout: 60_000 }, () => {
   let w: TestNamespace;
   let o: TestNamespace;
+  let dir: string;
   const children: Child[] = [];
   const processes: ChildProcess[] = [];
 
@@ -68,6 +91,13 @@ describe.skipIf(!canCreateNamespaces)('the sign-in hole in network namespaces', 
   const platform = () =>
     createLinuxPlatform({ runner: createCommandRunner({ prefix: w.prefix }), networkManager: false });
   const counters = () => killSwitchCounters(createCommandRunner({ prefix: w.prefix }), LINK);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'warren-portal-netns-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   beforeEach(async () => {
     w = await createNamespace();
@@ -198,6 +228,59 @@ describe.skipIf(!canCreateNamespaces)('the sign-in hole in network namespaces', 
     await w.exec(['ip', 'route', 'replace', 'default', 'via', '192.168.50.2']);
     expect(await tcp(w, PORTAL, 80)).toBe('data hello');
     await undoKillSwitch();
+  });
+
+  it("with the resolv.conf method, resolves the sign-in page's name through the network's resolver while open, and puts the tunnel's file back exactly", async () => {
+    const lines: string[] = [];
+    const server = spawn(
+      o.prefix[0]!,
+      [...o.prefix.slice(1), process.execPath, DNS_SERVER, '192.168.50.2', PORTAL_NAME, PORTAL],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    processes.push(server);
+    server.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', () => lines.includes('listening') && resolve());
+      server.once('exit', (code) => reject(new Error(`DNS server exited (${code})`)));
+    });
+    await writeNamespaceEtc(w, 'resolv.conf', ORIGINAL_RESOLV_CONF);
+    const resolvConf = () => readFile(w.etcPath('resolv.conf'), 'utf8');
+    const backupPath = join(dir, `${w.name}.backup.json`);
+    const linux = createLinuxPlatform({
+      runner: createCommandRunner({ prefix: w.prefix }),
+      networkManager: false,
+      dns: { method: 'resolv.conf', resolvConfFile: { path: w.etcPath('resolv.conf'), backupPath } },
+    });
+    // DNS on the full tunnel beforeEach made (its addresses and routes are there already).
+    const tunnel = await linux.tunnels.up(LINK, tunnelConfig('MTU = 1420\nDNS = 10.99.0.53, corp.example'));
+    expect(tunnel.dnsMethod).toBe('resolv.conf');
+    expect(await resolvConf()).toBe(renderResolvConf(LINK, TUNNEL_DNS));
+    const undoKillSwitch = await linux.killSwitch.apply(LINK, { ...spec, dnsServers: TUNNEL_DNS.servers });
+
+    // As daemon/portal-hole.ts opens it: the hole, then the DNS to the network's resolvers.
+    const close = await linux.killSwitch.openPortalHole(hole(60));
+    const handBack = await tunnel.handOverDns(['192.168.50.2']);
+    expect(handBack).not.toBeNull();
+    expect(await resolvConf()).toBe(renderResolvConf(LINK, { servers: ['192.168.50.2'], search: [] }));
+    const lookup = await attempt([...w.prefix, 'getent', 'ahostsv4', PORTAL_NAME]);
+    expect(lookup.code, `${lookup.output}\nserver: ${lines.join('\n')}`).toBe(0);
+    expect(lookup.output.split(/\s+/)[0]).toBe(PORTAL);
+    // Asked by w, from its address on the network (not the tunnel's), over the network's interface.
+    expect(lines).toContainEqual(expect.stringMatching(/^query \d+ portal\.hotel\.example 1 from 192\.168\.50\.1$/));
+    expect(await tcp(w, PORTAL, 80)).toBe('data hello');
+
+    // As it closes: the hole, then the tunnel's DNS back, byte for byte.
+    await close();
+    await handBack!();
+    expect(await resolvConf()).toBe(renderResolvConf(LINK, TUNNEL_DNS));
+    expect(JSON.parse(await readFile(backupPath, 'utf8'))).toMatchObject({ interface: LINK });
+
+    await undoKillSwitch();
+    await tunnel.down();
+    expect(await resolvConf()).toBe(ORIGINAL_RESOLV_CONF);
+    await expect(lstat(backupPath)).rejects.toThrow(/ENOENT/);
   });
 
   it('closes at once when taken back, and opens nowhere without a kill switch', async () => {

@@ -53,6 +53,7 @@ export function renderResolvConf(link: string, settings: DnsSettings): string {
 
 export class ResolvConfFileDnsConfigurator implements DnsConfigurator {
   readonly method = 'resolv.conf';
+  readonly perLink = false;
   readonly #path: string;
   readonly #backupPath: string;
 

@@ -1,7 +1,9 @@
 // The resolv.conf DNS method on the real path /etc/resolv.conf, inside a network namespace: a child process runs
 // the platform under `ip netns exec NS`, which bind-mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf for
 // it, so the test reads and writes the namespace's file from outside while the host's stays untouched (checked).
-// Also a real crash: the child is killed while up, and a second child recovers from the backup.
+// Also a real crash: the child is killed while up, and a second child recovers from the backup; and the same with
+// the tunnel's DNS handed to a network's resolver (a captive portal's sign-in): the file the namespace had before
+// the tunnel comes back, not the network's, nor a half of either.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstat, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -21,6 +23,8 @@ const ORIGINAL = Buffer.concat([
   Buffer.from([0xfe, 0x0a]),
 ]);
 const SETTINGS = { servers: ['10.9.0.1', 'fd00::53'], search: ['example.com', 'corp.example'] };
+/** What the child hands the DNS to (netns-child.ts hand-over). */
+const NETWORK = { servers: ['192.168.50.2'], search: [] };
 
 async function hostResolvConf(): Promise<string> {
   try {
@@ -134,6 +138,35 @@ describe.skipIf(!canCreateNamespaces)('the resolv.conf method on /etc/resolv.con
     expect(await nextLine(recovery)).toBe('true');
     expect(await exited(recovery)).toBe(0);
     expect((await readFile(ns.etcPath('resolv.conf'))).equals(ORIGINAL)).toBe(true);
+    await expect(lstat(backupPath)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("hands the DNS to the network's resolver and back: the tunnel's file exactly, then the original", async () => {
+    const tunnel = child('hand-over');
+    expect(await nextLine(tunnel)).toBe('handed over');
+    expect(await readFile(ns.etcPath('resolv.conf'), 'utf8')).toBe(renderResolvConf('wt0', NETWORK));
+    tunnel.stdin?.write('\n');
+    expect(await nextLine(tunnel)).toBe('handed back');
+    expect(await readFile(ns.etcPath('resolv.conf'), 'utf8')).toBe(renderResolvConf('wt0', SETTINGS));
+    tunnel.stdin?.write('\n');
+    expect(await nextLine(tunnel)).toBe('down');
+    expect(await exited(tunnel)).toBe(0);
+    expect((await readFile(ns.etcPath('resolv.conf'))).equals(ORIGINAL)).toBe(true);
+    await expect(lstat(backupPath)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("recovers the original, not the network's resolver, after the helper is killed with the DNS handed over", async () => {
+    const tunnel = child('hand-over');
+    expect(await nextLine(tunnel)).toBe('handed over');
+    tunnel.kill('SIGKILL');
+    await exited(tunnel);
+    expect(await readFile(ns.etcPath('resolv.conf'), 'utf8')).toBe(renderResolvConf('wt0', NETWORK));
+
+    const recovery = child('recover');
+    expect(await nextLine(recovery)).toBe('true');
+    expect(await exited(recovery)).toBe(0);
+    expect((await readFile(ns.etcPath('resolv.conf'))).equals(ORIGINAL)).toBe(true);
+    expect((await stat(ns.etcPath('resolv.conf'))).mode & 0o7777).toBe(0o644);
     await expect(lstat(backupPath)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -426,4 +426,48 @@ describe.skipIf(!canCreateNamespaces)('a tunnel up and down in a network namespa
       'resolvconf -a wt0 -m 0 -x\nnameserver 10.9.0.1\nsearch example.com\nresolvconf -d wt0 -f\n',
     );
   });
+
+  it("hands DNS to a network's resolvers and back by the method's own means: resolvconf's record, resolved's revert", async () => {
+    const bin = join(dir, `${ns.name}-bin`);
+    await mkdir(bin);
+    for (const command of ['resolvconf', 'resolvectl']) {
+      await writeFile(join(bin, command), `#!/bin/sh\n[ "$1" = -a ] && cat > /dev/null\nexit 0\n`, { mode: 0o755 });
+    }
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const config = tunnelConfig('Address = 10.9.0.2/24\nDNS = 10.9.0.1, example.com', 'AllowedIPs = 10.20.0.0/16');
+    const dnsCommands = () => commands(/^resolv/).splice(0);
+
+    const resolvconf = platform({
+      env,
+      dns: { method: 'resolvconf', resolvconf: { interfaceOrderPath: join(dir, 'no-interface-order') } },
+    }).tunnels;
+    let handle = await resolvconf.up(LINK, config);
+    log.length = 0;
+    let handBack = await handle.handOverDns(['192.168.1.1']);
+    expect(dnsCommands()).toEqual(['resolvconf -d wt0 -f', 'resolvconf -a wt0 -m 0 -x']);
+    log.length = 0;
+    await handBack!();
+    expect(dnsCommands()).toEqual(['resolvconf -d wt0 -f', 'resolvconf -a wt0 -m 0 -x']);
+    await handle.down();
+
+    const resolvectl = platform({ env, dns: { method: 'resolvectl' } }).tunnels;
+    handle = await resolvectl.up(LINK, config);
+    log.length = 0;
+    handBack = await handle.handOverDns(['192.168.1.1']);
+    expect(dnsCommands()).toEqual(['resolvectl revert -- wt0']);
+    log.length = 0;
+    await handBack!();
+    expect(dnsCommands()).toEqual([
+      'resolvectl dns -- wt0 10.9.0.1',
+      'resolvectl domain -- wt0 ~. example.com',
+      'resolvectl default-route -- wt0 yes',
+    ]);
+    // Going down with the DNS handed over: the link holds none of the tunnel's to revert, and a late hand-back
+    // sets nothing.
+    handBack = await handle.handOverDns(['192.168.1.1']);
+    log.length = 0;
+    await handle.down();
+    await handBack!();
+    expect(dnsCommands()).toEqual([]);
+  });
 });

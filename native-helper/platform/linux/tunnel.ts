@@ -9,7 +9,8 @@
 // and says which hooks it skipped. A failed up runs no down hooks, as wg-quick's trap does not.
 // The helper brings different tunnels up and down at the same time (a hook of one may take minutes), so the
 // steps between the hooks, which read and change what all tunnels share (the first free routing table, rules,
-// src_valid_mark, resolv.conf), run one tunnel at a time; the hooks run outside that.
+// src_valid_mark, resolv.conf), run one tunnel at a time; the hooks run outside that. Handing a tunnel's DNS to a
+// network's resolvers for a captive portal's sign-in (handOverDns, ../tunnel-dns.ts) runs one at a time with them.
 import type { InterfaceConfig, TunnelConfig } from '../../../shared/config/model.js';
 import { excludePrivateIps } from '../../../shared/config/exclude-private-ips.js';
 import { parseIpAddress } from '../../../shared/config/ip.js';
@@ -25,6 +26,7 @@ import type {
   TunnelHandle,
   TunnelUpOptions,
 } from '../types.js';
+import { TunnelDns } from '../tunnel-dns.js';
 import { asError, combinedError, UndoStack } from '../undo-stack.js';
 import { isDefaultRoute, routeOrder, tablePlan } from './route-plan.js';
 
@@ -85,6 +87,7 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
     const leftAlone = (await this.#parts.leaveAlone?.(name)) ?? null;
     let mtu: number;
     let dnsMethod: DnsMethod | null = null;
+    let dns: TunnelDns | null = null;
     // FwMark = off is 0: no mark.
     let fwmark: number | null = iface.fwMark !== undefined && iface.fwMark !== 0 ? iface.fwMark : null;
     try {
@@ -94,8 +97,8 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
         mtu = iface.mtu ?? (await network.automaticMtu(options.endpoints ?? literalEndpoints(config)));
         stack.push(await network.setMtuAndUp(name, mtu));
         if (iface.dns.length > 0) {
-          const dns = await this.#parts.dns();
-          stack.push(await dns.apply(name, { servers: iface.dns, search: iface.dnsSearch }));
+          dns = new TunnelDns(await this.#parts.dns(), name, { servers: iface.dns, search: iface.dnsSearch });
+          stack.push(await dns.apply());
           dnsMethod = dns.method;
         }
         const table = tablePlan(iface.table);
@@ -131,6 +134,7 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
 
     let downing: Promise<void> | null = null;
     const down = async (): Promise<void> => {
+      dns?.ending();
       const errors: Error[] = [];
       const runDownHooks = async (phase: HookPhase, commands: readonly string[]) => {
         if (!allowScripts) return;
@@ -157,6 +161,13 @@ export class LinuxTunnelConfigurator implements TunnelConfigurator {
       dnsMethod,
       warnings: [...(leftAlone === null ? [] : [leftAlone]), ...(allowScripts ? [] : skippedHookWarnings(iface))],
       down: () => (downing ??= down()),
+      handOverDns: async (servers) => {
+        const tunnelDns = dns;
+        if (tunnelDns === null) return null;
+        // resolv.conf and NetworkManager's global DNS are every tunnel's: one tunnel's step at a time.
+        const handBack = await this.#systemWide(() => tunnelDns.handOver(servers));
+        return () => this.#systemWide(handBack);
+      },
     };
   }
 

@@ -9,7 +9,7 @@
  * makes a chosen step fail, to test what undoes the steps before it. The machine's network as NetworkManager
  * would tell it (setIdentity) and the sign-in hole in the kill switches are here too.
  */
-import type { Connectivity, KillSwitchSpec, NetworkIdentity, PortalHoleSpec, Undo } from '../types.js';
+import type { Connectivity, DnsMethod, KillSwitchSpec, NetworkIdentity, PortalHoleSpec, Undo } from '../types.js';
 
 interface Change {
   readonly link: string;
@@ -43,6 +43,8 @@ export class MemorySystem {
   portalHole: PortalHoleSpec | null = null;
   /** What the next connectivity checks find; by default what the network says now. */
   connectivityCheck: Connectivity | null = null;
+  /** How tunnels that come up set DNS (linux/dns.ts chooses one at each up): resolved's unless a test says. */
+  dnsMethod: DnsMethod = 'resolvectl';
 
   /**
    * The next call whose text starts with `match` (or matches it) fails with `error` instead of happening: it is

@@ -5,13 +5,25 @@
  * MemorySystem. A step that fails undoes the ones before it, and `up` rejects with its error.
  *
  * What a memory network needs and no more: routes go in config order, a full tunnel's table is one step per
- * family, and DNS is resolved's (it goes with the link).
+ * family, and DNS is one step (`dns wa 10.0.0.1 example.com`) by the system's dnsMethod: resolved's, per link,
+ * goes with the link; the others, the whole system's, outlive it. Handing DNS over for a sign-in is the real
+ * ../tunnel-dns.ts over those steps.
  */
 import { formatPrefix } from '../../../shared/config/ip.js';
 import type { TunnelConfig } from '../../../shared/config/model.js';
 import { DEFAULT_MTU } from '../../engine/constants.js';
 import { assertInterfaceName } from '../interface-name.js';
-import type { HookPhase, TunnelConfigurator, TunnelHandle, TunnelUpOptions } from '../types.js';
+import { TunnelDns } from '../tunnel-dns.js';
+import type {
+  DnsConfigurator,
+  DnsMethod,
+  DnsSettings,
+  HookPhase,
+  TunnelConfigurator,
+  TunnelHandle,
+  TunnelUpOptions,
+  Undo,
+} from '../types.js';
 import { UndoStack, asError, combinedError } from '../undo-stack.js';
 import type { MemorySystem } from './system.js';
 
@@ -48,11 +60,16 @@ export class MemoryTunnelConfigurator implements TunnelConfigurator {
     const mtu = iface.mtu ?? DEFAULT_MTU;
     let fwmark: number | null = iface.fwMark !== undefined && iface.fwMark !== 0 ? iface.fwMark : null;
     let table: number | null = null;
+    let dns: TunnelDns | null = null;
     try {
       hooks('PreUp', iface.preUp);
       for (const address of iface.addresses) stack.push(change(`address ${name} ${formatPrefix(address)}`));
       stack.push(change(`link ${name} mtu ${mtu} up`));
-      if (iface.dns.length > 0) stack.push(change(`dns ${name} ${[...iface.dns, ...iface.dnsSearch].join(' ')}`));
+      if (iface.dns.length > 0) {
+        const configurator = new MemoryDnsConfigurator(system, system.dnsMethod, guard);
+        dns = new TunnelDns(configurator, name, { servers: iface.dns, search: iface.dnsSearch });
+        stack.push(await dns.apply());
+      }
       for (const peer of iface.table === 'off' ? [] : config.peers) {
         for (const prefix of peer.allowedIps) {
           if (prefix.prefix !== 0 || (iface.table !== undefined && iface.table !== 'auto')) {
@@ -77,6 +94,7 @@ export class MemoryTunnelConfigurator implements TunnelConfigurator {
     let downing: Promise<void> | null = null;
     const down = async (): Promise<void> => {
       guard();
+      dns?.ending();
       const errors: Error[] = [];
       const downHooks = (phase: HookPhase, commands: readonly string[]) => {
         try {
@@ -94,9 +112,33 @@ export class MemoryTunnelConfigurator implements TunnelConfigurator {
       name,
       mtu,
       fwmark,
-      dnsMethod: iface.dns.length > 0 ? 'resolvectl' : null,
+      dnsMethod: dns?.method ?? null,
       warnings: [],
       down: () => (downing ??= down()),
+      handOverDns: async (servers) => {
+        guard();
+        return dns === null ? null : dns.handOver(servers);
+      },
     };
+  }
+}
+
+/** A DNS method as one change of the system: resolved's goes with the link, the others' outlive it. */
+class MemoryDnsConfigurator implements DnsConfigurator {
+  readonly method: DnsMethod;
+  readonly perLink: boolean;
+  readonly #system: MemorySystem;
+  readonly #guard: () => void;
+
+  constructor(system: MemorySystem, method: DnsMethod, guard: () => void) {
+    this.method = method;
+    this.perLink = method === 'resolvectl';
+    this.#system = system;
+    this.#guard = guard;
+  }
+
+  async apply(link: string, settings: DnsSettings): Promise<Undo> {
+    const text = `dns ${link} ${[...settings.servers, ...settings.search].join(' ')}`;
+    return this.#system.change(text, link, { outlivesLink: !this.perLink, guard: this.#guard });
   }
 }
