@@ -28,7 +28,7 @@
             "src/clock.c",
             "src/aead.c"
           ],
-          "libraries": ["-lpthread", "-ldl"]
+          "libraries": ["-ldl"]
         }, {
           "sources": ["src/unsupported.c"]
         }]

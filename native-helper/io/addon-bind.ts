@@ -1,6 +1,6 @@
 // A Bind over two UDP sockets of the warren_io addon, IPv4 and IPv6 (V6ONLY) on one port, as wireguard-go's
 // StdNetBind: port 0 lets the kernel pick for IPv4 and retries when that port is taken for IPv6; a system
-// without IPv6 (EAFNOSUPPORT) leaves IPv4 alone working. Receive sizes: each reader thread fills batches of up
+// without IPv6 (EAFNOSUPPORT) leaves IPv4 alone working. Receive sizes: each socket's reader (addon/src/reader.c) fills batches of up
 // to `messages` recvmmsg messages of 64 KiB (room for a UDP GRO super-datagram), split into datagrams in C.
 import { loadAddon, type NativeIo, type UdpHandle, type UdpInfo, type UdpStats } from './addon.js';
 import type { Bind } from './bind.js';
@@ -19,8 +19,6 @@ export interface AddonBindOptions {
    * the measurements are in test/bench/RESULTS.md (queue-probe.ts makes them).
    */
   receiveBufferBytes?: number;
-  /** Batches in flight per socket. Default 2. */
-  slots?: number;
   /** recvmmsg messages per batch, 64 KiB of buffer each. Default 32. */
   messages?: number;
   /** Use UDP GSO on send and GRO on receive where the kernel has them. Default true. */
@@ -59,7 +57,6 @@ export class AddonBind implements Bind {
     this.#options = {
       sendBufferBytes: checkCount('sendBufferBytes', options.sendBufferBytes ?? 7 << 20, 0, 1 << 30),
       receiveBufferBytes: checkCount('receiveBufferBytes', options.receiveBufferBytes ?? 128 << 10, 0, 1 << 30),
-      slots: checkCount('slots', options.slots ?? 2, 1, 8),
       messages: checkCount('messages', options.messages ?? 32, 1, 64),
       offload: options.offload ?? true,
     };
@@ -111,9 +108,9 @@ export class AddonBind implements Bind {
     if (sockets.length === 0) throw errnoError('EBADF', 'start', 'bind is not open');
     if (this.#started) throw new Error('start() was already called for this open()');
     this.#started = true;
-    const { slots, messages } = this.#options;
+    const { messages } = this.#options;
     for (const socket of sockets) {
-      const batches = allocateDatagramSlots(slots, messages * UDP_WINDOW, messages * GRO_MAX_SEGMENTS);
+      const batches = allocateDatagramSlots(1, messages * UDP_WINDOW, messages * GRO_MAX_SEGMENTS);
       const onFatal = (error: ErrnoError): void => {
         for (const listener of [...this.#errorListeners]) listener(error);
       };

@@ -23,8 +23,6 @@ export interface AddonTunOptions {
   /** Free bytes around every packet read; default what the engine seals in place with (SEND_HEADROOM/TAILROOM). */
   headroom?: number;
   tailroom?: number;
-  /** Batches in flight between the reader thread and JS. Default 2. */
-  slots?: number;
   /** Bytes per batch buffer. Default 1 MiB. */
   slotBytes?: number;
   /** Packets per batch at most. Default 1024. */
@@ -40,7 +38,7 @@ export class AddonTun implements Tun {
   readonly offloads: number;
   readonly #native: NativeIo;
   readonly #handle: TunHandle;
-  readonly #options: Required<Pick<AddonTunOptions, 'slots' | 'slotBytes' | 'slotPackets'>>;
+  readonly #options: Required<Pick<AddonTunOptions, 'slotBytes' | 'slotPackets'>>;
   readonly #listeners = new Set<(error: Error | undefined) => void>();
   #started = false;
   #closing: Promise<void> | undefined;
@@ -50,7 +48,6 @@ export class AddonTun implements Tun {
     this.headroom = checkCount('headroom', options.headroom ?? SEND_HEADROOM, 0, 4096);
     this.tailroom = checkCount('tailroom', options.tailroom ?? SEND_TAILROOM, 0, 4096);
     this.#options = {
-      slots: checkCount('slots', options.slots ?? 2, 1, 8),
       // A read needs room for 64 KiB; the cap keeps offsets within 32 bits with room to spare.
       slotBytes: checkCount('slotBytes', options.slotBytes ?? 1 << 20, 1 << 17, 1 << 30),
       slotPackets: checkCount('slotPackets', options.slotPackets ?? 1024, 1, 1 << 20),
@@ -78,8 +75,8 @@ export class AddonTun implements Tun {
   start(onBatch: (batch: PacketBatch) => void): void {
     if (this.#started) throw new Error(`${this.name}: start() was already called`);
     this.#started = true;
-    const { slots, slotBytes, slotPackets } = this.#options;
-    const batches = allocatePacketSlots(slots, slotBytes, slotPackets);
+    const { slotBytes, slotPackets } = this.#options;
+    const batches = allocatePacketSlots(1, slotBytes, slotPackets);
     const callback = dispatcher(batches, onBatch, (error) => this.#stop(error));
     this.#native.tunStart(this.#handle, batches, this.headroom, this.tailroom, callback);
   }

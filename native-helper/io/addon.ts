@@ -11,7 +11,7 @@ declare const handleKind: unique symbol;
 export type TunHandle = { readonly [handleKind]: 'tun' };
 export type UdpHandle = { readonly [handleKind]: 'udp' };
 
-/** Memory a reader thread fills; JS allocates it once, at start, and the addon keeps it alive while started. */
+/** Memory the addon's reader fills; JS allocates it once, at start, and the addon keeps it alive while started. */
 export interface NativeSlot {
   readonly buffer: Uint8Array;
   readonly offsets: Uint32Array;

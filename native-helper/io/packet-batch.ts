@@ -7,7 +7,7 @@
 // is the engine's SEND_HEADROOM and SEND_TAILROOM, and DataPath checks a Tun leaves that much).
 //
 // A batch a Tun or Bind hands to a callback is theirs again when the callback returns: copy what must outlive
-// it, and never transfer its buffer (the reader thread writes into that memory).
+// it, and never transfer its buffer (the addon's reader writes into that memory).
 import { ENDPOINT_SIZE } from '../engine/endpoint.js';
 
 export interface PacketBatch {

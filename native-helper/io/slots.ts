@@ -1,4 +1,4 @@
-// The slot memory a reader thread fills, allocated once at start, and the dispatch from the addon's
+// The slot memory the addon's reader fills (addon/src/reader.c), allocated once at start, and the dispatch from the addon's
 // (slot, count, errno) callback to the batch objects JS sees. Each slot object is itself the batch: the count
 // is set and the same object handed over every time.
 import type { NativeBatchCallback } from './addon.js';

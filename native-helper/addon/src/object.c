@@ -18,7 +18,8 @@ int wio_object_init(wio_object *obj, wio_kind kind, int fd, wio_fill_fn fill, co
   obj->fd = fd;
   obj->close_called = false;
   obj->destroy = destroy;
-  return wio_reader_init(&obj->reader, fill, read_syscall);
+  wio_reader_init(&obj->reader, fill, read_syscall);
+  return 0;
 }
 
 static void handle_finalize(napi_env env, void *data, void *hint) {
@@ -59,7 +60,6 @@ void wio_object_shutdown(wio_object *obj) {
 
 void wio_object_unref(wio_object *obj) {
   if (--obj->refs > 0) return;
-  wio_reader_destroy(&obj->reader);
   obj->destroy(obj);
 }
 

@@ -1,8 +1,7 @@
 /* A descriptor the addon owns (a TUN or a UDP socket) behind an opaque, type-tagged JS handle.
  *
  * Lifetime: refs counts the JS handle and a started reader; both are dropped on the JS thread only (handle
- * finalizer, reader's threadsafe-function finalizer), so whichever runs last frees the memory, in any order,
- * also at environment teardown. */
+ * finalizer, the reader's libuv close callbacks), so whichever runs last frees the memory, in any order. */
 #ifndef WIO_OBJECT_H
 #define WIO_OBJECT_H
 

@@ -39,7 +39,7 @@ typedef struct wio_tun {
   uint32_t offloads;
   uint32_t headroom;
   uint32_t tailroom;
-  uint8_t *scratch;    /* reader thread only: one vnet read */
+  uint8_t *scratch;    /* the reader's: one vnet read */
   size_t pending_len;  /* a read kept in scratch because it did not fit the slot being filled */
   wio_gro *gro;        /* JS thread only: merges segments into super-packets on write (vnet only) */
   wio_tun_stats stats;

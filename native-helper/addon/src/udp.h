@@ -1,6 +1,6 @@
 /* One UDP socket (IPv4, or IPv6 with IPV6_V6ONLY: a Bind pairs two on one port, as wireguard-go does).
  *
- * Receive (reader thread): recvmmsg into the slot, one 64 KiB window per message so a UDP GRO super-datagram
+ * Receive (reader.c, on the JS thread's loop): recvmmsg into the slot, one 64 KiB window per message so a UDP GRO super-datagram
  * fits; GRO ones are split in place by the UDP_GRO cmsg's segment size, each piece keeping the source endpoint.
  * Send (JS thread): sendmmsg; consecutive datagrams to one endpoint of one size (the last may be shorter) go
  * as one message with UDP_SEGMENT, their buffers gathered by iovecs, not copied. */
@@ -40,7 +40,7 @@ typedef struct wio_udp {
   uint16_t port;
   bool gso;
   bool gro;
-  struct mmsghdr *rmsgs; /* reader thread only */
+  struct mmsghdr *rmsgs; /* the reader's */
   struct iovec *riovs;
   struct sockaddr_storage *raddrs;
   uint8_t *rcmsgs;
