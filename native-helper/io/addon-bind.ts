@@ -12,11 +12,12 @@ export interface AddonBindOptions {
   /** SO_SNDBUF, forced past the system maximum when root. Default 7 MiB, as wireguard-go. */
   sendBufferBytes?: number;
   /**
-   * SO_RCVBUF, likewise (the kernel doubles it for its bookkeeping). Default 128 KiB, below the kernel
-   * WireGuard's (the system default) and far below wireguard-go's 7 MiB: this queue sits in front of one JS
-   * thread, and under load TCP inside the tunnel keeps whatever it is filled to, as latency for every packet.
-   * The smallest size tried that keeps ping under load no worse than wireguard-go's, at some cost in throughput:
-   * the measurements are in test/bench/RESULTS.md (queue-probe.ts makes them).
+   * SO_RCVBUF, likewise (the kernel doubles it for its bookkeeping). Default 2 MiB: below wireguard-go's 7 MiB,
+   * as this queue sits in front of one JS thread and under load TCP inside the tunnel keeps whatever it is filled
+   * to as latency for every packet. Since the data path reads on the loop and seals with OpenSSL, 2 MiB leaves no
+   * drops and no retransmits under full TCP load, with ping under that load below upstream wireguard-go's; 128 KiB
+   * (the default while the path was slower) dropped about a thousand datagrams a second and cost TCP tens of
+   * thousands of retransmits and some throughput. The measurements are in test/bench/RESULTS.md.
    */
   receiveBufferBytes?: number;
   /** recvmmsg messages per batch, 64 KiB of buffer each. Default 32. */
@@ -56,7 +57,7 @@ export class AddonBind implements Bind {
     this.#native = native;
     this.#options = {
       sendBufferBytes: checkCount('sendBufferBytes', options.sendBufferBytes ?? 7 << 20, 0, 1 << 30),
-      receiveBufferBytes: checkCount('receiveBufferBytes', options.receiveBufferBytes ?? 128 << 10, 0, 1 << 30),
+      receiveBufferBytes: checkCount('receiveBufferBytes', options.receiveBufferBytes ?? 2 << 20, 0, 1 << 30),
       messages: checkCount('messages', options.messages ?? 32, 1, 64),
       offload: options.offload ?? true,
     };

@@ -130,7 +130,7 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go', () => {
       expect(conf.stdout).toContain(`Endpoint = ${go.underlay}:${PORT}`);
       // wireguard-go sees the same session from its side, and counts alike: each side received at most what the
       // other sent (give or take a keepalive in flight); less where a receive buffer overflowed at full speed and
-      // TCP sent again (Warren's is small on purpose, see AddonBindOptions.receiveBufferBytes).
+      // TCP sent again (see AddonBindOptions.receiveBufferBytes).
       const theirs = await wgDump(go);
       expect(theirs.peers[0]!.publicKey).toBe(warren.keys.publicKey);
       expect(theirs.peers[0]!.latestHandshake).toBeGreaterThan(0);
