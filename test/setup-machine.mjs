@@ -35,8 +35,22 @@ const NEEDED = [
   ['dnsmasq', 'dnsmasq-base'],
 ];
 
+/** shared library (as the dynamic linker names it) -> the Debian package that provides it */
+const LIBRARIES = [
+  // the data path's ChaCha20-Poly1305 (native-helper/addon/src/aead.c loads it; crypto/openssl.test.ts)
+  ['libcrypto.so.3', 'libssl3'],
+];
+
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-const missing = [...new Set(NEEDED.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
+const ldconfig =
+  spawnSync('sh', ['-c', 'ldconfig -p 2>/dev/null || /sbin/ldconfig -p'], { encoding: 'utf8' }).stdout ?? '';
+const hasLibrary = (name) => ldconfig.includes(`${name} `);
+const missing = [
+  ...new Set([
+    ...NEEDED.filter(([command]) => !has(command)).map(([, pkg]) => pkg),
+    ...LIBRARIES.filter(([name]) => !hasLibrary(name)).map(([, pkg]) => pkg),
+  ]),
+];
 
 if (missing.length === 0) process.exit(0);
 
