@@ -138,5 +138,6 @@ export function createNobleCrypto(): CryptoPrimitives {
     clampPrivateKey,
     equal,
     wipe,
+    forgetKeys() {},
   };
 }

@@ -81,6 +81,21 @@ describe("OpenSSL's ChaCha20-Poly1305", () => {
     expect(openssl.open(buf, 0, k, 1, buf, 0, 80)).toBe(-1);
   });
 
+  it('keeps no key after forgetKeys, and seals correctly after it', () => {
+    const addon = loadAddon();
+    const k = new Uint8Array(32).fill(8);
+    const plain = new Uint8Array(64).fill(1);
+    const buf = inBuffer(plain, 0);
+    openssl.seal(buf, 0, k, 5, buf, 0, 64);
+    expect(addon.aeadHoldsKey()).toBe(true);
+    openssl.forgetKeys();
+    expect(addon.aeadHoldsKey()).toBe(false);
+    const again = inBuffer(plain, 0);
+    openssl.seal(again, 0, k, 5, again, 0, 64);
+    expect(again.subarray(0, 80)).toEqual(buf.subarray(0, 80));
+    expect(openssl.open(again, 0, k, 5, again, 0, 80)).toBe(64);
+  });
+
   it('falls back to sodium for associated data and separate output, with the same results', () => {
     const k = new Uint8Array(32).fill(4);
     const plain = new Uint8Array(33).fill(5);

@@ -34,6 +34,10 @@ export function createOpensslCrypto(): CryptoPrimitives {
       }
       return addon.chachaOpen(out, outOffset, length, key, counter) ? length - 16 : -1;
     },
+
+    forgetKeys() {
+      addon.aeadForget();
+    },
   };
 }
 

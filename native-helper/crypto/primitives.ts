@@ -140,4 +140,10 @@ export interface CryptoPrimitives {
 
   /** Overwrites buf with zeros. */
   wipe(buf: Uint8Array): void;
+
+  /**
+   * Drops any copy of AEAD keys the implementation keeps beyond a call (OpenSSL's contexts keep the last key):
+   * the engine calls it whenever it wipes keypairs, so no key outlives its keypair. A no-op where nothing is kept.
+   */
+  forgetKeys(): void;
 }

@@ -219,5 +219,6 @@ export function createSodiumCrypto(): CryptoPrimitives {
     clampPrivateKey,
     equal,
     wipe,
+    forgetKeys() {},
   };
 }

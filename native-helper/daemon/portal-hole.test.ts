@@ -333,16 +333,20 @@ describe('the sign-in hole through the helper', () => {
   });
   afterEach(() => memory.close());
 
-  it('lets any member open it over a tunnel that blocks, shows it in the network status and events, and close it', async () => {
-    const root = await memory.as(0);
-    const text = tunnelText({
+  /** A full tunnel (one peer, every address) with these extra [Interface] lines. */
+  const fullTunnel = (interfaceLines: string[] = []) =>
+    tunnelText({
       key: keyPair(),
       address: '10.9.0.1/24',
       peer: keyPair(),
       allowedIps: '0.0.0.0/0',
       endpoint: '192.0.2.99:51820',
+      interfaceLines,
     });
-    await root.call('import', { files: [{ filename: 'wa.conf', text }] });
+
+  it('lets any member open it over a tunnel that blocks, shows it in the network status and events, and close it', async () => {
+    const root = await memory.as(0);
+    await root.call('import', { files: [{ filename: 'wa.conf', text: fullTunnel() }] });
     const bob = await memory.as(BOB);
     memory.host.system.setIdentity(wifi('Hotel', 'portal'));
     await eventually(async () => (await bob.call('network', {})).portal);
@@ -374,15 +378,7 @@ describe('the sign-in hole through the helper', () => {
   const upWithDns = async () => {
     memory.host.system.dnsMethod = 'resolv.conf';
     const root = await memory.as(0);
-    const text = tunnelText({
-      key: keyPair(),
-      address: '10.9.0.1/24',
-      peer: keyPair(),
-      allowedIps: '0.0.0.0/0',
-      endpoint: '192.0.2.99:51820',
-      interfaceLines: [DNS_LINE],
-    });
-    await root.call('import', { files: [{ filename: 'wa.conf', text }] });
+    await root.call('import', { files: [{ filename: 'wa.conf', text: fullTunnel([DNS_LINE]) }] });
     const bob = await memory.as(BOB);
     memory.host.system.setIdentity(wifi('Hotel', 'portal'));
     await eventually(async () => (await bob.call('network', {})).portal);

@@ -10,7 +10,15 @@ import type { Peer } from './peer.js';
 import { parseCidr } from './testing/ip-text.js';
 import { ipv4Packet, payloadOf } from './testing/packets.js';
 import { seededRandom } from './testing/random.js';
-import { type TestNode, addNode, connect, createTwoDevices, endpoint, typeOf } from './testing/two-devices.js';
+import {
+  type TestNode,
+  addNode,
+  connect,
+  createTwoDevices,
+  endpoint,
+  testCrypto,
+  typeOf,
+} from './testing/two-devices.js';
 
 function ping(from: TestNode, to: TestNode, tag: number, dst = to.tunnel4): Uint8Array {
   const packet = ipv4Packet({ src: from.tunnel4, dst, payload: payloadOf(tag) });
@@ -43,6 +51,40 @@ function expectWiped(peer: Peer, held: Keypair[]): void {
   expect(isZero(h.ephemeralPrivate) && isZero(h.chainingKey) && isZero(h.hash) && isZero(h.remoteEphemeral)).toBe(true);
   expect(h.localIndex).toBe(0);
 }
+
+describe("Device lifecycle: the crypto's own copies of keys", () => {
+  /** testCrypto() counting forgetKeys(), which an implementation keeping the last keys (OpenSSL's) wipes them in. */
+  function counting() {
+    const base = testCrypto();
+    const counter = { forgets: 0 };
+    return { counter, crypto: { ...base, forgetKeys: () => void counter.forgets++ } };
+  }
+
+  it('are dropped whenever keypairs are wiped: down, suspend, and the rotation that displaces one', () => {
+    for (const end of ['down', 'suspend'] as const) {
+      const { counter, crypto } = counting();
+      const { a, peerOfA } = established({ crypto });
+      const held = keypairsOf(peerOfA);
+      counter.forgets = 0;
+      a.device[end]();
+      expectWiped(peerOfA, held);
+      expect(counter.forgets, end).toBeGreaterThan(0);
+    }
+    const { counter, crypto } = counting();
+    const { net, a, b, peerOfA } = established({ crypto });
+    counter.forgets = 0;
+    // Three sessions: the third displaces the first, which is wiped.
+    for (let i = 1; i <= 2; i++) {
+      net.now += REKEY_TIMEOUT_MS + 1;
+      a.device.handshakeNow(net.now, a.sink);
+      net.deliverAll();
+      ping(a, b, i);
+      net.deliverAll();
+    }
+    expect(peerOfA.keypairs.previous).not.toBeNull();
+    expect(counter.forgets).toBeGreaterThan(0);
+  });
+});
 
 describe('Device lifecycle: down and up', () => {
   it('down() purges staged packets, stops timers, clears and wipes handshakes and keypairs', () => {

@@ -511,10 +511,14 @@ export class Device {
   }
 
   private releaseDisplaced(): void {
+    let wiped = false;
     for (let keypair = this.displaced.take(); keypair !== null; keypair = this.displaced.take()) {
       this.indices.release(keypair.localIndex);
       keypair.wipe();
+      wiped = true;
     }
+    // The crypto's own copies of the last keys it used (OpenSSL's contexts) go with them.
+    if (wiped) this.crypto.forgetKeys();
   }
 }
 

@@ -170,6 +170,10 @@ export interface NativeIo {
   chachaOpen(buffer: Uint8Array, offset: number, length: number, key: Uint8Array, counter: number): boolean;
   /** OpenSSL's version line; throws ENOSYS when libcrypto.so.3 cannot be loaded. */
   aeadBackend(): string;
+  /** Wipes the last keys the AEAD's contexts keep (and rekeys them with zeros). */
+  aeadForget(): void;
+  /** Whether a context holds a key since the last aeadForget (for tests). */
+  aeadHoldsKey(): boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -14,7 +14,9 @@
  * (crypto/index.ts), so a machine without libssl3 is slower, never broken.
  *
  * The JS thread alone calls these (one context for sealing, one for opening): no locking. Keys pass per call
- * (32 bytes, copied by OpenSSL into the context, which OPENSSL_cleanse wipes on the next init and on free). */
+ * (32 bytes); each context keeps the last one (and this file a copy, to know when it changes) until aeadForget,
+ * which the engine calls whenever it wipes keypairs (a rotation, down, suspend): key material does not outlive
+ * the keypair it came from. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -181,6 +183,29 @@ static napi_value chacha_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* aeadForget(): the contexts keyed with zeros and the copies wiped. */
+static napi_value aead_forget(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (!lib.seal) return NULL; /* never loaded: nothing held */
+  static const uint8_t zero_key[KEY_LEN];
+  static const unsigned char zero_nonce[12];
+  explicit_bzero(lib.seal_key, KEY_LEN);
+  explicit_bzero(lib.open_key, KEY_LEN);
+  lib.seal_keyed = false;
+  lib.open_keyed = false;
+  if (lib.init(lib.seal, NULL, NULL, zero_key, zero_nonce, 1) != 1 ||
+      lib.init(lib.open, NULL, NULL, zero_key, zero_nonce, 0) != 1) {
+    wio_throw_errno(env, EIO, "EVP_CipherInit_ex", "ChaCha20-Poly1305 forget");
+  }
+  return NULL;
+}
+
+/* aeadHoldsKey() -> whether either context holds a key since the last aeadForget (for tests). */
+static napi_value aead_holds_key(napi_env env, napi_callback_info info) {
+  (void)info;
+  return wio_bool(env, lib.seal_keyed || lib.open_keyed);
+}
+
 /* aeadBackend() -> what seals and opens (OpenSSL's version line); throws when libcrypto.so.3 cannot serve. */
 static napi_value aead_backend(napi_env env, napi_callback_info info) {
   (void)info;
@@ -196,6 +221,8 @@ void wio_register_aead(napi_env env, napi_value exports) {
       {"chachaSeal", NULL, chacha_seal, NULL, NULL, NULL, napi_enumerable, NULL},
       {"chachaOpen", NULL, chacha_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"aeadBackend", NULL, aead_backend, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"aeadForget", NULL, aead_forget, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"aeadHoldsKey", NULL, aead_holds_key, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

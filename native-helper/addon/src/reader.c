@@ -48,8 +48,10 @@ static void call_js(wio_object *obj, int32_t slot, uint32_t count, int err) {
   }
 }
 
-/* After a fatal error: no more callbacks (the descriptor may stay readable). */
+/* After a fatal error: no more callbacks (the descriptor may stay readable). Not on handles being closed (the
+ * JS callback may have closed the reader): libuv asserts against stopping those, and close stopped them. */
 static void halt(wio_reader *r) {
+  if (r->closing) return;
   uv_poll_stop(&r->poll);
   uv_timer_stop(&r->again);
 }
