@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export const NEW_GO_VERSION = '0.0.20250522';
+/** Where build.sh puts it unless told otherwise (and where a build from an earlier run is found). */
+export const NEW_GO_DEFAULT_PATH = `/opt/wireguard-go-${NEW_GO_VERSION}/wireguard-go`;
 
 export interface NewGo {
   path: string;

@@ -56,7 +56,7 @@ import {
   warrenDrops,
 } from './measure.js';
 import { fmt, median, percentile, ratio, table } from './report.js';
-import { NEW_GO_VERSION, type NewGo, buildNewGo } from './new-go.js';
+import { NEW_GO_DEFAULT_PATH, NEW_GO_VERSION, type NewGo, buildNewGo } from './new-go.js';
 import { snapshotWarren } from './snapshot.js';
 import { TUNNEL_B, Topology, sleep } from './topology.js';
 
@@ -402,22 +402,21 @@ function responderKinds(settings: Settings): EngineKind[] {
 }
 
 /**
- * Upstream's wireguard-go for the pairs that need it. The full bench builds it (and fails without it: the
- * comparison that matters is against it); --smoke takes it only when a build is already there and otherwise
- * drops those pairs, saying so, so that the test suite does not install Go.
+ * Upstream's wireguard-go for the pairs that need it: --new-go, or an earlier run's build where build.sh puts it,
+ * used as it is. Otherwise the full bench builds it (and fails without it: the comparison that matters is against
+ * it), while --smoke drops those pairs, saying so, so that the test suite does not install Go.
  */
 async function findNewGo(settings: Settings): Promise<NewGo | null> {
   if (!settings.pairs.some(usesNewGo)) return null;
-  if (settings.newGoPath) {
-    const version = command([settings.newGoPath, '--version']).split('\n')[0] ?? '';
-    if (!version.includes(NEW_GO_VERSION)) throw new Error(`${settings.newGoPath} says "${version}"`);
-    return { path: settings.newGoPath, version };
+  const given = settings.newGoPath ?? (existsSync(NEW_GO_DEFAULT_PATH) ? NEW_GO_DEFAULT_PATH : null);
+  if (given) {
+    const version = command([given, '--version']).split('\n')[0] ?? '';
+    if (version.includes(NEW_GO_VERSION)) return { path: given, version };
+    if (settings.newGoPath) throw new Error(`${given} says "${version}", not ${NEW_GO_VERSION}`);
   }
-  const smoke = process.argv.includes('--smoke') && !settings.pairsGiven;
-  const built = `/opt/wireguard-go-${NEW_GO_VERSION}/wireguard-go`;
-  if (smoke && !existsSync(built)) {
+  if (process.argv.includes('--smoke') && !settings.pairsGiven) {
     settings.pairs = settings.pairs.filter((p) => !usesNewGo(p));
-    console.log(`note: upstream's wireguard-go is not built (${built}); the smoke leaves its pairs out`);
+    console.log(`note: upstream's wireguard-go is not built (${NEW_GO_DEFAULT_PATH}); the smoke leaves its pairs out`);
     return null;
   }
   process.stdout.write(`building upstream's wireguard-go ${NEW_GO_VERSION} (once; may take minutes)... `);
