@@ -3,9 +3,10 @@
  * malformed content falls back to the defaults, field by field. Start at login: Electron's
  * app.setLoginItemSettings works on macOS and Windows only; on Linux it is the XDG autostart entry written here.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../native-helper/store/atomic-write.js';
 import { CLOSE_ACTIONS, NOTIFICATION_LEVELS, type Preferences } from '../shared/bridge/types.js';
 
 export const DEFAULT_PREFERENCES: Preferences = {
@@ -39,7 +40,8 @@ export async function loadPreferences(path: string): Promise<Preferences> {
 
 export async function savePreferences(path: string, preferences: Preferences): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(preferences, null, 2)}\n`, { mode: 0o600 });
+  // Replaced whole (written beside it, renamed over it): a reader, or a crash, never sees half a file.
+  await writeFileAtomic(path, `${JSON.stringify(preferences, null, 2)}\n`, 0o600);
 }
 
 /** The argument the autostart entry passes, so the app starts in the tray without a window. */
@@ -83,5 +85,6 @@ export async function setStartAtLogin(enabled: boolean, deps: LoginItemDeps): Pr
     return;
   }
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, autostartEntry(deps.command));
+  // Atomic too: the session's autostart reader (or a test polling for the file) never sees it half written.
+  await writeFileAtomic(path, autostartEntry(deps.command), 0o644);
 }
