@@ -11,6 +11,8 @@ import type {
   TunnelStatus,
   TunnelSummary,
 } from '../../shared/ipc/control.js';
+import { UsageError } from './command.js';
+import { text } from './messages/index.js';
 
 export interface ListedTunnel {
   name: string;
@@ -141,4 +143,12 @@ export function networkJson(n: NetworkStatus): NetworkJson {
 /** A value as the command prints it: indented JSON and a newline. */
 export function printJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** The arguments of a command whose one option is `--json`: whether it was given; anything else is a usage error. */
+export function jsonFlag(args: readonly string[]): boolean {
+  const json = args.length === 1 && args[0] === '--json';
+  if (args.length > 0 && !json)
+    throw new UsageError(text.general.unexpectedArgument(args.find((a) => a !== '--json') ?? args[0]!));
+  return json;
 }

@@ -4,6 +4,22 @@
  * has, by path, to compare a translation (or the one in use) with English.
  */
 
+type Fn = (...args: never[]) => unknown;
+/** Whether a catalog entry is, or holds, a function. */
+type HasFunctions<T> = T extends Fn
+  ? true
+  : T extends object
+    ? true extends { [K in keyof T]: HasFunctions<T[K]> }[keyof T]
+      ? true
+      : false
+    : false;
+/** Arguments to call every function of the catalog with: the compiler wants one list (or more) for each. */
+export type CatalogSamples<T> = {
+  [K in keyof T as HasFunctions<T[K]> extends true ? K : never]: T[K] extends (...args: infer A) => unknown
+    ? readonly [A, ...A[]]
+    : CatalogSamples<T[K]>;
+};
+
 /** Each entry of `catalog` by its path ('notice.connected'), with the samples given for it. */
 function* entries(catalog: object, given: unknown, path = ''): Generator<[string, unknown, unknown]> {
   for (const [key, value] of Object.entries(catalog)) {

@@ -9,7 +9,7 @@ import {
   type NetworkStatus,
 } from '../../../shared/ipc/control.js';
 import { type Command, UsageError } from '../command.js';
-import { networkJson, printJson } from '../json-output.js';
+import { jsonFlag, networkJson, printJson } from '../json-output.js';
 import { text } from '../messages/index.js';
 import { complain, notRunning, withHelper } from '../with-helper.js';
 
@@ -46,9 +46,7 @@ export const network: Command = {
   help: text.network.help,
   syntax: { options: [{ name: '--json' }] },
   async run(args, io) {
-    const json = args.length === 1 && args[0] === '--json';
-    if (args.length > 0 && !json)
-      throw new UsageError(text.general.unexpectedArgument(args.find((a) => a !== '--json') ?? args[0]!));
+    const json = jsonFlag(args);
     return withHelper(
       io,
       () => notRunning(io),

@@ -5,7 +5,7 @@ import { MAX_CONFIG_BYTES, TUNNEL_NAME_RULE } from '../../../shared/config/index
 import { type ControlParams, type TunnelSummary, tunnelName } from '../../../shared/ipc/control.js';
 import { importBatches, tooLargeToSend } from '../../../shared/ipc/import-batches.js';
 import { type Command, EXIT_FAILURE, UsageError } from '../command.js';
-import { listJson, printJson } from '../json-output.js';
+import { jsonFlag, listJson, printJson } from '../json-output.js';
 import { text } from '../messages/index.js';
 import { readBounded } from '../read-bounded.js';
 import { notRunning, withHelper } from '../with-helper.js';
@@ -54,9 +54,7 @@ export const list: Command = {
   help: text.list.help,
   syntax: { options: [{ name: '--json' }] },
   async run(args, io) {
-    const json = args.length === 1 && args[0] === '--json';
-    if (args.length > 0 && !json)
-      throw new UsageError(text.general.unexpectedArgument(args.find((a) => a !== '--json') ?? args[0]!));
+    const json = jsonFlag(args);
     return withHelper(
       io,
       () => notRunning(io),

@@ -16,12 +16,12 @@
  * recovery after a crash, put it back only when NetworkManager still holds what we set (someone who changed it
  * since wins), then remove the backup. One tunnel's DNS at a time, as with resolv.conf: a second is refused.
  */
-import { readFile, rm, mkdir } from 'node:fs/promises';
+import { rm, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { assertInterfaceName } from '../interface-name.js';
 import type { DnsConfigurator, DnsSettings, Undo } from '../types.js';
 import { type GlobalDns, NetworkManagerClient, type NetworkManagerOptions } from './network-manager.js';
-import { writeFileAtomically } from './resolv-conf-file.js';
+import { readBackupJson, writeFileAtomically } from './resolv-conf-file.js';
 
 export const NETWORKMANAGER_DNS_BACKUP_PATH = '/var/lib/warren/networkmanager-dns.backup.json';
 
@@ -118,21 +118,8 @@ export async function restoreNetworkManagerDns(options: NetworkManagerDnsOptions
 }
 
 async function readBackup(backupPath: string): Promise<Backup | null> {
-  let text: string;
-  try {
-    text = await readFile(backupPath, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  let backup: Backup;
-  try {
-    backup = JSON.parse(text) as Backup;
-  } catch {
-    throw new Error(
-      `the DNS backup ${backupPath} is not readable JSON; put NetworkManager's global DNS back by hand and remove it`,
-    );
-  }
+  const backup = (await readBackupJson(backupPath, "put NetworkManager's global DNS back by hand")) as Backup | null;
+  if (backup === null) return null;
   if (backup?.format !== 1 || typeof backup.previous !== 'object' || typeof backup.written !== 'object') {
     throw new Error(`the DNS backup ${backupPath} is not one this version writes; restore by hand and remove it`);
   }

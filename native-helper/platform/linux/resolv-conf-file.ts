@@ -117,6 +117,19 @@ export async function restoreResolvConf(options: ResolvConfFileOptions = {}): Pr
 }
 
 async function readBackup(backupPath: string): Promise<Backup | null> {
+  const backup = (await readBackupJson(backupPath, 'restore /etc/resolv.conf by hand')) as Backup | null;
+  if (backup === null) return null;
+  if (backup?.format !== 1 || typeof backup.written !== 'string' || typeof backup.original?.kind !== 'string') {
+    throw new Error(`the DNS backup ${backupPath} is not one this version writes; restore by hand and remove it`);
+  }
+  return backup;
+}
+
+/**
+ * A DNS method's backup file as JSON (this one's and NetworkManager's, dns-networkmanager.ts), for its caller to
+ * check: null when there is none; a file that is not JSON is an error saying what to do by hand (`byHand`).
+ */
+export async function readBackupJson(backupPath: string, byHand: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(backupPath, 'utf8');
@@ -124,18 +137,11 @@ async function readBackup(backupPath: string): Promise<Backup | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  let backup: Backup;
   try {
-    backup = JSON.parse(text) as Backup;
+    return JSON.parse(text) as unknown;
   } catch {
-    throw new Error(
-      `the DNS backup ${backupPath} is not readable JSON; restore /etc/resolv.conf by hand and remove it`,
-    );
+    throw new Error(`the DNS backup ${backupPath} is not readable JSON; ${byHand} and remove it`);
   }
-  if (backup?.format !== 1 || typeof backup.written !== 'string' || typeof backup.original?.kind !== 'string') {
-    throw new Error(`the DNS backup ${backupPath} is not one this version writes; restore by hand and remove it`);
-  }
-  return backup;
 }
 
 async function readOriginal(path: string): Promise<Original> {

@@ -3,25 +3,9 @@
 import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
 import { en, strings, type RendererStrings } from './strings.js';
-import { catalogPaths, emptyCatalogEntries } from '../../../shared/testing/catalog-check.js';
+import { type CatalogSamples, catalogPaths, emptyCatalogEntries } from '../../../shared/testing/catalog-check.js';
 
-type Fn = (...args: never[]) => unknown;
-/** Whether a catalog entry is, or holds, a function. */
-type HasFunctions<T> = T extends Fn
-  ? true
-  : T extends object
-    ? true extends { [K in keyof T]: HasFunctions<T[K]> }[keyof T]
-      ? true
-      : false
-    : false;
-/** Arguments to call every function of the catalog with: the compiler wants one list (or more) for each. */
-type Samples<T> = {
-  [K in keyof T as HasFunctions<T[K]> extends true ? K : never]: T[K] extends (...args: infer A) => unknown
-    ? readonly [A, ...A[]]
-    : Samples<T[K]>;
-};
-
-const samples: Samples<RendererStrings> = {
+const samples: CatalogSamples<RendererStrings> = {
   preferences: { readFailed: [['EACCES']], saveFailed: [['EACCES']] },
   exportAll: {
     done: [[['home', 'work'], '/home/ann/warren-tunnels.zip']],
