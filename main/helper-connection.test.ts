@@ -105,8 +105,11 @@ describe('HelperConnection with the real helper', () => {
     await helper.start();
     await stateReached(conn, 'connected');
     expect(connections).toBe(2);
-    // The new connection subscribed: an import makes a `tunnels` event.
-    const event = new Promise((resolve) => conn.onEvent((e) => e.type === 'tunnels' && resolve(e)));
+    // The new connection subscribed: an import makes a `tunnels` event. The helper may also broadcast the list it
+    // changed at its own start-up (still empty) one turn later, so wait for the event that carries the import.
+    const event = new Promise((resolve) =>
+      conn.onEvent((e) => e.type === 'tunnels' && e.tunnels.length > 0 && resolve(e)),
+    );
     await conn.call('import', { files: [{ filename: 'home.conf', text: testConfig() }] });
     expect(await event).toMatchObject({ type: 'tunnels', tunnels: [{ name: 'home', state: 'down' }] });
   });
