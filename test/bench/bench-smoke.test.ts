@@ -42,6 +42,7 @@ describe('npm run bench -- --smoke', () => {
       expect(figures['TCP A->B Gbit/s'], pair).toBeGreaterThan(0);
       expect(figures['TCP B->A Gbit/s'], pair).toBeGreaterThan(0);
       expect(figures['ping idle median ms'], pair).toBeGreaterThan(0);
+      expect(figures['ping idle after traffic median ms'], pair).toBeGreaterThan(0);
       // CPU per byte needs both the engines' CPU and the tunnel's counters: a broken reading is NaN or 0.
       expect(figures['CPU s/GB both engines, TCP A->B'], pair).toBeGreaterThan(0);
       expect(figures['CPU s/GB both engines, TCP A->B'], pair).toBeLessThan(1000);

@@ -9,10 +9,11 @@
  * Warren <-> Warren, deb-go <-> deb-go, Warren <-> deb-go. The full bench needs new-go and fails without it;
  * --smoke (the test suite's) uses it when it is already built and otherwise leaves its pairs out, saying so.
  * Rounds alternate the pairs (A B C A B C ...); each round brings the pair up afresh, then measures:
- *   ping RTT idle; (first round) CPU of the idle, established tunnel; TCP A -> B and B -> A with iperf3, each
+ *   ping RTT idle through the fresh tunnel; (first round) CPU of the idle, established tunnel; TCP A -> B and B -> A with iperf3, each
  *   with ping running alongside (RTT under load), the engines' CPU and the bytes carried (CPU per byte); UDP
  *   A -> B at fixed rates (loss); a steady, paced TCP stream at a sixth of capacity with a ping every 200 ms
- *   (does anything get lost under moderate load?); RSS.
+ *   (does anything get lost under moderate load?); after a few quiet seconds, ping RTT idle again (a tunnel in
+ *   use: the helper's code warmed up by traffic, as V8 runs it once it has run a while); RSS.
  * Then handshakes a second a responder sustains under a flood of valid initiations.
  * Medians over rounds are printed side by side with ratios to new-go <-> new-go (and to deb-go <-> deb-go), and
  * everything (raw rounds too) is written as JSON, by default to test/artifacts/bench/latest.json (git-ignored).
@@ -75,6 +76,8 @@ interface Settings {
   idlePings: number;
   idleSeconds: number;
   idleSettleSeconds: number;
+  /** Quiet before the second idle ping, after the traffic. */
+  restSeconds: number;
   /** The steady stream's rate and length: a sixth of capacity, long enough to count lost pings. */
   steadyRateMbps: number;
   steadySeconds: number;
@@ -149,6 +152,7 @@ function parseArgs(argv: string[]): Settings {
     idlePings: smoke ? 3 : quick ? 10 : 20,
     idleSeconds: smoke ? 1 : quick ? 2 : 10,
     idleSettleSeconds: smoke ? 0 : quick ? 1 : 3,
+    restSeconds: smoke ? 0 : quick ? 2 : 5,
     steadyRateMbps: 100,
     steadySeconds: Number(value('--steady-seconds') ?? (smoke ? 2 : quick ? 10 : 30)),
     handshakes: argv.includes('--no-handshakes')
@@ -182,7 +186,10 @@ interface Direction {
 interface RoundResult {
   pair: PairId;
   round: number;
+  /** Right after bring-up. */
   idlePing: PingResult;
+  /** After the traffic and restSeconds of quiet. */
+  restedPing: PingResult;
   idleCpu: CpuUsage | null;
   ab: Direction;
   ba: Direction;
@@ -318,7 +325,20 @@ async function main(): Promise<void> {
           udp.push({ rateMbps, result: await iperfUdp(topology, rateMbps, settings.udpSeconds, settings.udpLength) });
         }
         const steady = await direction(false, settings.steadySeconds, 0, 0.2, settings.steadyRateMbps);
-        rounds.push({ pair, round, idlePing, idleCpu, ab, ba, udp, steady, memory: [memory(a.pid), memory(b.pid)] });
+        await sleep(settings.restSeconds * 1000);
+        const restedPing = await ping(topology, TUNNEL_B, settings.idlePings, 0.05);
+        rounds.push({
+          pair,
+          round,
+          idlePing,
+          restedPing,
+          idleCpu,
+          ab,
+          ba,
+          udp,
+          steady,
+          memory: [memory(a.pid), memory(b.pid)],
+        });
         console.log(`TCP A->B ${fmt(ab.tcp.gbps)}  B->A ${fmt(ba.tcp.gbps)} Gbit/s  load ${loadAverage()}`);
       } finally {
         for (const engine of engines.reverse()) await engine.stop();
@@ -483,6 +503,8 @@ function summarise(
   }
   add('ping idle median ms', (r) => median(rtts(r.map((x) => x.idlePing))), 3, 'lower');
   add('ping idle p90 ms', (r) => percentile(rtts(r.map((x) => x.idlePing)), 90), 3, 'lower');
+  add('ping idle after traffic median ms', (r) => median(rtts(r.map((x) => x.restedPing))), 3, 'lower');
+  add('ping idle after traffic p90 ms', (r) => percentile(rtts(r.map((x) => x.restedPing)), 90), 3, 'lower');
   add('ping under TCP A->B median ms', (r) => median(rtts(r.map((x) => x.ab.ping))), 2, 'lower');
   add('ping under TCP A->B p90 ms', (r) => percentile(rtts(r.map((x) => x.ab.ping)), 90), 2, 'lower');
   add('ping under TCP A->B loss %', (r) => lossPercent(r.map((x) => x.ab.ping)), 1, 'lower');
