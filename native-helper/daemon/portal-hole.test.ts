@@ -275,6 +275,19 @@ describe('the sign-in hole', () => {
     expect(callsSince(since)).toEqual(['undo portal hole wlan0']);
   });
 
+  it("names the network's interface for an IPv6 link-local resolver, which means nothing without it", async () => {
+    await tunnelUp('resolv.conf');
+    const home = wifi('Hotel', 'portal');
+    const dnsServers = ['fe80::1', '192.168.1.1', 'fe9f::53', 'fec0::1', '2001:db8::53'];
+    platform.system.setIdentity({ ...home, primary: { ...home.primary!, dnsServers } });
+    await hole.open('alice', 300);
+    expect(platform.system.inPlace('wa').filter((line) => line.startsWith('dns '))).toEqual([
+      'dns wa fe80::1%wlan0 192.168.1.1 fe9f::53%wlan0 fec0::1 2001:db8::53',
+    ]);
+    // The kill switch's rules name the interface themselves: they take the addresses as NetworkManager gave them.
+    expect(platform.system.portalHole?.dnsServers).toEqual(expect.arrayContaining(dnsServers));
+  });
+
   it('hands nothing over when the network names no resolver and no gateway', async () => {
     await tunnelUp('resolv.conf');
     const hotel = wifi('Hotel', 'portal');

@@ -27,6 +27,7 @@
  * Any member may open it (access-policy.ts): a member may already switch any tunnel off, kill switch and all;
  * this lets through much less than that, for minutes.
  */
+import { parseIpAddress } from '../../shared/config/ip.js';
 import { DEFAULT_PORTAL_HOLE_SECONDS, type NetworkStatus } from '../../shared/ipc/control.js';
 import type { NetworkIdentity, Platform, PrimaryNetwork, Undo } from '../platform/types.js';
 import { ControlFailure } from './control-server.js';
@@ -120,7 +121,7 @@ export class PortalHole {
       const earlier = this.#open;
       this.#clear(); // an earlier hole's timers; the platform replaced its rules
       const now = (this.#parts.now ?? Date.now)();
-      const resolvers = lookupServers(primary);
+      const resolvers = lookupServers(primary, spec.device);
       const open: Open = {
         undo,
         until: now + seconds * 1000,
@@ -252,9 +253,21 @@ export class PortalHole {
   }
 }
 
-/** The network's resolvers; where it names none, its gateways, which often answer DNS (the hole lets DNS to both). */
-function lookupServers(primary: PrimaryNetwork): string[] {
-  return [...new Set(primary.dnsServers.length > 0 ? primary.dnsServers : primary.gateways)];
+/**
+ * The network's resolvers; where it names none, its gateways, which often answer DNS (the hole lets DNS to both).
+ * An IPv6 link-local one (fe80::/10: a router announcing itself) means nothing without its interface, which
+ * NetworkManager's address leaves out, so it gets the network's (`fe80::1%wlan0`), the form glibc reads in
+ * resolv.conf and NetworkManager in its DNS servers. The kill switch's hole takes the bare addresses: its rules
+ * already name the interface.
+ */
+function lookupServers(primary: PrimaryNetwork, device: string): string[] {
+  const servers = primary.dnsServers.length > 0 ? primary.dnsServers : primary.gateways;
+  return [...new Set(servers.map((server) => (isIpv6LinkLocal(server) ? `${server}%${device}` : server)))];
+}
+
+function isIpv6LinkLocal(text: string): boolean {
+  const parsed = parseIpAddress(text);
+  return parsed.ok && parsed.value.family === 6 && parsed.value.value >> 118n === 0x3fan;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -61,7 +61,7 @@ export class TunnelDns {
       await this.#takeBack();
       if (!this.#dns.perLink) {
         try {
-          this.#inPlace = await this.#dns.apply(this.#link, { servers: [...servers], search: [] });
+          this.#inPlace = await this.#dns.apply(this.#link, { servers: [...servers], search: [], forSignIn: true });
         } catch (error) {
           // The tunnel's resolvers rather than none at all.
           await this.#applyTunnels(error);

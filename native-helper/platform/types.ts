@@ -44,6 +44,9 @@ export interface DnsSettings {
   servers: string[];
   /** Search domains. */
   search: string[];
+  /** The network's own resolvers, handed these for a captive portal's sign-in (tunnel-dns.ts), not the tunnel's
+   *  DNS: a file that carries a note says so. */
+  forSignIn?: true;
 }
 
 /** systemd-resolved; resolvconf(8); our own /etc/resolv.conf; NetworkManager's global DNS, where NetworkManager

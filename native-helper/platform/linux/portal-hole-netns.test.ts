@@ -263,7 +263,7 @@ describe.skipIf(!canCreateNamespaces)('the sign-in hole in network namespaces', 
     const close = await linux.killSwitch.openPortalHole(hole(60));
     const handBack = await tunnel.handOverDns(['192.168.50.2']);
     expect(handBack).not.toBeNull();
-    expect(await resolvConf()).toBe(renderResolvConf(LINK, { servers: ['192.168.50.2'], search: [] }));
+    expect(await resolvConf()).toBe(renderResolvConf(LINK, { servers: ['192.168.50.2'], search: [], forSignIn: true }));
     const lookup = await attempt([...w.prefix, 'getent', 'ahostsv4', PORTAL_NAME]);
     expect(lookup.code, `${lookup.output}\nserver: ${lines.join('\n')}`).toBe(0);
     expect(lookup.output.split(/\s+/)[0]).toBe(PORTAL);

@@ -28,6 +28,17 @@ const exists = (file: string) =>
   );
 
 describe('the resolv.conf method', () => {
+  it("says in its header whether it holds the tunnel's DNS or the network's for a sign-in", () => {
+    expect(renderResolvConf('wt0', settings).split('\n')[0]).toBe(
+      '# Written by Warren while the tunnel wt0 is up; the previous file comes back when it goes down.',
+    );
+    const signIn = renderResolvConf('wt0', { servers: ['fe80::1%wlan0'], search: [], forSignIn: true });
+    expect(signIn).toMatch(
+      /^# Written by Warren for signing in to this network: .*wt0's DNS comes back when it closes/,
+    );
+    expect(signIn.split('\n').slice(1)).toEqual(['nameserver fe80::1%wlan0', '']);
+  });
+
   it('writes the tunnel servers and puts the original back byte for byte, mode included', async () => {
     await writeFile(path, ORIGINAL, { mode: 0o640 });
     const before = await stat(path);

@@ -44,7 +44,12 @@ interface Backup {
 }
 
 export function renderResolvConf(link: string, settings: DnsSettings): string {
-  const lines = [`# Written by Warren while the tunnel ${link} is up; the previous file comes back when it goes down.`];
+  const lines = [
+    settings.forSignIn
+      ? `# Written by Warren for signing in to this network: its own resolvers, while the sign-in is open. The ` +
+        `tunnel ${link}'s DNS comes back when it closes, and the previous file when the tunnel goes down.`
+      : `# Written by Warren while the tunnel ${link} is up; the previous file comes back when it goes down.`,
+  ];
   // glibc reads only the first three nameservers (MAXNS); the rest are written anyway, for other resolvers.
   for (const server of settings.servers) lines.push(`nameserver ${server}`);
   if (settings.search.length > 0) lines.push(`search ${settings.search.join(' ')}`);

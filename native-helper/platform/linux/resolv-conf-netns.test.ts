@@ -24,7 +24,7 @@ const ORIGINAL = Buffer.concat([
 ]);
 const SETTINGS = { servers: ['10.9.0.1', 'fd00::53'], search: ['example.com', 'corp.example'] };
 /** What the child hands the DNS to (netns-child.ts hand-over). */
-const NETWORK = { servers: ['192.168.50.2'], search: [] };
+const NETWORK = { servers: ['192.168.50.2'], search: [], forSignIn: true as const };
 
 async function hostResolvConf(): Promise<string> {
   try {
