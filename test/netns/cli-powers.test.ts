@@ -9,49 +9,26 @@
  * Tunnels point at a peer on the namespace's loopback that never answers: they come up and stay 'connecting'.
  * The namespace, the accounts and the temporary folder go afterwards, also after a failure.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeKey } from '../../shared/config/keys.js';
-import { ControlClient } from '../../shared/ipc/control-client.js';
-import { ThrowawayAccounts, canMakeAccounts } from '../support/throwaway-accounts.js';
-import { ensureBuilt } from './ensure-built.js';
-import { eventually } from './interop-inspect.js';
-import { type Result, WARREN } from './interop-site.js';
-import { IP, type TestNamespace, canCreateNamespaces, createNamespace } from './namespace.js';
-import { accepts } from './socket-accepts.js';
+import { canMakeAccounts } from '../support/throwaway-accounts.js';
+import { WARREN, execute } from './interop-site.js';
+import { MemberHelper } from './member-helper.js';
+import { canCreateNamespaces } from './namespace.js';
 
 const usable = canCreateNamespaces && canMakeAccounts && existsSync('/dev/net/tun');
 
 describe.skipIf(!usable)('the warren command with the app’s powers, against a real helper', () => {
-  const accounts = new ThrowawayAccounts();
-  const tag = `${process.pid % 100000}`;
-  const group = `wcp-${tag}`;
-  const alice = `wcp-a-${tag}`;
-  const bob = `wcp-b-${tag}`;
+  const helper = new MemberHelper({ prefix: 'wcp', members: ['a', 'b'] });
+  const { tag } = helper;
+  const alice = helper.members.a!;
+  const bob = helper.members.b!;
   /** Interface names: /var/run/wireguard is every namespace's, so they carry the pid. */
   const home = `wh${tag}`;
   const office = `wo${tag}`;
-  let ns: TestNamespace;
-  let dir: string;
-  let runtime: string;
-  let socket: string;
   let bin: string;
-  let daemon: ChildProcess | null = null;
-  let logPath: string;
 
   const key = (n: number) => encodeKey(new Uint8Array(32).fill(n));
   /** A full tunnel (everything through it) to a peer on the namespace's loopback that never answers. */
@@ -70,11 +47,15 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
 
   /** `warren ARGS` inside the namespace, as `user` (root when absent), with `input` on stdin and `env` added. */
   const warren = (args: string[], options: { user?: string; input?: string; env?: Record<string, string> } = {}) => {
-    const env = { WARREN_RUNTIME_DIR: runtime, PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, ...options.env };
+    const env = {
+      WARREN_RUNTIME_DIR: helper.runtime,
+      PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`,
+      ...options.env,
+    };
     const asUser = options.user ? ['runuser', '-u', options.user, '--'] : [];
-    return run(
+    return execute(
       [
-        ...ns.prefix,
+        ...helper.ns.prefix,
         ...asUser,
         'env',
         ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
@@ -82,16 +63,9 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
         WARREN,
         ...args,
       ],
+      30_000,
       options.input ?? '',
     );
-  };
-  const asRoot = async <T>(request: (client: ControlClient) => Promise<T>): Promise<T> => {
-    const client = await ControlClient.connect(socket);
-    try {
-      return await request(client);
-    } finally {
-      client.close();
-    }
   };
   const listed = async (user?: string) => {
     const result = await warren(['list', '--json'], { user });
@@ -101,46 +75,19 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
     ).tunnels;
   };
   const killSwitchTables = async () =>
-    (await ns.exec(['nft', 'list', 'tables'])).split('\n').filter((line) => line.includes('warren-killswitch-'));
-  const logTail = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-30).join('\n') : '');
+    (await helper.ns.exec(['nft', 'list', 'tables'])).split('\n').filter((line) => line.includes('warren-killswitch-'));
 
   beforeAll(async () => {
-    await ensureBuilt();
-    await accounts.group(group);
-    await accounts.user(alice, [group]);
-    await accounts.user(bob, [group]);
-    dir = mkdtempSync(join(tmpdir(), 'warren-cli-powers-'));
-    chmodSync(dir, 0o755);
-    runtime = join(dir, 'run');
-    logPath = join(dir, 'daemon.log');
+    await helper.start();
     // `warren` on PATH for the completion script, as the package links it.
-    bin = join(dir, 'bin');
+    bin = join(helper.dir, 'bin');
     mkdirSync(bin, { mode: 0o755 });
     writeFileSync(join(bin, 'warren'), `#!/bin/sh\nexec "${process.execPath}" "${WARREN}" "$@"\n`, { mode: 0o755 });
-    ns = await createNamespace();
-    socket = join(runtime, `control-${statSync(`/run/netns/${ns.name}`).ino}.sock`);
-    const log = openSync(logPath, 'a');
-    daemon = spawn(
-      IP,
-      [
-        ...['netns', 'exec', ns.name, 'setsid', process.execPath, WARREN, 'daemon'],
-        ...['--state-dir', join(dir, 'store'), '--runtime-dir', runtime, '--group', group],
-      ],
-      { stdio: ['ignore', log, log], env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' } },
-    );
-    await eventually(
-      async () => {
-        if (daemon?.exitCode !== null) throw new Error(`warren daemon exited:\n${logTail()}`);
-        if (!(await accepts(socket))) throw new Error(`the helper does not answer:\n${logTail()}`);
-      },
-      20_000,
-      50,
-    );
     for (const [name, n, user] of [
       [home, 1, alice],
       [office, 2, bob],
     ] as const) {
-      const file = join(dir, `${name}.conf`);
+      const file = join(helper.dir, `${name}.conf`);
       writeFileSync(file, conf(n), { mode: 0o644 });
       const imported = await warren(['import', file], { user });
       expect(imported.status, imported.stderr).toBe(0);
@@ -148,15 +95,8 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
   }, 120_000);
 
   afterAll(async () => {
-    if (daemon && daemon.exitCode === null) {
-      const exited = new Promise((resolve) => daemon!.once('exit', resolve));
-      daemon.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-    }
-    await ns?.remove();
-    accounts.removeAll();
+    await helper.stop();
     for (const name of [home, office]) rmSync(`/var/run/wireguard/${name}.sock`, { force: true });
-    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('changes with `set` what `list --json` reports and what the kill switch of the running tunnel does', async () => {
@@ -192,10 +132,10 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
 
   it('edits with a scripted $EDITOR: the key hidden, a valid edit saved, an invalid one reopened or kept', async () => {
     // The editor sees the hidden key, and adds an MTU; it records what it saw where the test can read it.
-    const seen = join(dir, 'seen');
+    const seen = join(helper.dir, 'seen');
     mkdirSync(seen, { mode: 0o777 });
     chmodSync(seen, 0o777);
-    const editor = join(dir, 'editor.sh');
+    const editor = join(helper.dir, 'editor.sh');
     writeFileSync(editor, `#!/bin/sh\ncp "$1" "${seen}/$(date +%s%N)"\nsed -i "$EDIT" "$1"\n`, { mode: 0o755 });
     const saved = await warren(['edit', home], {
       user: alice,
@@ -205,7 +145,7 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
     const shown = readFileSync(join(seen, readdirSync(seen)[0]!), 'utf8');
     expect(shown).toContain('PrivateKey = (hidden)\n');
     expect(shown).not.toContain(key(1));
-    const stored = await asRoot((client) => client.call('get', { name: home, includePrivateKey: true }));
+    const stored = await helper.asRoot((client) => client.call('get', { name: home, includePrivateKey: true }));
     expect(stored.text).toBe(conf(1).replace(/^(Address = .*)$/m, '$1\nMTU = 1380'));
 
     // An invalid edit: shown as FILE:LINE, reopened on "y", kept on "n" (answers on stdin), nothing saved.
@@ -217,7 +157,7 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
     expect(invalid.status).toBe(1);
     expect(invalid.stderr.match(new RegExp(`^${home}\\.conf:\\d+: MTU`, 'gm')), invalid.stderr).toHaveLength(2);
     expect(invalid.stderr).toMatch(/warren: nothing saved; your text is kept in \/tmp\/warren-edit-\w+\/\w+\.conf\n$/);
-    expect((await asRoot((client) => client.call('get', { name: home, includePrivateKey: true }))).text).toBe(
+    expect((await helper.asRoot((client) => client.call('get', { name: home, includePrivateKey: true }))).text).toBe(
       stored.text,
     );
 
@@ -230,7 +170,7 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
     const own = await warren(['export', home], { user: alice });
     expect(own.status, own.stderr).toBe(0);
     expect(own.stdout).toContain(`PrivateKey = ${key(1)}\n`);
-    const out = join(dir, 'out');
+    const out = join(helper.dir, 'out');
     mkdirSync(out);
     chmodSync(out, 0o1777);
     const zip = join(out, 'bob.zip');
@@ -254,42 +194,25 @@ describe.skipIf(!usable)('the warren command with the app’s powers, against a 
   it('completes the tunnel names the helper has, in bash with the generated script', async () => {
     const script =
       'source <(warren completion bash); COMP_WORDS=(warren export ""); COMP_CWORD=2; _warren; printf "%s\\n" "${COMPREPLY[@]}"';
-    const result = await run(
+    const result = await execute(
       [
-        ...ns.prefix,
+        ...helper.ns.prefix,
         'runuser',
         '-u',
         bob,
         '--',
         'env',
-        `WARREN_RUNTIME_DIR=${runtime}`,
+        `WARREN_RUNTIME_DIR=${helper.runtime}`,
         `PATH=${bin}:/usr/bin:/bin`,
         'bash',
         '--norc',
         '-c',
         script,
       ],
+      30_000,
       '',
     );
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n').filter(Boolean).sort()).toEqual([home, office].sort());
   }, 30_000);
 });
-
-/** Runs argv with `input` on stdin; never rejects (a failure is a status, 124 on timeout). */
-function run(argv: readonly string[], input: string, timeoutMs = 30_000): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status: status ?? 124, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}

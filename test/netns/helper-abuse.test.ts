@@ -10,31 +10,17 @@
  * memory bounded. Tunnels point at a peer on the namespace's loopback that never answers: they come up and stay
  * 'connecting', which is all these tests need.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeKey } from '../../shared/config/keys.js';
 import { ControlClient } from '../../shared/ipc/control-client.js';
-import { ThrowawayAccounts, canMakeAccounts, uidOf } from '../support/throwaway-accounts.js';
-import { ensureBuilt } from './ensure-built.js';
+import { canMakeAccounts, uidOf } from '../support/throwaway-accounts.js';
 import { eventually, sleep } from './interop-inspect.js';
 import { type Result, WARREN, execute } from './interop-site.js';
-import { IP, type TestNamespace, canCreateNamespaces, createNamespace, run } from './namespace.js';
-import { accepts } from './socket-accepts.js';
+import { MemberHelper } from './member-helper.js';
+import { canCreateNamespaces } from './namespace.js';
 
 const usable = canCreateNamespaces && canMakeAccounts && existsSync('/dev/net/tun');
 
@@ -111,19 +97,20 @@ type Reply = {
 };
 
 describe.skipIf(!usable)("the helper's trust boundary, against a hostile member", () => {
-  const accounts = new ThrowawayAccounts();
-  const tag = `${process.pid % 100000}`;
-  const group = `wab-${tag}`;
-  const mallory = `wab-m-${tag}`;
-  const alice = `wab-a-${tag}`;
-  let ns: TestNamespace;
+  // Its runtime directory does not exist: the helper makes it, under the umask, as `sudo warren daemon` may.
+  const helper = new MemberHelper({
+    prefix: 'wab',
+    members: ['m', 'a'],
+    runtime: 'run/warren',
+    umask: '077',
+    nodeArgs: ['--max-semi-space-size=1'],
+  });
+  const { tag, group } = helper;
+  const mallory = helper.members.m!;
+  const alice = helper.members.a!;
   let dir: string;
-  let runtime: string;
   let socket: string;
   let markers: string;
-  let daemon: ChildProcess | null = null;
-  let helperPid: number;
-  let logPath: string;
 
   const key = (n: number) => encodeKey(new Uint8Array(32).fill(n));
   /** A tunnel to a peer on the namespace's loopback that never answers; `extra` lines go in [Interface]. */
@@ -155,26 +142,22 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     input: unknown,
     timeoutMs = 70_000,
   ): Promise<Record<string, unknown>> => {
-    const result = await executeWithInput(
+    const result = await execute(
       ['runuser', '-u', user, '--', process.execPath, join(dir, 'client.cjs'), socket, mode],
-      JSON.stringify(input),
       timeoutMs,
+      JSON.stringify(input),
     );
     const last = result.stdout.trim().split('\n').pop() ?? '';
     if (last === '') throw new Error(`the member client printed nothing (status ${result.status}): ${result.stderr}`);
     return JSON.parse(last) as Record<string, unknown>;
   };
-  const asRoot = async <T>(request: (client: ControlClient) => Promise<T>): Promise<T> => {
-    const client = await ControlClient.connect(socket);
-    try {
-      return await request(client);
-    } finally {
-      client.close();
-    }
-  };
+  const asRoot = <T>(request: (client: ControlClient) => Promise<T>): Promise<T> => helper.asRoot(request);
   /** `warren ARGS` as root inside the namespace. */
   const warren = (...args: string[]): Promise<Result> =>
-    execute([...ns.prefix, 'env', `WARREN_RUNTIME_DIR=${runtime}`, process.execPath, WARREN, ...args], 30_000);
+    execute(
+      [...helper.ns.prefix, 'env', `WARREN_RUNTIME_DIR=${helper.runtime}`, process.execPath, WARREN, ...args],
+      30_000,
+    );
 
   /** The helper is the same process and answers root within 2 s; its resident memory, in MiB. */
   const stillServing = async (): Promise<number> => {
@@ -182,80 +165,24 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     const names = await asRoot((client) => client.call('list', {}));
     expect(Array.isArray(names)).toBe(true);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(daemon?.exitCode, logTail()).toBeNull();
-    return rssMiB();
+    expect(helper.exited, logTail()).toBe(false);
+    return helper.rssMiB();
   };
-  const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${helperPid}/status`, 'utf8'))![1]) / 1024;
-  const logTail = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-30).join('\n') : '');
+  const logTail = () => helper.logTail();
 
   beforeAll(async () => {
-    await ensureBuilt();
-    await accounts.group(group);
-    await accounts.user(mallory, [group]);
-    await accounts.user(alice, [group]);
-    dir = mkdtempSync(join(tmpdir(), 'warren-abuse-'));
-    chmodSync(dir, 0o755);
+    await helper.start();
+    dir = helper.dir;
+    socket = helper.socket;
     writeFileSync(join(dir, 'client.cjs'), CLIENT, { mode: 0o644 });
     markers = join(dir, 'markers');
     mkdirSync(markers, { mode: 0o755 });
-    // Does not exist: the helper makes it, under the umask below.
-    runtime = join(dir, 'run', 'warren');
-    logPath = join(dir, 'daemon.log');
-    ns = await createNamespace();
-    socket = join(runtime, `control-${statSync(`/run/netns/${ns.name}`).ino}.sock`);
-    const log = openSync(logPath, 'a');
-    daemon = spawn(
-      IP,
-      [
-        'netns',
-        'exec',
-        ns.name,
-        'setsid',
-        'sh',
-        '-c',
-        'umask 077; exec "$@"',
-        'sh',
-        process.execPath,
-        '--max-semi-space-size=1',
-        WARREN,
-        'daemon',
-        '--state-dir',
-        join(dir, 'store'),
-        '--runtime-dir',
-        runtime,
-        '--group',
-        group,
-      ],
-      { stdio: ['ignore', log, log], env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent' } },
-    );
-    await eventually(
-      async () => {
-        if (daemon?.exitCode !== null) throw new Error(`warren daemon exited:\n${logTail()}`);
-        if (!(await accepts(socket))) throw new Error(`the helper does not answer:\n${logTail()}`);
-      },
-      20_000,
-      50,
-    );
-    const pids = (await run([IP, 'netns', 'pids', ns.name]))
-      .split('\n')
-      .filter((line) => /^\d+$/.test(line))
-      .map(Number);
-    helperPid = pids.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('daemon'))!;
-    expect(helperPid).toBeGreaterThan(0);
   }, 120_000);
 
-  afterAll(async () => {
-    if (daemon && daemon.exitCode === null) {
-      daemon.kill('SIGTERM');
-      await eventually(() => expect(existsSync(`/proc/${helperPid}`)).toBe(false), 15_000, 50).catch(() => {});
-    }
-    await ns?.remove();
-    accounts.removeAll();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => helper.stop(), 60_000);
 
   it('serves a member when started like `sudo warren daemon` in a fresh runtime directory: 0755, socket 0660 root:GROUP', async () => {
-    expect(statSync(runtime).mode & 0o7777).toBe(0o755);
+    expect(statSync(helper.runtime).mode & 0o7777).toBe(0o755);
     const stat = statSync(socket);
     expect(stat.mode & 0o777).toBe(0o660);
     expect(stat.uid).toBe(0);
@@ -593,21 +520,4 @@ function findProcess(argv: readonly string[]): number | null {
     }
   }
   return null;
-}
-
-function executeWithInput(argv: readonly string[], input: string, timeoutMs: number): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status: status ?? 124, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
 }

@@ -43,15 +43,25 @@ export interface Result {
   stderr: string;
 }
 
-/** Runs argv; never rejects: a failure is a status (124 on timeout, as timeout(1)). */
-export function execute(argv: readonly string[], timeoutMs = 15_000): Promise<Result> {
+/** Runs argv, with `input` on its stdin if given; never rejects: a failure is a status (124 on timeout, as
+ *  timeout(1)). */
+export function execute(argv: readonly string[], timeoutMs = 15_000, input?: string): Promise<Result> {
   return new Promise((resolve) => {
     const [file, ...args] = argv;
     if (file === undefined) throw new Error('execute: an empty command');
-    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const status = error === null ? 0 : typeof error.code === 'number' ? error.code : error.killed ? 124 : 1;
-      resolve({ status, stdout, stderr });
-    });
+    const child = execFile(
+      file,
+      args,
+      { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        const status = error === null ? 0 : typeof error.code === 'number' ? error.code : error.killed ? 124 : 1;
+        resolve({ status, stdout, stderr });
+      },
+    );
+    if (input !== undefined) {
+      child.stdin?.on('error', () => {}); // a command that exits without reading it
+      child.stdin?.end(input);
+    }
   });
 }
 
