@@ -33,7 +33,7 @@ export function kindName(kind: WordKind): string {
 }
 
 /** The options that take a value, as `COMMAND OPTION` → kind. */
-export function valuedOptions(commands: readonly CompletedCommand[]): [key: string, kind: string][] {
+function valuedOptions(commands: readonly CompletedCommand[]): [key: string, kind: string][] {
   return commands.flatMap((command) =>
     command.options.flatMap((option) =>
       option.value === undefined
@@ -41,4 +41,39 @@ export function valuedOptions(commands: readonly CompletedCommand[]): [key: stri
         : [[`${command.name} ${option.name}`, kindName(option.value)] as [string, string]],
     ),
   );
+}
+
+/**
+ * The three lookups bash and zsh share, as shell functions: `_warren_option_kind COMMAND OPTION` (the kind of an
+ * option's value; fails for an option without one), `_warren_options COMMAND` and `_warren_operands COMMAND`
+ * (operand kinds, `...` last for a variadic command). `say` is the shell's way to print a word list (`echo`,
+ * `print -r --`).
+ */
+export function lookupFunctions(commands: readonly CompletedCommand[], say: string): string {
+  const line = (key: string, value: string) => `    ${key}) ${say} '${value}' ;;`;
+  const optionKinds = valuedOptions(commands).map(([key, kind]) => line(`'${key}'`, kind));
+  const options = commands
+    .filter((c) => c.options.length > 0)
+    .map((c) => line(c.name, c.options.map((o) => o.name).join(' ')));
+  const operands = commands
+    .filter((c) => c.operands.length > 0)
+    .map((c) => line(c.name, [...c.operands.map(kindName), ...(c.variadic ? ['...'] : [])].join(' ')));
+  return `_warren_option_kind() {
+  case "$1 $2" in
+${optionKinds.join('\n')}
+    *) return 1 ;;
+  esac
+}
+
+_warren_options() {
+  case $1 in
+${options.join('\n')}
+  esac
+}
+
+_warren_operands() {
+  case $1 in
+${operands.join('\n')}
+  esac
+}`;
 }
