@@ -162,7 +162,9 @@ describe.skipIf(!hasDbusDaemon)('power events from logind', () => {
       callTimeoutMs: 100,
     });
     expect(events.available).toBe(true);
-    expect(log.join('\n')).toMatch(/no sleep delay lock \(Inhibit: no answer in 100 ms\)/);
+    expect(log.join('\n')).toMatch(
+      /no sleep delay lock \(org\.freedesktop\.login1\.Manager\.Inhibit: no answer in 100 ms\)/,
+    );
     const late = await logind.waitForLocks(1);
     await late.released;
   });

@@ -12,13 +12,8 @@
  * container, CI, a system without systemd) there are no events: `available` is false and the app's own
  * suspend and resume calls are the only ones. Nothing here throws at the helper; failures are logged.
  */
-import {
-  connectLogind,
-  type InhibitorLock,
-  type LogindClient,
-  LogindUnavailable,
-  systemBusAddress,
-} from '../platform/linux/logind.js';
+import { connectLogind, type InhibitorLock, type LogindClient, LogindUnavailable } from '../platform/linux/logind.js';
+import { systemBusAddress } from '../platform/linux/system-bus.js';
 
 export interface PowerEventsOptions {
   /** Drops every key; the machine sleeps once this has settled. */

@@ -20,7 +20,7 @@ import {
   writesResolvConf,
 } from './dns-networkmanager.js';
 import { ResolvconfDnsConfigurator, type ResolvconfOptions } from './dns-resolvconf.js';
-import { systemBusAddress } from './logind.js';
+import { systemBusAddress } from './system-bus.js';
 import { NetworkManagerClient } from './network-manager.js';
 import { ResolvectlDnsConfigurator } from './dns-resolvectl.js';
 import { ResolvConfFileDnsConfigurator, type ResolvConfFileOptions } from './resolv-conf-file.js';

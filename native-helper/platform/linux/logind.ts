@@ -1,8 +1,7 @@
 /*
  * systemd-logind on the system bus, the little of it the helper needs: the PrepareForSleep(start) signal and
  * Inhibit(what, who, why, mode), whose reply is a file descriptor that holds the lock until every copy of it
- * is closed. D-Bus itself is dbus-next's; receiving a descriptor needs SCM_RIGHTS, which Node's sockets cannot
- * do, so dbus-next reaches the bus through usocket (a small native socket) and sets `supportsUnixFd`.
+ * is closed. The bus connection is system-bus.ts's, with file descriptor passing asked for.
  *
  * Two things are checked here rather than trusted:
  *  - a PrepareForSleep counts only when its sender is logind's current unique name (anyone on the bus may send
@@ -12,26 +11,18 @@
  *    afterwards would hold the lock too, and sleep would wait for them.
  */
 import { closeSync, constants, openSync, readFileSync } from 'node:fs';
-import type { EventEmitter } from 'node:events';
-import { DBusError, Message, MessageType, type MessageBus, type SessionBusOptions, sessionBus } from 'dbus-next';
+import type { Message } from 'dbus-next';
+import { BusConnection, messageOf, nameOwnerChange, nameOwnerRule } from './system-bus.js';
 
 export const LOGIND_NAME = 'org.freedesktop.login1';
 export const LOGIND_PATH = '/org/freedesktop/login1';
 export const LOGIND_MANAGER = 'org.freedesktop.login1.Manager';
-/** Where dbus-daemon (and dbus-broker) listen on every systemd distribution; /var/run is a link to /run. */
-export const DEFAULT_SYSTEM_BUS_ADDRESS = 'unix:path=/run/dbus/system_bus_socket';
 /** A bus call that takes longer than this is given up (logind answers in milliseconds). */
 export const DEFAULT_CALL_TIMEOUT_MS = 5000;
 
-const BUS_NAME = 'org.freedesktop.DBus';
 /** The access-mode bits of open(2)'s flags (Node's fs.constants lacks it). */
 const O_ACCMODE = 0o3;
-const BUS_PATH = '/org/freedesktop/DBus';
-
-/** The system bus the D-Bus specification names: $DBUS_SYSTEM_BUS_ADDRESS, else the standard socket. */
-export function systemBusAddress(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DBUS_SYSTEM_BUS_ADDRESS || DEFAULT_SYSTEM_BUS_ADDRESS;
-}
+const MANAGER = { destination: LOGIND_NAME, path: LOGIND_PATH, interface: LOGIND_MANAGER };
 
 export interface LogindEvents {
   /** logind's PrepareForSleep: true before the machine sleeps, false once it has woken (or failed to sleep). */
@@ -73,30 +64,21 @@ export interface ConnectLogindOptions {
   callTimeoutMs?: number;
 }
 
-/** The parts of dbus-next's MessageBus its typings leave out: the connection and its socket. */
-interface BusInternals {
-  _connection?: EventEmitter & { stream?: EventEmitter & { supportsUnixFd?: boolean } };
-}
-
 /**
  * Connects to the bus at `address`, follows logind's name and PrepareForSleep, and resolves once logind is
  * found there. Rejects with LogindUnavailable when there is no bus or no logind; never leaves a connection open
  * then.
  */
 export async function connectLogind(options: ConnectLogindOptions): Promise<LogindClient> {
-  const timeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  let bus: MessageBus;
+  let bus: BusConnection;
   try {
-    // dbus-next's typings leave negotiateUnixFd out of the session options; its code takes it.
-    const busOptions: SessionBusOptions & { negotiateUnixFd: boolean } = {
-      busAddress: options.address,
-      negotiateUnixFd: true,
-    };
-    bus = sessionBus(busOptions);
+    bus = await BusConnection.connect(options.address, options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, {
+      unixFd: true,
+    });
   } catch (error) {
-    throw new LogindUnavailable(`no system bus at ${options.address} (${messageOf(error)})`, { cause: error });
+    throw new LogindUnavailable((error as Error).message, { cause: error });
   }
-  const client = new Client(bus, options.events, timeoutMs);
+  const client = new Client(bus, options.events);
   try {
     await client.start(options.address);
   } catch (error) {
@@ -107,28 +89,19 @@ export async function connectLogind(options: ConnectLogindOptions): Promise<Logi
 }
 
 class Client implements LogindClient {
-  readonly #bus: MessageBus;
+  readonly #bus: BusConnection;
   readonly #events: LogindEvents;
-  readonly #timeoutMs: number;
   #owner: string | null = null;
   #started = false;
   #closed = false;
-  #gone = false;
-  #lastError: string | null = null;
 
-  constructor(bus: MessageBus, events: LogindEvents, timeoutMs: number) {
+  constructor(bus: BusConnection, events: LogindEvents) {
     this.#bus = bus;
     this.#events = events;
-    this.#timeoutMs = timeoutMs;
-    // Without a listener an 'error' event would throw. Not every error ends the connection (a message it
-    // cannot parse does not); the socket's end or close does, and says so below with the last error seen.
-    bus.on('error', (error) => {
-      this.#lastError = messageOf(error);
+    bus.onSignal((message) => this.#onSignal(message));
+    bus.onLost((reason) => {
+      if (this.#started && !this.#closed) this.#events.disconnected(reason);
     });
-    bus.on('message', (message) => this.#onMessage(message));
-    const connection = (bus as unknown as BusInternals)._connection;
-    connection?.on('end', () => this.#lost('the bus closed the connection'));
-    connection?.stream?.on('close', () => this.#lost('the bus connection closed'));
   }
 
   get owner(): string | null {
@@ -136,47 +109,35 @@ class Client implements LogindClient {
   }
 
   get fdPassing(): boolean {
-    return (this.#bus as unknown as BusInternals)._connection?.stream?.supportsUnixFd === true;
+    return this.#bus.fdPassing;
   }
 
   async start(address: string): Promise<void> {
-    await this.#connected(address);
     // The match rules first, then the owner: a restart of logind in between is then seen, not missed.
-    await this.#busCall('AddMatch', 's', [
+    await this.#bus.addMatch(
       `type='signal',sender='${LOGIND_NAME}',path='${LOGIND_PATH}',interface='${LOGIND_MANAGER}',member='PrepareForSleep'`,
-    ]);
-    await this.#busCall('AddMatch', 's', [
-      `type='signal',sender='${BUS_NAME}',path='${BUS_PATH}',interface='${BUS_NAME}',member='NameOwnerChanged',arg0='${LOGIND_NAME}'`,
-    ]);
-    try {
-      const reply = await this.#busCall('GetNameOwner', 's', [LOGIND_NAME]);
-      this.#owner = String(reply.body[0]);
-    } catch (error) {
-      if (error instanceof DBusError && error.type === `${BUS_NAME}.Error.NameHasNoOwner`) {
-        throw new LogindUnavailable(`no logind on the system bus at ${address} (nothing owns ${LOGIND_NAME})`);
-      }
-      throw error;
+    );
+    await this.#bus.addMatch(nameOwnerRule(LOGIND_NAME));
+    this.#owner = await this.#bus.nameOwner(LOGIND_NAME);
+    if (this.#owner === null) {
+      throw new LogindUnavailable(`no logind on the system bus at ${address} (nothing owns ${LOGIND_NAME})`);
     }
     this.#started = true;
   }
 
   async inhibit(what: string, who: string, why: string, mode: 'block' | 'delay'): Promise<InhibitorLock> {
-    if (this.#closed || this.#gone) throw new Error('not connected to the system bus');
+    if (!this.#bus.alive) throw new Error('not connected to the system bus');
     if (!this.fdPassing) {
       throw new Error(
         'this bus connection cannot receive file descriptors (is the usocket package installed and built?)',
       );
     }
-    const reply = await this.#call(
-      new Message({
-        destination: LOGIND_NAME,
-        path: LOGIND_PATH,
-        interface: LOGIND_MANAGER,
-        member: 'Inhibit',
-        signature: 'ssss',
-        body: [what, who, why, mode],
-      }),
+    const reply = await this.#bus.call(
+      MANAGER,
       'Inhibit',
+      'ssss',
+      [what, who, why, mode],
+      undefined,
       // a lock that comes after we stopped waiting would otherwise be held, unseen, until the helper exits
       (late) => typeof late.body[0] === 'number' && closeQuietly(late.body[0]),
     );
@@ -192,109 +153,20 @@ class Client implements LogindClient {
   }
 
   close(): void {
-    if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#bus.disconnect();
-    } catch {
-      // the socket is already gone
+    this.#bus.close();
+  }
+
+  #onSignal(message: Message): void {
+    if (message.interface === LOGIND_MANAGER && message.member === 'PrepareForSleep' && message.path === LOGIND_PATH) {
+      if (!this.#started || this.#closed || message.sender !== this.#owner || message.signature !== 'b') return;
+      this.#events.prepareForSleep(message.body[0] === true);
+      return;
     }
-  }
-
-  /** Resolves once the bus has answered Hello; rejects when it cannot be reached. */
-  #connected(address: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const fail = (reason: string) => {
-        clearTimeout(timer);
-        reject(new LogindUnavailable(`no system bus at ${address} (${reason})`));
-      };
-      const timer = setTimeout(() => fail(`no answer in ${this.#timeoutMs} ms`), this.#timeoutMs);
-      this.#bus.once('connect', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#bus.once('error', (error) => fail(messageOf(error)));
-      (this.#bus as unknown as BusInternals)._connection?.once('end', () => fail('the bus closed the connection'));
-    });
-  }
-
-  #onMessage(message: Message): void {
-    if (message.type !== MessageType.SIGNAL) return;
-    try {
-      if (
-        message.interface === LOGIND_MANAGER &&
-        message.member === 'PrepareForSleep' &&
-        message.path === LOGIND_PATH
-      ) {
-        if (!this.#started || this.#closed || message.sender !== this.#owner || message.signature !== 'b') return;
-        this.#events.prepareForSleep(message.body[0] === true);
-      } else if (
-        message.sender === BUS_NAME &&
-        message.interface === BUS_NAME &&
-        message.member === 'NameOwnerChanged'
-      ) {
-        const [name, , newOwner] = message.body as [string, string, string];
-        if (name !== LOGIND_NAME) return;
-        this.#owner = newOwner === '' ? null : newOwner;
-        if (this.#started && !this.#closed) this.#events.ownerChanged(this.#owner);
-      }
-    } catch {
-      // A listener's fault is not the bus's: dbus-next would answer a signal with an error message.
-    }
-  }
-
-  #lost(reason: string): void {
-    if (this.#gone) return;
-    this.#gone = true;
-    if (!this.#started || this.#closed) return;
-    this.#events.disconnected(this.#lastError === null ? reason : `${reason}: ${this.#lastError}`);
-  }
-
-  #busCall(member: string, signature: string, body: unknown[]): Promise<Message> {
-    const message = new Message({
-      destination: BUS_NAME,
-      path: BUS_PATH,
-      interface: BUS_NAME,
-      member,
-      signature,
-      body,
-    });
-    return this.#call(message, member);
-  }
-
-  /**
-   * bus.call with a deadline: dbus-next waits forever, and a call in flight when the bus dies never settles.
-   * A reply that comes after the deadline goes to `late`.
-   */
-  #call(message: Message, what: string, late?: (reply: Message) => void): Promise<Message> {
-    return new Promise((resolve, reject) => {
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        reject(new Error(`${what}: no answer in ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
-      let call: Promise<Message | null>;
-      try {
-        call = this.#bus.call(message);
-      } catch (error) {
-        clearTimeout(timer);
-        reject(error);
-        return;
-      }
-      call.then(
-        (reply) => {
-          clearTimeout(timer);
-          if (timedOut) {
-            if (reply !== null) late?.(reply);
-          } else if (reply === null) reject(new Error(`${what}: no reply`));
-          else resolve(reply);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    const owner = nameOwnerChange(message, LOGIND_NAME);
+    if (owner === undefined) return;
+    this.#owner = owner;
+    if (this.#started && !this.#closed) this.#events.ownerChanged(owner);
   }
 }
 
@@ -335,13 +207,4 @@ function closeQuietly(fd: number): void {
   } catch {
     // already closed
   }
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof DBusError) return `${error.type}: ${error.text}`;
-  // usocket's errors name a line of its C source as the path; the call and the code are what tell
-  const { code, syscall } = error as NodeJS.ErrnoException;
-  if (typeof code === 'string' && typeof syscall === 'string') return `${syscall}: ${code}`;
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

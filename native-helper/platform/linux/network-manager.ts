@@ -93,7 +93,7 @@ export class NetworkManagerUnavailable extends Error {
 }
 
 export interface NetworkManagerOptions {
-  /** The system bus (logind.ts's systemBusAddress by default). */
+  /** The system bus (system-bus.ts's systemBusAddress by default). */
   address: string;
   callTimeoutMs?: number;
 }

@@ -1,13 +1,30 @@
 /*
- * The system bus, as the helper's clients of system services use it (network-manager.ts; logind.ts keeps its
- * own older copy of the same ideas): a connection that says when it is lost, method calls with a deadline
- * (dbus-next waits forever, and a call in flight when the bus dies never settles), properties read and written
- * with their variants unwrapped, and the owner of a well-known name. Signals are handed over as they come; a
- * client checks their sender against the owner it follows, since anyone on the bus may send a signal that looks
- * like a service's.
+ * The system bus, as the helper's clients of system services use it (network-manager.ts, logind.ts): a
+ * connection that says when it is lost, method calls with a deadline (dbus-next waits forever, and a call in
+ * flight when the bus dies never settles), properties read and written with their variants unwrapped, and the
+ * owner of a well-known name. Signals are handed over as they come; a client checks their sender against the
+ * owner it follows, since anyone on the bus may send a signal that looks like a service's. A connection may ask
+ * for file descriptor passing (logind's inhibitor locks): dbus-next then reaches the bus through usocket, a small
+ * native socket, since Node's cannot receive SCM_RIGHTS.
  */
-import { DBusError, Message, type MessageBus, MessageType, Variant, sessionBus } from 'dbus-next';
+import {
+  DBusError,
+  Message,
+  type MessageBus,
+  MessageType,
+  type SessionBusOptions,
+  Variant,
+  sessionBus,
+} from 'dbus-next';
 import type { EventEmitter } from 'node:events';
+
+/** Where dbus-daemon (and dbus-broker) listen on every systemd distribution; /var/run is a link to /run. */
+export const DEFAULT_SYSTEM_BUS_ADDRESS = 'unix:path=/run/dbus/system_bus_socket';
+
+/** The system bus the D-Bus specification names: $DBUS_SYSTEM_BUS_ADDRESS, else the standard socket. */
+export function systemBusAddress(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DBUS_SYSTEM_BUS_ADDRESS || DEFAULT_SYSTEM_BUS_ADDRESS;
+}
 
 export const BUS_NAME = 'org.freedesktop.DBus';
 const BUS_PATH = '/org/freedesktop/DBus';
@@ -23,7 +40,7 @@ export class BusUnavailable extends Error {
 
 /** The parts of dbus-next's MessageBus its typings leave out: the connection and its socket. */
 interface BusInternals {
-  _connection?: EventEmitter & { stream?: EventEmitter };
+  _connection?: EventEmitter & { stream?: EventEmitter & { supportsUnixFd?: boolean } };
 }
 
 export class BusConnection {
@@ -56,11 +73,17 @@ export class BusConnection {
     connection?.stream?.on('close', () => this.#lost('the bus connection closed'));
   }
 
-  /** Connects and says hello; rejects with BusUnavailable (leaving nothing open) when that fails in time. */
-  static async connect(address: string, timeoutMs: number): Promise<BusConnection> {
+  /**
+   * Connects and says hello; rejects with BusUnavailable (leaving nothing open) when that fails in time. With
+   * `unixFd`, asks the bus for file descriptor passing (fdPassing says whether it was granted).
+   */
+  static async connect(address: string, timeoutMs: number, options: { unixFd?: boolean } = {}): Promise<BusConnection> {
     let bus: MessageBus;
     try {
-      bus = sessionBus({ busAddress: address });
+      // dbus-next's typings leave negotiateUnixFd out of the session options; its code takes it.
+      const busOptions: SessionBusOptions & { negotiateUnixFd?: boolean } = { busAddress: address };
+      if (options.unixFd) busOptions.negotiateUnixFd = true;
+      bus = sessionBus(busOptions);
     } catch (error) {
       throw new BusUnavailable(`no system bus at ${address} (${messageOf(error)})`, { cause: error });
     }
@@ -91,6 +114,11 @@ export class BusConnection {
     return !this.#gone && !this.#closed;
   }
 
+  /** Whether this connection can receive file descriptors (asked for with `unixFd`, and usocket built). */
+  get fdPassing(): boolean {
+    return (this.#bus as unknown as BusInternals)._connection?.stream?.supportsUnixFd === true;
+  }
+
   onSignal(handler: (message: Message) => void): void {
     this.#signalHandlers.push(handler);
   }
@@ -100,19 +128,27 @@ export class BusConnection {
     this.#lostHandlers.push(handler);
   }
 
-  /** A method call; rejects with the service's DBusError, or when there is no answer in time. */
+  /**
+   * A method call; rejects with the service's DBusError, or when there is no answer in time. A reply that comes
+   * after that goes to `late` (one carrying a file descriptor must be closed by someone).
+   */
   call(
     target: { destination: string; path: string; interface: string },
     member: string,
     signature = '',
     body: unknown[] = [],
     timeoutMs = this.#timeoutMs,
+    late?: (reply: Message) => void,
   ): Promise<Message> {
     const message = new Message({ ...target, member, signature, body });
     const what = `${target.interface}.${member}`;
     if (!this.alive) return Promise.reject(new BusUnavailable(`${what}: not connected to the bus`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${what}: no answer in ${timeoutMs} ms`)), timeoutMs);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`${what}: no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
       let call: Promise<Message | null>;
       try {
         call = this.#bus.call(message);
@@ -124,7 +160,9 @@ export class BusConnection {
       call.then(
         (reply) => {
           clearTimeout(timer);
-          if (reply === null) reject(new Error(`${what}: no reply`));
+          if (timedOut) {
+            if (reply !== null) late?.(reply);
+          } else if (reply === null) reject(new Error(`${what}: no reply`));
           else resolve(reply);
         },
         (error: unknown) => {
