@@ -1,12 +1,13 @@
 // A Bind over two UDP sockets of the warren_io addon, IPv4 and IPv6 (V6ONLY) on one port, as wireguard-go's
 // StdNetBind: port 0 lets the kernel pick for IPv4 and retries when that port is taken for IPv6; a system
-// without IPv6 (EAFNOSUPPORT) leaves IPv4 alone working. Receive sizes: each socket's reader (addon/src/reader.c) fills batches of up
-// to `messages` recvmmsg messages of 64 KiB (room for a UDP GRO super-datagram), split into datagrams in C.
+// without IPv6 (EAFNOSUPPORT) leaves IPv4 alone working. Receive sizes: each socket's reader (addon/src/reader.c)
+// fills batches of up to `messages` recvmmsg messages of 64 KiB (room for a UDP GRO super-datagram), split into
+// datagrams in C.
 import { loadAddon, type NativeIo, type UdpHandle, type UdpInfo, type UdpStats } from './addon.js';
 import type { Bind } from './bind.js';
 import { errnoError, isErrnoError, type ErrnoError } from './errno-error.js';
 import type { DatagramBatch } from './packet-batch.js';
-import { allocateDatagramSlots, checkCount, dispatcher } from './slots.js';
+import { allocateDatagramSlot, checkCount, slotCallback } from './slots.js';
 
 export interface AddonBindOptions {
   /** SO_SNDBUF, forced past the system maximum when root. Default 7 MiB, as wireguard-go. */
@@ -111,11 +112,11 @@ export class AddonBind implements Bind {
     this.#started = true;
     const { messages } = this.#options;
     for (const socket of sockets) {
-      const batches = allocateDatagramSlots(1, messages * UDP_WINDOW, messages * GRO_MAX_SEGMENTS);
+      const slot = allocateDatagramSlot(messages * UDP_WINDOW, messages * GRO_MAX_SEGMENTS);
       const onFatal = (error: ErrnoError): void => {
         for (const listener of [...this.#errorListeners]) listener(error);
       };
-      this.#native.udpStart(socket.handle, batches, dispatcher(batches, onBatch, onFatal));
+      this.#native.udpStart(socket.handle, slot, slotCallback(slot, onBatch, onFatal));
     }
   }
 

@@ -10,7 +10,7 @@ import { DEFAULT_MTU } from '../engine/constants.js';
 import { SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import { loadAddon, type NativeIo, type TunHandle, type TunStats } from './addon.js';
 import type { PacketBatch } from './packet-batch.js';
-import { allocatePacketSlots, checkCount, dispatcher } from './slots.js';
+import { allocatePacketSlot, checkCount, slotCallback } from './slots.js';
 import type { Tun } from './tun.js';
 
 export interface AddonTunOptions {
@@ -76,9 +76,9 @@ export class AddonTun implements Tun {
     if (this.#started) throw new Error(`${this.name}: start() was already called`);
     this.#started = true;
     const { slotBytes, slotPackets } = this.#options;
-    const batches = allocatePacketSlots(1, slotBytes, slotPackets);
-    const callback = dispatcher(batches, onBatch, (error) => this.#stop(error));
-    this.#native.tunStart(this.#handle, batches, this.headroom, this.tailroom, callback);
+    const slot = allocatePacketSlot(slotBytes, slotPackets);
+    const callback = slotCallback(slot, onBatch, (error) => this.#stop(error));
+    this.#native.tunStart(this.#handle, slot, this.headroom, this.tailroom, callback);
   }
 
   writeBatch(batch: PacketBatch): number {

@@ -20,7 +20,8 @@ export interface NativeSlot {
 }
 
 /** slot >= 0: slot holds count entries until the call returns. slot -1: the reader stopped with error. */
-export type NativeBatchCallback = (slot: number, count: number, error: ErrnoError | undefined) => void;
+/** `count` entries of the slot are filled; an error (count 0) when the reader stopped for good. */
+export type NativeBatchCallback = (count: number, error: ErrnoError | undefined) => void;
 
 export interface TunStats {
   reads: number;
@@ -97,7 +98,7 @@ export interface NativeIo {
   ): { handle: TunHandle; name: string; vnetHdr: boolean; offloads: number };
   tunStart(
     handle: TunHandle,
-    slots: NativeSlot[],
+    slot: NativeSlot,
     headroom: number,
     tailroom: number,
     callback: NativeBatchCallback,
@@ -113,7 +114,7 @@ export interface NativeIo {
     sendBufferBytes: number,
     receiveBufferBytes: number,
   ): { handle: UdpHandle; port: number; gso: boolean; gro: boolean };
-  udpStart(handle: UdpHandle, slots: NativeSlot[], callback: NativeBatchCallback): void;
+  udpStart(handle: UdpHandle, slot: NativeSlot, callback: NativeBatchCallback): void;
   udpSend(
     v4: UdpHandle | null,
     v6: UdpHandle | null,

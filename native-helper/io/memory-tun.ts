@@ -5,7 +5,7 @@ import { DEFAULT_MTU } from '../engine/constants.js';
 import { SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import { errnoError } from './errno-error.js';
 import type { PacketBatch } from './packet-batch.js';
-import { allocatePacketSlots, checkCount } from './slots.js';
+import { allocatePacketSlot, checkCount } from './slots.js';
 import type { Tun } from './tun.js';
 
 export interface MemoryTunOptions {
@@ -67,7 +67,7 @@ export class MemoryTun implements Tun {
     if (this.#onBatch !== undefined) throw new Error(`${this.name}: start() was already called`);
     this.#onBatch = onBatch;
     const stride = align16(this.headroom) + align16(this.mtu + this.tailroom);
-    this.#batch = allocatePacketSlots(1, stride * this.#batchPackets, this.#batchPackets)[0]!;
+    this.#batch = allocatePacketSlot(stride * this.#batchPackets, this.#batchPackets);
     this.#schedule();
   }
 

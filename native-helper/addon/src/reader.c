@@ -25,20 +25,19 @@ static void cleanup_hook(void *arg) {
   wio_object_shutdown(obj);
 }
 
-/* callback(slot, count, error) through make_callback, which runs the microtasks it queued; a JS exception
- * surfaces as an uncaught exception, as an EventEmitter listener's would. */
-static void call_js(wio_object *obj, int32_t slot, uint32_t count, int err) {
+/* callback(count, error) through make_callback, which runs the microtasks it queued; a JS exception surfaces as
+ * an uncaught exception, as an EventEmitter listener's would. */
+static void call_js(wio_object *obj, uint32_t count, int err) {
   wio_reader *r = &obj->reader;
   napi_env env = r->env;
-  napi_value argv[3], callback, recv, undefined, result;
+  napi_value argv[2], callback, recv, undefined, result;
   /* make_callback wants an object for `this`; the callbacks are arrow functions and never look. */
   napi_get_global(env, &recv);
   napi_get_undefined(env, &undefined);
-  napi_create_int32(env, slot, &argv[0]);
-  napi_create_uint32(env, count, &argv[1]);
-  argv[2] = err != 0 ? wio_errno_error(env, err, r->syscall, NULL) : undefined;
+  napi_create_uint32(env, count, &argv[0]);
+  argv[1] = err != 0 ? wio_errno_error(env, err, r->syscall, NULL) : undefined;
   napi_get_reference_value(env, r->callback_ref, &callback);
-  if (napi_make_callback(env, r->async, recv, callback, 3, argv, &result) != napi_ok) {
+  if (napi_make_callback(env, r->async, recv, callback, 2, argv, &result) != napi_ok) {
     bool pending = false;
     napi_value exception;
     if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
@@ -64,15 +63,15 @@ static bool drain(wio_object *obj) {
   napi_handle_scope scope;
   bool halted = false;
   if (napi_open_handle_scope(r->env, &scope) != napi_ok) return false;
-  wio_slot *s = &r->slots[0]; /* JS gives it back before the next fill */
+  wio_slot *s = &r->slot;
   for (int round = 0; round < LOOP_ROUNDS && !r->js_closed && obj->fd >= 0; round++) {
     s->count = 0;
     int rc = r->fill(obj, s);
-    if (s->count > 0) call_js(obj, (int32_t)s->index, s->count, 0);
+    if (s->count > 0) call_js(obj, s->count, 0);
     if (rc < 0) {
       halted = true;
       halt(r);
-      if (!r->js_closed) call_js(obj, -1, 0, -rc);
+      if (!r->js_closed) call_js(obj, 0, -rc);
       break;
     }
     if (rc == 0) break;
@@ -94,7 +93,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     napi_handle_scope scope;
     halt(r);
     if (napi_open_handle_scope(r->env, &scope) != napi_ok) return;
-    call_js(obj, -1, 0, -status); /* libuv's errors are negated errnos on Unix */
+    call_js(obj, 0, -status); /* libuv's errors are negated errnos on Unix */
     napi_close_handle_scope(r->env, scope);
   }
 }
@@ -105,11 +104,9 @@ static void on_again(uv_timer_t *timer) {
 }
 
 static void release_refs(napi_env env, wio_reader *r) {
-  for (uint32_t i = 0; i < r->nslots; i++) {
-    for (int k = 0; k < 4; k++) {
-      if (r->slots[i].refs[k] != NULL) napi_delete_reference(env, r->slots[i].refs[k]);
-      r->slots[i].refs[k] = NULL;
-    }
+  for (int k = 0; k < 4; k++) {
+    if (r->slot.refs[k] != NULL) napi_delete_reference(env, r->slot.refs[k]);
+    r->slot.refs[k] = NULL;
   }
   if (r->handle_ref != NULL) napi_delete_reference(env, r->handle_ref);
   r->handle_ref = NULL;
@@ -160,43 +157,35 @@ static bool slot_view(napi_env env, napi_value spec, const char *name, napi_type
   return napi_create_reference(env, value, 1, ref) == napi_ok;
 }
 
-static bool take_slots(napi_env env, wio_reader *r, napi_value slots, uint32_t endpoint_size) {
-  uint32_t n = 0;
-  bool is_array = false;
-  if (napi_is_array(env, slots, &is_array) != napi_ok || !is_array || napi_get_array_length(env, slots, &n) != napi_ok ||
-      n == 0 || n > WIO_MAX_SLOTS) {
-    wio_throw_type_error(env, "slots must be an array of one slot description");
+static bool take_slot(napi_env env, wio_reader *r, napi_value spec, uint32_t endpoint_size) {
+  napi_valuetype type;
+  if (napi_typeof(env, spec, &type) != napi_ok || type != napi_object) {
+    wio_throw_type_error(env, "slot must be a slot description");
     return false;
   }
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value spec;
-    wio_view data, offsets, lengths, endpoints = {0};
-    wio_slot *s = &r->slots[i];
-    r->nslots = i + 1; /* so that a failure frees the references taken so far */
-    if (napi_get_element(env, slots, i, &spec) != napi_ok) return false;
-    if (!slot_view(env, spec, "buffer", napi_uint8_array, &data, &s->refs[0]) ||
-        !slot_view(env, spec, "offsets", napi_uint32_array, &offsets, &s->refs[1]) ||
-        !slot_view(env, spec, "lengths", napi_uint32_array, &lengths, &s->refs[2]) ||
-        (endpoint_size > 0 && !slot_view(env, spec, "endpoints", napi_uint8_array, &endpoints, &s->refs[3]))) {
-      return false;
-    }
-    if (offsets.length != lengths.length || offsets.length == 0 || data.length > UINT32_MAX ||
-        (endpoint_size > 0 && endpoints.length < offsets.length * endpoint_size)) {
-      wio_throw_type_error(env, "slot arrays disagree on capacity");
-      return false;
-    }
-    s->data = data.data;
-    s->data_len = (uint32_t)data.length;
-    s->offsets = offsets.data;
-    s->lengths = lengths.data;
-    s->endpoints = endpoints.data;
-    s->capacity = (uint32_t)offsets.length;
-    s->index = i;
+  wio_view data, offsets, lengths, endpoints = {0};
+  wio_slot *s = &r->slot;
+  if (!slot_view(env, spec, "buffer", napi_uint8_array, &data, &s->refs[0]) ||
+      !slot_view(env, spec, "offsets", napi_uint32_array, &offsets, &s->refs[1]) ||
+      !slot_view(env, spec, "lengths", napi_uint32_array, &lengths, &s->refs[2]) ||
+      (endpoint_size > 0 && !slot_view(env, spec, "endpoints", napi_uint8_array, &endpoints, &s->refs[3]))) {
+    return false;
   }
+  if (offsets.length != lengths.length || offsets.length == 0 || data.length > UINT32_MAX ||
+      (endpoint_size > 0 && endpoints.length < offsets.length * endpoint_size)) {
+    wio_throw_type_error(env, "slot arrays disagree on capacity");
+    return false;
+  }
+  s->data = data.data;
+  s->data_len = (uint32_t)data.length;
+  s->offsets = offsets.data;
+  s->lengths = lengths.data;
+  s->endpoints = endpoints.data;
+  s->capacity = (uint32_t)offsets.length;
   return true;
 }
 
-bool wio_reader_start(napi_env env, wio_object *obj, napi_value handle, napi_value slots, uint32_t endpoint_size,
+bool wio_reader_start(napi_env env, wio_object *obj, napi_value handle, napi_value slot, uint32_t endpoint_size,
                       napi_value callback) {
   wio_reader *r = &obj->reader;
   if (r->started || obj->fd < 0) {
@@ -211,7 +200,7 @@ bool wio_reader_start(napi_env env, wio_object *obj, napi_value handle, napi_val
     wio_throw_napi_status(env);
     return false;
   }
-  if (!take_slots(env, r, slots, endpoint_size) || napi_create_reference(env, callback, 1, &r->callback_ref) != napi_ok ||
+  if (!take_slot(env, r, slot, endpoint_size) || napi_create_reference(env, callback, 1, &r->callback_ref) != napi_ok ||
       napi_create_reference(env, handle, 1, &r->handle_ref) != napi_ok) {
     release_refs(env, r);
     return false;

@@ -1,9 +1,9 @@
-/* Reading a descriptor on the JS thread's own event loop, in batches through a small set of slots.
+/* Reading a descriptor on the JS thread's own event loop, in batches through one slot.
  *
  * A slot is memory JS allocated (a big Uint8Array plus offsets/lengths arrays, and for sockets 24-byte
  * endpoints): JS gets views of it once, at start, and never a new object per packet. libuv's epoll watches the
  * descriptor; when it is readable the owner's fill function reads as much as is ready into a slot without
- * blocking, and the JS callback runs at once with (slot index, count). It returns before the next fill, so the
+ * blocking, and the JS callback runs at once with the count. It returns before the next fill, so the
  * slot is free again; what the slot cannot take stays in the kernel's queue (then its drops): memory stays
  * bounded.
  *
@@ -13,7 +13,7 @@
  *
  * Close: the JS thread marks it closed (no JS callback from then on) and closes the libuv handles; when libuv
  * has let go of them the references are dropped and the close promise resolves. A fatal read error (a TUN
- * deleted from outside: EBADFD) is delivered to JS as slot -1 with the error, and the watching stops. */
+ * deleted from outside: EBADFD) is delivered to JS as the callback's error, and the watching stops. */
 #ifndef WIO_READER_H
 #define WIO_READER_H
 
@@ -21,9 +21,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
-
-/* One slot: JS gives it back before the next fill (the array form leaves room for more). */
-#define WIO_MAX_SLOTS 1
 
 struct wio_object;
 
@@ -35,12 +32,11 @@ typedef struct wio_slot {
   uint8_t *endpoints; /* NULL unless the owner reports source endpoints */
   uint32_t capacity;  /* entries in offsets/lengths/endpoints */
   uint32_t count;
-  uint32_t index;
   napi_ref refs[4];
 } wio_slot;
 
 /* Reads what is ready into slot (slot->count starts at 0). Returns 0; 1 when it holds back data for the next
- * slot (the next fill comes without waiting for the descriptor); or -errno for an error that ends the reader.
+ * fill (which comes without waiting for the descriptor); or -errno for an error that ends the reader.
  * Whatever it put in the slot before an error is still delivered. */
 typedef int (*wio_fill_fn)(struct wio_object *owner, wio_slot *slot);
 
@@ -55,8 +51,7 @@ typedef struct wio_reader {
   int handles;   /* libuv handles not yet closed */
   uv_poll_t poll;
   uv_timer_t again; /* a fill that held data back goes on at the loop's next turn */
-  wio_slot slots[WIO_MAX_SLOTS];
-  uint32_t nslots;
+  wio_slot slot; /* JS gives it back before the next fill */
   napi_env env;
   napi_ref callback_ref;
   napi_ref handle_ref; /* keeps the JS handle, so the object, alive while started */
@@ -65,9 +60,9 @@ typedef struct wio_reader {
 } wio_reader;
 
 void wio_reader_init(wio_reader *r, wio_fill_fn fill, const char *syscall);
-/* slots: [{ buffer, offsets, lengths, endpoints? }]; callback(slot, count, error): slot -1 and an errno
- * error when the reader stopped. Throws on failure. */
-bool wio_reader_start(napi_env env, struct wio_object *obj, napi_value handle, napi_value slots,
+/* slot: { buffer, offsets, lengths, endpoints? }; callback(count, error): an errno error (count 0) when the
+ * reader stopped. Throws on failure. */
+bool wio_reader_start(napi_env env, struct wio_object *obj, napi_value handle, napi_value slot,
                       uint32_t endpoint_size, napi_value callback);
 /* Stops watching; idempotent. Before the descriptor is closed. */
 void wio_reader_stop(wio_reader *r);

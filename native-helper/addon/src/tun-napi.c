@@ -43,7 +43,7 @@ static napi_value tun_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* tunStart(handle, slots, headroom, tailroom, callback) */
+/* tunStart(handle, slot, headroom, tailroom, callback) */
 static napi_value tun_start(napi_env env, napi_callback_info info) {
   WIO_ARGS(env, info, 5, argv);
   wio_tun *t = tun_arg(env, argv[0]);

@@ -1,6 +1,6 @@
 /* The TUN reader's fill: plain reads go straight into the slot; vnet reads go to a scratch buffer and are split
  * (or, for a single packet, copied with its checksum finished) into the slot. A split that does not fit waits in
- * scratch for the next slot, so nothing is dropped for lack of room unless even an empty slot is too small. */
+ * scratch for the next fill, so nothing is dropped for lack of room unless even an empty slot is too small. */
 #include <errno.h>
 #include <unistd.h>
 
@@ -31,7 +31,7 @@ static int fill_vnet(wio_tun *t, wio_pack *pack, uint64_t *reads, uint64_t *fram
     }
     uint64_t cost = wio_gso_cost(&g, pack, packet_len);
     if (cost > wio_pack_free(pack) || pack->slot->count + g.segments > pack->slot->capacity) {
-      if (pack->slot->count > 0) return 1; /* kept in scratch for the next slot */
+      if (pack->slot->count > 0) return 1; /* kept in scratch for the next fill */
       (*dropped)++;
       t->pending_len = 0;
       continue;

@@ -59,7 +59,7 @@ static napi_value udp_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* udpStart(handle, slots, callback); slots carry 24-byte endpoints */
+/* udpStart(handle, slot, callback); the slot carries 24-byte endpoints */
 static napi_value udp_start(napi_env env, napi_callback_info info) {
   WIO_ARGS(env, info, 3, argv);
   wio_udp *s = udp_arg(env, argv[0]);
