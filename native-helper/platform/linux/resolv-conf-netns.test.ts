@@ -127,17 +127,21 @@ describe.skipIf(!canCreateNamespaces)('the resolv.conf method on /etc/resolv.con
     expect(await ns.ipJson('-4', 'rule', 'show')).toHaveLength(3);
   });
 
-  it('recovers the original after the helper is killed while up', async () => {
-    const tunnel = child('up');
-    expect(await nextLine(tunnel)).toBe('up');
+  it.each([
+    ['while up', 'up', 'up', SETTINGS],
+    ['with the DNS handed over', 'hand-over', 'handed over', NETWORK],
+  ] as const)('recovers the original after the helper is killed %s', async (_when, mode, ready, inPlace) => {
+    const tunnel = child(mode);
+    expect(await nextLine(tunnel)).toBe(ready);
     tunnel.kill('SIGKILL');
     await exited(tunnel);
-    expect(await readFile(ns.etcPath('resolv.conf'), 'utf8')).toBe(renderResolvConf('wt0', SETTINGS));
+    expect(await readFile(ns.etcPath('resolv.conf'), 'utf8')).toBe(renderResolvConf('wt0', inPlace));
 
     const recovery = child('recover');
     expect(await nextLine(recovery)).toBe('true');
     expect(await exited(recovery)).toBe(0);
     expect((await readFile(ns.etcPath('resolv.conf'))).equals(ORIGINAL)).toBe(true);
+    expect((await stat(ns.etcPath('resolv.conf'))).mode & 0o7777).toBe(0o644);
     await expect(lstat(backupPath)).rejects.toThrow(/ENOENT/);
   });
 
@@ -152,21 +156,6 @@ describe.skipIf(!canCreateNamespaces)('the resolv.conf method on /etc/resolv.con
     expect(await nextLine(tunnel)).toBe('down');
     expect(await exited(tunnel)).toBe(0);
     expect((await readFile(ns.etcPath('resolv.conf'))).equals(ORIGINAL)).toBe(true);
-    await expect(lstat(backupPath)).rejects.toThrow(/ENOENT/);
-  });
-
-  it("recovers the original, not the network's resolver, after the helper is killed with the DNS handed over", async () => {
-    const tunnel = child('hand-over');
-    expect(await nextLine(tunnel)).toBe('handed over');
-    tunnel.kill('SIGKILL');
-    await exited(tunnel);
-    expect(await readFile(ns.etcPath('resolv.conf'), 'utf8')).toBe(renderResolvConf('wt0', NETWORK));
-
-    const recovery = child('recover');
-    expect(await nextLine(recovery)).toBe('true');
-    expect(await exited(recovery)).toBe(0);
-    expect((await readFile(ns.etcPath('resolv.conf'))).equals(ORIGINAL)).toBe(true);
-    expect((await stat(ns.etcPath('resolv.conf'))).mode & 0o7777).toBe(0o644);
     await expect(lstat(backupPath)).rejects.toThrow(/ENOENT/);
   });
 });
