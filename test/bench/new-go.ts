@@ -4,9 +4,9 @@
  * ../shared/reference/wireguard-go by its build.sh (which installs Go from Debian's backports when missing).
  * Debian's wireguard-go (0.0.20220316) predates all of that work, so the bench compares against both.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { run } from './topology.js';
 
 export const NEW_GO_VERSION = '0.0.20250522';
 /** Where build.sh puts it unless told otherwise (and where a build from an earlier run is found). */
@@ -30,17 +30,8 @@ export function buildScript(root: string): string {
 export async function buildNewGo(root: string): Promise<NewGo> {
   const script = buildScript(root);
   if (!existsSync(script)) throw new Error(`${script} is missing`);
-  const path = (await output('bash', [script], 15 * 60_000)).trim().split('\n').pop() ?? '';
-  const version = (await output(path, ['--version'], 10_000)).trim().split('\n')[0] ?? '';
+  const path = (await run(['bash', script], { timeoutMs: 15 * 60_000 })).stdout.trim().split('\n').pop() ?? '';
+  const version = (await run([path, '--version'], { timeoutMs: 10_000 })).stdout.trim().split('\n')[0] ?? '';
   if (!version.includes(NEW_GO_VERSION)) throw new Error(`${path} says "${version}", not ${NEW_GO_VERSION}`);
   return { path, version };
-}
-
-function output(file: string, args: string[], timeout: number): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(file, args, { timeout, encoding: 'utf8', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} ${args.join(' ')}: ${error.message.trim()}\n${stderr.trim().slice(-2000)}`));
-      else resolvePromise(stdout);
-    });
-  });
 }
