@@ -475,8 +475,8 @@ describe.skipIf(!canUseThrowawayRoot() || !has('dpkg'))(
         expect(polkit.action).toContain('implicit inactive: auth_admin\n');
         expect(polkit.action).toContain('implicit active:   auth_admin_keep\n');
         expect(polkit.action).toContain('annotation:        org.freedesktop.policykit.exec.path -> /usr/bin/warren\n');
-        expect(polkit.pkexecAction).toBe('app.warren.manage');
-        expect(polkit.pkexecAnswer).toBe('challenge (implicit_authorization = auth_admin)');
+        expect(polkit.pkexecAction, polkit.transcript).toBe('app.warren.manage');
+        expect(polkit.pkexecAnswer, polkit.transcript).toBe('challenge (implicit_authorization = auth_admin)');
         expect(polkit.pkexecOutput).toContain('No authentication agent found');
         // The same program by the path behind the link is not the action's: pkexec compares paths, not files.
         expect(
@@ -673,8 +673,8 @@ describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppIma
       'annotation:        org.freedesktop.policykit.exec.path -> /usr/local/bin/warren\n',
     );
     expect(polkit.action).toContain('implicit active:   auth_admin_keep\n');
-    expect(polkit.pkexecAction).toBe('app.warren.manage');
-    expect(polkit.pkexecAnswer).toBe('challenge (implicit_authorization = auth_admin)');
+    expect(polkit.pkexecAction, polkit.transcript).toBe('app.warren.manage');
+    expect(polkit.pkexecAnswer, polkit.transcript).toBe('challenge (implicit_authorization = auth_admin)');
   });
 
   it('status says what is installed', () => {

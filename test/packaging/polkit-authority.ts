@@ -27,6 +27,8 @@ export interface PolkitReading {
   pkexecAnswer: string | null;
   /** What pkexec printed (it stops for want of an agent). */
   pkexecOutput: string;
+  /** pkexec's output and polkitd's log, for an assertion's message when a reading is missing. */
+  transcript: string;
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
@@ -70,5 +72,6 @@ export function readPolkit(
         .exec(log)?.[1]!
         .trim() ?? null,
     pkexecOutput,
+    transcript: `pkexec:\n${pkexecOutput}\npolkitd:\n${log}`,
   };
 }
