@@ -3,62 +3,32 @@
 // sized exactly, so hostile header fields that reach outside the frame or the slot are reported, not silently
 // absorbed by a large neighbour as in the addon itself. Needs a C compiler (test/setup-machine.mjs installs gcc).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADDON_SRC, ADDON_TEST, HarnessBuilds, SANITIZE, SANITIZER_ENV, nodeIncludeDir } from './testing/c-harness.js';
 import { hostileCases } from './testing/gso-frames.js';
 
-const ADDON_SRC = fileURLToPath(new URL('../addon/src/', import.meta.url));
-const HARNESS = fileURLToPath(new URL('../addon/test/gso-split-harness.c', import.meta.url));
 const EINVAL = 22;
-
-/** Where node_api.h is (reader.h includes it): beside this node, or where node-gyp downloaded the headers. */
-function nodeIncludeDir(): string {
-  const candidates = [
-    join(dirname(process.execPath), '..', 'include', 'node'),
-    join(homedir(), '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
-  ];
-  const found = candidates.find((dir) => existsSync(join(dir, 'node_api.h')));
-  if (!found) throw new Error(`node_api.h not found in ${candidates.join(', ')}`);
-  return found;
-}
-
-let dir = '';
+const builds = new HarnessBuilds();
 let harness = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'warren-gso-asan-'));
-  harness = join(dir, 'harness');
-  const sources = [HARNESS, join(ADDON_SRC, 'gso-split.c'), join(ADDON_SRC, 'checksum.c')];
-  const flags = [
-    '-std=gnu11',
-    '-g',
-    '-O1',
-    '-fno-omit-frame-pointer',
-    '-fsanitize=address,undefined',
-    '-fno-sanitize-recover=all',
+  const sources = [
+    join(ADDON_TEST, 'gso-split-harness.c'),
+    join(ADDON_SRC, 'gso-split.c'),
+    join(ADDON_SRC, 'checksum.c'),
   ];
-  const cc = spawnSync('cc', [...flags, `-I${nodeIncludeDir()}`, ...sources, '-o', harness], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (cc.error || cc.status !== 0)
-    throw new Error(`cc failed (run test/setup-machine.mjs): ${cc.error?.message ?? cc.stderr}`);
+  harness = builds.build('gso-split', sources, [...SANITIZE, `-I${nodeIncludeDir()}`]);
 }, 70_000);
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => builds.dispose());
 
 function run(frame: Uint8Array): { rc: number; segments: number; written: number } {
   const r = spawnSync(harness, {
     input: frame,
     encoding: 'utf8',
     timeout: 10_000,
-    // Leaks are not what this looks for, and LeakSanitizer cannot run under every container's ptrace rules.
-    env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0', UBSAN_OPTIONS: 'print_stacktrace=1' },
+    env: { ...process.env, ...SANITIZER_ENV },
   });
   expect(r.error).toBeUndefined();
   expect(r.stderr).toBe(''); // a sanitizer report goes here

@@ -1,5 +1,6 @@
-/* The Internet checksum (RFC 1071) for IPv4 headers and TCP/UDP over IPv4 and IPv6. Sums are kept unfolded
- * in 64 bits and folded once at the end. */
+/* The Internet checksum (RFC 1071) for IPv4 headers and TCP/UDP over IPv4 and IPv6. A sum is carried in 64 bits
+ * between calls (each adds its data's sum of big-endian 16-bit words, partly folded) and folded at the end. Every
+ * call but the last must cover an even number of bytes, as the words of one packet do. */
 #ifndef WIO_CHECKSUM_H
 #define WIO_CHECKSUM_H
 
