@@ -7,15 +7,16 @@
  *   one timer  -> armed for device.nextDeadline(), so an idle tunnel sleeps; device.tick() when it fires
  *   the TUN's MTU -> read at most once a second while packets come from it, and told to the device (padding)
  *
- * The device's outputs arrive through this object as its DeviceSink and are copied into preallocated
- * outgoing batches through cached region views (nothing allocated per packet); a full batch is flushed early.
+ * The device's outputs arrive through this object as its DeviceSink and gather in an Outbox per direction: in
+ * place when they lie in the batch being handled (a packet sealed or opened where it arrived), copied otherwise.
+ * Nothing is allocated per packet; a full batch is flushed early.
  */
 import type { Device } from '../engine/device.js';
 import { type DeviceSink, SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
-import { regionView } from '../crypto/region-views.js';
-import { ENDPOINT_SIZE, copyEndpoint } from '../engine/endpoint.js';
+import { ENDPOINT_SIZE } from '../engine/endpoint.js';
 import type { Bind } from './bind.js';
-import { type DatagramBatch, type PacketBatch, createDatagramBatch, createPacketBatch } from './packet-batch.js';
+import { Outbox } from './outbox.js';
+import type { DatagramBatch, PacketBatch } from './packet-batch.js';
 import type { Tun } from './tun.js';
 
 const BATCH_PACKETS = 512;
@@ -35,11 +36,8 @@ export class DataPath implements DeviceSink {
   private readonly tun: Tun;
   private bind: Bind;
   private readonly clock: () => number;
-  private readonly onError: (error: Error) => void;
-  private readonly outNet: DatagramBatch = createDatagramBatch(BATCH_PACKETS, BATCH_PACKETS * PACKET_ROOM);
-  private readonly outTun: PacketBatch = createPacketBatch(BATCH_PACKETS, BATCH_PACKETS * PACKET_ROOM);
-  private netBytes = 0;
-  private tunBytes = 0;
+  private readonly toNet: Outbox;
+  private readonly toTun: Outbox;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private stopped = false;
@@ -56,7 +54,9 @@ export class DataPath implements DeviceSink {
     this.tun = tun;
     this.bind = bind;
     this.clock = clock;
-    this.onError = onError;
+    const room = BATCH_PACKETS * PACKET_ROOM;
+    this.toNet = new Outbox((batch) => this.bind.sendBatch(batch), onError, BATCH_PACKETS, room);
+    this.toTun = new Outbox((batch) => this.tun.writeBatch(batch), onError, BATCH_PACKETS, room);
   }
 
   start(): void {
@@ -73,7 +73,7 @@ export class DataPath implements DeviceSink {
    */
   replaceBind(next: Bind): Bind {
     const old = this.bind;
-    this.flushNet();
+    this.toNet.flush();
     this.bind = next;
     if (!this.stopped) next.start((batch) => this.fromNetwork(batch));
     return old;
@@ -100,9 +100,14 @@ export class DataPath implements DeviceSink {
     this.catchUp(now);
     if (now >= this.mtuCheckAt) this.followMtu(now);
     const { buffer, offsets, lengths } = batch;
-    // count never exceeds the batch's capacity, the length of offsets and lengths.
-    for (let i = 0; i < batch.count; i++) this.device.send(buffer, offsets[i]!, lengths[i]!, now, this);
-    this.flush(now);
+    this.toNet.lend(buffer);
+    try {
+      // count never exceeds the batch's capacity, the length of offsets and lengths.
+      for (let i = 0; i < batch.count; i++) this.device.send(buffer, offsets[i]!, lengths[i]!, now, this);
+    } finally {
+      this.toNet.end();
+      this.flush(now);
+    }
   }
 
   private fromNetwork(batch: DatagramBatch): void {
@@ -110,11 +115,16 @@ export class DataPath implements DeviceSink {
     const now = this.clock();
     this.catchUp(now);
     const { buffer, offsets, lengths, endpoints } = batch;
-    for (let i = 0; i < batch.count; i++) {
-      this.device.receive(buffer, offsets[i]!, lengths[i]!, endpoints, i * ENDPOINT_SIZE, now, this);
+    this.toTun.lend(buffer);
+    try {
+      for (let i = 0; i < batch.count; i++) {
+        this.device.receive(buffer, offsets[i]!, lengths[i]!, endpoints, i * ENDPOINT_SIZE, now, this);
+      }
+      this.device.flush(now, this);
+    } finally {
+      this.toTun.end();
+      this.flush(now);
     }
-    this.device.flush(now, this);
-    this.flush(now);
   }
 
   /** The device's MTU as the TUN's is now (see MTU_CHECK_MS). */
@@ -130,53 +140,17 @@ export class DataPath implements DeviceSink {
   }
 
   sendDatagram(endpoint: Uint8Array, buf: Uint8Array, off: number, len: number): void {
-    const out = this.outNet;
-    if (out.count === BATCH_PACKETS || this.netBytes + len > out.buffer.length) this.flushNet();
-    const i = out.count++;
-    out.buffer.set(regionView(buf, off, len), this.netBytes);
-    out.offsets[i] = this.netBytes;
-    out.lengths[i] = len;
-    copyEndpoint(out.endpoints, i * ENDPOINT_SIZE, endpoint, 0);
-    this.netBytes += len;
+    this.toNet.add(buf, off, len, endpoint);
   }
 
   writeTun(buf: Uint8Array, off: number, len: number): void {
-    const out = this.outTun;
-    if (out.count === BATCH_PACKETS || this.tunBytes + len > out.buffer.length) this.flushTun();
-    const i = out.count++;
-    out.buffer.set(regionView(buf, off, len), this.tunBytes);
-    out.offsets[i] = this.tunBytes;
-    out.lengths[i] = len;
-    this.tunBytes += len;
+    this.toTun.add(buf, off, len, null);
   }
 
   private flush(now: number): void {
-    this.flushNet();
-    this.flushTun();
+    this.toNet.flush();
+    this.toTun.flush();
     this.rearm(now);
-  }
-
-  private flushNet(): void {
-    if (this.outNet.count === 0) return;
-    try {
-      this.bind.sendBatch(this.outNet);
-    } catch (error) {
-      // A refused datagram (no route to a peer, say) is the network's loss, as with UDP; the rest went out.
-      this.onError(error as Error);
-    }
-    this.outNet.count = 0;
-    this.netBytes = 0;
-  }
-
-  private flushTun(): void {
-    if (this.outTun.count === 0) return;
-    try {
-      this.tun.writeBatch(this.outTun);
-    } catch (error) {
-      this.onError(error as Error);
-    }
-    this.outTun.count = 0;
-    this.tunBytes = 0;
   }
 
   /**
