@@ -8,8 +8,9 @@ import { pathToFileURL } from 'node:url';
 
 const out = process.env.WARREN_BENCH_PROBE;
 // The build beside the entry point being run (bin/warren.js -> build/), which may be the bench's private copy.
-const dataPath = join(dirname(process.argv[1]), '../build/native-helper/io/data-path.js');
-const { DataPath } = await import(pathToFileURL(dataPath).href);
+const io = join(dirname(process.argv[1]), '../build/native-helper/io');
+const { DataPath } = await import(pathToFileURL(join(io, 'data-path.js')).href);
+const { Outbox } = await import(pathToFileURL(join(io, 'outbox.js')).href);
 
 /** count -> batches; bytes, packets and the largest packet. */
 function histogram() {
@@ -29,22 +30,29 @@ function record(h, count, lengths) {
   }
 }
 
-function wrap(name, before) {
-  const original = DataPath.prototype[name];
-  if (typeof original !== 'function') throw new Error(`batch-probe: DataPath.prototype.${name} is gone`);
-  DataPath.prototype[name] = function (...args) {
+function wrap(cls, name, before) {
+  const original = cls.prototype[name];
+  if (typeof original !== 'function') throw new Error(`batch-probe: ${cls.name}.prototype.${name} is gone`);
+  cls.prototype[name] = function (...args) {
     before.call(this, ...args);
     return original.apply(this, args);
   };
 }
 
-wrap('fromTun', (batch) => record(probe.fromTun, batch.count, batch.lengths));
-wrap('fromNetwork', (batch) => record(probe.fromNetwork, batch.count, batch.lengths));
-wrap('flushTun', function () {
-  if (this.outTun.count > 0) record(probe.tunWrite, this.outTun.count, this.outTun.lengths);
+/** Which histogram each DataPath's two outboxes (its fields toNet and toTun) feed. */
+const outboxes = new WeakMap();
+wrap(DataPath, 'start', function () {
+  if (!this.toNet || !this.toTun) throw new Error('batch-probe: DataPath has no toNet and toTun outboxes');
+  outboxes.set(this.toNet, probe.netSend);
+  outboxes.set(this.toTun, probe.tunWrite);
 });
-wrap('flushNet', function () {
-  if (this.outNet.count > 0) record(probe.netSend, this.outNet.count, this.outNet.lengths);
+wrap(DataPath, 'fromTun', (batch) => record(probe.fromTun, batch.count, batch.lengths));
+wrap(DataPath, 'fromNetwork', (batch) => record(probe.fromNetwork, batch.count, batch.lengths));
+// An outbox holds either datagrams in place (inPlace) or copies (copies), never both; flush sends the one.
+wrap(Outbox, 'flush', function () {
+  const histogram = outboxes.get(this);
+  const batch = this.inPlace.count > 0 ? this.inPlace : this.copies;
+  if (histogram && batch.count > 0) record(histogram, batch.count, batch.lengths);
 });
 
 if (out) process.on('exit', () => writeFileSync(out, JSON.stringify(probe)));
