@@ -1,5 +1,5 @@
-/* Checks checksum.c's word-at-a-time sum against the definition, for native-helper/io/checksum-c.test.ts, which
- * builds it with AddressSanitizer and UBSan and again optimised as the addon is.
+/* Checks checksum.c's word-at-a-time sum against the definition, for native-helper/io/checksum.test.ts, which
+ * builds it under AddressSanitizer and UBSan, optimised as the addon is, and (on x86-64) without SSE2.
  *
  * The definition (RFC 1071): the data as big-endian 16-bit words, an odd last byte padded with a zero, summed
  * with end-around carry. Every length from 0 to 2100 bytes at every alignment from 0 to 15, over pseudo-random
