@@ -6,8 +6,8 @@
 import { loadAddon, type NativeIo, type UdpHandle, type UdpInfo, type UdpStats } from './addon.js';
 import type { Bind } from './bind.js';
 import { errnoError, isErrnoError, type ErrnoError } from './errno-error.js';
-import type { DatagramBatch } from './packet-batch.js';
-import { allocateDatagramSlot, checkCount, slotCallback } from './slots.js';
+import { type DatagramBatch, createDatagramBatch } from './packet-batch.js';
+import { checkCount, slotCallback } from './slots.js';
 
 export interface AddonBindOptions {
   /** SO_SNDBUF, forced past the system maximum when root. Default 7 MiB, as wireguard-go. */
@@ -112,7 +112,7 @@ export class AddonBind implements Bind {
     this.#started = true;
     const { messages } = this.#options;
     for (const socket of sockets) {
-      const slot = allocateDatagramSlot(messages * UDP_WINDOW, messages * GRO_MAX_SEGMENTS);
+      const slot = createDatagramBatch(messages * GRO_MAX_SEGMENTS, messages * UDP_WINDOW);
       const onFatal = (error: ErrnoError): void => {
         for (const listener of [...this.#errorListeners]) listener(error);
       };

@@ -9,8 +9,8 @@
 import { DEFAULT_MTU } from '../engine/constants.js';
 import { SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import { loadAddon, type NativeIo, type TunHandle, type TunStats } from './addon.js';
-import type { PacketBatch } from './packet-batch.js';
-import { allocatePacketSlot, checkCount, slotCallback } from './slots.js';
+import { type PacketBatch, createPacketBatch } from './packet-batch.js';
+import { checkCount, slotCallback } from './slots.js';
 import type { Tun } from './tun.js';
 
 export interface AddonTunOptions {
@@ -76,7 +76,7 @@ export class AddonTun implements Tun {
     if (this.#started) throw new Error(`${this.name}: start() was already called`);
     this.#started = true;
     const { slotBytes, slotPackets } = this.#options;
-    const slot = allocatePacketSlot(slotBytes, slotPackets);
+    const slot = createPacketBatch(slotPackets, slotBytes);
     const callback = slotCallback(slot, onBatch, (error) => this.#stop(error));
     this.#native.tunStart(this.#handle, slot, this.headroom, this.tailroom, callback);
   }

@@ -19,7 +19,6 @@ export interface NativeSlot {
   readonly endpoints?: Uint8Array;
 }
 
-/** slot >= 0: slot holds count entries until the call returns. slot -1: the reader stopped with error. */
 /** `count` entries of the slot are filled; an error (count 0) when the reader stopped for good. */
 export type NativeBatchCallback = (count: number, error: ErrnoError | undefined) => void;
 

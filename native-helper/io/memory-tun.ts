@@ -4,8 +4,8 @@
 import { DEFAULT_MTU } from '../engine/constants.js';
 import { SEND_HEADROOM, SEND_TAILROOM } from '../engine/device-types.js';
 import { errnoError } from './errno-error.js';
-import type { PacketBatch } from './packet-batch.js';
-import { allocatePacketSlot, checkCount } from './slots.js';
+import { type PacketBatch, createPacketBatch } from './packet-batch.js';
+import { checkCount } from './slots.js';
 import type { Tun } from './tun.js';
 
 export interface MemoryTunOptions {
@@ -67,7 +67,7 @@ export class MemoryTun implements Tun {
     if (this.#onBatch !== undefined) throw new Error(`${this.name}: start() was already called`);
     this.#onBatch = onBatch;
     const stride = align16(this.headroom) + align16(this.mtu + this.tailroom);
-    this.#batch = allocatePacketSlot(stride * this.#batchPackets, this.#batchPackets);
+    this.#batch = createPacketBatch(this.#batchPackets, stride * this.#batchPackets);
     this.#schedule();
   }
 
