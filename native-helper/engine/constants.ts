@@ -128,6 +128,11 @@ export const DEFAULT_MTU = 1500 - 80;
  * - The staged queue holds at most MAX_STAGED_PACKETS (128), the oldest dropped first. The kernel trims to 128
  *   before it adds what one write to the device brought, so that a GSO super-packet's segments stay together
  *   (up to 128 + segments); here the TUN reader has split super-packets into packets before the engine sees them.
+ * - Sticky source (endpoint.ts): the kernel's send4 also forgets the local address when the route to the peer
+ *   now leaves by another interface than the one the peer's packets came in on. A userspace socket does not see
+ *   which interface the kernel routes by, so the address is forgotten at every change of network instead
+ *   (Device.announce), and the addon resends without it when the kernel refuses it (it is no longer the host's;
+ *   the kernel checks that before each send, the peer's record here is put right by its next packet).
  * - Timers run from the I/O loop's one timer (io/data-path.ts), all that are due in one tick(), the zeroing of
  *   keys first: after a sleep that nobody announced, every deadline passes at once, and what the others start
  *   must not be wiped a moment later.

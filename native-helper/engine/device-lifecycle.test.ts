@@ -16,14 +16,24 @@ import {
   connect,
   createTwoDevices,
   endpoint,
+  remoteOf,
   testCrypto,
   typeOf,
 } from './testing/two-devices.js';
+import { formatEndpointLocal, writeEndpointLocal } from './endpoint.js';
+import { parseIp } from './testing/ip-text.js';
 
 function ping(from: TestNode, to: TestNode, tag: number, dst = to.tunnel4): Uint8Array {
   const packet = ipv4Packet({ src: from.tunnel4, dst, payload: payloadOf(tag) });
   from.send(packet);
   return packet;
+}
+
+/** `record` with `local` as the address it came to. */
+function withLocal(record: Uint8Array, local: string): Uint8Array {
+  const copy = record.slice();
+  writeEndpointLocal(copy, 0, parseIp(local).bytes);
+  return copy;
 }
 
 function established(options: Parameters<typeof createTwoDevices>[0] = {}) {
@@ -392,13 +402,67 @@ describe('Device roaming', () => {
     net.deliverAll();
     expect(a.tun).toEqual([packet]);
     expect(net.undeliverable).toHaveLength(0);
-    // A handshake from a new place moves it too.
+    // A handshake from a new place moves it too, with the local address it came to (B's, now that both are IPv6).
     a.address = endpoint('[2001:db8:5::50]:40001');
     net.runUntil(10_000);
     a.device.clearSessions(peerOfA);
     ping(a, b, 3);
     net.deliverAll();
-    expect(peerOfB.endpoint).toEqual(a.address);
+    expect(remoteOf(peerOfB.endpoint)).toEqual(a.address);
+    expect(formatEndpointLocal(peerOfB.endpoint)).toBe('2001:db8::2');
+  });
+
+  it('answers from the local address the peer wrote to (sticky source, kernel socket.c)', () => {
+    const { net, a, b, peerOfB } = established();
+    a.address = endpoint('[2001:db8::1]:51820');
+    // A's next packet reaches B at a second address of B's: B's replies go from that one.
+    ping(a, b, 1);
+    const [data] = net.inFlight.splice(0);
+    b.receive(data!.data, withLocal(data!.from, '2001:db8::99'));
+    b.flush();
+    expect(formatEndpointLocal(peerOfB.endpoint)).toBe('2001:db8::99');
+    ping(b, a, 2);
+    const [reply] = net.inFlight.splice(0);
+    expect(remoteOf(reply!.to)).toEqual(a.address);
+    expect(formatEndpointLocal(reply!.to)).toBe('2001:db8::99');
+    // A packet that came to another of B's addresses moves it: the whole record follows, as the kernel's does.
+    ping(a, b, 3);
+    net.deliverAll();
+    expect(formatEndpointLocal(peerOfB.endpoint)).toBe('2001:db8::2');
+  });
+
+  it('forgets the local address when a handshake goes unanswered, and at a change of network (kernel timers.c)', () => {
+    const { net, a, b, peerOfA } = established();
+    const learned = withLocal(b.address, '2001:db8::9'); // as if B's packets had come to A at 2001:db8::9
+    net.runFor(REKEY_TIMEOUT_MS); // past the rate limit of the first handshake
+    net.filter = () => false;
+    // wg_expired_retransmit_handshake: the initiation goes from 2001:db8::9, its retransmission from wherever.
+    a.device.clearSessions(peerOfA);
+    peerOfA.setEndpoint(learned);
+    ping(a, b, 1);
+    expect(net.inFlight.map((d) => [typeOf(d.data), formatEndpointLocal(d.to)])).toEqual([[1, '2001:db8::9']]);
+    net.inFlight.length = 0;
+    net.runFor(REKEY_TIMEOUT_MS + REKEY_TIMEOUT_JITTER_MAX_MS);
+    expect(net.sent(a, 1)).toHaveLength(3);
+    expect(formatEndpointLocal(net.sent(a, 1)[2]!.to)).toBeNull();
+    expect(formatEndpointLocal(peerOfA.endpoint)).toBeNull();
+
+    // wg_expired_new_handshake: data sent, nothing heard for KEEPALIVE + REKEY_TIMEOUT.
+    const fresh = established();
+    fresh.net.filter = () => false;
+    fresh.peerOfA.setEndpoint(withLocal(fresh.b.address, '2001:db8::9'));
+    ping(fresh.a, fresh.b, 1);
+    expect(formatEndpointLocal(fresh.net.inFlight[0]!.to)).toBe('2001:db8::9');
+    fresh.net.runFor(15_000 + REKEY_TIMEOUT_JITTER_MAX_MS);
+    const initiations = fresh.net.sent(fresh.a, 1);
+    expect(initiations.length).toBeGreaterThan(1);
+    expect(formatEndpointLocal(initiations.at(-1)!.to)).toBeNull();
+
+    // announce(): the route to the peer may leave by another link now.
+    const other = established();
+    other.peerOfA.setEndpoint(withLocal(other.b.address, '2001:db8::9'));
+    expect(other.a.device.announce(other.net.now, other.a.sink)).toBe(1);
+    expect(other.net.inFlight.map((d) => [typeOf(d.data), formatEndpointLocal(d.to)])).toEqual([[4, null]]);
   });
 
   it('does not follow unauthenticated, replayed or refused packets', () => {

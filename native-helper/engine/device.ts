@@ -319,10 +319,13 @@ export class Device {
    * address from (roaming), as wireguard-go's SendKeepalivesToPeersWithCurrentKeypair does on a network change;
    * a fresh session is never replaced by a handshake nobody needs. Without one, an initiation, within the rate
    * limit: one sent less than REKEY_TIMEOUT ago is retransmitted by its timer. Returns how many peers were told.
+   * Every peer forgets the local address it sent from: the route to it may now leave by another link, which the
+   * kernel's send4 checks on every send (and then forgets it) and a userspace socket cannot see.
    */
   announce(now: number, sink: DeviceSink): number {
     let told = 0;
     for (const peer of this.peerList) {
+      peer.forgetLocalAddress();
       if (!peer.inUse || !peer.hasEndpoint) continue;
       told++;
       if (usableKeypair(this, peer, now) !== null) sendKeepalive(this, peer, now, sink);
@@ -425,6 +428,8 @@ export class Device {
       }
       if (t.newHandshake <= now) {
         t.newHandshake = NEVER;
+        // Kernel wg_expired_new_handshake: the local address we send from may be why nothing came back.
+        peer.forgetLocalAddress();
         sendHandshakeInitiation(this, peer, false, now, sink);
       }
       if (t.persistentKeepalive <= now) {
@@ -445,6 +450,8 @@ export class Device {
       return;
     }
     t.handshakeAttempts++;
+    // Kernel wg_expired_retransmit_handshake: the local address we send from may be why nothing came back.
+    peer.forgetLocalAddress();
     sendHandshakeInitiation(this, peer, true, now, sink);
   }
 

@@ -5,7 +5,7 @@
 import { MAX_STAGED_PACKETS } from './constants.js';
 import { type CookieGenerator, createCookieGenerator } from './cookie.js';
 import { type DropCounters, newDropCounters } from './drops.js';
-import { ENDPOINT_SIZE, endpointFamily, newEndpoint } from './endpoint.js';
+import { ENDPOINT_SIZE, clearEndpointLocal, endpointFamily, newEndpoint } from './endpoint.js';
 import { Keypairs } from './keypair.js';
 import { type Handshake, createHandshake } from './noise-handshake.js';
 import type { NoiseContext, StaticIdentity } from './noise-protocol.js';
@@ -59,6 +59,11 @@ export class Peer {
   setEndpoint(record: Uint8Array | null, off = 0): void {
     if (record === null) this.endpoint.fill(0);
     else this.endpoint.set(record.subarray(off, off + ENDPOINT_SIZE));
+  }
+
+  /** Send from whatever address the route picks (kernel wg_socket_clear_peer_endpoint_src). */
+  forgetLocalAddress(): void {
+    clearEndpointLocal(this.endpoint);
   }
 
   /** Persistent keepalive in seconds, 0 for off. */

@@ -291,7 +291,7 @@ function sendCookieReply(
   sink.sendDatagram(to, reply, 0, reply.length);
 }
 
-/** The peer's endpoint follows the source of its latest authenticated packet. */
+/** The peer's endpoint follows the source of its latest authenticated packet, and the local address it came to. */
 function followEndpoint(peer: Peer, source: Uint8Array, sourceOff: number): void {
   if (!endpointEquals(peer.endpoint, 0, source, sourceOff)) peer.setEndpoint(source, sourceOff);
 }

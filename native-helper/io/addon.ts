@@ -70,6 +70,8 @@ export interface UdpStats {
   sent: number;
   gsoMessages: number;
   gsoFallbacks: number;
+  /** Datagrams resent without the local address their record named: it was no longer the host's. */
+  unsourced: number;
 }
 
 /** The process at the other end of a unix socket, as the kernel recorded it at connect() (SO_PEERCRED). */

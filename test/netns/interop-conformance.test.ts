@@ -151,4 +151,25 @@ describe.skipIf(!canRunInterop)('Warren and wireguard-go: conformance on the wir
     const drops = interfaceDrops((await warren.warren('show', warren.name)).stdout);
     expect(drops['bad-outgoing-packet'] ?? 0).toBe(0);
   }, 40_000);
+
+  it('answers from the address the peer wrote to, and from another once that one is gone (sticky source)', async () => {
+    // A second address on Warren's side, which the kernel would not choose as a source towards wireguard-go.
+    await warren.ns.exec([IP, 'address', 'add', '10.201.0.21/24', 'dev', 'veth0']);
+    await topology!.start(warren);
+    expect((await warren.ping(go.tunnel4, { count: 1 })).ok).toBe(true);
+    const endpointAtGo = async () => (await wgDump(go)).peers[0]?.endpoint;
+    expect(await endpointAtGo()).toBe(`${warren.underlay}:${PORT}`);
+    // wireguard-go now writes to that second address; Warren's answers must come from it, or wireguard-go roams
+    // back to the address they come from (the kernel's send4 answers from the packets' destination).
+    await go.wg('set', go.name, 'peer', warren.keys.publicKey, 'endpoint', `10.201.0.21:${PORT}`);
+    const pinged = await go.ping(warren.tunnel4, { count: 3 });
+    expect(pinged.ok, pinged.stdout).toBe(true);
+    expect(await endpointAtGo()).toBe(`10.201.0.21:${PORT}`);
+    // The address goes: Warren's next packets leave from the one it has (the kernel refuses the old source), and
+    // wireguard-go follows them.
+    await warren.ns.exec([IP, 'address', 'del', '10.201.0.21/24', 'dev', 'veth0']);
+    const after = await warren.ping(go.tunnel4, { count: 3, deadline: 3 });
+    expect(after.ok, after.stdout).toBe(true);
+    await eventually(async () => expect(await endpointAtGo()).toBe(`${warren.underlay}:${PORT}`), 3000);
+  }, 40_000);
 });

@@ -2,6 +2,7 @@
 // IPv4 and IPv6, replies to per-datagram endpoints, UDP GSO and GRO, SO_MARK, forced buffer sizes, EADDRINUSE,
 // and IPv4 alone where IPv6 is disabled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UdpStats } from '../../native-helper/io/addon.js';
 import { Child } from './child.js';
 import { Namespaces, canUseNetns, ip } from './namespace.js';
 
@@ -16,6 +17,8 @@ function child(ns: string, args: unknown): Child {
 
 interface Datagram {
   from: string;
+  /** The local address it came to. */
+  to: string | null;
   length: number;
   seq: number;
   ok: boolean;
@@ -24,7 +27,7 @@ interface Datagram {
 async function collect(
   peer: Child,
   expected: number,
-): Promise<{ datagrams: Datagram[]; sockets: { stats: { groMessages: number } }[] }> {
+): Promise<{ datagrams: Datagram[]; sockets: { stats: UdpStats }[] }> {
   let datagrams: Datagram[] = [];
   let last: Record<string, unknown> = {};
   for (let tries = 0; tries < 60; tries++) {
@@ -53,7 +56,12 @@ describe.skipIf(!canUseNetns)('UDP through the addon', () => {
   beforeAll(async () => {
     a = namespaces.create();
     b = namespaces.create();
-    namespaces.veth(a, b, { a: ['10.125.0.1/24', 'fd00:7d::1/64'], b: ['10.125.0.2/24', 'fd00:7d::2/64'] });
+    // Bob has a second address of each family, which the kernel does not pick as a source towards Alice: a
+    // secondary IPv4 one, and an IPv6 one sharing a shorter prefix with hers (RFC 6724 rule 8).
+    namespaces.veth(a, b, {
+      a: ['10.125.0.1/24', 'fd00:7d::1/64'],
+      b: ['10.125.0.2/24', 'fd00:7d::2/64', '10.125.0.3/24', 'fd00:7d::1:0:3/64'],
+    });
     alice = child(a, { port: 0 });
     bob = child(b, { port: 0, echo: true });
     alicePort = (await alice.next('open')).port as number;
@@ -114,6 +122,65 @@ describe.skipIf(!canUseNetns)('UDP through the addon', () => {
     expect(datagrams.map((d) => d.seq)).toEqual(sizes.map((_, i) => 5000 + i));
     // veth passes the GSO skb through whole; the receiving socket with UDP_GRO gets it as one super-datagram.
     expect(sockets[0]!.stats.groMessages).toBeGreaterThan(0);
+  });
+
+  it('answers from the address a datagram came to (sticky source), IPv4 and IPv6, GSO runs included', async () => {
+    bob.send({ cmd: 'echo', on: true });
+    await bob.next('echo');
+    const second = [`10.125.0.3:${bobPort}`, `[fd00:7d::1:0:3]:${bobPort}`];
+    alice.send({ cmd: 'send', to: second, sizes: new Array<number>(8).fill(300), firstSeq: 100 });
+    expect((await alice.next('sent')).sent).toBe(8);
+    const atBob = await collect(bob, 8);
+    expect(atBob.datagrams).toHaveLength(8);
+    for (const d of atBob.datagrams) {
+      expect(d.from).toBe(d.seq % 2 === 0 ? `10.125.0.1:${alicePort}` : `[fd00:7d::1]:${alicePort}`);
+      expect(d.to).toBe(d.seq % 2 === 0 ? '10.125.0.3' : 'fd00:7d::1:0:3');
+    }
+    // Bob echoed each from the address it came to, not the one the route would pick (10.125.0.2, fd00:7d::2).
+    const echoed = await collect(alice, 8);
+    expect(echoed.datagrams).toHaveLength(8);
+    for (const d of echoed.datagrams) {
+      expect(d.from).toBe(second[d.seq % 2]);
+      expect(d.to).toBe(d.seq % 2 === 0 ? '10.125.0.1' : 'fd00:7d::1');
+    }
+
+    // A run of equal datagrams arrives as one GRO super-datagram and goes back as one GSO message, from .3.
+    alice.send({ cmd: 'send', to: [second[0]!], sizes: new Array<number>(32).fill(1000), firstSeq: 200 });
+    expect((await alice.next('sent')).sent).toBe(32);
+    const run = await collect(alice, 32);
+    expect(run.datagrams.map((d) => d.seq)).toEqual(Array.from({ length: 32 }, (_, i) => 200 + i));
+    expect(run.datagrams.every((d) => d.ok && d.from === second[0])).toBe(true);
+    const bobStats = (await collect(bob, 0)).sockets[0]!.stats;
+    expect(bobStats.gsoMessages).toBeGreaterThan(0);
+    expect(bobStats.unsourced).toBe(0);
+    bob.send({ cmd: 'echo', on: false });
+    await bob.next('echo');
+  });
+
+  it("resends without a local address that is no longer the host's, and counts it", async () => {
+    await collect(bob, 0); // what earlier tests left
+    const to = [`10.125.0.2:${bobPort}`, `[fd00:7d::2]:${bobPort}`];
+    // Single datagrams of both families, then a GSO run: each refused with its source, each resent without.
+    alice.send({ cmd: 'send', to, from: ['10.125.0.99', 'fd00:7d::99'], sizes: [100, 200, 300, 400], firstSeq: 300 });
+    const single = (await alice.next('sent')) as unknown as { sent: number; stats: { unsourced: number }[] };
+    expect(single, JSON.stringify(single)).toMatchObject({ sent: 4 });
+    expect(single.stats.map((s) => s.unsourced)).toEqual([2, 2]);
+    alice.send({
+      cmd: 'send',
+      to: [to[0]!],
+      from: ['10.125.0.99'],
+      sizes: new Array<number>(16).fill(1000),
+      firstSeq: 400,
+    });
+    const run = (await alice.next('sent')) as unknown as { sent: number; stats: { unsourced: number }[] };
+    expect(run.sent).toBe(16);
+    expect(run.stats.map((s) => s.unsourced)).toEqual([18, 2]);
+    const atBob = await collect(bob, 20);
+    expect(atBob.datagrams).toHaveLength(20);
+    for (const d of atBob.datagrams) {
+      expect(d.ok).toBe(true);
+      expect(d.from).toBe(d.seq < 400 && d.seq % 2 === 1 ? `[fd00:7d::1]:${alicePort}` : `10.125.0.1:${alicePort}`);
+    }
   });
 
   it('applies SO_MARK to both sockets', async () => {

@@ -44,3 +44,11 @@ int wio_endpoint_to_sockaddr(const uint8_t in[WIO_ENDPOINT_SIZE], struct sockadd
   }
   return -1;
 }
+
+bool wio_endpoint_has_local(const uint8_t in[WIO_ENDPOINT_SIZE]) {
+  size_t n = in[0] == 6 ? 16 : 4;
+  for (size_t i = 0; i < n; i++) {
+    if (in[WIO_ENDPOINT_LOCAL + i] != 0) return true;
+  }
+  return false;
+}

@@ -1,9 +1,9 @@
 /* Reading a descriptor on the JS thread's own event loop, in batches through one slot.
  *
- * A slot is memory JS allocated (a big Uint8Array plus offsets/lengths arrays, and for sockets 24-byte
- * endpoints): JS gets views of it once, at start, and never a new object per packet. libuv's epoll watches the
- * descriptor; when it is readable the owner's fill function reads as much as is ready into a slot without
- * blocking, and the JS callback runs at once with the count. It returns before the next fill, so the
+ * A slot is memory JS allocated (a big Uint8Array plus offsets/lengths arrays, and for sockets an endpoint
+ * record per datagram): JS gets views of it once, at start, and never a new object per packet. libuv's epoll
+ * watches the descriptor; when it is readable the owner's fill function reads as much as is ready into a slot
+ * without blocking, and the JS callback runs at once with the count. It returns before the next fill, so the
  * slot is free again; what the slot cannot take stays in the kernel's queue (then its drops): memory stays
  * bounded.
  *

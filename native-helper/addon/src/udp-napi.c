@@ -59,7 +59,7 @@ static napi_value udp_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* udpStart(handle, slot, callback); the slot carries 24-byte endpoints */
+/* udpStart(handle, slot, callback); the slot carries an endpoint record (WIO_ENDPOINT_SIZE bytes) per datagram */
 static napi_value udp_start(napi_env env, napi_callback_info info) {
   WIO_ARGS(env, info, 3, argv);
   wio_udp *s = udp_arg(env, argv[0]);
@@ -183,6 +183,7 @@ static napi_value udp_stats(napi_env env, napi_callback_info info) {
   STAT("sent", s->stats.sent);
   STAT("gsoMessages", s->stats.gso_messages);
   STAT("gsoFallbacks", s->stats.gso_fallbacks);
+  STAT("unsourced", s->stats.unsourced);
   return result;
 }
 

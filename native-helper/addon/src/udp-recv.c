@@ -31,22 +31,37 @@ static bool transient(int err) {
   }
 }
 
-static uint32_t gro_size(struct msghdr *h) {
+/* What the kernel says of a received message: its UDP_GRO segment size (0: one datagram), and the local address
+ * it came to (IP_PKTINFO / IPV6_PKTINFO), which goes into the endpoint record as the source to answer from, as
+ * the kernel's wg_socket_endpoint_from_skb records the packet's destination. For IPv4 that is ipi_spec_dst, the
+ * address the kernel itself would answer from: the header's destination for unicast, where the two agree. */
+static uint32_t read_control(struct msghdr *h, uint8_t endpoint[WIO_ENDPOINT_SIZE]) {
+  uint32_t gro = 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
-    if (c->cmsg_level != SOL_UDP || c->cmsg_type != UDP_GRO) continue;
     size_t n = c->cmsg_len - CMSG_LEN(0);
-    if (n >= sizeof(int)) {
-      int size;
-      memcpy(&size, CMSG_DATA(c), sizeof size);
-      return size > 0 ? (uint32_t)size : 0;
-    }
-    if (n >= sizeof(uint16_t)) {
-      uint16_t size;
-      memcpy(&size, CMSG_DATA(c), sizeof size);
-      return size;
+    if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+      if (n >= sizeof(int)) {
+        int size;
+        memcpy(&size, CMSG_DATA(c), sizeof size);
+        gro = size > 0 ? (uint32_t)size : 0;
+      } else if (n >= sizeof(uint16_t)) {
+        uint16_t size;
+        memcpy(&size, CMSG_DATA(c), sizeof size);
+        gro = size;
+      }
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && n >= sizeof(struct in_pktinfo) &&
+               endpoint[0] == 4) {
+      struct in_pktinfo info;
+      memcpy(&info, CMSG_DATA(c), sizeof info);
+      memcpy(endpoint + WIO_ENDPOINT_LOCAL, &info.ipi_spec_dst, 4);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && n >= sizeof(struct in6_pktinfo) &&
+               endpoint[0] == 6) {
+      struct in6_pktinfo info;
+      memcpy(&info, CMSG_DATA(c), sizeof info);
+      memcpy(endpoint + WIO_ENDPOINT_LOCAL, &info.ipi6_addr, 16);
     }
   }
-  return 0;
+  return gro;
 }
 
 int wio_udp_fill(wio_object *obj, wio_slot *slot) {
@@ -90,7 +105,7 @@ int wio_udp_fill(wio_object *obj, wio_slot *slot) {
     uint8_t endpoint[WIO_ENDPOINT_SIZE];
     wio_endpoint_from_sockaddr(&s->raddrs[j], endpoint);
     uint32_t base = (uint32_t)j * WIO_UDP_WINDOW;
-    uint32_t size = gro_size(h);
+    uint32_t size = read_control(h, endpoint);
     if (size == 0 || size >= len) size = len;
     else gro++;
     for (uint32_t at = 0; at < len || (len == 0 && at == 0); at += size) {

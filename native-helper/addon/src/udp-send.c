@@ -2,7 +2,8 @@
  * the socket has GSO, and sent with sendmmsg. A GSO message the kernel refuses (EIO: the route's device lacks
  * checksum offload, then GSO is off for the socket, as wireguard-go does; EINVAL/EMSGSIZE: a segment is over
  * the path's MTU) is resent one datagram at a time. A full socket buffer is waited for once, briefly, then
- * the rest is dropped as UDP would. */
+ * the rest is dropped as UDP would. Datagrams whose record names a local address go from it (sticky source), and
+ * group into a GSO message only with others from the same one: the whole record is the grouping key. */
 #include <errno.h>
 #include <netinet/udp.h>
 #include <poll.h>
@@ -36,47 +37,103 @@ static void fail(wio_send_result *res, int err, uint32_t datagrams) {
   if (res->first_err == 0) res->first_err = err;
 }
 
+/* Message m's control data: UDP_SEGMENT when it carries several datagrams of `segment` bytes, and the address
+ * to send from (IP_PKTINFO / IPV6_PKTINFO, no interface: the route decides that) when its record names one and
+ * the kernel has not refused it. */
+static void set_control(wio_udp *s, uint32_t m, uint16_t segment) {
+  struct msghdr *h = &s->smsgs[m].msg_hdr;
+  const uint8_t *endpoint = s->seps[m];
+  bool v6 = s->family == AF_INET6;
+  bool source = !s->sbare[m] && wio_endpoint_has_local(endpoint);
+  size_t segment_space = segment > 0 ? CMSG_SPACE(sizeof(uint16_t)) : 0;
+  size_t source_space = !source ? 0
+                        : v6    ? CMSG_SPACE(sizeof(struct in6_pktinfo))
+                                : CMSG_SPACE(sizeof(struct in_pktinfo));
+  if (segment_space + source_space == 0) {
+    h->msg_control = NULL;
+    h->msg_controllen = 0;
+    return;
+  }
+  uint8_t *control = s->scmsgs + (size_t)m * WIO_UDP_CMSG_SPACE;
+  memset(control, 0, segment_space + source_space);
+  h->msg_control = control;
+  h->msg_controllen = segment_space + source_space;
+  if (segment > 0) {
+    struct cmsghdr *c = (struct cmsghdr *)control;
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    memcpy(CMSG_DATA(c), &segment, sizeof segment);
+  }
+  if (source) {
+    struct cmsghdr *c = (struct cmsghdr *)(control + segment_space);
+    if (v6) {
+      struct in6_pktinfo info;
+      memset(&info, 0, sizeof info);
+      memcpy(&info.ipi6_addr, endpoint + WIO_ENDPOINT_LOCAL, 16);
+      c->cmsg_level = IPPROTO_IPV6;
+      c->cmsg_type = IPV6_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof info);
+      memcpy(CMSG_DATA(c), &info, sizeof info);
+    } else {
+      struct in_pktinfo info;
+      memset(&info, 0, sizeof info);
+      memcpy(&info.ipi_spec_dst, endpoint + WIO_ENDPOINT_LOCAL, 4);
+      c->cmsg_level = IPPROTO_IP;
+      c->cmsg_type = IP_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof info);
+      memcpy(CMSG_DATA(c), &info, sizeof info);
+    }
+  }
+}
+
+/* After a send failed with `err`: when message m went from a remembered local address, that address may no longer
+ * be ours, as the kernel's send4/send6 check before they forget it and route afresh. The kernel says so with
+ * EINVAL for IPv6 (ip6_datagram_send_ctl) and ENETUNREACH for IPv4 (the output route finds no device with that
+ * address). Rebuilds m's control without the address and says whether it did, so the caller resends: if the
+ * error was about something else, it comes back. The peer's record is put right by its next datagram, a
+ * handshake retry or a change of network (engine). */
+static bool drop_source(wio_udp *s, uint32_t m, uint16_t segment, uint32_t datagrams, int err) {
+  if (err != EINVAL && err != ENETUNREACH) return false;
+  if (s->sbare[m] || !wio_endpoint_has_local(s->seps[m])) return false;
+  s->sbare[m] = true;
+  s->stats.unsourced += datagrams;
+  set_control(s, m, segment);
+  return true;
+}
+
 static void close_group(sender *b) {
   if (!b->open) return;
   b->open = false;
   uint32_t m = b->nmsg - 1;
-  struct msghdr *h = &b->s->smsgs[m].msg_hdr;
-  if (b->s->ssegs[m] > 1) {
-    uint8_t *control = b->s->scmsgs + (size_t)m * WIO_UDP_CMSG_SPACE;
-    memset(control, 0, CMSG_SPACE(sizeof(uint16_t)));
-    h->msg_control = control;
-    h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
-    struct cmsghdr *c = CMSG_FIRSTHDR(h);
-    c->cmsg_level = SOL_UDP;
-    c->cmsg_type = UDP_SEGMENT;
-    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-    uint16_t size = (uint16_t)b->gso;
-    memcpy(CMSG_DATA(c), &size, sizeof size);
-  } else {
-    h->msg_control = NULL;
-    h->msg_controllen = 0;
-  }
+  set_control(b->s, m, b->s->ssegs[m] > 1 ? (uint16_t)b->gso : 0);
 }
 
 static void send_one_by_one(sender *b, uint32_t m, wio_send_result *res) {
+  set_control(b->s, m, 0); /* no UDP_SEGMENT; the source stays */
   struct msghdr one = b->s->smsgs[m].msg_hdr;
   struct iovec *iovs = one.msg_iov;
   size_t n = one.msg_iovlen;
-  one.msg_control = NULL;
-  one.msg_controllen = 0;
   one.msg_iovlen = 1;
   b->s->stats.gso_fallbacks++;
-  for (size_t k = 0; k < n; k++) {
+  for (size_t k = 0; k < n;) {
     one.msg_iov = &iovs[k];
     ssize_t r;
     do {
       r = sendmsg(b->s->base.fd, &one, MSG_DONTWAIT);
     } while (r < 0 && errno == EINTR);
+    int err = r < 0 ? errno : 0;
+    if (drop_source(b->s, m, 0, (uint32_t)(n - k), err)) {
+      one.msg_control = b->s->smsgs[m].msg_hdr.msg_control;
+      one.msg_controllen = b->s->smsgs[m].msg_hdr.msg_controllen;
+      continue; /* the same datagram again, without the source */
+    }
     if (r >= 0) {
       res->sent++;
       b->s->stats.sent++;
-    } else if (errno == EAGAIN || errno == ENOBUFS) res->dropped++;
-    else fail(res, errno, 1);
+    } else if (err == EAGAIN || err == ENOBUFS) res->dropped++;
+    else fail(res, err, 1);
+    k++;
   }
 }
 
@@ -109,6 +166,8 @@ static void flush(sender *b, wio_send_result *res) {
       for (; i < b->nmsg; i++) res->dropped += s->ssegs[i];
       break;
     }
+    uint16_t segment = s->ssegs[i] > 1 ? (uint16_t)s->smsgs[i].msg_hdr.msg_iov[0].iov_len : 0;
+    if (drop_source(s, i, segment, s->ssegs[i], err)) continue; /* message i again */
     if (s->ssegs[i] > 1 && (err == EIO || err == EINVAL || err == EMSGSIZE)) {
       if (err == EIO) s->gso = false;
       send_one_by_one(b, i, res);
@@ -152,6 +211,8 @@ static void add(sender *b, const uint8_t *data, uint32_t len, const uint8_t *end
   h->msg_controllen = 0;
   h->msg_flags = 0;
   s->ssegs[m] = 1;
+  s->seps[m] = endpoint;
+  s->sbare[m] = false;
   b->niov++;
   b->open = true;
   b->ended = false;

@@ -23,6 +23,8 @@ static void udp_free(wio_udp *s) {
   free(s->saddrs);
   free(s->scmsgs);
   free(s->ssegs);
+  free(s->seps);
+  free(s->sbare);
   free(s);
 }
 
@@ -57,7 +59,10 @@ static bool allocate(wio_udp *s) {
   s->saddrs = calloc(WIO_UDP_SEND_MSGS, sizeof *s->saddrs);
   s->scmsgs = calloc(WIO_UDP_SEND_MSGS, WIO_UDP_CMSG_SPACE);
   s->ssegs = calloc(WIO_UDP_SEND_MSGS, sizeof *s->ssegs);
-  return s->rmsgs && s->riovs && s->raddrs && s->rcmsgs && s->smsgs && s->siovs && s->saddrs && s->scmsgs && s->ssegs;
+  s->seps = calloc(WIO_UDP_SEND_MSGS, sizeof *s->seps);
+  s->sbare = calloc(WIO_UDP_SEND_MSGS, sizeof *s->sbare);
+  return s->rmsgs && s->riovs && s->raddrs && s->rcmsgs && s->smsgs && s->siovs && s->saddrs && s->scmsgs && s->ssegs &&
+         s->seps && s->sbare;
 }
 
 int wio_udp_open(int family, uint16_t port, uint32_t send_bytes, uint32_t receive_bytes, wio_udp **out,
@@ -68,6 +73,11 @@ int wio_udp_open(int family, uint16_t port, uint32_t send_bytes, uint32_t receiv
   int one = 1;
   if (af == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
     return fail(fd, NULL, "setsockopt IPV6_V6ONLY", syscall);
+  }
+  /* The local address each datagram came to, for the endpoint record (udp-recv.c). */
+  if (af == AF_INET6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) < 0
+                     : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0) {
+    return fail(fd, NULL, af == AF_INET6 ? "setsockopt IPV6_RECVPKTINFO" : "setsockopt IP_PKTINFO", syscall);
   }
   size_buffers(fd, send_bytes > INT32_MAX ? INT32_MAX : (int)send_bytes,
                receive_bytes > INT32_MAX ? INT32_MAX : (int)receive_bytes);

@@ -3,7 +3,9 @@
  * Receive (reader.c, on the JS thread's loop): recvmmsg into the slot, one 64 KiB window per message so a UDP GRO super-datagram
  * fits; GRO ones are split in place by the UDP_GRO cmsg's segment size, each piece keeping the source endpoint.
  * Send (JS thread): sendmmsg; consecutive datagrams to one endpoint of one size (the last may be shorter) go
- * as one message with UDP_SEGMENT, their buffers gathered by iovecs, not copied. */
+ * as one message with UDP_SEGMENT, their buffers gathered by iovecs, not copied.
+ * Sticky source, as the kernel's (socket.c): each datagram's record carries the local address it came to
+ * (IP_PKTINFO / IPV6_PKTINFO on receive), and a record with one is sent from it. */
 #ifndef WIO_UDP_H
 #define WIO_UDP_H
 
@@ -17,7 +19,7 @@
 
 #define WIO_UDP_WINDOW 65536      /* receive room per message */
 #define WIO_UDP_RECV_MSGS 64      /* most messages one recvmmsg takes */
-#define WIO_UDP_CMSG_SPACE 64
+#define WIO_UDP_CMSG_SPACE 96       /* per message: UDP_GRO or UDP_SEGMENT, and a PKTINFO (64 bytes at most) */
 #define WIO_UDP_SEND_MSGS 128     /* messages per sendmmsg */
 #define WIO_UDP_SEND_IOVS 1024    /* datagrams per sendmmsg */
 #define WIO_UDP_GSO_MAX_SEGS 64   /* UDP_MAX_SEGMENTS on older kernels */
@@ -32,6 +34,7 @@ typedef struct wio_udp_stats {
   uint64_t sent;                      /* JS thread only from here on */
   uint64_t gso_messages;              /* messages sent with UDP_SEGMENT */
   uint64_t gso_fallbacks;             /* GSO messages resent one datagram at a time */
+  uint64_t unsourced;                 /* datagrams resent without their source address (no longer ours) */
 } wio_udp_stats;
 
 typedef struct wio_udp {
@@ -49,6 +52,8 @@ typedef struct wio_udp {
   struct sockaddr_storage *saddrs;
   uint8_t *scmsgs;
   uint16_t *ssegs;
+  const uint8_t **seps; /* message i's endpoint record (in the batch being sent) */
+  bool *sbare;          /* message i goes without its source address */
   wio_udp_stats stats;
 } wio_udp;
 

@@ -20,7 +20,15 @@ import { loadCrypto } from '../../crypto/index.js';
 import type { CryptoPrimitives } from '../../crypto/primitives.js';
 import { Device } from '../device.js';
 import type { DeviceEvent, DeviceLimits, DeviceSink } from '../device-types.js';
-import { ENDPOINT_SIZE, endpointEquals, parseEndpoint } from '../endpoint.js';
+import {
+  ENDPOINT_SIZE,
+  clearEndpointLocal,
+  endpointAddressOffset,
+  endpointFamily,
+  endpointRemoteEquals,
+  parseEndpoint,
+  writeEndpointLocal,
+} from '../endpoint.js';
 import { readU32LE } from '../messages.js';
 import type { Peer } from '../peer.js';
 import { parseCidr } from './ip-text.js';
@@ -179,12 +187,17 @@ export class TestNetwork {
     if (reorder) shuffle(arriving, this.uniform);
     for (const d of arriving) {
       if (this.filter !== undefined && !this.filter(d)) continue;
-      const node = this.nodes.find((n) => endpointEquals(n.address, 0, d.to, 0));
+      const node = this.nodes.find((n) => endpointRemoteEquals(n.address, 0, d.to, 0));
       if (node === undefined) {
         this.undeliverable.push(d);
         continue;
       }
-      node.receive(d.data, d.from);
+      // As a socket reports it (IP_PKTINFO): the sender, and the local address the datagram came to (a network
+      // here may join families, a socket's cannot: none then).
+      const from = d.from.slice();
+      if (endpointFamily(from) === endpointFamily(d.to))
+        writeEndpointLocal(from, 0, d.to.subarray(endpointAddressOffset(0)));
+      node.receive(d.data, from);
       delivered++;
     }
     for (const node of this.nodes) node.flush();
@@ -340,6 +353,13 @@ export function createTwoDevices(options: TwoDeviceOptions = {}): TwoDevices {
 }
 
 /** An endpoint record from `ip:port` or `[v6]:port`. */
+/** The record without its local address: what a node's `address` holds. */
+export function remoteOf(record: Uint8Array): Uint8Array {
+  const copy = record.slice(0, ENDPOINT_SIZE);
+  clearEndpointLocal(copy);
+  return copy;
+}
+
 export function endpoint(text: string): Uint8Array {
   const record = parseEndpoint(text);
   if (record === null) throw new Error(`bad endpoint ${text}`);
