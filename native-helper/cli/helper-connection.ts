@@ -33,10 +33,15 @@ export async function connectHelper(path = controlSocketPath()): Promise<Control
 
 /**
  * V8 flags for the helper's runtime (Node, or Electron under ELECTRON_RUN_AS_NODE, which takes them the same way),
- * as the systemd unit's ExecStart has them. A 1 MiB semi-space: the packet path allocates next to nothing, so a
- * large young generation only held garbage between scavenges (less RSS, same throughput: test/bench/RESULTS.md).
+ * as the systemd unit's ExecStart has them (packaging/systemd/unit.test.ts holds the two together):
+ * - a 1 MiB semi-space: the packet path allocates next to nothing, so a large young generation only held garbage
+ *   between scavenges (less RSS, same throughput);
+ * - type feedback from a function's first call rather than after it has run a while: a lightly used tunnel's
+ *   packet path then reaches V8's baseline tier within a few packets, and its idle ping falls by a sixth (the
+ *   packet path's objects keep one map from birth for this to cost no throughput: engine/double-fields.ts).
+ * Both measured in test/bench/RESULTS.md.
  */
-export const HELPER_RUNTIME_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+export const HELPER_RUNTIME_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-lazy-feedback-allocation'];
 
 export async function connectOrStartHelper(path = controlSocketPath()): Promise<ControlClient> {
   const existing = await connectHelper(path);

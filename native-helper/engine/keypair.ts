@@ -4,6 +4,7 @@
  * responder's fresh keypair, used for receiving only until the initiator's first packet on it confirms it,
  * at which point it becomes current (kernel wg_noise_received_with_keypair).
  */
+import { DOUBLE_FIELD } from './double-fields.js';
 import { ReplayWindow } from './replay.js';
 
 export class Keypair {
@@ -13,11 +14,11 @@ export class Keypair {
   sendCounter = 0;
   readonly replay = new ReplayWindow();
   /** Our index: the receiver index the peer puts in its packets to us. */
-  localIndex = 0;
+  localIndex = DOUBLE_FIELD;
   /** The peer's index: what we put in our packets to it. */
-  remoteIndex = 0;
+  remoteIndex = DOUBLE_FIELD;
   /** Monotonic ms at derivation. */
-  createdAt = 0;
+  createdAt = DOUBLE_FIELD;
   isInitiator = false;
   /** False once wiped: a wiped keypair is never used again, whoever still holds it. */
   valid = true;
@@ -26,6 +27,13 @@ export class Keypair {
    * use (wg_noise_expire_current_peer_keypairs), while packets already in flight to us on them still open.
    */
   canSend = true;
+
+  constructor() {
+    // Created as doubles above, so that an index at or above 2^31 keeps the map (double-fields.ts).
+    this.localIndex = 0;
+    this.remoteIndex = 0;
+    this.createdAt = 0;
+  }
 
   /** Zeroes the keys and hands the replay window's ring back; the keypair is dead from here on. */
   wipe(): void {

@@ -4,6 +4,7 @@
  * flood protection remember across handshakes. noise.ts moves it between stages.
  */
 import { wipe } from '../crypto/bytes.js';
+import { DOUBLE_FIELD } from './double-fields.js';
 import type { NoiseContext, StaticIdentity } from './noise-protocol.js';
 
 export type HandshakeStage =
@@ -45,9 +46,12 @@ export function createHandshake(
     remoteEphemeral: new Uint8Array(32),
     latestTimestamp: new Uint8Array(ctx.protocol.initiationPayloadLength),
     lastInitiationConsumption: Number.NEGATIVE_INFINITY,
-    localIndex: 0,
-    remoteIndex: 0,
+    localIndex: DOUBLE_FIELD,
+    remoteIndex: DOUBLE_FIELD,
   };
+  // Created as doubles above, so that an index at or above 2^31 keeps the map (double-fields.ts).
+  handshake.localIndex = 0;
+  handshake.remoteIndex = 0;
   precomputeStaticStatic(ctx, handshake, identity);
   return handshake;
 }

@@ -5,6 +5,7 @@
 import { MAX_STAGED_PACKETS } from './constants.js';
 import { type CookieGenerator, createCookieGenerator } from './cookie.js';
 import { type DropCounters, newDropCounters } from './drops.js';
+import { DOUBLE_FIELD } from './double-fields.js';
 import { ENDPOINT_SIZE, clearEndpointLocal, endpointFamily, newEndpoint } from './endpoint.js';
 import { Keypairs } from './keypair.js';
 import { type Handshake, createHandshake } from './noise-handshake.js';
@@ -22,10 +23,10 @@ export class Peer {
   readonly endpoint: Uint8Array = newEndpoint();
   readonly drops: DropCounters = newDropCounters();
 
-  rxBytes = 0;
-  txBytes = 0;
+  rxBytes = DOUBLE_FIELD;
+  txBytes = DOUBLE_FIELD;
   /** Wall-clock ms of the latest completed handshake, 0 for never (what `wg show` reports). */
-  lastHandshakeWallMs = 0;
+  lastHandshakeWallMs = DOUBLE_FIELD;
   /** Monotonic ms of the latest initiation we sent, for the one-per-REKEY_TIMEOUT rule. */
   lastSentHandshake = -Infinity;
   /** Set by suspend(): the peer carried a session, so resume() brings it back at once. */
@@ -40,6 +41,10 @@ export class Peer {
     jitter: () => number,
     stagedPacket: { packetSize: number; headroom: number; tailroom: number },
   ) {
+    // Created as doubles above, so that counts past 2 GiB and wall-clock ms keep the map (double-fields.ts).
+    this.rxBytes = 0;
+    this.txBytes = 0;
+    this.lastHandshakeWallMs = 0;
     this.publicKey = Uint8Array.from(publicKey);
     this.handshake = createHandshake(ctx, identity, this.publicKey);
     this.cookieGenerator = createCookieGenerator(ctx.crypto, this.publicKey);

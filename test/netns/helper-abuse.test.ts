@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELPER_RUNTIME_FLAGS } from '../../native-helper/cli/helper-connection.js';
 import { encodeKey } from '../../shared/config/keys.js';
 import { ControlClient } from '../../shared/ipc/control-client.js';
 import { canMakeAccounts, uidOf } from '../support/throwaway-accounts.js';
@@ -103,7 +104,7 @@ describe.skipIf(!usable)("the helper's trust boundary, against a hostile member"
     members: ['m', 'a'],
     runtime: 'run/warren',
     umask: '077',
-    nodeArgs: ['--max-semi-space-size=1'],
+    nodeArgs: HELPER_RUNTIME_FLAGS, // as the unit runs it
   });
   const { tag, group } = helper;
   const mallory = helper.members.m!;

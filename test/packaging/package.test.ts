@@ -23,10 +23,14 @@ import { isAbsolute, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importPathsFromArgv } from '../../main/import-export.js';
+import { HELPER_RUNTIME_FLAGS } from '../../native-helper/cli/helper-connection.js';
 import { hasDbusDaemon } from '../../native-helper/platform/linux/testing/fake-logind.js';
 import { assembleDeb, type BuiltPackage, buildPackage, PROJECT } from './build-package.js';
 import { canRunPolkit, readPolkit } from './polkit-authority.js';
 import { canUseThrowawayRoot, ThrowawayRoot } from './throwaway-root.js';
+
+/** What the installed unit runs: the helper directory's binary with the helper's V8 flags. */
+const HELPER_COMMAND = `/opt/warren-helper/warren ${HELPER_RUNTIME_FLAGS.join(' ')} /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon`;
 
 const VERSION = (JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as { version: string }).version;
 const VALID_CONF =
@@ -649,9 +653,7 @@ describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppIma
       'restart warren.service',
     ]);
     const unit = root.run('cat /etc/systemd/system/warren.service').stdout;
-    expect(unit).toContain(
-      '\nExecStart=/opt/warren-helper/warren --max-semi-space-size=1 /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n',
-    );
+    expect(unit).toContain(`\nExecStart=${HELPER_COMMAND}\n`);
     expect(unit).not.toContain('/opt/Warren/');
     expect(root.run('stat -c %a /etc/systemd/system/warren.service /opt/warren-helper/warren').stdout).toBe(
       '644\n755\n',
@@ -681,9 +683,7 @@ describe.skipIf(!canUseThrowawayRoot())('`warren service install` for the AppIma
     const result = warren('service status');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('unit: /etc/systemd/system/warren.service\n');
-    expect(result.stdout).toContain(
-      'runs: /opt/warren-helper/warren --max-semi-space-size=1 /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n',
-    );
+    expect(result.stdout).toContain(`runs: ${HELPER_COMMAND}\n`);
     expect(result.stdout).toContain('group warren: alice\n');
     root.takeSystemctlCalls();
   });

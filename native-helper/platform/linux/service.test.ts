@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HELPER_RUNTIME_FLAGS } from '../../cli/helper-connection.js';
 import { CommandError, type CommandRunner } from './run-command.js';
 import {
   LINUX_SERVICE_PATHS,
@@ -26,6 +27,9 @@ import {
   systemGidMax,
 } from './service.js';
 
+/** What the relocated unit runs: the helper directory's binary with the helper's V8 flags. */
+const HELPER_COMMAND = `/opt/warren-helper/warren ${HELPER_RUNTIME_FLAGS.join(' ')} /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon`;
+
 const SHIPPED_UNIT = new URL('../../../packaging/systemd/warren.service', import.meta.url);
 const SHIPPED_POLICY = new URL('../../../packaging/linux/app.warren.policy', import.meta.url);
 const SHIPPED = readFileSync(SHIPPED_UNIT, 'utf8');
@@ -34,9 +38,7 @@ const POLICY = readFileSync(SHIPPED_POLICY, 'utf8');
 describe('relocateUnit', () => {
   it('moves every path of the shipped unit from /opt/Warren to the helper directory, and nothing else', () => {
     const moved = relocateUnit(SHIPPED, LINUX_SERVICE_PATHS.helperDirectory);
-    expect(moved).toContain(
-      '\nExecStart=/opt/warren-helper/warren --max-semi-space-size=1 /opt/warren-helper/resources/app.asar.unpacked/bin/warren.js daemon\n',
-    );
+    expect(moved).toContain(`\nExecStart=${HELPER_COMMAND}\n`);
     expect(moved).not.toContain('/opt/Warren/');
     expect(moved.replaceAll('/opt/warren-helper/', '/opt/Warren/')).toBe(SHIPPED);
   });

@@ -1,0 +1,60 @@
+// The packet path's objects keep one map whatever numbers their fields come to hold (double-fields.ts): a peer's
+// byte counts past 2 GiB, its handshake's wall-clock time, a keypair's indices at or above 2^31. Checked with V8's
+// own %HaveSameMap in a child run with --allow-natives-syntax, against objects never given such values. A field
+// that starts as a small integer changes map at its first large value; the control below shows the check sees it.
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const url = (path: string) => pathToFileURL(join(ROOT, path)).href;
+
+const SCRIPT = `
+import { Keypair } from '${url('native-helper/engine/keypair.ts')}';
+import { createTwoDevices } from '${url('native-helper/engine/testing/two-devices.ts')}';
+
+const control = { n: 0 };
+const controlAfter = { n: 0 };
+controlAfter.n = 2 ** 32 - 1;
+
+const keypair = new Keypair();
+const used = new Keypair();
+used.localIndex = 2 ** 32 - 1;
+used.remoteIndex = 2 ** 31;
+used.createdAt = 123456.25;
+
+const { peerOfA, peerOfB } = createTwoDevices();
+peerOfB.rxBytes = 3 * 2 ** 30;
+peerOfB.txBytes = 2 ** 40;
+peerOfB.lastHandshakeWallMs = Date.now();
+peerOfB.handshake.localIndex = 2 ** 32 - 1;
+peerOfB.handshake.remoteIndex = 2 ** 31;
+
+console.log(JSON.stringify({
+  control: %HaveSameMap(control, controlAfter),
+  keypair: %HaveSameMap(keypair, used),
+  peer: %HaveSameMap(peerOfA, peerOfB),
+  handshake: %HaveSameMap(peerOfA.handshake, peerOfB.handshake),
+}));
+`;
+
+describe('double fields', () => {
+  it('keep peers, handshakes and keypairs on one map when their numbers outgrow small integers', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--allow-natives-syntax',
+        '--import',
+        join(ROOT, 'test/netns/register-ts.mjs'),
+        '--input-type=module',
+        '--eval',
+        SCRIPT,
+      ],
+      { timeout: 30_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({ control: false, keypair: true, peer: true, handshake: true });
+  }, 40_000);
+});
