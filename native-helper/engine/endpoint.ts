@@ -11,7 +11,7 @@
  * destination beside its source, send4/send6 send from it): on a host with several addresses, replies leave
  * from the address the peer wrote to, so a peer behind a stateful firewall, or one that only knows that
  * address, gets them. A peer's record takes it from every authenticated datagram (receive.ts), and forgets it
- * when a handshake goes unanswered (timers.ts, as the kernel's timers.c) and at a change of network
+ * when a handshake goes unanswered (Device.tick, as the kernel's timers.c) and at a change of network
  * (Device.announce); the addon resends without it when the kernel says the address is no longer the host's.
  *
  * The one home of this layout. The I/O layer gives each received datagram's source in this form and takes

@@ -44,11 +44,14 @@ static void set_control(wio_udp *s, uint32_t m, uint16_t segment) {
   struct msghdr *h = &s->smsgs[m].msg_hdr;
   const uint8_t *endpoint = s->seps[m];
   bool v6 = s->family == AF_INET6;
+  union {
+    struct in_pktinfo v4;
+    struct in6_pktinfo v6;
+  } info;
+  size_t info_len = v6 ? sizeof info.v6 : sizeof info.v4;
   bool source = !s->sbare[m] && wio_endpoint_has_local(endpoint);
   size_t segment_space = segment > 0 ? CMSG_SPACE(sizeof(uint16_t)) : 0;
-  size_t source_space = !source ? 0
-                        : v6    ? CMSG_SPACE(sizeof(struct in6_pktinfo))
-                                : CMSG_SPACE(sizeof(struct in_pktinfo));
+  size_t source_space = source ? CMSG_SPACE(info_len) : 0;
   if (segment_space + source_space == 0) {
     h->msg_control = NULL;
     h->msg_controllen = 0;
@@ -67,23 +70,13 @@ static void set_control(wio_udp *s, uint32_t m, uint16_t segment) {
   }
   if (source) {
     struct cmsghdr *c = (struct cmsghdr *)(control + segment_space);
-    if (v6) {
-      struct in6_pktinfo info;
-      memset(&info, 0, sizeof info);
-      memcpy(&info.ipi6_addr, endpoint + WIO_ENDPOINT_LOCAL, 16);
-      c->cmsg_level = IPPROTO_IPV6;
-      c->cmsg_type = IPV6_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof info);
-      memcpy(CMSG_DATA(c), &info, sizeof info);
-    } else {
-      struct in_pktinfo info;
-      memset(&info, 0, sizeof info);
-      memcpy(&info.ipi_spec_dst, endpoint + WIO_ENDPOINT_LOCAL, 4);
-      c->cmsg_level = IPPROTO_IP;
-      c->cmsg_type = IP_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof info);
-      memcpy(CMSG_DATA(c), &info, sizeof info);
-    }
+    memset(&info, 0, sizeof info);
+    if (v6) memcpy(&info.v6.ipi6_addr, endpoint + WIO_ENDPOINT_LOCAL, 16);
+    else memcpy(&info.v4.ipi_spec_dst, endpoint + WIO_ENDPOINT_LOCAL, 4);
+    c->cmsg_level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    c->cmsg_type = v6 ? IPV6_PKTINFO : IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(info_len);
+    memcpy(CMSG_DATA(c), &info, info_len);
   }
 }
 

@@ -19,7 +19,7 @@
 
 #define WIO_UDP_WINDOW 65536      /* receive room per message */
 #define WIO_UDP_RECV_MSGS 64      /* most messages one recvmmsg takes */
-#define WIO_UDP_CMSG_SPACE 96       /* per message: UDP_GRO or UDP_SEGMENT, and a PKTINFO (64 bytes at most) */
+#define WIO_UDP_CMSG_SPACE 96     /* per message: UDP_GRO or UDP_SEGMENT, and a PKTINFO (64 bytes at most) */
 #define WIO_UDP_SEND_MSGS 128     /* messages per sendmmsg */
 #define WIO_UDP_SEND_IOVS 1024    /* datagrams per sendmmsg */
 #define WIO_UDP_GSO_MAX_SEGS 64   /* UDP_MAX_SEGMENTS on older kernels */
