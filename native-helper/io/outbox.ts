@@ -29,8 +29,8 @@ export class Outbox {
   private readonly capacity: number;
   private readonly copies: DatagramBatch;
   private copiedBytes = 0;
+  /** Its buffer is the lent one, or NOTHING_LENT, which no caller holds. */
   private readonly inPlace: LentBatch;
-  private lent: Uint8Array | null = null;
 
   /**
    * `deliver` sends or writes a batch and must not keep it; what it throws goes to `onError` and the batch is
@@ -52,21 +52,19 @@ export class Outbox {
 
   /** From now until end(), regions of `buffer` go out in place. */
   lend(buffer: Uint8Array): void {
-    this.lent = buffer;
     this.inPlace.buffer = buffer;
   }
 
   /** Flushes, and forgets the lent buffer: nothing may point into it afterwards. */
   end(): void {
     this.flush();
-    this.lent = null;
     this.inPlace.buffer = NOTHING_LENT;
   }
 
   /** Adds buf[off, off + len), to go to `endpoint` (a datagram) or to the TUN (null). */
   add(buf: Uint8Array, off: number, len: number, endpoint: Uint8Array | null): void {
     let batch: DatagramBatch;
-    if (buf === this.lent) {
+    if (buf === this.inPlace.buffer) {
       batch = this.inPlace;
       if (this.copies.count > 0 || batch.count === this.capacity) this.flush();
       batch.offsets[batch.count] = off;

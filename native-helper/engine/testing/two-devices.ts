@@ -352,7 +352,6 @@ export function createTwoDevices(options: TwoDeviceOptions = {}): TwoDevices {
   return { net, a, b, peerOfA, peerOfB, crypto };
 }
 
-/** An endpoint record from `ip:port` or `[v6]:port`. */
 /** The record without its local address: what a node's `address` holds. */
 export function remoteOf(record: Uint8Array): Uint8Array {
   const copy = record.slice(0, ENDPOINT_SIZE);
@@ -360,6 +359,7 @@ export function remoteOf(record: Uint8Array): Uint8Array {
   return copy;
 }
 
+/** An endpoint record from `ip:port` or `[v6]:port`. */
 export function endpoint(text: string): Uint8Array {
   const record = parseEndpoint(text);
   if (record === null) throw new Error(`bad endpoint ${text}`);
