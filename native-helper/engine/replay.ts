@@ -14,6 +14,7 @@
  */
 
 import { REJECT_AFTER_MESSAGES, REPLAY_BITMAP_BITS, REPLAY_WINDOW_SIZE } from './constants.js';
+import { DOUBLE_FIELD } from './double-fields.js';
 
 const WORD_BITS = 32;
 const RING_WORDS = REPLAY_BITMAP_BITS / WORD_BITS;
@@ -35,7 +36,14 @@ export class ReplayWindow {
   /** null once released. */
   private ring: Uint32Array | null = takeRing();
   /** Highest counter accepted; 0 also before any, which is harmless since bit 0 is still clear then. */
-  private last = 0;
+  private last = DOUBLE_FIELD;
+
+  constructor() {
+    // Created as a double above (double-fields.ts): the counters stored here come from readU64LE, whose
+    // arithmetic with 2^32 makes a heap number even of a small counter, so a field that began as a small integer
+    // would change the window's map at the first packet received.
+    this.last = 0;
+  }
 
   /** Forget everything, for a new key (a released window becomes usable again). */
   reset(): void {
