@@ -45,9 +45,25 @@ import { Peer } from './peer.js';
 import { Ratelimiter } from './ratelimiter.js';
 import { processHandshakeQueue, receiveDatagram } from './receive.js';
 import { sendHandshakeInitiation, sendKeepalive, sendPacket, sendStagedPackets, usableKeypair } from './send.js';
-import { NEVER } from './timers.js';
+import { type JitterSource, NEVER } from './timers.js';
 
 /** A peer refused because the device holds as many as it may (Device.maxPeers). */
+/**
+ * One fill function per crypto object, shared by every device using it: a closure per device would give the
+ * call sites that draw randomness (the timers' jitter on the send path among them) a new call target with every
+ * tunnel, and their optimised code would deoptimise each time one comes up.
+ */
+const randomFills = new WeakMap<CryptoPrimitives, (buf: Uint8Array) => void>();
+
+function randomFillOf(crypto: CryptoPrimitives): (buf: Uint8Array) => void {
+  let fill = randomFills.get(crypto);
+  if (fill === undefined) {
+    fill = (buf) => crypto.randomFill(buf);
+    randomFills.set(crypto, fill);
+  }
+  return fill;
+}
+
 export class TooManyPeersError extends RangeError {
   constructor(maxPeers: number) {
     super(`a device holds at most ${maxPeers} peers`);
@@ -58,7 +74,7 @@ export class TooManyPeersError extends RangeError {
 /** Random bytes drawn at once for jitter(): 128 jitters per draw. */
 const JITTER_POOL_SIZE = 256;
 
-export class Device {
+export class Device implements JitterSource {
   readonly crypto: CryptoPrimitives;
   readonly noise: NoiseContext;
   readonly randomFill: (buf: Uint8Array) => void;
@@ -102,7 +118,7 @@ export class Device {
 
   constructor(options: DeviceOptions) {
     this.crypto = options.crypto;
-    this.randomFill = options.randomFill ?? ((buf) => options.crypto.randomFill(buf));
+    this.randomFill = options.randomFill ?? randomFillOf(options.crypto);
     this.noise = createNoiseContext(this.crypto, { randomFill: this.randomFill });
     this.wallClock = options.wallClock;
     this.mtu = checkMtu(options.mtu ?? DEFAULT_MTU);
@@ -182,7 +198,7 @@ export class Device {
     if (existing) return existing;
     if (this.identity && this.crypto.equal(publicKey, this.identity.publicKey)) return null;
     if (this.peerList.length >= this.maxPeers) throw new TooManyPeersError(this.maxPeers);
-    const peer = new Peer(this.noise, this.identity, publicKey, () => this.jitter(), {
+    const peer = new Peer(this.noise, this.identity, publicKey, this, {
       packetSize: this.mtu,
       headroom: SEND_HEADROOM,
       tailroom: SEND_TAILROOM,

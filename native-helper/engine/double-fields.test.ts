@@ -1,17 +1,10 @@
 // The packet path's objects keep one map whatever numbers their fields come to hold (double-fields.ts): a peer's
 // byte counts past 2 GiB, its handshake's wall-clock time, a keypair's indices at or above 2^31, the counters a
-// replay window records. Checked with V8's
-// own %HaveSameMap in a child run with --allow-natives-syntax, against objects never given such values. A field
-// that starts as a small integer changes map at its first large value; the control below shows the check sees it.
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+// replay window records. Checked with V8's own %HaveSameMap in a child run (testing/v8-natives.ts), against
+// objects never given such values. A field that starts as a small integer changes map at its first large value;
+// the control below shows the check sees it.
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const url = (path: string) => pathToFileURL(join(ROOT, path)).href;
+import { fileUrl as url, runWithNatives } from './testing/v8-natives.js';
 
 const SCRIPT = `
 import { Keypair } from '${url('native-helper/engine/keypair.ts')}';
@@ -53,19 +46,7 @@ console.log(JSON.stringify({
 
 describe('double fields', () => {
   it('keep peers, handshakes, keypairs and replay windows on one map when their numbers outgrow small integers', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        '--allow-natives-syntax',
-        '--import',
-        join(ROOT, 'test/netns/register-ts.mjs'),
-        '--input-type=module',
-        '--eval',
-        SCRIPT,
-      ],
-      { timeout: 30_000 },
-    );
-    expect(JSON.parse(stdout)).toEqual({
+    expect(await runWithNatives(SCRIPT)).toEqual({
       control: false,
       keypair: true,
       peer: true,

@@ -11,7 +11,7 @@ import { Keypairs } from './keypair.js';
 import { type Handshake, createHandshake } from './noise-handshake.js';
 import type { NoiseContext, StaticIdentity } from './noise-protocol.js';
 import { StagedQueue } from './staged-queue.js';
-import { NEVER, PeerTimers } from './timers.js';
+import { type JitterSource, NEVER, PeerTimers } from './timers.js';
 
 export class Peer {
   readonly publicKey: Uint8Array;
@@ -38,7 +38,7 @@ export class Peer {
     ctx: NoiseContext,
     identity: StaticIdentity | null,
     publicKey: Uint8Array,
-    jitter: () => number,
+    jitterSource: JitterSource,
     stagedPacket: { packetSize: number; headroom: number; tailroom: number },
   ) {
     // Created as doubles above, so that counts past 2 GiB and wall-clock ms keep the map (double-fields.ts).
@@ -48,7 +48,7 @@ export class Peer {
     this.publicKey = Uint8Array.from(publicKey);
     this.handshake = createHandshake(ctx, identity, this.publicKey);
     this.cookieGenerator = createCookieGenerator(ctx.crypto, this.publicKey);
-    this.timers = new PeerTimers(jitter);
+    this.timers = new PeerTimers(jitterSource);
     this.staged = new StagedQueue(
       MAX_STAGED_PACKETS,
       stagedPacket.packetSize,

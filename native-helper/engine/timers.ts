@@ -13,6 +13,15 @@ import { KEEPALIVE_TIMEOUT_MS, REKEY_TIMEOUT_MS, ZERO_KEY_MATERIAL_AFTER_MS } fr
 
 export const NEVER = Infinity;
 
+/**
+ * Where a peer's timers get their REKEY_TIMEOUT jitter: its device. An object with a method rather than a closure
+ * per peer, so the call in dataSent and handshakeInitiated has one target in every tunnel: with a closure per peer
+ * each new tunnel or peer was a new target, and the send path's optimised code deoptimised ("wrong call target").
+ */
+export interface JitterSource {
+  jitter(): number;
+}
+
 export class PeerTimers {
   retransmitHandshake = NEVER;
   sendKeepalive = NEVER;
@@ -29,10 +38,10 @@ export class PeerTimers {
   /** When timers are off (device stopped), events change nothing. */
   enabled = false;
 
-  private readonly jitter: () => number;
+  private readonly jitterSource: JitterSource;
 
-  constructor(jitter: () => number) {
-    this.jitter = jitter;
+  constructor(jitterSource: JitterSource) {
+    this.jitterSource = jitterSource;
   }
 
   /** The earliest armed deadline. */
@@ -61,7 +70,7 @@ export class PeerTimers {
   /** We sent a transport packet carrying data: expect an answer, else re-handshake. */
   dataSent(now: number): void {
     if (this.enabled && this.newHandshake === NEVER)
-      this.newHandshake = now + KEEPALIVE_TIMEOUT_MS + REKEY_TIMEOUT_MS + this.jitter();
+      this.newHandshake = now + KEEPALIVE_TIMEOUT_MS + REKEY_TIMEOUT_MS + this.jitterSource.jitter();
   }
 
   /** A transport packet carrying data arrived: make sure the peer hears something back. */
@@ -87,7 +96,7 @@ export class PeerTimers {
   }
 
   handshakeInitiated(now: number): void {
-    if (this.enabled) this.retransmitHandshake = now + REKEY_TIMEOUT_MS + this.jitter();
+    if (this.enabled) this.retransmitHandshake = now + REKEY_TIMEOUT_MS + this.jitterSource.jitter();
   }
 
   handshakeComplete(): void {

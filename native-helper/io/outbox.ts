@@ -47,7 +47,9 @@ export class Outbox {
     this.onError = onError;
     this.capacity = capacity;
     this.copies = createDatagramBatch(capacity, bytes);
-    this.inPlace = { ...createDatagramBatch(capacity, 0), buffer: NOTHING_LENT };
+    // Made as every other batch and then pointed at nothing (not a spread: see createDatagramBatch).
+    this.inPlace = createDatagramBatch(capacity, 0);
+    this.inPlace.buffer = NOTHING_LENT;
   }
 
   /** From now until end(), regions of `buffer` go out in place. */

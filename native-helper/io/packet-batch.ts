@@ -31,8 +31,19 @@ export function createPacketBatch(capacity: number, bufferBytes: number): Packet
   };
 }
 
+// Spelled out, not `{ ...createPacketBatch(), endpoints }`: V8 may give each object a spread makes a map of its
+// own (every one, under the helper's --no-lazy-feedback-allocation), and then every outbox's and every tunnel's
+// batches differ in map, so the data path's property accesses turn polymorphic within one tunnel and megamorphic
+// across a helper's tunnels, and its optimised code deoptimises whenever a tunnel comes up. A literal's objects
+// share one map.
 export function createDatagramBatch(capacity: number, bufferBytes: number): DatagramBatch {
-  return { ...createPacketBatch(capacity, bufferBytes), endpoints: new Uint8Array(capacity * ENDPOINT_SIZE) };
+  return {
+    buffer: new Uint8Array(bufferBytes),
+    offsets: new Uint32Array(capacity),
+    lengths: new Uint32Array(capacity),
+    count: 0,
+    endpoints: new Uint8Array(capacity * ENDPOINT_SIZE),
+  };
 }
 
 /** A view of packet i. It allocates: for tests and slow paths, not for the data path. */
