@@ -47,7 +47,6 @@ import { processHandshakeQueue, receiveDatagram } from './receive.js';
 import { sendHandshakeInitiation, sendKeepalive, sendPacket, sendStagedPackets, usableKeypair } from './send.js';
 import { type JitterSource, NEVER } from './timers.js';
 
-/** A peer refused because the device holds as many as it may (Device.maxPeers). */
 /**
  * One fill function per crypto object, shared by every device using it: a closure per device would give the
  * call sites that draw randomness (the timers' jitter on the send path among them) a new call target with every
@@ -64,6 +63,7 @@ function randomFillOf(crypto: CryptoPrimitives): (buf: Uint8Array) => void {
   return fill;
 }
 
+/** A peer refused because the device holds as many as it may (Device.maxPeers). */
 export class TooManyPeersError extends RangeError {
   constructor(maxPeers: number) {
     super(`a device holds at most ${maxPeers} peers`);
