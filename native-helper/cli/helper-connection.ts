@@ -38,7 +38,8 @@ export async function connectHelper(path = controlSocketPath()): Promise<Control
  *   between scavenges (less RSS, same throughput);
  * - type feedback from a function's first call rather than after it has run a while: a lightly used tunnel's
  *   packet path then reaches V8's baseline tier within a few packets, and its idle ping falls by a sixth (the
- *   packet path's objects keep one map from birth for this to cost no throughput: engine/double-fields.ts).
+ *   packet path's objects keep one map from birth for this to cost no throughput: engine/double-fields.ts,
+ *   io/packet-batch.ts).
  * Both measured in test/bench/RESULTS.md.
  */
 export const HELPER_RUNTIME_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-lazy-feedback-allocation'];
